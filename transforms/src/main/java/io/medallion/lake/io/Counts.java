@@ -1,0 +1,55 @@
+package io.medallion.lake.io;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Per-report counters that travel through the pipeline as data, so that a promotion's report is
+ * written by the pipeline itself on any runner (metrics are not readable from a detached Flink
+ * job). A key is {@code <report id>|<counter>}; {@link CommitPartitions} sums them.
+ *
+ * <p>DoFns count within a bundle and emit one element per key when the bundle finishes: combiner
+ * lifting by hand, so a million records cost a handful of elements, not a million.
+ */
+public final class Counts {
+  public static final String READ = "read";
+  public static final String WRITTEN = "written";
+  public static final String DUPLICATES_REMOVED = "duplicates_removed";
+  public static final String QUARANTINED = "quarantined";
+
+  private Counts() {}
+
+  public static String key(String reportId, String counter) {
+    return reportId + "|" + counter;
+  }
+
+  public static String quarantined(String reason) {
+    return QUARANTINED + "." + reason;
+  }
+
+  /** Counts accumulated over one bundle of a DoFn; not thread-safe, like the DoFn itself. */
+  public static final class InBundle {
+    private final Map<String, long[]> counts = new HashMap<>();
+
+    public void add(String reportId, String counter, long n) {
+      counts.computeIfAbsent(key(reportId, counter), k -> new long[1])[0] += n;
+    }
+
+    /** Emits the bundle's counts to {@code tag} and starts over. */
+    public <T> void flush(DoFn<T, ?>.FinishBundleContext context, TupleTag<KV<String, Long>> tag) {
+      for (Map.Entry<String, long[]> e : counts.entrySet()) {
+        context.output(
+            tag,
+            KV.of(e.getKey(), e.getValue()[0]),
+            BoundedWindow.TIMESTAMP_MIN_VALUE,
+            GlobalWindow.INSTANCE);
+      }
+      counts.clear();
+    }
+  }
+}
