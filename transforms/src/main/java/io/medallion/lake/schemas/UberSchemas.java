@@ -12,12 +12,6 @@ import org.apache.avro.SchemaBuilder;
 public final class UberSchemas {
   private UberSchemas() {}
 
-  private static Schema optionalDate() {
-    return Schema.createUnion(
-        Schema.create(Schema.Type.NULL),
-        LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)));
-  }
-
   private static Schema date() {
     return LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
   }
@@ -40,8 +34,8 @@ public final class UberSchemas {
           .type(date())
           .noDefault()
           .name("date_range_end")
-          .type(optionalDate())
-          .withDefault(null)
+          .type(date())
+          .noDefault()
           .optionalString("days")
           .optionalString("aggregation")
           .optionalDouble("mean_travel_time_seconds")
