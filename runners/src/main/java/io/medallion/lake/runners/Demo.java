@@ -1,0 +1,146 @@
+package io.medallion.lake.runners;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.GoldEvents;
+import io.medallion.lake.pipelines.LatenessOptions;
+import io.medallion.lake.pipelines.OutputOptions;
+import io.medallion.lake.pipelines.ProduceEvents;
+import io.medallion.lake.pipelines.Reports;
+import io.medallion.lake.pipelines.SilverEvents;
+import io.medallion.lake.producer.EventGenerator;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
+ * hour to silver and every day to gold, then prints what each layer holds and checks that gold
+ * has exactly the distinct valid events the producer generated.
+ *
+ * <pre>{@code
+ * mvn -pl runners exec:java -Dexec.args="demo --events=120000 --hours=6"
+ * java -jar runners/target/lake.jar demo --runner=FlinkRunner
+ * }</pre>
+ */
+public final class Demo {
+  private Demo() {}
+
+  public interface Options extends ProduceEvents.Options, LatenessOptions, OutputOptions {}
+
+  /** Options only the producer takes; the promotions get everything else (runner, lake...). */
+  private static final Set<String> PRODUCER_ONLY =
+      Set.of(
+          "events", "start", "hours", "duplicateRate", "malformedRate", "lateRate", "eventTypes",
+          "filesPerHour", "seed");
+
+  public static void run(String[] args, PrintStream out) throws Exception {
+    Options options = Lake.parse(args, Options.class);
+    long t0 = System.nanoTime();
+    EventGenerator.Summary produced = ProduceEvents.run(options);
+    out.println(ProduceEvents.describe(produced));
+    long t1 = System.nanoTime();
+
+    Instant first = produced.recordsByArrivalHour.keySet().stream().findFirst().orElseThrow(
+        () -> new IllegalArgumentException("--events: the demo needs at least one event"));
+    Instant last = first.plus(options.getHours() - 1L, ChronoUnit.HOURS);
+    List<String> common = promotionArgs(args);
+
+    List<String> silverArgs = new ArrayList<>(common);
+    silverArgs.add("--from=" + hour(first));
+    silverArgs.add("--to=" + hour(last));
+    Lake.silver(silverArgs.toArray(String[]::new), out);
+    long t2 = System.nanoTime();
+
+    LocalDate firstDate = LocalDate.ofInstant(first, ZoneOffset.UTC);
+    LocalDate lastDate = LocalDate.ofInstant(last, ZoneOffset.UTC);
+    List<String> goldArgs = new ArrayList<>(common);
+    goldArgs.add("--from=" + firstDate);
+    goldArgs.add("--to=" + lastDate);
+    Lake.gold(goldArgs.toArray(String[]::new), out);
+    long t3 = System.nanoTime();
+
+    LakeLayout lake = LakeLayout.at(options.getLake());
+    summarise(lake, produced, first, last, firstDate, lastDate, out);
+    out.printf(
+        "Timings: produce %.1f s, silver %.1f s, gold %.1f s%n",
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+  }
+
+  private static List<String> promotionArgs(String[] args) {
+    List<String> kept = new ArrayList<>();
+    for (String arg : args) {
+      String name = arg.startsWith("--") ? arg.substring(2).split("=", 2)[0] : arg;
+      if (!PRODUCER_ONLY.contains(name)) {
+        kept.add(arg);
+      }
+    }
+    return kept;
+  }
+
+  private static String hour(Instant h) {
+    return h.toString().substring(0, 13);
+  }
+
+  private static void summarise(
+      LakeLayout lake,
+      EventGenerator.Summary produced,
+      Instant first,
+      Instant last,
+      LocalDate firstDate,
+      LocalDate lastDate,
+      PrintStream out)
+      throws Exception {
+    long read = 0;
+    long written = 0;
+    long late = 0;
+    Map<String, Long> reasons = new TreeMap<>();
+    for (Instant h = first; !h.isAfter(last); h = h.plus(1, ChronoUnit.HOURS)) {
+      JsonNode r = require(Reports.read(lake, "silver", "events", LakeLayout.hourPartition(h)), h);
+      read += r.path("read").asLong();
+      written += r.path("written").asLong();
+      late += r.path("counts").path("late").asLong();
+      r.path("quarantined_by_reason").fields().forEachRemaining(e -> reasons.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+    }
+    long goldEvents = 0;
+    long duplicates = 0;
+    for (LocalDate d = firstDate; !d.isAfter(lastDate); d = d.plusDays(1)) {
+      JsonNode r = require(Reports.read(lake, "gold", "events", LakeLayout.datePartition(d)), d);
+      goldEvents += r.path("written").asLong();
+      duplicates += r.path("duplicates_removed").asLong();
+    }
+    long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
+    out.println();
+    out.println("Lake at " + lake.root());
+    out.printf("  bronze  %,12d records in %d arrival hours%n", produced.records, produced.recordsByArrivalHour.size());
+    out.printf("  silver  %,12d rows written, %,d quarantined %s, %,d late%n", written, quarantined, reasons, late);
+    out.printf("  gold    %,12d distinct events, %,d duplicates removed%n", goldEvents, duplicates);
+    out.printf("  check   silver read %,d = written %,d + quarantined %,d: %s%n", read, written, quarantined, read == written + quarantined ? "ok" : "MISMATCH");
+    boolean matches = goldEvents == produced.validEvents;
+    out.printf(
+        "  check   gold distinct events %,d = producer's distinct valid events %,d: %s%n",
+        goldEvents, produced.validEvents, matches ? "ok" : "MISMATCH");
+    out.println();
+    out.println("Tables (Parquet, hive-partitioned):");
+    for (String table : List.of(LakeLayout.SILVER_EVENTS, LakeLayout.GOLD_EVENTS, LakeLayout.GOLD_EVENT_STATS)) {
+      out.println("  " + lake.resolve(table));
+    }
+    out.println("Quarantine: " + lake.resolve(LakeLayout.QUARANTINE_EVENTS) + "   Reports: " + lake.resolve("_reports"));
+    if (!matches || read != written + quarantined) {
+      throw new IllegalStateException("the lake does not reconcile with what was produced; see the reports");
+    }
+  }
+
+  private static JsonNode require(java.util.Optional<JsonNode> report, Object what) {
+    return report.orElseThrow(() -> new IllegalStateException("no report for " + what));
+  }
+
+}

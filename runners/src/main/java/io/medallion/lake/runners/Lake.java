@@ -1,0 +1,172 @@
+package io.medallion.lake.runners;
+
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.Args;
+import io.medallion.lake.pipelines.GoldEvents;
+import io.medallion.lake.pipelines.ProduceEvents;
+import io.medallion.lake.pipelines.Reports;
+import io.medallion.lake.pipelines.SilverEvents;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The {@code lake} command: one launcher for every pipeline, the same through {@code mvn -pl
+ * runners exec:java -Dexec.args="..."} and {@code java -jar runners/target/lake.jar ...}.
+ *
+ * <pre>{@code
+ * java -jar runners/target/lake.jar demo
+ * java -jar runners/target/lake.jar silver --hour=2026-01-01T03 --runner=FlinkRunner
+ * java -jar runners/target/lake.jar gold --help
+ * }</pre>
+ *
+ * <p>A user mistake (unknown command or option, a bad date, a missing lake) prints one line and
+ * exits with status 2; a failed pipeline exits with 1.
+ */
+public final class Lake {
+  /** A subcommand: what it is for, its options interface, and how to run it. */
+  record Command(String name, String summary, Class<? extends PipelineOptions> options, Action action) {}
+
+  @FunctionalInterface
+  interface Action {
+    void run(String[] args, PrintStream out) throws Exception;
+  }
+
+  static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    add(new Command("demo", "produce events, promote every hour to silver and every day to gold, summarise", Demo.Options.class, Demo::run));
+    add(new Command("produce", "write a seeded, realistic event stream into bronze files", ProduceEvents.Options.class, Lake::produce));
+    add(new Command("silver", "promote bronze hours to silver/events (--hour, or --from/--to)", SilverEvents.Options.class, Lake::silver));
+    add(new Command("gold", "promote silver to gold/events and gold/event_stats (--date, or --from/--to)", GoldEvents.Options.class, Lake::gold));
+  }
+
+  private static void add(Command command) {
+    COMMANDS.put(command.name(), command);
+  }
+
+  private Lake() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs a command line; returns the exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+      usage(args.length == 0 ? err : out);
+      return args.length == 0 ? 2 : 0;
+    }
+    Command command = COMMANDS.get(args[0]);
+    if (command == null) {
+      err.println("lake: unknown command '" + args[0] + "'. Commands: " + String.join(", ", COMMANDS.keySet()));
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (Arrays.stream(rest).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      out.println("lake " + command.name() + ": " + command.summary());
+      PipelineOptionsFactory.printHelp(out, command.options());
+      return 0;
+    }
+    try {
+      command.action().run(withRunnerDefaults(rest), out);
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("lake " + command.name() + ": " + firstLine(e.getMessage()));
+      return 2;
+    } catch (Exception e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      err.println("lake " + command.name() + ": failed: " + firstLine(String.valueOf(root.getMessage())));
+      if (System.getenv("LAKE_DEBUG") != null) {
+        e.printStackTrace(err);
+      } else {
+        err.println("  (set LAKE_DEBUG=1 to see the stack trace)");
+      }
+      return 1;
+    }
+  }
+
+  /**
+   * On the DirectRunner, switch off the per-element immutability and encodability checks unless
+   * asked for: they exist to catch bugs in tests (where they stay on) and cost most of the time on
+   * real volumes.
+   */
+  static String[] withRunnerDefaults(String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner=")) || all.contains("--runner=DirectRunner");
+    if (direct) {
+      if (all.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
+        all.add("--enforceImmutability=false");
+      }
+      if (all.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
+        all.add("--enforceEncodability=false");
+      }
+    }
+    return all.toArray(String[]::new);
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("Usage: lake <command> [--option=value ...]   (lake <command> --help lists its options)");
+    out.println();
+    COMMANDS.values().forEach(c -> out.printf("  %-16s %s%n", c.name(), c.summary()));
+    out.println();
+    out.println("Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");
+    out.println("--runner=DirectRunner (default) or --runner=FlinkRunner [--flinkMaster=host:port].");
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  static void produce(String[] args, PrintStream out) throws Exception {
+    ProduceEvents.Options options = parse(args, ProduceEvents.Options.class);
+    out.println(ProduceEvents.describe(ProduceEvents.run(options)));
+  }
+
+  static void silver(String[] args, PrintStream out) throws Exception {
+    SilverEvents.Options options = parse(args, SilverEvents.Options.class);
+    finish(SilverEvents.run(options), "silver");
+    LakeLayout lake = LakeLayout.at(options.getLake());
+    for (Instant hour : Args.hours(options.getHour(), options.getFrom(), options.getTo())) {
+      Reports.read(lake, "silver", "events", LakeLayout.hourPartition(hour))
+          .ifPresent(r -> out.println(Reports.oneLine(r)));
+    }
+  }
+
+  static void gold(String[] args, PrintStream out) throws Exception {
+    GoldEvents.Options options = parse(args, GoldEvents.Options.class);
+    finish(GoldEvents.run(options), "gold");
+    LakeLayout lake = LakeLayout.at(options.getLake());
+    for (LocalDate date : Args.dates(options.getDate(), options.getFrom(), options.getTo())) {
+      Reports.read(lake, "gold", "events", LakeLayout.datePartition(date))
+          .ifPresent(r -> out.println(Reports.oneLine(r)));
+    }
+  }
+
+  static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+  }
+
+  static void finish(PipelineResult result, String what) {
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException(what + " ended in state " + state);
+    }
+  }
+}

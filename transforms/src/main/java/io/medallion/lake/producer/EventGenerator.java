@@ -1,0 +1,247 @@
+package io.medallion.lake.producer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Generates a realistic, seeded event stream: {@code events} distinct valid events spread evenly
+ * over {@code hours} arrival hours from {@code start}, of {@link EventCatalog} types, with
+ *
+ * <ul>
+ *   <li>duplicates: a share of events is sent again, byte for byte, up to 15 minutes later (as a
+ *       Kinesis producer's retry does), sometimes in the next hour;
+ *   <li>out-of-order and late {@code created_at}: events are created up to 90 s before they
+ *       arrive, and a share up to 3 hours before (never before {@code start});
+ *   <li>malformed records: a share of extra records that break the contract in one way each.
+ * </ul>
+ *
+ * Records come out in arrival order. The same settings give the same bytes.
+ */
+public final class EventGenerator {
+  /** What to generate. */
+  public record Settings(
+      long events,
+      Instant start,
+      int hours,
+      double duplicateRate,
+      double malformedRate,
+      double lateRate,
+      int eventTypes,
+      long seed) {
+    public Settings {
+      if (events < 0) {
+        throw new IllegalArgumentException("--events: must not be negative, got " + events);
+      }
+      if (hours < 1) {
+        throw new IllegalArgumentException("--hours: must be at least 1, got " + hours);
+      }
+      for (double rate : new double[] {duplicateRate, malformedRate, lateRate}) {
+        if (rate < 0 || rate > 1) {
+          throw new IllegalArgumentException("rates are shares between 0 and 1, got " + rate);
+        }
+      }
+    }
+  }
+
+  /** One record as it arrives. */
+  public record Record(Instant arrival, byte[] bytes) {}
+
+  /** The ways a malformed record breaks the contract. */
+  public enum Malformation {
+    TRUNCATED_JSON,
+    NOT_JSON,
+    NOT_AN_OBJECT,
+    MISSING_EVENT_UUID,
+    EVENT_UUID_BOOLEAN,
+    MISSING_EVENT_NAME,
+    EMPTY_NAME_PART,
+    MISSING_CREATED_AT,
+    CREATED_AT_STRING,
+    CREATED_AT_OUT_OF_RANGE
+  }
+
+  /** What was generated, for checking the lake against. */
+  public static final class Summary {
+    public long records;
+    public long validEvents;
+    public long duplicateRecords;
+    public long malformedRecords;
+    public long lateEvents;
+    public final Map<String, Long> malformedByKind = new TreeMap<>();
+    public final Map<LocalDate, Long> validEventsByCreatedDate = new TreeMap<>();
+    public final Map<Instant, Long> recordsByArrivalHour = new TreeMap<>();
+  }
+
+  private static final String[] PLATFORMS = {"ios", "android", "web"};
+  private static final String[] CURRENCIES = {"EUR", "USD", "GBP", "BRL"};
+  private static final String[] LANGUAGES = {"de", "en", "es", "fr", "it", "pt", "pl", "sv"};
+  private static final Duration MAX_DUPLICATE_DELAY = Duration.ofMinutes(15);
+
+  private final Settings settings;
+  private final List<EventCatalog.EventType> types;
+
+  public EventGenerator(Settings settings) {
+    this.settings = settings;
+    this.types = EventCatalog.of(settings.eventTypes());
+  }
+
+  public Summary generate(Consumer<Record> sink) {
+    Summary summary = new Summary();
+    SplittableRandom random = new SplittableRandom(settings.seed());
+    Random uuids = new Random(settings.seed() ^ 0x5DEECE66DL);
+    PriorityQueue<Record> resends =
+        new PriorityQueue<>((a, b) -> a.arrival().compareTo(b.arrival()));
+    long spanMillis = Duration.ofHours(settings.hours()).toMillis();
+    long startMillis = settings.start().toEpochMilli();
+    long endMillis = startMillis + spanMillis;
+    double step = settings.events() == 0 ? 0 : (double) spanMillis / settings.events();
+
+    for (long i = 0; i < settings.events(); i++) {
+      Instant arrival =
+          Instant.ofEpochMilli(startMillis + (long) ((i + random.nextDouble()) * step));
+      while (!resends.isEmpty() && !resends.peek().arrival().isAfter(arrival)) {
+        emit(resends.poll(), sink, summary);
+      }
+      if (random.nextDouble() < settings.malformedRate()) {
+        Malformation kind = Malformation.values()[random.nextInt(Malformation.values().length)];
+        summary.malformedRecords++;
+        summary.malformedByKind.merge(kind.name().toLowerCase(Locale.ROOT), 1L, Long::sum);
+        emit(new Record(arrival, malformed(kind, random, uuids, arrival)), sink, summary);
+      }
+      boolean late = random.nextDouble() < settings.lateRate();
+      long delayMicros =
+          late
+              ? 600_000_000L + (long) (random.nextDouble() * 10_200_000_000L)
+              : (long) (random.nextDouble() * 90_000_000L);
+      long createdMicros =
+          Math.max(startMillis * 1000, arrival.toEpochMilli() * 1000 - delayMicros);
+      byte[] bytes = validEvent(random, uuids, createdMicros);
+      summary.validEvents++;
+      if (late) {
+        summary.lateEvents++;
+      }
+      summary.validEventsByCreatedDate.merge(
+          LocalDate.ofInstant(Instant.ofEpochMilli(createdMicros / 1000), ZoneOffset.UTC),
+          1L,
+          Long::sum);
+      emit(new Record(arrival, bytes), sink, summary);
+      if (random.nextDouble() < settings.duplicateRate()) {
+        long resendAt =
+            Math.min(
+                endMillis - 1,
+                arrival.toEpochMilli()
+                    + 1000
+                    + (long) (random.nextDouble() * MAX_DUPLICATE_DELAY.toMillis()));
+        resends.add(new Record(Instant.ofEpochMilli(resendAt), bytes));
+        summary.duplicateRecords++;
+      }
+    }
+    while (!resends.isEmpty()) {
+      emit(resends.poll(), sink, summary);
+    }
+    return summary;
+  }
+
+  private static void emit(Record record, Consumer<Record> sink, Summary summary) {
+    summary.records++;
+    summary.recordsByArrivalHour.merge(
+        record.arrival().truncatedTo(java.time.temporal.ChronoUnit.HOURS), 1L, Long::sum);
+    sink.accept(record);
+  }
+
+  private byte[] validEvent(SplittableRandom random, Random uuids, long createdMicros) {
+    EventCatalog.EventType type = types.get(skewedType(random));
+    StringBuilder json = new StringBuilder(256);
+    json.append("{\"event_uuid\":\"").append(uuid(uuids)).append('"');
+    json.append(",\"event_name\":\"").append(type.name()).append('"');
+    json.append(",\"created_at\":").append(createdAt(random, createdMicros));
+    for (EventCatalog.Field field : type.payload()) {
+      json.append(",\"").append(field.name()).append("\":");
+      appendValue(json, field, random);
+    }
+    return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A few types are far more common than the rest, as in real product analytics. */
+  private int skewedType(SplittableRandom random) {
+    double u = random.nextDouble();
+    return (int) Math.min(types.size() - 1, Math.floor(types.size() * u * u));
+  }
+
+  /** Seven in ten as integer seconds, the rest with microseconds, like the two seed producers. */
+  private static String createdAt(SplittableRandom random, long micros) {
+    if (random.nextInt(10) < 7) {
+      return Long.toString(micros / 1_000_000L);
+    }
+    return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000L, micros % 1_000_000L);
+  }
+
+  private static String uuid(Random uuids) {
+    long hi = (uuids.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (uuids.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
+  }
+
+  private static void appendValue(
+      StringBuilder json, EventCatalog.Field field, SplittableRandom random) {
+    switch (field.kind()) {
+      case INT -> json.append(random.nextInt(1, 5_000_000));
+      case DOUBLE -> json.append(String.format(Locale.ROOT, "%.3f", random.nextDouble() * 100));
+      case MONEY -> json.append(String.format(Locale.ROOT, "%.2f", random.nextInt(99, 19_999) / 100.0));
+      case TEXT -> json.append('"').append(text(field.name(), random)).append('"');
+      case BOOL -> json.append(random.nextBoolean());
+      case TAGS -> json.append("[\"a").append(random.nextInt(10)).append("\",\"b").append(random.nextInt(10)).append("\"]");
+      case OBJECT ->
+          json.append("{\"screen\":\"s")
+              .append(random.nextInt(40))
+              .append("\",\"ab_group\":\"")
+              .append(random.nextBoolean() ? "control" : "variant")
+              .append("\"}");
+    }
+  }
+
+  private static String text(String name, SplittableRandom random) {
+    return switch (name) {
+      case "platform" -> PLATFORMS[random.nextInt(PLATFORMS.length)];
+      case "currency" -> CURRENCIES[random.nextInt(CURRENCIES.length)];
+      default -> LANGUAGES[random.nextInt(LANGUAGES.length)];
+    };
+  }
+
+  private byte[] malformed(
+      Malformation kind, SplittableRandom random, Random uuids, Instant arrival) {
+    long created = arrival.getEpochSecond();
+    String uuid = uuid(uuids);
+    String name = types.get(random.nextInt(types.size())).name();
+    String json =
+        switch (kind) {
+          case TRUNCATED_JSON -> "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name;
+          case NOT_JSON -> "event_uuid=" + uuid + ";event_name=" + name;
+          case NOT_AN_OBJECT -> "[\"" + uuid + "\",\"" + name + "\"," + created + "]";
+          case MISSING_EVENT_UUID -> "{\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
+          case EVENT_UUID_BOOLEAN ->
+              "{\"event_uuid\":true,\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
+          case MISSING_EVENT_NAME -> "{\"event_uuid\":\"" + uuid + "\",\"created_at\":" + created + "}";
+          case EMPTY_NAME_PART ->
+              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + ":\",\"created_at\":" + created + "}";
+          case MISSING_CREATED_AT -> "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\"}";
+          case CREATED_AT_STRING ->
+              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\",\"created_at\":\"" + created + "\"}";
+          case CREATED_AT_OUT_OF_RANGE ->
+              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\",\"created_at\":" + (created * 1000) + "}";
+        };
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+}
