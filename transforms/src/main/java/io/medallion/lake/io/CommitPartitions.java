@@ -167,12 +167,12 @@ public final class CommitPartitions
         replace(commit, files);
         String report = writeReport(commit, files, countsByCommit.get(commit));
         LOG.info(
-            "Committed {}/{} {}: {} file(s), {}",
+            "Committed {}/{} {}: {} file(s), report {}",
             commit.layer(),
             commit.dataset(),
             commit.partition(),
             files.size(),
-            countsByCommit.get(commit));
+            report);
         c.output(report);
       }
       cleanUpStaging(stagingRoot);
