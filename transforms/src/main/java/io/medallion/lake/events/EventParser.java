@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -27,14 +28,18 @@ public final class EventParser {
   /** The earliest {@code created_at} accepted: 2000-01-01T00:00:00Z. */
   public static final Instant EARLIEST_CREATED_AT = Instant.parse("2000-01-01T00:00:00Z");
 
-  /** How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew). */
+  /**
+   * How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew).
+   */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofDays(1);
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          // Keep numbers as written (1.50 stays 1.50): the payload is kept as is.
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   /** The reasons a record is quarantined; the names are stable and appear in reports. */
   public enum Reason {
@@ -77,6 +82,15 @@ public final class EventParser {
   private EventParser() {}
 
   public static Outcome parse(byte[] raw, Instant arrivalHour) {
+    try {
+      return validate(raw, arrivalHour);
+    } catch (RuntimeException e) {
+      // A record must never fail the pipeline; whatever slipped past the checks is quarantined.
+      return Outcome.reject(Reason.INVALID_JSON, "unreadable record: " + e);
+    }
+  }
+
+  private static Outcome validate(byte[] raw, Instant arrivalHour) {
     if (raw.length > MAX_RECORD_BYTES) {
       return Outcome.reject(Reason.RECORD_TOO_LARGE, raw.length + " bytes, the limit is 1 MiB");
     }
@@ -92,7 +106,8 @@ public final class EventParser {
       return Outcome.reject(Reason.EMPTY_RECORD, "the record has no JSON value");
     }
     if (!(node instanceof ObjectNode object)) {
-      return Outcome.reject(Reason.NOT_AN_OBJECT, "a JSON " + node.getNodeType() + ", not an object");
+      return Outcome.reject(
+          Reason.NOT_AN_OBJECT, "a JSON " + node.getNodeType() + ", not an object");
     }
 
     JsonNode uuidNode = object.remove("event_uuid");
@@ -104,15 +119,17 @@ public final class EventParser {
       uuid = uuidNode.textValue();
     } else if (uuidNode.isIntegralNumber()) {
       uuid = uuidNode.bigIntegerValue().toString();
-    } else if (uuidNode.isNumber()) {
+    } else if (uuidNode.isNumber() && isFinite(uuidNode)) {
       uuid = uuidNode.decimalValue().toPlainString();
     } else {
       return Outcome.reject(
-          Reason.INVALID_EVENT_UUID, "event_uuid is a " + uuidNode.getNodeType() + ", not a string");
+          Reason.INVALID_EVENT_UUID,
+          "event_uuid is a " + uuidNode.getNodeType() + ", not a string");
     }
     if (uuid.isBlank() || uuid.length() > MAX_FIELD_LENGTH) {
       return Outcome.reject(
-          Reason.INVALID_EVENT_UUID, "event_uuid must have 1 to " + MAX_FIELD_LENGTH + " characters");
+          Reason.INVALID_EVENT_UUID,
+          "event_uuid must have 1 to " + MAX_FIELD_LENGTH + " characters");
     }
 
     JsonNode nameNode = object.remove("event_name");
@@ -121,7 +138,8 @@ public final class EventParser {
     }
     if (!nameNode.isTextual()) {
       return Outcome.reject(
-          Reason.INVALID_EVENT_NAME, "event_name is a " + nameNode.getNodeType() + ", not a string");
+          Reason.INVALID_EVENT_NAME,
+          "event_name is a " + nameNode.getNodeType() + ", not a string");
     }
     String name = nameNode.textValue();
     String nameProblem = eventNameProblem(name);
@@ -138,8 +156,12 @@ public final class EventParser {
           Reason.INVALID_CREATED_AT,
           "created_at is a " + createdNode.getNodeType() + ", not Unix seconds");
     }
-    BigDecimal seconds = createdNode.decimalValue();
     Instant latest = arrivalHour.plus(Duration.ofHours(1)).plus(MAX_CLOCK_SKEW);
+    if (!isFinite(createdNode)) {
+      return Outcome.reject(
+          Reason.CREATED_AT_OUT_OF_RANGE, "created_at " + createdNode + " is not a finite number");
+    }
+    BigDecimal seconds = createdNode.decimalValue();
     if (seconds.compareTo(BigDecimal.valueOf(EARLIEST_CREATED_AT.getEpochSecond())) < 0
         || seconds.compareTo(BigDecimal.valueOf(latest.getEpochSecond())) >= 0) {
       return Outcome.reject(
@@ -155,6 +177,11 @@ public final class EventParser {
     long micros = seconds.movePointRight(6).setScale(0, RoundingMode.FLOOR).longValueExact();
 
     return Outcome.ok(new ParsedEvent(arrivalHour, uuid, name, micros, object.toString()));
+  }
+
+  /** Jackson reads a number too large for a double (1e400) as an infinite double. */
+  private static boolean isFinite(JsonNode number) {
+    return !(number.isDouble() || number.isFloat()) || Double.isFinite(number.doubleValue());
   }
 
   /** Null when {@code name} is one or more non-blank parts separated by {@code :}. */

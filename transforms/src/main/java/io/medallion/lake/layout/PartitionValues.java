@@ -7,13 +7,14 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Turns a value that comes from data (an event type, a city) into a partition value matching
- * {@code [a-z0-9_]+}, so that nothing a record contains can move a file outside its table's folder.
+ * Turns a value that comes from data (an event type, a city) into a partition value matching {@code
+ * [a-z0-9_]+}, so that nothing a record contains can move a file outside its table's folder.
  *
  * <p>Accents are folded ({@code Bogotá} → {@code bogota}), case is lowered, every run of other
  * characters becomes one {@code _}, and leading or trailing {@code _} are dropped. A value with no
  * letter or digit left (say {@code "事件"}) becomes {@code x_} and the hex of its UTF-8 bytes, so two
- * such values never share a partition. Long values are cut to {@value #MAX_LENGTH} characters.
+ * such values never share a partition; an empty value becomes {@code x_empty}. Long values are cut
+ * to {@value #MAX_LENGTH} characters.
  */
 public final class PartitionValues {
   public static final int MAX_LENGTH = 64;
@@ -34,7 +35,10 @@ public final class PartitionValues {
             .toLowerCase(Locale.ROOT);
     String cleaned = trimUnderscores(NOT_ALLOWED.matcher(folded).replaceAll("_"));
     if (cleaned.isEmpty()) {
-      cleaned = "x_" + HexFormat.of().formatHex(value.getBytes(StandardCharsets.UTF_8));
+      cleaned =
+          value.isEmpty()
+              ? "x_empty"
+              : "x_" + HexFormat.of().formatHex(value.getBytes(StandardCharsets.UTF_8));
     }
     return cleaned.length() <= MAX_LENGTH ? cleaned : cleaned.substring(0, MAX_LENGTH);
   }
