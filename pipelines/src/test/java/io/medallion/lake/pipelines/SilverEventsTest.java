@@ -1,0 +1,181 @@
+package io.medallion.lake.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.TestPipelines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Silver end to end on a temporary lake, read back with DuckDB. */
+class SilverEventsTest {
+  private static final List<Instant> HOURS =
+      List.of(
+          BronzeFixtures.AUGUST,
+          BronzeFixtures.MARCH,
+          BronzeFixtures.EMPTY_HOUR,
+          BronzeFixtures.APRIL);
+
+  @TempDir Path lake;
+
+  static void promote(Path lake, List<Instant> hours, Duration lateness, String runId) {
+    TestPipeline p = TestPipelines.create();
+    SilverEvents.Config config =
+        new SilverEvents.Config(LakeLayout.at(lake.toString()), hours, lateness, 1, runId);
+    SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), hours)), config);
+    TestPipelines.run(p);
+  }
+
+  static JsonNode report(Path lake, String partition) throws IOException {
+    return new ObjectMapper()
+        .readTree(lake.resolve("_reports/silver/events/" + partition + ".json").toFile());
+  }
+
+  private String silver() {
+    return "read_parquet('" + lake + "/silver/events/**/*.parquet', hive_partitioning = true)";
+  }
+
+  @Test
+  void promotesValidRecordsToSnappyParquetAndQuarantinesTheRestWithReasons() throws Exception {
+    // Arrange
+    BronzeFixtures.writeStandardLake(lake);
+
+    // Act
+    promote(lake, HOURS, Duration.ofHours(6), "run1");
+
+    // Assert: types as written, read by an independent reader
+    Map<String, String> types = DuckDb.columnTypes("SELECT * FROM " + silver());
+    assertThat(types)
+        .containsEntry("event_uuid", "VARCHAR")
+        .containsEntry("event_name", "VARCHAR")
+        .containsEntry("event_type", "VARCHAR")
+        .containsEntry("event_subtype", "VARCHAR")
+        .containsEntry("created_at", "TIMESTAMP WITH TIME ZONE")
+        .containsEntry("created_datetime", "VARCHAR")
+        .containsEntry("payload", "VARCHAR")
+        .containsKeys("dt", "hour");
+    assertThat(
+            DuckDb.query(
+                "SELECT DISTINCT compression FROM parquet_metadata('"
+                    + lake
+                    + "/silver/events/**/*.parquet')"))
+        .extracting(r -> r.get("compression"))
+        .containsExactly("SNAPPY");
+
+    // Assert: the reference values of DESIGN.md, in UTC
+    List<Map<String, Object>> rows =
+        DuckDb.query(
+            "SELECT event_uuid, event_name, event_type, event_subtype, created_datetime,"
+                + " epoch_us(created_at) AS micros, strftime(dt, '%Y-%m-%d') AS dt, hour FROM "
+                + silver()
+                + " ORDER BY event_uuid, event_name");
+    assertThat(rows).hasSize(12);
+    assertThat(rows)
+        .extracting(
+            r ->
+                r.get("event_uuid")
+                    + " "
+                    + r.get("event_type")
+                    + "/"
+                    + r.get("event_subtype")
+                    + " "
+                    + r.get("created_datetime"))
+        .contains(
+            "1 account/created 2024-03-24T21:19:55Z",
+            "123456 account/created 2021-08-17T21:19:39Z",
+            "78d1b928-37e0-41a0-bf41-ea9d86b27e5a payment/order 2024-04-07T17:42:01.022075Z",
+            "78d1b928-37e0-41a0-bf41-ea9d86b27e5a account/created 2024-04-07T17:42:01.022075Z",
+            "h1 x/y 2024-03-24T21:16:40Z",
+            "h4 cafe/bestellt 2024-03-24T21:16:43Z");
+    assertThat(rows)
+        .filteredOn(r -> "78d1b928-37e0-41a0-bf41-ea9d86b27e5a".equals(r.get("event_uuid")))
+        .allSatisfy(r -> assertThat(r.get("micros")).isEqualTo(1_712_511_721_022_075L))
+        .allSatisfy(r -> assertThat(r.get("dt")).isEqualTo("2024-04-07"));
+
+    // Assert: the report reconciles with what DuckDB reads and what the quarantine holds
+    JsonNode march = report(lake, "dt=2024-03-24/hour=21");
+    assertThat(march.path("read").asLong()).isEqualTo(14);
+    assertThat(march.path("written").asLong()).isEqualTo(9);
+    assertThat(march.path("quarantined").asLong()).isEqualTo(5);
+    assertThat(march.path("quarantined_by_reason").toString())
+        .isEqualTo(
+            "{\"empty_record\":1,\"invalid_created_at\":1,\"invalid_event_name\":1,\"invalid_json\":1,\"not_an_object\":1}");
+    assertThat(
+            DuckDb.count(
+                "SELECT count(*) FROM " + silver() + " WHERE hour = 21 AND dt = DATE '2024-03-24'"))
+        .isEqualTo(9);
+    List<String> quarantine =
+        Files.readAllLines(onlyFile(lake.resolve("quarantine/events/dt=2024-03-24/hour=21")));
+    assertThat(quarantine)
+        .hasSize(5)
+        .allSatisfy(l -> assertThat(l).contains("\"reason\"", "\"raw\"", "\"source\""));
+    JsonNode empty = report(lake, "dt=2024-03-24/hour=22");
+    assertThat(empty.path("read").asLong()).isZero();
+    assertThat(empty.path("files")).isEmpty();
+  }
+
+  @Test
+  void aSecondRunReplacesEachHourAsAWhole() throws Exception {
+    // Arrange
+    BronzeFixtures.writeStandardLake(lake);
+    promote(lake, HOURS, Duration.ofHours(6), "run1");
+    Files.delete(BronzeFixtures.hourDir(lake, BronzeFixtures.MARCH).resolve("part-b.jsonl"));
+
+    // Act: the same promotion twice more, over changed bronze
+    promote(lake, HOURS, Duration.ofHours(6), "run2");
+    promote(lake, HOURS, Duration.ofHours(6), "run3");
+
+    // Assert: the hostile rows are gone, nothing is doubled, one file per hour, no staging left
+    assertThat(DuckDb.count("SELECT count(*) FROM " + silver())).isEqualTo(7);
+    assertThat(DuckDb.count("SELECT count(DISTINCT event_uuid || event_name) FROM " + silver()))
+        .isEqualTo(6);
+    try (Stream<Path> files = Files.list(lake.resolve("silver/events/dt=2024-03-24/hour=21"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .singleElement()
+          .asString()
+          .startsWith("part-run3-");
+    }
+    assertThat(report(lake, "dt=2024-03-24/hour=21").path("run_id").asText()).isEqualTo("run3");
+    assertThat(lake.resolve("_tmp")).isEmptyDirectory();
+  }
+
+  @Test
+  void countsEventsThatArriveAfterTheirGoldWindowAsLate() throws Exception {
+    // Arrange: created 2024-03-23, arriving 2024-03-24 21h: past D+1 00:00 + 6h.
+    BronzeFixtures.write(
+        lake,
+        BronzeFixtures.MARCH,
+        "late.jsonl",
+        List.of("{\"event_uuid\":\"late\",\"event_name\":\"a:b\",\"created_at\":1711200000}"),
+        "\n");
+
+    // Act
+    promote(lake, List.of(BronzeFixtures.MARCH), Duration.ofHours(6), "run1");
+
+    // Assert
+    JsonNode counts = report(lake, "dt=2024-03-24/hour=21").path("counts");
+    assertThat(counts.path("late").asLong()).isEqualTo(1);
+    assertThat(counts.path("late_for.2024-03-23").asLong()).isEqualTo(1);
+  }
+
+  static Path onlyFile(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> all = files.toList();
+      assertThat(all).hasSize(1);
+      return all.get(0);
+    }
+  }
+}
