@@ -1,0 +1,88 @@
+package io.medallion.lake.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LakeTest {
+  @TempDir Path dir;
+
+  private record Outcome(int status, String out, String err) {}
+
+  private static Outcome lake(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status =
+        Lake.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "bogus|lake: unknown command 'bogus'",
+        "silver --hour=2026-13-02T03|lake silver: --hour: '2026-13-02T03' is not an hour like 2026-01-02T03 (UTC)",
+        "silver|lake silver: --hour: which hour?",
+        "silver --from=2026-01-02T05 --to=2026-01-02T01|lake silver: --to: 2026-01-02T01 is before --from",
+        "gold --date=yesterday|lake gold: --date: 'yesterday' is not a date like 2026-01-02",
+        "gold --date=2026-01-02 --dedupBuckets=0|lake gold: --dedupBuckets: must be at least 1, got 0",
+        "gold --date=2026-01-02 --allowedLateness=6h|lake gold: --allowedLateness: '6h' is not an ISO-8601 duration like PT6H",
+        "silver --hourr=2026-01-02T03|lake silver: ",
+        "produce --events=-5|lake produce: --events: must not be negative, got -5",
+      })
+  void aUserMistakeIsOneClearLineAndStatusTwo(String commandLine, String expected) {
+    Outcome o = lake((commandLine + " --lake=" + dir).split(" "));
+
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err().strip()).startsWith(expected).doesNotContain("\n").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aMissingLakeIsOneClearLine() {
+    Outcome o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir.resolve("nowhere"));
+
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err().strip())
+        .isEqualTo("lake silver: --lake: " + dir.resolve("nowhere") + " does not exist. Produce some events first (make demo, or lake produce)");
+  }
+
+  @Test
+  void helpListsTheCommandsOptions() {
+    Outcome o = lake("gold", "--help");
+
+    assertThat(o.status()).isZero();
+    assertThat(o.out()).contains("--date", "--dedupBuckets", "--allowedLateness", "--lake");
+  }
+
+  @Test
+  void noArgumentsPrintsUsageAndFails() {
+    Outcome o = lake();
+
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err()).contains("demo", "produce", "silver", "gold");
+  }
+
+  @Test
+  void anEmptyHourIsPromotedToAnEmptyReportedPartition() throws Exception {
+    Files.createDirectories(dir);
+
+    Outcome o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir);
+
+    assertThat(o.status()).as(o.err()).isZero();
+    assertThat(o.out()).contains("silver/events dt=2026-01-02/hour=03: read 0, written 0 (0 file(s))");
+    assertThat(dir.resolve("_reports/silver/events/dt=2026-01-02/hour=03.json")).exists();
+  }
+}
