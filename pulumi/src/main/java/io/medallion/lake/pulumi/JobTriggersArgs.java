@@ -1,0 +1,29 @@
+package io.medallion.lake.pulumi;
+
+import com.pulumi.core.Output;
+
+/**
+ * What starts the batch jobs.
+ *
+ * @param scheduleGroupName the EventBridge Scheduler group holding the stack's schedules
+ * @param schedulesEnabled whether the hourly and daily schedules fire
+ * @param silverSchedule when silver runs (hourly), a {@code cron()} or {@code rate()} expression
+ * @param goldSchedule when gold runs (daily, after the lateness allowance), likewise
+ * @param silverStateMachineArn the silver job
+ * @param goldStateMachineArn the gold job
+ * @param uberStateMachineArn the uber-movements job
+ * @param bucketName the lake bucket, whose object-created events start uber-movements
+ * @param lakePrefix the lake root inside the bucket
+ * @param jarKey the bundled {@code lake.jar}'s key in the bucket
+ */
+public record JobTriggersArgs(
+    String scheduleGroupName,
+    boolean schedulesEnabled,
+    String silverSchedule,
+    String goldSchedule,
+    Output<String> silverStateMachineArn,
+    Output<String> goldStateMachineArn,
+    Output<String> uberStateMachineArn,
+    Output<String> bucketName,
+    String lakePrefix,
+    Output<String> jarKey) {}

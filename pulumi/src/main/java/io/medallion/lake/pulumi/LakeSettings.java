@@ -1,0 +1,157 @@
+package io.medallion.lake.pulumi;
+
+import com.pulumi.Config;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything a stack may set, read once from {@code Pulumi.<stack>.yaml} and checked before any
+ * resource is declared, so a bad value fails the preview with a message instead of a half-applied
+ * update. Components never read config; they take {@code …Args} built from this record.
+ *
+ * <p>Keys live in the {@code lake:} namespace except the region ({@code aws:region}).
+ */
+public record LakeSettings(
+    String stack,
+    String region,
+    String lakePrefix,
+    boolean forceDestroy,
+    boolean accessLogging,
+    int bronzeTransitionDays,
+    String bronzeStorageClass,
+    int quarantineExpirationDays,
+    int tmpExpirationDays,
+    int noncurrentVersionExpirationDays,
+    int operationalLogExpirationDays,
+    boolean streamOnDemand,
+    int streamShardCount,
+    int streamRetentionHours,
+    int athenaBytesScannedCutoff,
+    String jarPath,
+    int flinkParallelism,
+    int flinkParallelismPerKpu,
+    boolean flinkAutoScaling,
+    boolean flinkStartApplication,
+    String emrReleaseLabel,
+    String emrPrimaryInstanceType,
+    String emrCoreInstanceType,
+    int emrCoreInstanceCount,
+    Optional<String> subnetId,
+    int jobTimeoutSeconds,
+    boolean schedulesEnabled,
+    String silverSchedule,
+    String goldSchedule,
+    int logRetentionDays,
+    long iteratorAgeAlarmMillis,
+    Optional<String> alarmEmail) {
+
+  /** The values CloudWatch Logs accepts for a log group's retention. */
+  static final Set<Integer> LOG_RETENTION_DAYS =
+      Set.of(
+          1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+          2922, 3288, 3653);
+
+  static final Set<String> BRONZE_STORAGE_CLASSES =
+      Set.of("STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR");
+
+  /** Reads and validates the stack's configuration. */
+  public static LakeSettings from(Config lake, Config aws, String stack) {
+    LakeSettings s =
+        new LakeSettings(
+            stack,
+            aws.require("region"),
+            lake.get("lakePrefix").orElse("lake"),
+            lake.getBoolean("forceDestroy").orElse(false),
+            lake.getBoolean("accessLogging").orElse(true),
+            lake.getInteger("bronzeTransitionDays").orElse(30),
+            lake.get("bronzeStorageClass").orElse("STANDARD_IA"),
+            lake.getInteger("quarantineExpirationDays").orElse(30),
+            lake.getInteger("tmpExpirationDays").orElse(2),
+            lake.getInteger("noncurrentVersionExpirationDays").orElse(30),
+            lake.getInteger("operationalLogExpirationDays").orElse(30),
+            streamMode(lake.get("streamMode").orElse("provisioned")),
+            lake.getInteger("streamShardCount").orElse(1),
+            lake.getInteger("streamRetentionHours").orElse(24),
+            lake.getInteger("athenaBytesScannedCutoff").orElse(1_000_000_000),
+            lake.get("jarPath").orElse("../runners/target/lake.jar"),
+            lake.getInteger("flinkParallelism").orElse(1),
+            lake.getInteger("flinkParallelismPerKpu").orElse(1),
+            lake.getBoolean("flinkAutoScaling").orElse(false),
+            lake.getBoolean("flinkStartApplication").orElse(false),
+            lake.get("emrReleaseLabel").orElse("emr-7.5.0"),
+            lake.get("emrPrimaryInstanceType").orElse("m5.xlarge"),
+            lake.get("emrCoreInstanceType").orElse("m5.xlarge"),
+            lake.getInteger("emrCoreInstanceCount").orElse(1),
+            lake.get("subnetId"),
+            lake.getInteger("jobTimeoutSeconds").orElse(3 * 3600),
+            lake.getBoolean("schedulesEnabled").orElse(false),
+            lake.get("silverSchedule").orElse("cron(15 * * * ? *)"),
+            lake.get("goldSchedule").orElse("cron(0 7 * * ? *)"),
+            lake.getInteger("logRetentionDays").orElse(30),
+            Long.parseLong(lake.get("iteratorAgeAlarmMillis").orElse("900000")),
+            lake.get("alarmEmail"));
+    s.validate();
+    return s;
+  }
+
+  private static boolean streamMode(String mode) {
+    return switch (mode) {
+      case "on-demand" -> true;
+      case "provisioned" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "invalid lake config: streamMode must be on-demand or provisioned, not " + mode);
+    };
+  }
+
+  /** The Glue database, {@code lake_<stack>} (DESIGN.md, "Names shared with the cloud"). */
+  public String databaseName() {
+    return "lake_" + stack.replace('-', '_');
+  }
+
+  /** The prefix every physical name of this stack starts with. */
+  public String namePrefix() {
+    return "lake-" + stack;
+  }
+
+  private void validate() {
+    require(lakePrefix.matches("[a-z0-9][a-z0-9_-]*"), "lakePrefix must be one lower-case segment");
+    require(streamShardCount >= 1, "streamShardCount must be at least 1");
+    // Kinesis accepts 24 hours to 365 days.
+    require(
+        streamRetentionHours >= 24 && streamRetentionHours <= 8760,
+        "streamRetentionHours must be within 24..8760");
+    require(
+        BRONZE_STORAGE_CLASSES.contains(bronzeStorageClass),
+        "bronzeStorageClass must be one of " + BRONZE_STORAGE_CLASSES);
+    // S3 refuses transitions to STANDARD_IA (and bills GLACIER_IR as 90 days) before 30 days.
+    require(bronzeTransitionDays >= 30, "bronzeTransitionDays must be at least 30");
+    require(quarantineExpirationDays >= 1, "quarantineExpirationDays must be at least 1");
+    require(tmpExpirationDays >= 1, "tmpExpirationDays must be at least 1");
+    require(noncurrentVersionExpirationDays >= 1, "noncurrentVersionExpirationDays must be >= 1");
+    require(operationalLogExpirationDays >= 1, "operationalLogExpirationDays must be >= 1");
+    // Athena's floor is 10 MB; the provider's Java SDK types the cutoff as an int, so about 2.1 GB
+    // is the ceiling here.
+    require(athenaBytesScannedCutoff >= 10_000_000, "athenaBytesScannedCutoff must be >= 10 MB");
+    require(flinkParallelism >= 1 && flinkParallelismPerKpu >= 1, "Flink parallelism must be >= 1");
+    require(emrCoreInstanceCount >= 1, "emrCoreInstanceCount must be at least 1");
+    require(jobTimeoutSeconds >= 600, "jobTimeoutSeconds must be at least 600");
+    require(
+        LOG_RETENTION_DAYS.contains(logRetentionDays),
+        "logRetentionDays must be one of CloudWatch's values " + LOG_RETENTION_DAYS);
+    require(iteratorAgeAlarmMillis >= 1000, "iteratorAgeAlarmMillis must be at least 1000");
+    require(
+        isScheduleExpression(silverSchedule) && isScheduleExpression(goldSchedule),
+        "schedules must be cron(...) or rate(...) expressions");
+  }
+
+  private static boolean isScheduleExpression(String e) {
+    return e.matches("(cron|rate)\\(.+\\)");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException("invalid lake config: " + message);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.medallion.lake.pulumi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TriggersTest {
+
+  @Test
+  void silverRunsHourlyAndGoldDailyOnTheirStateMachines() {
+    LakeStack.Run run = LakeStack.run("prod");
+    String lakeRoot =
+        "s3://" + run.named("lake-prod-storage-bucket").state().get("bucket") + "/lake";
+
+    LakeStack.Declared silver = run.named("lake-prod-triggers-silver-hourly");
+    assertThat(silver.string("scheduleExpression")).isEqualTo("cron(15 * * * ? *)");
+    assertThat(silver.string("scheduleExpressionTimezone")).isEqualTo("UTC");
+    assertThat(silver.string("state")).isEqualTo("ENABLED");
+    assertThat(silver.map("target").get("arn"))
+        .isEqualTo(run.named("lake-prod-silver-state-machine").state().get("arn"));
+    List<String> silverArgs = args(silver);
+    assertThat(silverArgs.get(2))
+        .contains("/home/hadoop/lake.jar silver --runner=FlinkRunner")
+        .contains("--hour=");
+    assertThat(silverArgs.subList(4, 7))
+        .containsExactly(
+            "s3://"
+                + run.named("lake-prod-storage-bucket").state().get("bucket")
+                + "/artifacts/lake.jar",
+            lakeRoot,
+            "<aws.scheduler.scheduled-time>");
+
+    LakeStack.Declared gold = run.named("lake-prod-triggers-gold-daily");
+    assertThat(gold.string("scheduleExpression")).isEqualTo("cron(0 7 * * ? *)");
+    assertThat(gold.map("target").get("arn"))
+        .isEqualTo(run.named("lake-prod-gold-state-machine").state().get("arn"));
+    assertThat(args(gold).get(2))
+        .contains("lake.jar gold --runner=FlinkRunner")
+        .contains("--date=");
+    assertThat(args(gold).get(6)).isEqualTo("<aws.scheduler.scheduled-time>");
+  }
+
+  @Test
+  void devSchedulesAreDeclaredButDisabled() {
+    LakeStack.Run run = LakeStack.run("dev");
+
+    assertThat(run.ofType("aws:scheduler/schedule:Schedule"))
+        .hasSize(2)
+        .allSatisfy(s -> assertThat(s.string("state")).isEqualTo("DISABLED"));
+  }
+
+  @Test
+  void droppedUberFilesStartTheUberJobThroughEventBridge() {
+    LakeStack.Run run = LakeStack.run("staging");
+    String bucket = (String) run.named("lake-staging-storage-bucket").state().get("bucket");
+
+    assertThat(run.named("lake-staging-triggers-bucket-events").inputs())
+        .containsEntry("bucket", bucket)
+        .containsEntry("eventbridge", true);
+    JsonNode pattern = run.named("lake-staging-triggers-uber-landing").json("eventPattern");
+    assertThat(pattern.get("source").toString()).isEqualTo("[\"aws.s3\"]");
+    assertThat(pattern.get("detail-type").toString()).isEqualTo("[\"Object Created\"]");
+    assertThat(pattern.at("/detail/bucket/name").toString()).isEqualTo("[\"" + bucket + "\"]");
+    assertThat(pattern.at("/detail/object/key/0/prefix").asText())
+        .isEqualTo("lake/landing/uber_movements/");
+
+    LakeStack.Declared target = run.named("lake-staging-triggers-uber-landing-target");
+    assertThat(target.string("arn"))
+        .isEqualTo(run.named("lake-staging-uber-movements-state-machine").state().get("arn"));
+    Map<String, Object> transformer = target.map("inputTransformer");
+    assertThat(transformer.get("inputPaths"))
+        .isEqualTo(Map.of("bucket", "$.detail.bucket.name", "key", "$.detail.object.key"));
+    JsonNode template = LakeStack.parse((String) transformer.get("inputTemplate"));
+    assertThat(template.at("/args/2").asText())
+        .contains("lake.jar uber-movements")
+        .contains("--input=");
+    assertThat(template.at("/args/6").asText()).isEqualTo("s3://<bucket>/<key>");
+  }
+
+  @Test
+  void stateMachinesRunTheStepFromTheirInputOnATransientFlinkCluster() {
+    LakeStack.Run run = LakeStack.run("prod");
+    JsonNode definition = run.named("lake-prod-silver-state-machine").json("definition");
+
+    JsonNode create = definition.at("/States/CreateCluster");
+    assertThat(create.get("Resource").asText())
+        .isEqualTo("arn:aws:states:::elasticmapreduce:createCluster.sync");
+    assertThat(create.at("/Parameters/Applications/0/Name").asText()).isEqualTo("Flink");
+    assertThat(create.at("/Parameters/ReleaseLabel").asText()).isEqualTo("emr-7.5.0");
+    assertThat(create.at("/Parameters/JobFlowRole").asText())
+        .isEqualTo("lake-prod-silver-instance-profile");
+    assertThat(create.at("/Parameters/Instances/InstanceGroups/1/InstanceCount").asInt())
+        .isEqualTo(4);
+    assertThat(definition.at("/States/RunStep/Parameters/Step/HadoopJarStep/Args.$").asText())
+        .isEqualTo("$.args");
+    assertThat(definition.at("/States/RunStep/Catch/0/Next").asText())
+        .isEqualTo("TerminateAfterFailure");
+    assertThat(definition.at("/States/TerminateAfterFailure/Next").asText()).isEqualTo("Failed");
+    assertThat(definition.at("/States/Terminate/End").asBoolean()).isTrue();
+  }
+
+  /** Runs the generated step scripts with stand-ins for {@code aws} and {@code flink}. */
+  @Test
+  void stepScriptsComputeThePreviousHourAndDay(@TempDir Path bin) throws Exception {
+    for (String tool : List.of("aws", "flink")) {
+      Path stub = bin.resolve(tool);
+      Files.writeString(stub, "#!/bin/sh\necho " + tool + " \"$@\"\n");
+      Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    String silver =
+        runScript(
+            bin,
+            LakeCommands.silver("s3://b/artifacts/l.jar", "s3://b/lake", "2024-03-25T00:15:00Z"));
+    String gold =
+        runScript(
+            bin,
+            LakeCommands.gold("s3://b/artifacts/l.jar", "s3://b/lake", "2024-03-25T07:00:00Z"));
+    String uber =
+        runScript(
+            bin,
+            LakeCommands.uberMovements(
+                "s3://b/artifacts/l.jar",
+                "s3://b/lake",
+                "s3://b/lake/landing/uber_movements/a b.csv"));
+
+    assertThat(silver)
+        .contains("aws s3 cp s3://b/artifacts/l.jar /home/hadoop/lake.jar")
+        .contains(
+            "flink run -m yarn-cluster /home/hadoop/lake.jar silver --runner=FlinkRunner"
+                + " --lake=s3://b/lake --hour=2024-03-24T23:00:00Z");
+    assertThat(gold).contains("gold --runner=FlinkRunner --lake=s3://b/lake --date=2024-03-24");
+    assertThat(uber)
+        .contains(
+            "uber-movements --runner=FlinkRunner --lake=s3://b/lake"
+                + " --input=s3://b/lake/landing/uber_movements/a b.csv");
+  }
+
+  private static String runScript(Path bin, List<String> command)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  private static List<String> args(LakeStack.Declared schedule) {
+    JsonNode input = LakeStack.parse((String) schedule.map("target").get("input"));
+    List<String> out = new ArrayList<>();
+    input.get("args").forEach(a -> out.add(a.asText()));
+    assertThat(out.subList(0, 2)).containsExactly("bash", "-c");
+    return out;
+  }
+}
