@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -14,6 +16,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -30,6 +33,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * fine on Flink, but the DirectRunner turns every group into its own bundle and slows to a crawl
  * (FACTS.md). Choose the bucket count so one bucket's distinct events fit in a worker's memory:
  * with 64 buckets a 24M-event day is 375k rows a bucket.
+ *
+ * <p>Rows cross the GroupByKey as Avro bytes, for the reason {@link
+ * io.medallion.lake.io.WritePartitionFiles} gives: the DirectRunner copies grouped values through
+ * their coder, and a byte array copies for almost nothing.
  *
  * <p>Input: rows keyed by {@code date=YYYY-MM-DD}. Counts, per date, each kept row as written and
  * each dropped copy as a duplicate removed.
@@ -64,7 +71,7 @@ public final class DeduplicateEvents
   public PCollectionTuple expand(PCollection<KV<String, GenericRecord>> rows) {
     PCollectionTuple result =
         rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(buckets)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.SILVER_EVENT)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
@@ -74,9 +81,10 @@ public final class DeduplicateEvents
     return result;
   }
 
-  /** {@code date=D} → {@code date=D|bucket}. */
-  static final class KeyByBucketFn
-      extends DoFn<KV<String, GenericRecord>, KV<String, GenericRecord>> {
+  private static final AvroCoder<GenericRecord> ROW = AvroCoder.of(EventSchemas.SILVER_EVENT);
+
+  /** {@code date=D} → {@code date=D|bucket}, the row encoded. */
+  static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<String, byte[]>> {
     private final int buckets;
 
     KeyByBucketFn(int buckets) {
@@ -85,14 +93,16 @@ public final class DeduplicateEvents
 
     @ProcessElement
     public void process(
-        @Element KV<String, GenericRecord> row, OutputReceiver<KV<String, GenericRecord>> out) {
+        @Element KV<String, GenericRecord> row, OutputReceiver<KV<String, byte[]>> out)
+        throws CoderException {
       int bucket = Math.floorMod(row.getValue().get("event_uuid").toString().hashCode(), buckets);
-      out.output(KV.of(row.getKey() + "|" + bucket, row.getValue()));
+      out.output(
+          KV.of(row.getKey() + "|" + bucket, CoderUtils.encodeToByteArray(ROW, row.getValue())));
     }
   }
 
   static final class KeepFirstPerUuidFn
-      extends DoFn<KV<String, Iterable<GenericRecord>>, DeduplicatedEvent> {
+      extends DoFn<KV<String, Iterable<byte[]>>, DeduplicatedEvent> {
     private transient Counts.InBundle counts;
 
     @StartBundle
@@ -101,12 +111,13 @@ public final class DeduplicateEvents
     }
 
     @ProcessElement
-    public void process(
-        @Element KV<String, Iterable<GenericRecord>> bucket, MultiOutputReceiver out) {
+    public void process(@Element KV<String, Iterable<byte[]>> bucket, MultiOutputReceiver out)
+        throws CoderException {
       String partition = bucket.getKey().substring(0, bucket.getKey().indexOf('|'));
       String date = partition.substring("date=".length());
       Map<String, Kept> byUuid = new HashMap<>();
-      for (GenericRecord row : bucket.getValue()) {
+      for (byte[] encoded : bucket.getValue()) {
+        GenericRecord row = CoderUtils.decodeFromByteArray(ROW, encoded);
         Kept kept = byUuid.get(row.get("event_uuid").toString());
         if (kept == null) {
           byUuid.put(row.get("event_uuid").toString(), new Kept(row));
