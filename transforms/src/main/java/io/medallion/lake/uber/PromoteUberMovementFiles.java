@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.lake.io.Counts;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.schemas.UberSchemas;
 import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.BufferedWriter;
@@ -97,9 +98,10 @@ public final class PromoteUberMovementFiles
     return new PromoteUberMovementFiles(lake, runId, null, false);
   }
 
-  /** Every row gets this normalised city, whatever the file name or its city column say. */
-  public PromoteUberMovementFiles withCity(String normalisedCity) {
-    return new PromoteUberMovementFiles(lake, runId, normalisedCity, skipPromoted);
+  /** Every row gets this city (normalised), whatever the file name or its city column say. */
+  public PromoteUberMovementFiles withCity(String city) {
+    return new PromoteUberMovementFiles(
+        lake, runId, PartitionValues.normalise(city.strip()), skipPromoted);
   }
 
   /** Skips a file whose current version was promoted already (by this run or an earlier one). */

@@ -5,6 +5,7 @@ import io.medallion.lake.uber.UberRowParser.Outcome;
 import io.medallion.lake.uber.UberRowParser.Reason;
 import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.BufferedReader;
+import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -57,13 +58,14 @@ public final class UberCsvParser {
   private UberCsvParser() {}
 
   /**
-   * Parses {@code csv}, the content of {@code sourceFile}.
+   * Parses {@code csv}, the content of {@code sourceFile}. Leaves {@code csv} open: the caller may
+   * still read what follows a malformed record (to checksum the whole file, say).
    *
    * @param cityOption the normalised {@code --city}, or null
    */
   public static Summary parse(Reader csv, String sourceFile, String cityOption, Listener listener)
       throws IOException {
-    BufferedReader in = new BufferedReader(csv);
+    BufferedReader in = new BufferedReader(new KeepOpen(csv));
     in.mark(1);
     if (in.read() != '\uFEFF') {
       in.reset();
@@ -145,6 +147,16 @@ public final class UberCsvParser {
       return new Summary(
           read, fileRejection, header == null ? List.of() : header.ignored(), citySource);
     }
+  }
+
+  /** Closing the CSV parser must not close the caller's reader. */
+  private static final class KeepOpen extends FilterReader {
+    KeepOpen(Reader in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
   }
 
   private static String message(RuntimeException e) {
