@@ -21,6 +21,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -242,6 +245,7 @@ public final class PromoteUberMovementFiles
           LakeCommits.writeReport(
               lake, runId, LAYER, DATASET, sourceId, counts, attributes, newFiles);
       LakeCommits.cleanUpStaging(lake, stagingRoot);
+      removeRunFolderIfEmpty();
 
       promoted.inc();
       rows.inc(counts.get(Counts.WRITTEN));
@@ -252,6 +256,18 @@ public final class PromoteUberMovementFiles
       }
       LOG.info("Promoted {}: {} file(s), {}", source, newFiles.size(), counts);
       return report;
+    }
+
+    /** {@code _tmp/<run>} holds one folder per promotion; the last one out removes it. */
+    private void removeRunFolderIfEmpty() throws IOException {
+      if (!lake.isLocal()) {
+        return;
+      }
+      try {
+        Files.deleteIfExists(Paths.get(lake.staging(runId)));
+      } catch (DirectoryNotEmptyException e) {
+        // another file of this run is being promoted
+      }
     }
 
     /** Same size and last-modified time as the promoted version, or else the same content. */

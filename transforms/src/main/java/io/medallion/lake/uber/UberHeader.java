@@ -139,8 +139,11 @@ public final class UberHeader implements Serializable {
     return new UberHeader(List.copyOf(headerNames), index, List.copyOf(ignored));
   }
 
+  /** The first few names, quoted: enough to recognise a file without flooding a report. */
   private static String quoted(List<String> names) {
-    return names.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(","));
+    String shown =
+        names.stream().limit(8).map(n -> "\"" + n + "\"").collect(Collectors.joining(","));
+    return names.size() <= 8 ? shown : shown + ",... (" + names.size() + " columns)";
   }
 
   public boolean has(Field field) {
