@@ -110,7 +110,7 @@ public final class UberMovements {
     }
 
     /** {@code --input}, or the lake's landing folder; a local path made absolute. */
-    static String input(LakeLayout lake, String input) {
+    public static String input(LakeLayout lake, String input) {
       String value = input.strip();
       if (value.isEmpty()) {
         return lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS + "/*.csv");
