@@ -7,7 +7,11 @@ import io.medallion.lake.pipelines.OutputOptions;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.uber.UberSourceFiles;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.beam.sdk.io.FileSystems;
 
 /**
  * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
@@ -76,10 +81,72 @@ public final class Demo {
     long t3 = System.nanoTime();
 
     LakeLayout lake = LakeLayout.at(options.getLake());
+    promoteUberSamples(lake, common, out);
+    long t4 = System.nanoTime();
+
     summarise(lake, produced, first, last, firstDate, lastDate, out);
     out.printf(
-        "Timings: produce %.1f s, silver %.1f s, gold %.1f s%n",
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        "Timings: produce %.1f s, silver %.1f s, gold %.1f s, uber-movements %.1f s%n",
+        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+  }
+
+  /**
+   * The public Uber Movement samples shipped in the jar ({@code sample-data/uber/}, origins in its
+   * README), dropped into the landing area as downloaded.
+   */
+  static final List<String> UBER_SAMPLES =
+      List.of(
+          "Travel_Times - Bengaluru.csv",
+          "madhavi1109-Travel_Times.csv",
+          "madhavi1109-Travel_Times_Daily.csv",
+          "madhavi1109-Travel_Times_day_of_week.csv",
+          "madhavi1109-Travel_Times_time_of_day.csv",
+          "travel_times_johannesburg_and_pretoria.csv",
+          "travel_times_manila.csv",
+          "travel_times_paris.csv",
+          "wfallon-Travel_Times.csv");
+
+  /**
+   * Drops the samples into {@code landing/uber_movements/} and promotes them all; then promotes
+   * again, with {@code --city}, the files whose name gives no city (their first promotion rejects
+   * them as {@code unknown_city}; the second replaces that).
+   */
+  private static void promoteUberSamples(LakeLayout lake, List<String> common, PrintStream out)
+      throws Exception {
+    String landing = lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS);
+    for (String name : UBER_SAMPLES) {
+      try (InputStream in = Demo.class.getResourceAsStream("/sample-data/uber/" + name);
+          OutputStream target =
+              Channels.newOutputStream(
+                  FileSystems.create(
+                      FileSystems.matchNewResource(landing + "/" + name, false), "text/csv"))) {
+        if (in == null) {
+          throw new IllegalStateException("the jar has no sample-data/uber/" + name);
+        }
+        in.transferTo(target);
+      }
+    }
+    out.println();
+    out.println("Dropped " + UBER_SAMPLES.size() + " Uber Movement samples into " + landing);
+    Lake.uberMovements(uberArgs(common, landing + "/*.csv", null), out);
+    out.println("Again with --city, the files whose name gives no city:");
+    Lake.uberMovements(uberArgs(common, landing + "/madhavi1109-*.csv", "bengaluru"), out);
+    Lake.uberMovements(uberArgs(common, landing + "/wfallon-Travel_Times.csv", "boston"), out);
+  }
+
+  private static String[] uberArgs(List<String> common, String input, String city) {
+    List<String> args = new ArrayList<>();
+    for (String arg : common) {
+      // Only the lake and the runner's options carry over; the event promotions' own do not.
+      if (!arg.startsWith("--allowedLateness") && !arg.startsWith("--filesPerPartition")) {
+        args.add(arg);
+      }
+    }
+    args.add("--input=" + input);
+    if (city != null) {
+      args.add("--city=" + city);
+    }
+    return args.toArray(String[]::new);
   }
 
   private static List<String> promotionArgs(String[] args) {
@@ -127,6 +194,23 @@ public final class Demo {
       duplicates += r.path("duplicates_removed").asLong();
     }
     long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
+    long uberRead = 0;
+    long uberWritten = 0;
+    long uberFiles = 0;
+    Map<String, Long> uberReasons = new TreeMap<>();
+    for (String name : UBER_SAMPLES) {
+      JsonNode r =
+          require(
+              Reports.read(lake, "silver", "uber_movements", UberSourceFiles.sourceId(name)), name);
+      uberFiles++;
+      uberRead += r.path("read").asLong();
+      uberWritten += r.path("written").asLong();
+      r.path("quarantined_by_reason")
+          .fields()
+          .forEachRemaining(e -> uberReasons.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+    }
+    long uberQuarantined = uberReasons.values().stream().mapToLong(Long::longValue).sum();
+    boolean uberReconciles = uberRead == uberWritten + uberQuarantined;
     out.println();
     out.println("Lake at " + lake.root());
     out.printf(
@@ -143,18 +227,30 @@ public final class Demo {
     out.printf(
         "  check   gold distinct events %,d = producer's distinct valid events %,d: %s%n",
         goldEvents, produced.validEvents, matches ? "ok" : "MISMATCH");
+    out.printf(
+        "  uber    %,12d rows written from %d files, %,d quarantined %s%n",
+        uberWritten, uberFiles, uberQuarantined, uberReasons);
+    out.printf(
+        "  check   uber read %,d = written %,d + quarantined %,d: %s%n",
+        uberRead, uberWritten, uberQuarantined, uberReconciles ? "ok" : "MISMATCH");
     out.println();
     out.println("Tables (Parquet, hive-partitioned):");
     for (String table :
-        List.of(LakeLayout.SILVER_EVENTS, LakeLayout.GOLD_EVENTS, LakeLayout.GOLD_EVENT_STATS)) {
+        List.of(
+            LakeLayout.SILVER_EVENTS,
+            LakeLayout.GOLD_EVENTS,
+            LakeLayout.GOLD_EVENT_STATS,
+            LakeLayout.SILVER_UBER_MOVEMENTS)) {
       out.println("  " + lake.resolve(table));
     }
     out.println(
         "Quarantine: "
             + lake.resolve(LakeLayout.QUARANTINE_EVENTS)
+            + ", "
+            + lake.resolve(LakeLayout.QUARANTINE_UBER_MOVEMENTS)
             + "   Reports: "
             + lake.resolve("_reports"));
-    if (!matches || read != written + quarantined) {
+    if (!matches || read != written + quarantined || !uberReconciles) {
       throw new IllegalStateException(
           "the lake does not reconcile with what was produced; see the reports");
     }

@@ -1,11 +1,15 @@
 package io.medallion.lake.runners;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.Args;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.pipelines.SilverEvents;
+import io.medallion.lake.pipelines.UberMovements;
+import io.medallion.lake.uber.PromoteUberMovementFiles;
+import io.medallion.lake.uber.UberSourceFiles;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,7 +18,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -26,6 +34,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * java -jar runners/target/lake.jar demo
  * java -jar runners/target/lake.jar silver --hour=2026-01-01T03 --runner=FlinkRunner
  * java -jar runners/target/lake.jar gold --help
+ * java -jar runners/target/lake.jar uber-movements --watch
  * }</pre>
  *
  * <p>A user mistake (unknown command or option, a bad date, a missing lake) prints one line and
@@ -68,6 +77,12 @@ public final class Lake {
             "promote silver to gold/events and gold/event_stats (--date, or --from/--to)",
             GoldEvents.Options.class,
             Lake::gold));
+    add(
+        new Command(
+            "uber-movements",
+            "promote Uber Movement CSVs to silver/uber_movements (--input, or --watch the landing area)",
+            UberMovements.Options.class,
+            Lake::uberMovements));
   }
 
   private static void add(Command command) {
@@ -186,6 +201,26 @@ public final class Lake {
     for (LocalDate date : Args.dates(options.getDate(), options.getFrom(), options.getTo())) {
       Reports.read(lake, "gold", "events", LakeLayout.datePartition(date))
           .ifPresent(r -> out.println(Reports.oneLine(r)));
+    }
+  }
+
+  static void uberMovements(String[] args, PrintStream out) throws Exception {
+    UberMovements.Options options = parse(args, UberMovements.Options.class);
+    finish(UberMovements.run(options), "uber-movements");
+    LakeLayout lake = LakeLayout.at(options.getLake());
+    String input = UberMovements.Config.input(lake, options.getInput());
+    for (MatchResult.Metadata file :
+        FileSystems.match(input, EmptyMatchTreatment.ALLOW).metadata()) {
+      String sourceId = UberSourceFiles.sourceId(file.resourceId().getFilename());
+      Optional<JsonNode> report =
+          Reports.read(
+              lake, PromoteUberMovementFiles.LAYER, PromoteUberMovementFiles.DATASET, sourceId);
+      if (report.isPresent()) {
+        out.println(Reports.oneLine(report.get()) + " <- " + file.resourceId().getFilename());
+        if (report.get().has("rejected_detail")) {
+          out.println("  rejected whole: " + report.get().path("rejected_detail").asText());
+        }
+      }
     }
   }
 

@@ -4,12 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,11 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -147,26 +136,25 @@ public final class CommitPartitions
 
       // Check every unit before touching any, so that a run that does not add up commits nothing.
       for (PartitionCommit commit : commits) {
-        Map<String, Long> n = countsByCommit.get(commit);
-        long read = n.getOrDefault(Counts.READ, 0L);
-        long accounted =
-            n.getOrDefault(Counts.WRITTEN, 0L)
-                + n.getOrDefault(Counts.QUARANTINED, 0L)
-                + n.getOrDefault(Counts.DUPLICATES_REMOVED, 0L);
-        if (read != accounted) {
-          throw new IllegalStateException(
-              String.format(
-                  "%s/%s %s does not reconcile: read %d, but written + quarantined + duplicates"
-                      + " removed = %d (%s); nothing was committed",
-                  commit.layer(), commit.dataset(), commit.partition(), read, accounted, n));
-        }
+        LakeCommits.checkReconciles(
+            commit.layer() + "/" + commit.dataset() + " " + commit.partition(),
+            countsByCommit.get(commit));
       }
 
       for (PartitionCommit commit : commits) {
         List<String> files = filesByCommit.get(commit);
         files.sort(Comparator.naturalOrder());
         replace(commit, files);
-        String report = writeReport(commit, files, countsByCommit.get(commit));
+        String report =
+            LakeCommits.writeReport(
+                lake,
+                runId,
+                commit.layer(),
+                commit.dataset(),
+                commit.partition(),
+                countsByCommit.get(commit),
+                commit.attributes(),
+                files);
         LOG.info(
             "Committed {}/{} {}: {} file(s), report {}",
             commit.layer(),
@@ -176,83 +164,22 @@ public final class CommitPartitions
             report);
         c.output(report);
       }
-      cleanUpStaging(stagingRoot);
+      LakeCommits.cleanUpStaging(lake, stagingRoot);
     }
 
+    /** Moves the unit's new files in, then deletes every other file its folders held. */
     private void replace(PartitionCommit commit, List<String> newFiles) throws IOException {
-      List<ResourceId> from = new ArrayList<>();
-      List<ResourceId> to = new ArrayList<>();
-      Set<String> kept = new HashSet<>();
-      for (String relative : newFiles) {
-        from.add(FileSystems.matchNewResource(lake.staging(runId) + "/" + relative, false));
-        to.add(FileSystems.matchNewResource(lake.resolve(relative), false));
-        kept.add(lake.resolve(relative));
-      }
-      if (lake.isLocal()) {
-        for (ResourceId target : to) {
-          Files.createDirectories(Paths.get(target.toString()).getParent());
-        }
-      }
-      // A retried commit finds its files already moved: that is fine, not an error.
-      FileSystems.rename(from, to, StandardMoveOptions.IGNORE_MISSING_FILES);
-
+      Set<String> kept =
+          new HashSet<>(LakeCommits.moveIntoLake(lake, lake.staging(runId), newFiles));
       List<ResourceId> old = new ArrayList<>();
       for (String directory : commit.directories()) {
-        MatchResult match =
-            FileSystems.match(lake.resolve(directory) + "/*", EmptyMatchTreatment.ALLOW);
-        if (match.status() != MatchResult.Status.OK
-            && match.status() != MatchResult.Status.NOT_FOUND) {
-          throw new IOException("cannot list " + directory + ": " + match.status());
-        }
-        if (match.status() == MatchResult.Status.OK) {
-          for (MatchResult.Metadata m : match.metadata()) {
-            if (!kept.contains(m.resourceId().toString())) {
-              old.add(m.resourceId());
-            }
+        for (ResourceId file : LakeCommits.filesIn(lake, directory)) {
+          if (!kept.contains(file.toString())) {
+            old.add(file);
           }
         }
       }
-      FileSystems.delete(old, StandardMoveOptions.IGNORE_MISSING_FILES);
-    }
-
-    private String writeReport(PartitionCommit commit, List<String> files, Map<String, Long> counts)
-        throws IOException {
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("layer", commit.layer());
-      report.put("dataset", commit.dataset());
-      report.put("partition", commit.partition());
-      report.put("run_id", runId);
-      report.put("committed_at", Instant.now().toString());
-      report.put("read", counts.getOrDefault(Counts.READ, 0L));
-      report.put("written", counts.getOrDefault(Counts.WRITTEN, 0L));
-      report.put("quarantined", counts.getOrDefault(Counts.QUARANTINED, 0L));
-      report.put("duplicates_removed", counts.getOrDefault(Counts.DUPLICATES_REMOVED, 0L));
-      Map<String, Long> reasons = new TreeMap<>();
-      Map<String, Long> others = new TreeMap<>();
-      counts.forEach(
-          (name, value) -> {
-            if (name.startsWith(Counts.QUARANTINED + ".")) {
-              reasons.put(name.substring(Counts.QUARANTINED.length() + 1), value);
-            } else if (!report.containsKey(name)) {
-              others.put(name, value);
-            }
-          });
-      report.put("quarantined_by_reason", reasons);
-      report.put("counts", others);
-      report.put("reconciled", true);
-      report.putAll(commit.attributes());
-      report.put("files", files);
-
-      String path = lake.report(commit.layer(), commit.dataset(), commit.partition());
-      if (lake.isLocal()) {
-        Files.createDirectories(Paths.get(path).getParent());
-      }
-      ResourceId target = FileSystems.matchNewResource(path, false);
-      try (OutputStream out =
-          Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
-        JSON.writeValue(out, report);
-      }
-      return path;
+      LakeCommits.delete(old);
     }
 
     private static Map<String, Long> countsOf(PartitionCommit commit, Map<String, Long> all) {
@@ -299,28 +226,6 @@ public final class CommitPartitions
         throw new IllegalStateException(file + " is not under " + root);
       }
       return file.substring(root.length() + 1);
-    }
-
-    /** Object stores have no folders; a local staging tree leaves empty ones behind. */
-    private void cleanUpStaging(String stagingRoot) throws IOException {
-      if (!lake.isLocal()) {
-        return;
-      }
-      Path root = Paths.get(stagingRoot);
-      if (!Files.exists(root)) {
-        return;
-      }
-      try (Stream<Path> walk = Files.walk(root)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          if (Files.isDirectory(p)) {
-            try (Stream<Path> children = Files.list(p)) {
-              if (children.findAny().isEmpty()) {
-                Files.delete(p);
-              }
-            }
-          }
-        }
-      }
     }
   }
 }

@@ -108,6 +108,22 @@ public final class LakeLayout implements Serializable {
     return "event_type=" + eventType + "/date=" + date;
   }
 
+  /**
+   * {@code city=C/year=YYYY/month=MM/day=DD} of {@code silver/uber_movements}, for a normalised
+   * city and the start of a row's date range.
+   */
+  public static String uberMovementsPartition(String city, LocalDate dateRangeStart) {
+    if (!PartitionValues.isNormalised(city)) {
+      throw new IllegalArgumentException("city is not a partition value: " + city);
+    }
+    return String.format(
+        "city=%s/year=%04d/month=%02d/day=%02d",
+        city,
+        dateRangeStart.getYear(),
+        dateRangeStart.getMonthValue(),
+        dateRangeStart.getDayOfMonth());
+  }
+
   // ---- tables ----
 
   public static final String SILVER_EVENTS = "silver/events";

@@ -1,0 +1,173 @@
+package io.medallion.lake.pipelines;
+
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
+import io.medallion.lake.uber.PromoteUberMovementFiles;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.time.Duration;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Watch;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * File-drop promotion: Uber Movement travel-times CSVs become {@code
+ * silver/uber_movements/city=C/year=YYYY/month=MM/day=DD/*.parquet}, each source file promoted and
+ * reported on as a unit ({@link PromoteUberMovementFiles}); rejected rows go to {@code
+ * quarantine/uber_movements/}, reports to {@code _reports/silver/uber_movements/<source id>.json}.
+ *
+ * <p>In batch (the default) every file matching {@code --input} is promoted. With {@code --watch}
+ * the pipeline is a stream: it polls {@code --input} every {@code --pollInterval}, promotes each
+ * new file, and promotes a file again when its content changes, replacing its rows. A file whose
+ * current version its report already records is not promoted again, also after a restart.
+ *
+ * <pre>{@code
+ * mvn -pl runners exec:java -Dexec.args="uber-movements --input=./data/*.csv"
+ * mvn -pl runners exec:java -Dexec.args="uber-movements --input=./Travel_Times.csv --city=boston"
+ * java -jar runners/target/lake.jar uber-movements --watch --pollInterval=PT10S --runner=FlinkRunner
+ * }</pre>
+ */
+public final class UberMovements {
+  private UberMovements() {}
+
+  public interface Options extends LakeOptions {
+    @Description(
+        "The CSV files to promote: a path or glob, local or s3://. Default:"
+            + " <lake>/landing/uber_movements/*.csv.")
+    @Default.String("")
+    String getInput();
+
+    void setInput(String value);
+
+    @Description(
+        "The city of every row (normalised to [a-z0-9_]+), over the file name and a city column."
+            + " Default: from the file name ('Travel_Times - Bogota.csv') or the city column.")
+    @Default.String("")
+    String getCity();
+
+    void setCity(String value);
+
+    @Description("Run as a stream: promote each file as it lands or changes, until stopped.")
+    @Default.Boolean(false)
+    boolean getWatch();
+
+    void setWatch(boolean value);
+
+    @Description("With --watch: how often to look for new or changed files (ISO-8601).")
+    @Default.String("PT30S")
+    String getPollInterval();
+
+    void setPollInterval(String value);
+
+    @Description(
+        "With --watch: stop once no new or changed file has come for this long (ISO-8601, like"
+            + " PT1H). Default: never stop.")
+    @Default.String("")
+    String getStopWhenIdleFor();
+
+    void setStopWhenIdleFor(String value);
+  }
+
+  /**
+   * What one run promotes, unpacked from the options once.
+   *
+   * @param city the normalised {@code --city}, or null
+   * @param stopWhenIdleFor null to watch until stopped
+   */
+  public record Config(
+      LakeLayout lake,
+      String input,
+      String city,
+      boolean watch,
+      Duration pollInterval,
+      Duration stopWhenIdleFor,
+      String runId) {
+
+    public static Config from(Options options) throws IOException {
+      LakeLayout lake = Lakes.create(options, options.getLake());
+      Duration poll = Args.duration("--pollInterval", options.getPollInterval());
+      if (poll.isZero()) {
+        throw new IllegalArgumentException("--pollInterval: must be more than zero");
+      }
+      String idle = options.getStopWhenIdleFor().strip();
+      return new Config(
+          lake,
+          input(lake, options.getInput()),
+          options.getCity().isBlank() ? null : PartitionValues.normalise(options.getCity().strip()),
+          options.getWatch(),
+          poll,
+          idle.isEmpty() ? null : Args.duration("--stopWhenIdleFor", idle),
+          Args.newRunId());
+    }
+
+    /** {@code --input}, or the lake's landing folder; a local path made absolute. */
+    public static String input(LakeLayout lake, String input) {
+      String value = input.strip();
+      if (value.isEmpty()) {
+        return lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS + "/*.csv");
+      }
+      if (LakeLayout.hasScheme(value)) {
+        return value;
+      }
+      return Paths.get(value).toAbsolutePath().normalize().toString();
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
+    run(options).waitUntilFinish();
+  }
+
+  public static PipelineResult run(Options options) throws IOException {
+    Config config = Config.from(options);
+    if (config.watch()) {
+      options.as(StreamingOptions.class).setStreaming(true);
+    }
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<MatchResult.Metadata> files = pipeline.apply("MatchFiles", matchFiles(config));
+    build(files, config);
+    return pipeline.run();
+  }
+
+  /**
+   * The files to promote: matched once (batch), or continuously, every new or changed file once
+   * (watch).
+   */
+  public static PTransform<PBegin, PCollection<MatchResult.Metadata>> matchFiles(Config config) {
+    FileIO.Match match = FileIO.match().filepattern(config.input());
+    if (!config.watch()) {
+      return match;
+    }
+    Watch.Growth.TerminationCondition<String, ?> until =
+        config.stopWhenIdleFor() == null
+            ? Watch.Growth.never()
+            : Watch.Growth.afterTimeSinceNewOutput(joda(config.stopWhenIdleFor()));
+    // matchUpdatedFiles: a file dropped again with new content is a new element, promoted again.
+    return match.continuously(joda(config.pollInterval()), until, true);
+  }
+
+  /** Wires the promotion of {@code files}; returns the reports written, one per file promoted. */
+  public static PCollection<String> build(PCollection<MatchResult.Metadata> files, Config config) {
+    PromoteUberMovementFiles promote = PromoteUberMovementFiles.into(config.lake(), config.runId());
+    if (config.city() != null) {
+      promote = promote.withCity(config.city());
+    }
+    if (config.watch()) {
+      promote = promote.skippingPromotedVersions();
+    }
+    return files.apply("PromoteUberMovements", promote);
+  }
+
+  private static org.joda.time.Duration joda(Duration d) {
+    return org.joda.time.Duration.millis(d.toMillis());
+  }
+}

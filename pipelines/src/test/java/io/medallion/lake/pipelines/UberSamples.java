@@ -1,0 +1,82 @@
+package io.medallion.lake.pipelines;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The public Uber Movement samples ({@code src/sample-data/uber/README.md} has their origin), with
+ * their data row counts from that README, and a DuckDB reader for what the pipeline wrote.
+ */
+final class UberSamples {
+  /** File name → data rows (the header not counted). */
+  static final Map<String, Integer> ROWS = new LinkedHashMap<>();
+
+  static {
+    ROWS.put("Travel_Times - Bengaluru.csv", 198);
+    ROWS.put("madhavi1109-Travel_Times.csv", 198);
+    ROWS.put("madhavi1109-Travel_Times_Daily.csv", 31);
+    ROWS.put("madhavi1109-Travel_Times_day_of_week.csv", 7);
+    ROWS.put("madhavi1109-Travel_Times_time_of_day.csv", 6);
+    ROWS.put("travel_times_johannesburg_and_pretoria.csv", 226);
+    ROWS.put("travel_times_manila.csv", 477);
+    ROWS.put("travel_times_paris.csv", 2227);
+    ROWS.put("wfallon-Travel_Times.csv", 699);
+  }
+
+  private UberSamples() {}
+
+  /** Copies a sample from the test classpath to {@code folder}, under its own name. */
+  static Path drop(String name, Path folder) throws IOException {
+    Files.createDirectories(folder);
+    Path target = folder.resolve(name);
+    try (InputStream in = UberSamples.class.getResourceAsStream("/sample-data/uber/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("no sample " + name + " on the test classpath");
+      }
+      // Land it under a hidden name first, as a careful uploader would, so no poll sees half.
+      Path partial = folder.resolve("." + name + ".part");
+      Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return target;
+  }
+
+  /** Runs {@code sql} in an in-memory DuckDB and returns each row's columns. */
+  static List<List<Object>> query(String sql) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      int n = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(r.getObject(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * {@code read_parquet} over every Parquet file of {@code silver/uber_movements}, with partitions.
+   */
+  static String silver(Path lake) {
+    return "read_parquet('"
+        + lake.resolve("silver/uber_movements")
+        + "/**/*.parquet', hive_partitioning = true)";
+  }
+}

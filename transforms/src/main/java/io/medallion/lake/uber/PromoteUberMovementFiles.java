@@ -1,0 +1,409 @@
+package io.medallion.lake.uber;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.lake.io.Counts;
+import io.medallion.lake.io.LakeCommits;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
+import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.uber.UberRowParser.Rejection;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Promotes dropped Uber Movement CSVs ({@link UberCsvParser}) to {@code silver/uber_movements}, one
+ * source file at a time: the file is the unit that is replaced as a whole and reported on. Returns
+ * the path of each report written.
+ *
+ * <p>For each file: its rows are staged as Snappy Parquet, one file per partition ({@code
+ * city=C/year=YYYY/month=MM/day=DD} of each row's date-range start) named {@code part-<source
+ * id>.parquet}; its rejected records as JSON lines in {@code
+ * quarantine/uber_movements/dt=.../hour=...} of the file's last-modified time; then, if the file
+ * reconciles ({@code read = written + quarantined}), the staged files are moved in, the files of
+ * the previous promotion of the same source (listed in its report) are deleted, and the report
+ * {@code _reports/silver/uber_movements/<source id>.json} is written last, with the source's size,
+ * last-modified time and SHA-256.
+ *
+ * <p>The commit happens inside the step that reads the file, so it works the same on a bounded
+ * batch of files and on an unbounded stream of arrivals, with no window or trigger to wait for. A
+ * CSV cannot be split safely (a quoted cell may hold a newline), so a file is read by one worker
+ * anyway; files are spread over workers.
+ *
+ * <p>{@link #skippingPromotedVersions()} (the watch mode) skips a file whose report already records
+ * the same version: the same size and last-modified time, or the same content.
+ */
+public final class PromoteUberMovementFiles
+    extends PTransform<PCollection<MatchResult.Metadata>, PCollection<String>> {
+  public static final String LAYER = "silver";
+  public static final String DATASET = "uber_movements";
+
+  private final LakeLayout lake;
+  private final String runId;
+  private final String city;
+  private final boolean skipPromoted;
+
+  private PromoteUberMovementFiles(
+      LakeLayout lake, String runId, String city, boolean skipPromoted) {
+    this.lake = lake;
+    this.runId = runId;
+    this.city = city;
+    this.skipPromoted = skipPromoted;
+  }
+
+  /** Promotes into {@code lake}, staging under {@code _tmp/<runId>}. */
+  public static PromoteUberMovementFiles into(LakeLayout lake, String runId) {
+    return new PromoteUberMovementFiles(lake, runId, null, false);
+  }
+
+  /** Every row gets this city (normalised), whatever the file name or its city column say. */
+  public PromoteUberMovementFiles withCity(String city) {
+    return new PromoteUberMovementFiles(
+        lake, runId, PartitionValues.normalise(city.strip()), skipPromoted);
+  }
+
+  /** Skips a file whose current version was promoted already (by this run or an earlier one). */
+  public PromoteUberMovementFiles skippingPromotedVersions() {
+    return new PromoteUberMovementFiles(lake, runId, city, true);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<MatchResult.Metadata> files) {
+    return files
+        // One element per file: spread the files over workers before the heavy reading.
+        .apply("SpreadFiles", Reshuffle.viaRandomKey())
+        .apply("PromoteFiles", ParDo.of(new PromoteFileFn(lake, runId, city, skipPromoted)))
+        .setTypeDescriptor(TypeDescriptors.strings());
+  }
+
+  /** The lake-relative folder of a file's quarantine: the UTC hour it was last modified. */
+  public static String quarantinePartition(long lastModifiedMillis) {
+    return LakeLayout.hourPartition(Instant.ofEpochMilli(Math.max(0, lastModifiedMillis)));
+  }
+
+  static final class PromoteFileFn extends DoFn<MatchResult.Metadata, String> {
+    private static final Logger LOG = LoggerFactory.getLogger(PromoteUberMovementFiles.class);
+
+    private final Counter promoted =
+        Metrics.counter(PromoteUberMovementFiles.class, "files_promoted");
+    private final Counter skipped =
+        Metrics.counter(PromoteUberMovementFiles.class, "files_skipped");
+    private final Counter rejected =
+        Metrics.counter(PromoteUberMovementFiles.class, "files_rejected");
+    private final Counter rows = Metrics.counter(PromoteUberMovementFiles.class, "rows_written");
+    private final Counter quarantined =
+        Metrics.counter(PromoteUberMovementFiles.class, "rows_quarantined");
+
+    private final LakeLayout lake;
+    private final String runId;
+    private final String city;
+    private final boolean skipPromoted;
+
+    PromoteFileFn(LakeLayout lake, String runId, String city, boolean skipPromoted) {
+      this.lake = lake;
+      this.runId = runId;
+      this.city = city;
+      this.skipPromoted = skipPromoted;
+    }
+
+    @ProcessElement
+    public void process(@Element MatchResult.Metadata file, OutputReceiver<String> out)
+        throws IOException {
+      String name = file.resourceId().getFilename();
+      if (file.resourceId().isDirectory()
+          || name == null
+          || name.startsWith(".")
+          || name.startsWith("_")) {
+        return; // in-flight or hidden
+      }
+      String sourceId = UberSourceFiles.sourceId(name);
+      Optional<JsonNode> previous = LakeCommits.readReport(lake, LAYER, DATASET, sourceId);
+      if (skipPromoted && previous.isPresent() && sameVersion(previous.get(), file)) {
+        skipped.inc();
+        LOG.info("Skipped {}: this version was promoted already", file.resourceId());
+        return;
+      }
+      out.output(promote(file, sourceId, previous));
+    }
+
+    private String promote(MatchResult.Metadata file, String sourceId, Optional<JsonNode> previous)
+        throws IOException {
+      String source = file.resourceId().toString();
+      String stagingRoot =
+          lake.staging(runId + "/" + sourceId + "-" + UUID.randomUUID().toString().substring(0, 8));
+      String quarantineFile =
+          LakeLayout.QUARANTINE_UBER_MOVEMENTS
+              + "/"
+              + quarantinePartition(file.lastModifiedMillis())
+              + "/part-"
+              + sourceId
+              + ".jsonl";
+      Map<String, Long> counts = new TreeMap<>();
+      UberCsvParser.Summary summary;
+      String sha256;
+      StagedFiles staged =
+          new StagedFiles(stagingRoot, sourceId, quarantineFile, source, file, counts);
+      try (staged) {
+        MessageDigest digest = sha256();
+        try (InputStream raw =
+                new DigestInputStream(
+                    Channels.newInputStream(FileSystems.open(file.resourceId())), digest);
+            InputStreamReader reader =
+                new InputStreamReader(
+                    raw,
+                    StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT))) {
+          summary = UberCsvParser.parse(reader, source, city, staged);
+          raw.transferTo(OutputStream.nullOutputStream()); // the checksum covers the whole file
+        }
+        sha256 = HexFormat.of().formatHex(digest.digest());
+      }
+
+      counts.put(Counts.READ, summary.read());
+      counts.putIfAbsent(Counts.WRITTEN, 0L);
+      counts.put(
+          Counts.QUARANTINED,
+          counts.entrySet().stream()
+              .filter(e -> e.getKey().startsWith(Counts.QUARANTINED + "."))
+              .mapToLong(Map.Entry::getValue)
+              .sum());
+      LakeCommits.checkReconciles(LAYER + "/" + DATASET + " " + source, counts);
+
+      List<String> newFiles = staged.files();
+      LakeCommits.moveIntoLake(lake, stagingRoot, newFiles);
+      Set<String> kept = new HashSet<>(newFiles);
+      List<ResourceId> old = new ArrayList<>();
+      if (previous.isPresent()) {
+        for (JsonNode f : previous.get().path("files")) {
+          if (!kept.contains(f.asText())) {
+            old.add(FileSystems.matchNewResource(lake.resolve(f.asText()), false));
+          }
+        }
+      }
+      LakeCommits.delete(old);
+
+      Map<String, Object> attributes = new LinkedHashMap<>();
+      attributes.put("source_file", source);
+      attributes.put("source_size", file.sizeBytes());
+      attributes.put(
+          "source_last_modified", Instant.ofEpochMilli(file.lastModifiedMillis()).toString());
+      attributes.put("source_sha256", sha256);
+      attributes.put("city_from", summary.citySource());
+      if (summary.fileRejection() != null) {
+        attributes.put("rejected", summary.fileRejection().reason().code());
+        attributes.put("rejected_detail", summary.fileRejection().detail());
+      }
+      attributes.put("ignored_columns", summary.ignoredColumns());
+      String report =
+          LakeCommits.writeReport(
+              lake, runId, LAYER, DATASET, sourceId, counts, attributes, newFiles);
+      LakeCommits.cleanUpStaging(lake, stagingRoot);
+      removeRunFolderIfEmpty();
+
+      promoted.inc();
+      rows.inc(counts.get(Counts.WRITTEN));
+      quarantined.inc(counts.get(Counts.QUARANTINED));
+      if (summary.fileRejection() != null) {
+        rejected.inc();
+        LOG.warn("Rejected {}: {}", source, summary.fileRejection());
+      }
+      LOG.info("Promoted {}: {} file(s), {}", source, newFiles.size(), counts);
+      return report;
+    }
+
+    /** {@code _tmp/<run>} holds one folder per promotion; the last one out removes it. */
+    private void removeRunFolderIfEmpty() throws IOException {
+      if (!lake.isLocal()) {
+        return;
+      }
+      try {
+        Files.deleteIfExists(Paths.get(lake.staging(runId)));
+      } catch (DirectoryNotEmptyException e) {
+        // another file of this run is being promoted
+      }
+    }
+
+    /** Same size and last-modified time as the promoted version, or else the same content. */
+    private static boolean sameVersion(JsonNode report, MatchResult.Metadata file)
+        throws IOException {
+      if (report.path("source_size").asLong(-1) != file.sizeBytes()) {
+        return false;
+      }
+      String lastModified = Instant.ofEpochMilli(file.lastModifiedMillis()).toString();
+      if (file.lastModifiedMillis() > 0
+          && lastModified.equals(report.path("source_last_modified").asText())) {
+        return true;
+      }
+      MessageDigest digest = sha256();
+      try (InputStream in =
+          new DigestInputStream(
+              Channels.newInputStream(FileSystems.open(file.resourceId())), digest)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      return HexFormat.of()
+          .formatHex(digest.digest())
+          .equals(report.path("source_sha256").asText());
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JVM has SHA-256", e);
+      }
+    }
+  }
+
+  /**
+   * The staged outputs of one source file: a Parquet writer per partition, opened on first use, and
+   * the quarantine file. Counts what it writes.
+   */
+  private static final class StagedFiles implements UberCsvParser.Listener, AutoCloseable {
+    private final String stagingRoot;
+    private final String sourceId;
+    private final String quarantineFile;
+    private final String source;
+    private final MatchResult.Metadata file;
+    private final Map<String, Long> counts;
+    private final Map<String, FileIO.Sink<GenericRecord>> parquet = new LinkedHashMap<>();
+    private final List<String> staged = new ArrayList<>();
+    private Writer quarantine;
+
+    StagedFiles(
+        String stagingRoot,
+        String sourceId,
+        String quarantineFile,
+        String source,
+        MatchResult.Metadata file,
+        Map<String, Long> counts) {
+      this.stagingRoot = stagingRoot;
+      this.sourceId = sourceId;
+      this.quarantineFile = quarantineFile;
+      this.source = source;
+      this.file = file;
+      this.counts = counts;
+    }
+
+    @Override
+    public void accepted(String partition, GenericRecord row) {
+      try {
+        FileIO.Sink<GenericRecord> sink = parquet.get(partition);
+        if (sink == null) {
+          String relative =
+              LakeLayout.SILVER_UBER_MOVEMENTS + "/" + partition + "/part-" + sourceId + ".parquet";
+          sink =
+              ParquetIO.sink(UberSchemas.SILVER_UBER_MOVEMENT)
+                  .withCompressionCodec(CompressionCodecName.SNAPPY);
+          sink.open(create(relative, "application/octet-stream"));
+          parquet.put(partition, sink);
+          staged.add(relative);
+        }
+        sink.write(row);
+        counts.merge(Counts.WRITTEN, 1L, Long::sum);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void rejected(
+        Rejection rejection, long recordNumber, List<String> header, List<String> values) {
+      ObjectNode line = JsonNodeFactory.instance.objectNode();
+      line.put("reason", rejection.reason().code());
+      line.put("detail", rejection.detail());
+      line.put("source", source);
+      line.put("record_number", recordNumber);
+      line.put("source_last_modified", Instant.ofEpochMilli(file.lastModifiedMillis()).toString());
+      if (values != null && header != null && header.size() == values.size()) {
+        ObjectNode raw = line.putObject("raw");
+        for (int i = 0; i < values.size(); i++) {
+          raw.put(header.get(i), values.get(i));
+        }
+      } else if (values != null) {
+        values.forEach(line.putArray("raw_values")::add);
+      }
+      try {
+        if (quarantine == null) {
+          quarantine =
+              new BufferedWriter(
+                  new OutputStreamWriter(
+                      Channels.newOutputStream(create(quarantineFile, "application/x-ndjson")),
+                      StandardCharsets.UTF_8));
+          staged.add(quarantineFile);
+        }
+        quarantine.write(line.toString());
+        quarantine.write('\n');
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      counts.merge(Counts.quarantined(rejection.reason().code()), 1L, Long::sum);
+    }
+
+    private WritableByteChannel create(String relative, String mimeType) throws IOException {
+      return FileSystems.create(
+          FileSystems.matchNewResource(stagingRoot + "/" + relative, false), mimeType);
+    }
+
+    /** The lake-relative paths of the files staged, sorted. */
+    List<String> files() {
+      return staged.stream().sorted().toList();
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (FileIO.Sink<GenericRecord> sink : parquet.values()) {
+        sink.flush(); // closes the Parquet writer and its channel
+      }
+      if (quarantine != null) {
+        quarantine.close();
+      }
+    }
+  }
+}
