@@ -68,6 +68,12 @@ public final class Lake {
             "promote silver to gold/events and gold/event_stats (--date, or --from/--to)",
             GoldEvents.Options.class,
             Lake::gold));
+    add(
+        new Command(
+            "query",
+            "run SQL over a local lake with DuckDB (--sql=\"select ...\", --format=table|csv|json)",
+            Query.Options.class,
+            Query::run));
   }
 
   private static void add(Command command) {
