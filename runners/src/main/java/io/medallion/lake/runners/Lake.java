@@ -74,6 +74,12 @@ public final class Lake {
             "run SQL over a local lake with DuckDB (--sql=\"select ...\", --format=table|csv|json)",
             Query.Options.class,
             Query::run));
+    add(
+        new Command(
+            "bench",
+            "time silver and gold on DirectRunner, Flink and a plain-Java reference (--events, --smoke)",
+            Bench.Options.class,
+            Bench::run));
   }
 
   private static void add(Command command) {
