@@ -83,6 +83,18 @@ public final class Lake {
             "promote Uber Movement CSVs to silver/uber_movements (--input, or --watch the landing area)",
             UberMovements.Options.class,
             Lake::uberMovements));
+    add(
+        new Command(
+            "query",
+            "run SQL over a local lake with DuckDB (--sql=\"select ...\", --format=table|csv|json)",
+            Query.Options.class,
+            Query::run));
+    add(
+        new Command(
+            "bench",
+            "time silver and gold on DirectRunner, Flink and a plain-Java reference (--events, --smoke)",
+            Bench.Options.class,
+            Bench::run));
   }
 
   private static void add(Command command) {

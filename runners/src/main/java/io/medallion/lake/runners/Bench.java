@@ -1,0 +1,609 @@
+package io.medallion.lake.runners;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.ProduceEvents;
+import io.medallion.lake.producer.EventGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * {@code make bench}: generates a seeded bronze input ({@link EventGenerator}: 100 event types, 5%
+ * duplicates, 1% malformed), then times silver and gold on the DirectRunner, on embedded Flink and
+ * in the plain-Java reference ({@link BenchReference}), all on that same input. Every run is its
+ * own JVM with the same heap, so wall time and peak RSS are the run's alone; each implementation
+ * works in its own copy of the lake (bronze hard-linked), and the outputs are counted with DuckDB.
+ * Results go to {@code bench-results/<timestamp>.md|.json}, {@code bench-results/latest.md} and the
+ * console.
+ *
+ * <pre>{@code
+ * java -jar runners/target/lake.jar bench                      # 1M events
+ * java -jar runners/target/lake.jar bench --events=10000000 --heap=4g
+ * java -jar runners/target/lake.jar bench --smoke              # 2,000 events, for CI
+ * }</pre>
+ *
+ * <p>A benchmark, not a test: the numbers depend on the machine and on what else runs on it (the
+ * load average is recorded before each run).
+ */
+public final class Bench {
+  private Bench() {}
+
+  public interface Options extends PipelineOptions {
+    @Description("Distinct valid events to generate (plus 5% duplicates and 1% malformed records).")
+    @Default.Long(1_000_000)
+    long getEvents();
+
+    void setEvents(long value);
+
+    @Description("Arrival hours the events spread over, from 2026-01-01T00 (24: one gold date).")
+    @Default.Integer(24)
+    int getHours();
+
+    void setHours(int value);
+
+    @Description("Generator seed: the same seed and --events give the same input, byte for byte.")
+    @Default.Long(42)
+    long getSeed();
+
+    void setSeed(long value);
+
+    @Description("Maximum heap of every run's JVM (-Xmx).")
+    @Default.String("4g")
+    String getHeap();
+
+    void setHeap(String value);
+
+    @Description("Which implementations to run, in order: direct, flink, reference.")
+    @Default.String("direct,flink,reference")
+    String getImplementations();
+
+    void setImplementations(String value);
+
+    @Description("Threads of the plain-Java reference (the machine's cores by default).")
+    @Default.Integer(2)
+    int getReferenceThreads();
+
+    void setReferenceThreads(int value);
+
+    @Description("A tiny run (2,000 events over 2 hours) that checks the benchmark works, for CI.")
+    @Default.Boolean(false)
+    boolean getSmoke();
+
+    void setSmoke(boolean value);
+
+    @Description("Where results are written.")
+    @Default.String("bench-results")
+    String getOut();
+
+    void setOut(String value);
+
+    @Description("Scratch folder for the generated lakes (a new temporary folder by default).")
+    String getWork();
+
+    void setWork(String value);
+
+    @Description(
+        "Record each run with Java Flight Recorder (settings=profile) into <work>/logs/*.jfr;"
+            + " implies --keep. Summarise with: jfr print --events jdk.ExecutionSample <file>.")
+    @Default.Boolean(false)
+    boolean getProfile();
+
+    void setProfile(boolean value);
+
+    @Description("Keep the generated lakes and run logs after the run.")
+    @Default.Boolean(false)
+    boolean getKeep();
+
+    void setKeep(boolean value);
+  }
+
+  static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** One timed run: a stage (silver, gold) of one implementation. */
+  public record Run(
+      String stage,
+      String implementation,
+      String status,
+      long inputRecords,
+      double wallSeconds,
+      double eventsPerSecond,
+      long peakRssBytes,
+      long rowsWritten,
+      Layout layout,
+      double loadBefore,
+      String log) {}
+
+  /** How a stage's output lies on disk. */
+  public record Layout(
+      int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
+
+  public static void run(String[] args, PrintStream out) throws Exception {
+    Options options = Lake.parse(args, Options.class);
+    long events = options.getSmoke() ? 2_000 : options.getEvents();
+    int hours = options.getSmoke() ? 2 : options.getHours();
+    if (events < 1 || hours < 1) {
+      throw new IllegalArgumentException("--events and --hours must be at least 1");
+    }
+    if (!options.getHeap().matches("\\d+[kmgKMG]?")) {
+      throw new IllegalArgumentException("--heap: '" + options.getHeap() + "' is not like 4g");
+    }
+    List<String> implementations =
+        Stream.of(options.getImplementations().split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toList());
+    for (String impl : implementations) {
+      if (!List.of("direct", "flink", "reference").contains(impl)) {
+        throw new IllegalArgumentException(
+            "--implementations: '" + impl + "' is not one of direct, flink, reference");
+      }
+    }
+    Path work =
+        options.getWork() != null
+            ? Files.createDirectories(Paths.get(options.getWork()))
+            : Files.createTempDirectory("lake-bench-");
+    Path results = Files.createDirectories(Paths.get(options.getOut()));
+
+    Map<String, Object> machine = machine();
+    out.printf(
+        "Bench: %,d events over %d hour(s), seed %d, heap %s, in %s%n",
+        events, hours, options.getSeed(), options.getHeap(), work);
+    out.println("Machine: " + machine);
+
+    long t0 = System.nanoTime();
+    Path input = work.resolve("input");
+    EventGenerator.Summary produced = produce(input, events, hours, options.getSeed());
+    double produceSeconds = (System.nanoTime() - t0) / 1e9;
+    out.printf("Input: %s (%.1f s)%n", ProduceEvents.describe(produced), produceSeconds);
+
+    Instant lastHour = START.plus(hours - 1L, ChronoUnit.HOURS);
+    LocalDate firstDate = LakeLayout.dateOf(START);
+    LocalDate lastDate = LakeLayout.dateOf(lastHour);
+    String fromHour = START.toString().substring(0, 13);
+    String toHour = lastHour.toString().substring(0, 13);
+
+    List<Run> runs = new ArrayList<>();
+    for (String impl : implementations) {
+      Path lake = work.resolve(impl);
+      linkBronze(input, lake);
+      List<String> silver;
+      List<String> gold;
+      if (impl.equals("reference")) {
+        String threads = Integer.toString(options.getReferenceThreads());
+        silver =
+            List.of(
+                BenchReference.class.getName(),
+                "silver",
+                lake.toString(),
+                fromHour,
+                toHour,
+                threads);
+        gold =
+            List.of(
+                BenchReference.class.getName(),
+                "gold",
+                lake.toString(),
+                firstDate.toString(),
+                lastDate.toString(),
+                threads);
+      } else {
+        List<String> runner =
+            impl.equals("flink")
+                ? List.of("--runner=FlinkRunner", "--flinkMaster=[local]")
+                : List.of("--runner=DirectRunner");
+        silver = new ArrayList<>(List.of(Lake.class.getName(), "silver", "--lake=" + lake));
+        silver.addAll(List.of("--from=" + fromHour, "--to=" + toHour));
+        silver.addAll(runner);
+        gold = new ArrayList<>(List.of(Lake.class.getName(), "gold", "--lake=" + lake));
+        gold.addAll(List.of("--from=" + firstDate, "--to=" + lastDate));
+        gold.addAll(runner);
+      }
+      Run s =
+          timed(
+              "silver",
+              impl,
+              produced.records,
+              silver,
+              lake,
+              LakeLayout.SILVER_EVENTS,
+              options,
+              work,
+              out);
+      runs.add(s);
+      long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
+      runs.add(
+          timed("gold", impl, silverRows, gold, lake, LakeLayout.GOLD_EVENTS, options, work, out));
+    }
+
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("timestamp", stamp);
+    report.put("machine", machine);
+    Map<String, Object> input0 = new LinkedHashMap<>();
+    input0.put("events", events);
+    input0.put("hours", hours);
+    input0.put("seed", options.getSeed());
+    input0.put("records", produced.records);
+    input0.put("duplicate_records", produced.duplicateRecords);
+    input0.put("malformed_records", produced.malformedRecords);
+    input0.put("heap", options.getHeap());
+    input0.put("produce_seconds", round(produceSeconds));
+    report.put("input", input0);
+    report.put("runs", runs);
+    List<String> checks = checks(runs);
+    report.put("checks", checks);
+    report.put("load_after", loadAverage());
+
+    String markdown = markdown(report, runs, checks);
+    Files.writeString(results.resolve(stamp + ".md"), markdown, StandardCharsets.UTF_8);
+    Files.writeString(results.resolve("latest.md"), markdown, StandardCharsets.UTF_8);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(results.resolve(stamp + ".json").toFile(), report);
+    out.println();
+    out.print(markdown);
+    out.println(
+        "Written: "
+            + results.resolve(stamp + ".md")
+            + " and .json, "
+            + results.resolve("latest.md"));
+    if (!options.getKeep() && !options.getProfile()) {
+      deleteTree(work);
+    } else {
+      out.println("Kept the lakes and logs in " + work);
+    }
+  }
+
+  static EventGenerator.Summary produce(Path lake, long events, int hours, long seed)
+      throws IOException {
+    ProduceEvents.Options produce =
+        PipelineOptionsFactory.fromArgs(
+                "--lake=" + lake,
+                "--events=" + events,
+                "--hours=" + hours,
+                "--seed=" + seed,
+                "--start=" + START.toString().substring(0, 13))
+            .as(ProduceEvents.Options.class);
+    return ProduceEvents.run(produce);
+  }
+
+  /** The implementation's lake starts with the input's bronze files, hard-linked (no copy). */
+  private static void linkBronze(Path input, Path lake) throws IOException {
+    Path from = input.resolve("bronze");
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        Path to = lake.resolve("bronze").resolve(from.relativize(f));
+        Files.createDirectories(to.getParent());
+        try {
+          Files.createLink(to, f);
+        } catch (UnsupportedOperationException | IOException e) {
+          Files.copy(f, to);
+        }
+      }
+    }
+  }
+
+  /** Runs {@code mainAndArgs} in a child JVM and measures it. */
+  private static Run timed(
+      String stage,
+      String impl,
+      long inputRecords,
+      List<String> mainAndArgs,
+      Path lake,
+      String table,
+      Options options,
+      Path work,
+      PrintStream out)
+      throws IOException, InterruptedException {
+    Path log = work.resolve("logs/" + stage + "-" + impl + ".log");
+    Files.createDirectories(log.getParent());
+    Path rusage = work.resolve("logs/" + stage + "-" + impl + ".rusage");
+    List<String> command = new ArrayList<>();
+    boolean gnuTime = Files.isExecutable(Paths.get("/usr/bin/time"));
+    if (gnuTime) {
+      command.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", rusage.toString()));
+    }
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + options.getHeap());
+    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    if (options.getProfile()) {
+      command.add(
+          "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+              + work.resolve("logs/" + stage + "-" + impl + ".jfr"));
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.addAll(mainAndArgs);
+
+    double load = loadAverage();
+    long start = System.nanoTime();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long peak = 0;
+    while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!gnuTime) {
+        peak = Math.max(peak, highWaterMark(process.pid()));
+      }
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    int exit = process.exitValue();
+    if (gnuTime && Files.exists(rusage)) {
+      peak = parseMaxRss(Files.readString(rusage));
+    }
+    Layout layout = layout(lake.resolve(table));
+    if (stage.equals("gold")) {
+      Layout stats = layout(lake.resolve(LakeLayout.GOLD_EVENT_STATS));
+      layout =
+          new Layout(
+              layout.partitions() + stats.partitions(),
+              layout.files() + stats.files(),
+              layout.bytes() + stats.bytes(),
+              Math.min(layout.minFilesPerPartition(), stats.minFilesPerPartition()),
+              Math.max(layout.maxFilesPerPartition(), stats.maxFilesPerPartition()));
+    }
+    long rows =
+        exit == 0 ? rows(lake, stage.equals("silver") ? "silver_events" : "gold_events") : 0;
+    String status = exit == 0 ? "ok" : "failed (exit " + exit + ")";
+    Run run =
+        new Run(
+            stage,
+            impl,
+            status,
+            inputRecords,
+            round(wall),
+            round(inputRecords / wall),
+            peak,
+            rows,
+            layout,
+            load,
+            log.toString());
+    out.printf(
+        "%-6s %-9s %s: %8.1f s, %,10.0f ev/s, peak RSS %,6d MB, %,d rows, %d files%n",
+        stage, impl, status, wall, run.eventsPerSecond(), peak >> 20, rows, layout.files());
+    if (exit != 0) {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      lines
+          .subList(Math.max(0, lines.size() - 15), lines.size())
+          .forEach(l -> out.println("    " + l));
+    }
+    return run;
+  }
+
+  /** {@code %M} of GNU time: the child's maximum resident set, in KiB. */
+  static long parseMaxRss(String rusage) {
+    for (String line : rusage.strip().split("\n")) {
+      if (line.strip().matches("\\d+")) {
+        return Long.parseLong(line.strip()) * 1024;
+      }
+    }
+    return 0;
+  }
+
+  /** {@code VmHWM} of a live process, in bytes (0 when it is gone). */
+  static long highWaterMark(long pid) {
+    try {
+      for (String line : Files.readAllLines(Paths.get("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The process ended between two polls, or this is not Linux: keep what we have.
+    }
+    return 0;
+  }
+
+  static Layout layout(Path table) throws IOException {
+    Map<Path, long[]> byPartition = new TreeMap<>();
+    if (Files.isDirectory(table)) {
+      try (Stream<Path> files = Files.walk(table)) {
+        for (Path f :
+            files.filter(p -> p.toString().endsWith(".parquet")).collect(Collectors.toList())) {
+          long[] c = byPartition.computeIfAbsent(f.getParent(), p -> new long[2]);
+          c[0]++;
+          c[1] += Files.size(f);
+        }
+      }
+    }
+    int files = 0;
+    long bytes = 0;
+    int min = byPartition.isEmpty() ? 0 : Integer.MAX_VALUE;
+    int max = 0;
+    for (long[] c : byPartition.values()) {
+      files += (int) c[0];
+      bytes += c[1];
+      min = Math.min(min, (int) c[0]);
+      max = Math.max(max, (int) c[0]);
+    }
+    return new Layout(byPartition.size(), files, bytes, min, max);
+  }
+
+  /** Rows in a table of {@code lake}, counted by DuckDB (an independent reader). */
+  static long rows(Path lake, String view) {
+    try (Connection db = Query.open(LakeLayout.at(lake.toString()));
+        Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + view)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return 0;
+    }
+  }
+
+  /** Every implementation must write the same number of rows in each stage. */
+  static List<String> checks(List<Run> runs) {
+    List<String> checks = new ArrayList<>();
+    for (String stage : List.of("silver", "gold")) {
+      Map<String, Long> rows = new LinkedHashMap<>();
+      for (Run r : runs) {
+        if (r.stage().equals(stage)) {
+          rows.put(r.implementation(), r.rowsWritten());
+        }
+      }
+      boolean same = rows.values().stream().distinct().count() == 1;
+      checks.add(stage + " rows " + rows + ": " + (same ? "ok, all equal" : "MISMATCH"));
+    }
+    return checks;
+  }
+
+  static String markdown(Map<String, Object> report, List<Run> runs, List<String> checks) {
+    StringBuilder md = new StringBuilder();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> input = (Map<String, Object>) report.get("input");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> machine = (Map<String, Object>) report.get("machine");
+    md.append("# Benchmark ").append(report.get("timestamp")).append("\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Input: %,d events over %s hour(s), seed %s: %,d bronze records (%,d duplicates, %,d"
+                + " malformed). Heap %s for every run.%n%n",
+            (Long) input.get("events"),
+            input.get("hours"),
+            input.get("seed"),
+            (Long) input.get("records"),
+            (Long) input.get("duplicate_records"),
+            (Long) input.get("malformed_records"),
+            input.get("heap")));
+    md.append("Machine: ")
+        .append(
+            machine.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", ")))
+        .append(". Load average after: ")
+        .append(report.get("load_after"))
+        .append(".\n\n");
+    md.append(
+        "| stage | implementation | status | input records | wall s | events/s | vs reference |"
+            + " peak RSS MB | rows written | partitions | files | MB written | files/partition |"
+            + " load before |\n");
+    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Run r : runs) {
+      Run ref =
+          runs.stream()
+              .filter(x -> x.stage().equals(r.stage()) && x.implementation().equals("reference"))
+              .findFirst()
+              .orElse(null);
+      String ratio =
+          ref == null || ref.eventsPerSecond() <= 0 || !r.status().equals("ok")
+              ? "–"
+              : String.format(Locale.ROOT, "%.2f×", r.eventsPerSecond() / ref.eventsPerSecond());
+      Layout l = r.layout();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %,d | %.1f | %,.0f | %s | %,d | %,d | %d | %d | %.1f | %d–%d | %.2f |%n",
+              r.stage(),
+              r.implementation(),
+              r.status(),
+              r.inputRecords(),
+              r.wallSeconds(),
+              r.eventsPerSecond(),
+              ratio,
+              r.peakRssBytes() >> 20,
+              r.rowsWritten(),
+              l.partitions(),
+              l.files(),
+              l.bytes() / 1e6,
+              l.minFilesPerPartition(),
+              l.maxFilesPerPartition(),
+              r.loadBefore()));
+    }
+    md.append("\nChecks:\n\n");
+    checks.forEach(c -> md.append("- ").append(c).append('\n'));
+    md.append(
+        "\nevents/s = input records / wall time of the run's JVM (start-up included); silver's"
+            + " input is the bronze records, gold's the silver rows. vs reference = events/s"
+            + " relative to the plain-Java reference. Gold's files include gold/event_stats.\n");
+    return md.toString();
+  }
+
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpu", cpuModel());
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("memory_gib", memoryGib());
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    m.put("load_before", loadAverage());
+    return m;
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException | UncheckedIOException e) {
+      return "unknown";
+    }
+  }
+
+  private static double memoryGib() {
+    try (Stream<String> lines = Files.lines(Paths.get("/proc/meminfo"))) {
+      return lines
+          .filter(l -> l.startsWith("MemTotal:"))
+          .map(l -> round(Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0))
+          .findFirst()
+          .orElse(0.0);
+    } catch (IOException | UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  /** The 1-minute load average (Linux), or -1. */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Paths.get("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

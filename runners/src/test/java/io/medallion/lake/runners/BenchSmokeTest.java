@@ -1,0 +1,82 @@
+package io.medallion.lake.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lake bench --smoke}: the benchmark runs end to end on 2,000 events and writes sane
+ * results. It asserts what the bench wrote, never how fast it was.
+ */
+class BenchSmokeTest {
+
+  @Test
+  void smokeRunWritesEveryRunWithSaneNumbers(@TempDir Path temp) throws Exception {
+    Path results = temp.resolve("results");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    int status =
+        Lake.run(
+            new String[] {
+              "bench", "--smoke", "--heap=1g", "--out=" + results, "--work=" + temp.resolve("work")
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    List<Path> json;
+    try (Stream<Path> files = Files.list(results)) {
+      json = files.filter(p -> p.toString().endsWith(".json")).collect(Collectors.toList());
+    }
+    assertThat(json).hasSize(1);
+    assertThat(results.resolve("latest.md")).exists();
+    assertThat(Files.readString(results.resolve("latest.md")))
+        .contains("| silver | reference | ok |", "| gold | flink | ok |");
+
+    JsonNode report = new ObjectMapper().readTree(json.get(0).toFile());
+    JsonNode input = report.path("input");
+    long validRecords = input.path("records").asLong() - input.path("malformed_records").asLong();
+    assertThat(report.path("machine").path("cores").asInt()).isPositive();
+
+    List<String> seen = new ArrayList<>();
+    for (JsonNode run : report.path("runs")) {
+      String name = run.path("stage").asText() + "/" + run.path("implementation").asText();
+      seen.add(name);
+      assertThat(run.path("status").asText()).as(name).isEqualTo("ok");
+      for (String field : List.of("wallSeconds", "eventsPerSecond")) {
+        double value = run.path(field).asDouble();
+        assertThat(Double.isFinite(value) && value > 0).as(name + " " + field).isTrue();
+      }
+      assertThat(run.path("peakRssBytes").asLong()).as(name).isGreaterThan(50L << 20);
+      assertThat(run.path("layout").path("files").asInt()).as(name).isPositive();
+      assertThat(run.path("layout").path("bytes").asLong()).as(name).isPositive();
+      if (run.path("stage").asText().equals("silver")) {
+        // Every valid bronze record is a silver row, in the reference as in the pipelines.
+        assertThat(run.path("rowsWritten").asLong()).as(name).isEqualTo(validRecords);
+      } else {
+        assertThat(run.path("rowsWritten").asLong()).as(name).isEqualTo(2_000L);
+      }
+    }
+    assertThat(seen)
+        .containsExactly(
+            "silver/direct",
+            "gold/direct",
+            "silver/flink",
+            "gold/flink",
+            "silver/reference",
+            "gold/reference");
+    assertThat(report.path("checks").toString()).doesNotContain("MISMATCH");
+  }
+}
