@@ -56,7 +56,10 @@ class LakeTest {
 
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err().strip())
-        .isEqualTo("lake silver: --lake: " + dir.resolve("nowhere") + " does not exist. Produce some events first (make demo, or lake produce)");
+        .isEqualTo(
+            "lake silver: --lake: "
+                + dir.resolve("nowhere")
+                + " does not exist. Produce some events first (make demo, or lake produce)");
   }
 
   @Test
@@ -82,7 +85,8 @@ class LakeTest {
     Outcome o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir);
 
     assertThat(o.status()).as(o.err()).isZero();
-    assertThat(o.out()).contains("silver/events dt=2026-01-02/hour=03: read 0, written 0 (0 file(s))");
+    assertThat(o.out())
+        .contains("silver/events dt=2026-01-02/hour=03: read 0, written 0 (0 file(s))");
     assertThat(dir.resolve("_reports/silver/events/dt=2026-01-02/hour=03.json")).exists();
   }
 }
