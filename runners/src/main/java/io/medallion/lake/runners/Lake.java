@@ -78,6 +78,10 @@ public final class Lake {
   private Lake() {}
 
   public static void main(String[] args) {
+    if (args.length == 0) {
+      // Managed Flink starts the jar without arguments and passes runtime properties in a file.
+      args = ManagedFlinkProperties.args(ManagedFlinkProperties.FILE).orElse(args);
+    }
     System.exit(run(args, System.out, System.err));
   }
 
