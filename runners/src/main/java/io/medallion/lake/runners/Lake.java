@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.PipelineResult;
@@ -104,6 +105,10 @@ public final class Lake {
   private Lake() {}
 
   public static void main(String[] args) {
+    if (args.length == 0) {
+      // Managed Flink starts the jar without arguments and passes runtime properties in a file.
+      args = ManagedFlinkProperties.args(ManagedFlinkProperties.FILE).orElse(args);
+    }
     System.exit(run(args, System.out, System.err));
   }
 
@@ -153,13 +158,12 @@ public final class Lake {
   /**
    * On the DirectRunner, switch off the per-element immutability and encodability checks unless
    * asked for: they exist to catch bugs in tests (where they stay on) and cost most of the time on
-   * real volumes.
+   * real volumes. On the FlinkRunner, add {@link FlinkDefaults}.
    */
   static String[] withRunnerDefaults(String[] args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     boolean direct =
-        all.stream().noneMatch(a -> a.startsWith("--runner="))
-            || all.contains("--runner=DirectRunner");
+        all.stream().noneMatch(a -> a.startsWith("--runner=")) || runnerIs(all, "direct");
     if (direct) {
       if (all.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
         all.add("--enforceImmutability=false");
@@ -168,7 +172,26 @@ public final class Lake {
         all.add("--enforceEncodability=false");
       }
     }
+    if (runnerIs(all, "flink")) {
+      all = FlinkDefaults.apply(all);
+    }
     return all.toArray(String[]::new);
+  }
+
+  /**
+   * Whether {@code --runner} names this runner as Beam accepts it: flink, FlinkRunner, the FQCN.
+   */
+  private static boolean runnerIs(List<String> args, String name) {
+    for (String arg : args) {
+      if (arg.startsWith("--runner=")) {
+        String runner = arg.substring("--runner=".length());
+        runner = runner.substring(runner.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        if (runner.equals(name) || runner.equals(name + "runner")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void usage(PrintStream out) {

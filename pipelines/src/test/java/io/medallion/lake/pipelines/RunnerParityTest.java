@@ -1,0 +1,212 @@
+package io.medallion.lake.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.lake.events.GoldWindow;
+import io.medallion.lake.events.ReadSilverEvents;
+import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.testing.DuckDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runner parity: the same bronze input (the standard fixtures plus a few thousand generated events
+ * with duplicates, malformed and late records) promoted to silver and gold on the DirectRunner and
+ * on embedded Flink gives the same rows in every table, compared by DuckDB with {@code EXCEPT ALL}
+ * both ways, and the same reports apart from when they were written.
+ */
+class RunnerParityTest {
+  private static final String RUN_ID = "parity";
+  private static final Instant GENERATED_START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final int GENERATED_HOURS = 2;
+  private static final Duration LATENESS = Duration.ofHours(6);
+
+  /** The launcher's Flink defaults (see FlinkDefaults in runners), at this machine's size. */
+  private static final String[] FLINK =
+      new String[] {
+        "--runner=FlinkRunner",
+        "--flinkMaster=[local]",
+        "--parallelism=2",
+        "--objectReuse=true",
+        "--fasterCopy=true"
+      };
+
+  private static final String[] DIRECT = new String[] {"--runner=DirectRunner"};
+
+  static {
+    // Flink logs every operator at INFO; the launcher's simplelogger.properties quiets it the same
+    // way.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink.metrics.MetricGroup", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.beam.runners.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.pekko", "warn");
+  }
+
+  @TempDir static Path base;
+  static Path direct;
+  static Path flink;
+
+  @BeforeAll
+  static void promoteOnBothRunners() throws IOException {
+    direct = base.resolve("direct");
+    flink = base.resolve("flink");
+    for (Path lake : List.of(direct, flink)) {
+      BronzeFixtures.writeStandardLake(lake);
+      ProduceEvents.Options produce =
+          PipelineOptionsFactory.fromArgs(
+                  "--lake=" + lake,
+                  "--events=3000",
+                  "--hours=" + GENERATED_HOURS,
+                  "--start=2026-01-01T00",
+                  "--filesPerHour=4")
+              .as(ProduceEvents.Options.class);
+      ProduceEvents.run(produce);
+    }
+    promote(direct, DIRECT);
+    promote(flink, FLINK);
+  }
+
+  private static void promote(Path lake, String[] runner) {
+    List<Instant> hours = new ArrayList<>(List.of(BronzeFixtures.AUGUST, BronzeFixtures.MARCH));
+    hours.add(BronzeFixtures.EMPTY_HOUR);
+    hours.add(BronzeFixtures.APRIL);
+    for (int h = 0; h < GENERATED_HOURS; h++) {
+      hours.add(GENERATED_START.plus(h, ChronoUnit.HOURS));
+    }
+    LakeLayout layout = LakeLayout.at(lake.toString());
+
+    Pipeline silver = Pipeline.create(options(runner));
+    SilverEvents.build(
+        silver.apply("ReadBronze", ReadBronzeEvents.forHours(layout, hours)),
+        new SilverEvents.Config(layout, hours, LATENESS, 1, RUN_ID));
+    finish(silver.run());
+
+    List<LocalDate> dates =
+        List.of(
+            LocalDate.parse("2021-08-17"),
+            LocalDate.parse("2024-03-24"),
+            LocalDate.parse("2024-04-07"),
+            LocalDate.parse("2025-12-31"),
+            LocalDate.parse("2026-01-01"));
+    GoldEvents.Config config =
+        new GoldEvents.Config(layout, dates, new GoldWindow(LATENESS), 4, 1, RUN_ID);
+    Pipeline gold = Pipeline.create(options(runner));
+    GoldEvents.build(
+        gold.apply("ReadSilver", ReadSilverEvents.forDates(layout, dates, config.window())),
+        config);
+    finish(gold.run());
+  }
+
+  private static PipelineOptions options(String[] args) {
+    return PipelineOptionsFactory.fromArgs(args).create();
+  }
+
+  private static void finish(PipelineResult result) {
+    assertThat(result.waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+  }
+
+  private static String parquet(Path lake, String table) {
+    return "read_parquet('" + lake + "/" + table + "/**/*.parquet', hive_partitioning = true)";
+  }
+
+  /** The quarantine with the lake's own path taken out of {@code source}. */
+  private static String quarantine(Path lake) {
+    return "(SELECT * REPLACE (replace(source, '"
+        + lake
+        + "', '') AS source) FROM read_json_auto('"
+        + lake
+        + "/quarantine/events/**/*.jsonl', hive_partitioning = true, format = 'newline_delimited'))";
+  }
+
+  /** Asserts the two relations hold the same rows, duplicates included, and are not empty. */
+  private static void assertSameRows(String onDirect, String onFlink, long atLeast) {
+    long rows = DuckDb.count("SELECT count(*) FROM " + onDirect);
+    assertThat(rows).as("rows on the DirectRunner").isGreaterThanOrEqualTo(atLeast);
+    assertThat(DuckDb.count("SELECT count(*) FROM " + onFlink)).as("rows on Flink").isEqualTo(rows);
+    assertThat(
+            DuckDb.query(
+                "SELECT * FROM " + onDirect + " EXCEPT ALL SELECT * FROM " + onFlink + " LIMIT 5"))
+        .as("rows on the DirectRunner only")
+        .isEmpty();
+    assertThat(
+            DuckDb.query(
+                "SELECT * FROM " + onFlink + " EXCEPT ALL SELECT * FROM " + onDirect + " LIMIT 5"))
+        .as("rows on Flink only")
+        .isEmpty();
+  }
+
+  @Test
+  void silverEventsAreTheSameRows() {
+    assertSameRows(
+        parquet(direct, LakeLayout.SILVER_EVENTS), parquet(flink, LakeLayout.SILVER_EVENTS), 3000);
+  }
+
+  @Test
+  void quarantinedRecordsAreTheSameWithTheSameReasons() {
+    assertSameRows(quarantine(direct), quarantine(flink), 5);
+  }
+
+  @Test
+  void goldEventsAreTheSameRows() {
+    assertSameRows(
+        parquet(direct, LakeLayout.GOLD_EVENTS), parquet(flink, LakeLayout.GOLD_EVENTS), 3000);
+  }
+
+  @Test
+  void goldEventStatsAreTheSameRows() {
+    assertSameRows(
+        parquet(direct, LakeLayout.GOLD_EVENT_STATS),
+        parquet(flink, LakeLayout.GOLD_EVENT_STATS),
+        10);
+  }
+
+  @Test
+  void reportsAreTheSameApartFromWhenAndWhereTheyWereWritten() throws IOException {
+    List<Path> reports = reports(direct);
+    assertThat(reports).hasSize(4 + GENERATED_HOURS + 5);
+    assertThat(reports(flink)).isEqualTo(reports);
+    for (Path report : reports) {
+      JsonNode onDirect = comparable(direct.resolve(report));
+      JsonNode onFlink = comparable(flink.resolve(report));
+      assertThat(onFlink).as(report.toString()).isEqualTo(onDirect);
+      assertThat(onDirect.path("reconciled").asBoolean()).as(report.toString()).isTrue();
+    }
+  }
+
+  private static List<Path> reports(Path lake) throws IOException {
+    Path root = lake.resolve("_reports");
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(Files::isRegularFile)
+          .map(lake::relativize)
+          .filter(p -> !p.startsWith("_reports/producer"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static JsonNode comparable(Path report) throws IOException {
+    ObjectNode node = (ObjectNode) new ObjectMapper().readTree(report.toFile());
+    node.remove(List.of("committed_at", "source"));
+    return node;
+  }
+}

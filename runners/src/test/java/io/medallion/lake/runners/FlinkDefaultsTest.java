@@ -1,0 +1,80 @@
+package io.medallion.lake.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's runner defaults: added when absent, never over what the user passed. */
+class FlinkDefaultsTest {
+  private static List<String> defaults(String... args) {
+    return Arrays.asList(Lake.withRunnerDefaults(args));
+  }
+
+  private static String value(List<String> args, String name) {
+    return args.stream()
+        .filter(a -> a.startsWith("--" + name + "="))
+        .map(a -> a.substring(name.length() + 3))
+        .reduce((a, b) -> a + "," + b)
+        .orElse(null);
+  }
+
+  @Test
+  void embeddedFlinkByDefaultWithObjectReuseAndAGeneratedConfiguration() throws Exception {
+    List<String> args = defaults("silver", "--runner=FlinkRunner");
+
+    assertThat(value(args, "flinkMaster")).isEqualTo("[local]");
+    assertThat(value(args, "objectReuse")).isEqualTo("true");
+    assertThat(value(args, "fasterCopy")).isEqualTo("true");
+    assertThat(value(args, "checkpointingInterval")).isNull();
+    assertThat(value(args, "enforceImmutability")).as("a DirectRunner option").isNull();
+    Path conf = Path.of(value(args, "flinkConfDir"), "flink-conf.yaml");
+    assertThat(Files.readString(conf))
+        .contains("taskmanager.memory.network.max: " + FlinkDefaults.LOCAL_NETWORK_MEMORY);
+  }
+
+  @Test
+  void aClusterGetsNoLocalConfigurationAndTheUsersOptionsWin() {
+    List<String> args =
+        defaults(
+            "gold",
+            "--runner=flink",
+            "--flinkMaster=127.0.0.1:8081",
+            "--objectReuse=false",
+            "--parallelism=2");
+
+    assertThat(value(args, "flinkMaster")).isEqualTo("127.0.0.1:8081");
+    assertThat(value(args, "objectReuse")).isEqualTo("false");
+    assertThat(value(args, "fasterCopy")).isEqualTo("true");
+    assertThat(value(args, "flinkConfDir")).isNull();
+  }
+
+  @Test
+  void aStreamingJobCheckpointsEveryMinuteUnlessTold() {
+    assertThat(
+            value(
+                defaults("bronze", "--runner=FlinkRunner", "--streaming=true"),
+                "checkpointingInterval"))
+        .isEqualTo(FlinkDefaults.CHECKPOINTING_INTERVAL_MS);
+    assertThat(
+            value(
+                defaults(
+                    "bronze",
+                    "--runner=org.apache.beam.runners.flink.FlinkRunner",
+                    "--streaming=true",
+                    "--checkpointingInterval=5000"),
+                "checkpointingInterval"))
+        .isEqualTo("5000");
+  }
+
+  @Test
+  void theDirectRunnerKeepsItsOwnDefaults() {
+    List<String> args = defaults("silver", "--runner=DirectRunner");
+
+    assertThat(value(args, "enforceImmutability")).isEqualTo("false");
+    assertThat(value(args, "flinkMaster")).isNull();
+  }
+}
