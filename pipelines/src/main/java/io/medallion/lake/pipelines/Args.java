@@ -31,7 +31,8 @@ public final class Args {
       if (v.endsWith("Z")) {
         Instant t = Instant.parse(v);
         if (!t.equals(t.truncatedTo(ChronoUnit.HOURS))) {
-          throw new IllegalArgumentException(option + ": " + value + " is not the start of an hour");
+          throw new IllegalArgumentException(
+              option + ": " + value + " is not the start of an hour");
         }
         return t;
       }

@@ -99,7 +99,8 @@ public final class GoldEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple silver =
         pipeline.apply(
-            "ReadSilver", ReadSilverEvents.forDates(config.lake(), config.dates(), config.window()));
+            "ReadSilver",
+            ReadSilverEvents.forDates(config.lake(), config.dates(), config.window()));
     build(silver, config);
     return pipeline.run();
   }
@@ -146,7 +147,9 @@ public final class GoldEvents {
     return PCollectionList.of(eventFiles)
         .and(statsFiles)
         .apply("FlattenStagedFiles", Flatten.pCollections())
-        .apply("CommitDates", CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
+        .apply(
+            "CommitDates",
+            CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
   }
 
   static List<PartitionCommit> commits(Config config) {

@@ -29,10 +29,12 @@ public final class Lakes {
     try {
       MatchResult m = FileSystems.match(lake.root() + "/*", EmptyMatchTreatment.ALLOW);
       if (m.status() != MatchResult.Status.OK && m.status() != MatchResult.Status.NOT_FOUND) {
-        throw new IllegalArgumentException("--lake: cannot list " + lake.root() + ": " + m.status());
+        throw new IllegalArgumentException(
+            "--lake: cannot list " + lake.root() + ": " + m.status());
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("--lake: cannot reach " + lake.root() + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "--lake: cannot reach " + lake.root() + ": " + e.getMessage());
     }
     return lake;
   }

@@ -157,11 +157,13 @@ public final class ProduceEvents {
     s.recordsByArrivalHour.forEach((h, n) -> byHour.put(h.toString(), n));
     report.put("records_by_arrival_hour", byHour);
     ResourceId target =
-        FileSystems.matchNewResource(lake.resolve("_reports/producer/seed=" + settings.seed() + ".json"), false);
+        FileSystems.matchNewResource(
+            lake.resolve("_reports/producer/seed=" + settings.seed() + ".json"), false);
     if (lake.isLocal()) {
       java.nio.file.Files.createDirectories(java.nio.file.Paths.get(target.toString()).getParent());
     }
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
+    try (OutputStream out =
+        Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, report);
     }
   }
@@ -208,7 +210,8 @@ public final class ProduceEvents {
       out =
           new BufferedOutputStream(
               Channels.newOutputStream(
-                  FileSystems.create(FileSystems.matchNewResource(path, false), "application/x-ndjson")),
+                  FileSystems.create(
+                      FileSystems.matchNewResource(path, false), "application/x-ndjson")),
               1 << 16);
       currentSlice = slice;
     }

@@ -39,12 +39,19 @@ public final class Reports {
             .append(report.path("dataset").asText())
             .append(' ')
             .append(report.path("partition").asText())
-            .append(String.format(": read %,d, written %,d", report.path("read").asLong(), report.path("written").asLong()));
+            .append(
+                String.format(
+                    ": read %,d, written %,d",
+                    report.path("read").asLong(), report.path("written").asLong()));
     if (report.path("duplicates_removed").asLong() > 0) {
-      line.append(String.format(", duplicates removed %,d", report.path("duplicates_removed").asLong()));
+      line.append(
+          String.format(", duplicates removed %,d", report.path("duplicates_removed").asLong()));
     }
     if (report.path("quarantined").asLong() > 0) {
-      line.append(String.format(", quarantined %,d %s", report.path("quarantined").asLong(), report.path("quarantined_by_reason")));
+      line.append(
+          String.format(
+              ", quarantined %,d %s",
+              report.path("quarantined").asLong(), report.path("quarantined_by_reason")));
     }
     long late = report.path("counts").path("late").asLong();
     if (late > 0) {

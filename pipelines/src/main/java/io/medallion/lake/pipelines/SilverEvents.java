@@ -127,7 +127,9 @@ public final class SilverEvents {
     return PCollectionList.of(silverFiles)
         .and(quarantineFiles)
         .apply("FlattenStagedFiles", Flatten.pCollections())
-        .apply("CommitHours", CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
+        .apply(
+            "CommitHours",
+            CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
   }
 
   static List<PartitionCommit> commits(Config config) {

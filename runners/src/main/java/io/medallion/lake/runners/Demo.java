@@ -2,12 +2,10 @@ package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.LatenessOptions;
 import io.medallion.lake.pipelines.OutputOptions;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
-import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.producer.EventGenerator;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -15,7 +13,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +20,8 @@ import java.util.TreeMap;
 
 /**
  * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
- * hour to silver and every day to gold, then prints what each layer holds and checks that gold
- * has exactly the distinct valid events the producer generated.
+ * hour to silver and every day to gold, then prints what each layer holds and checks that gold has
+ * exactly the distinct valid events the producer generated.
  *
  * <pre>{@code
  * mvn -pl runners exec:java -Dexec.args="demo --events=120000 --hours=6"
@@ -39,8 +36,15 @@ public final class Demo {
   /** Options only the producer takes; the promotions get everything else (runner, lake...). */
   private static final Set<String> PRODUCER_ONLY =
       Set.of(
-          "events", "start", "hours", "duplicateRate", "malformedRate", "lateRate", "eventTypes",
-          "filesPerHour", "seed");
+          "events",
+          "start",
+          "hours",
+          "duplicateRate",
+          "malformedRate",
+          "lateRate",
+          "eventTypes",
+          "filesPerHour",
+          "seed");
 
   public static void run(String[] args, PrintStream out) throws Exception {
     Options options = Lake.parse(args, Options.class);
@@ -49,8 +53,11 @@ public final class Demo {
     out.println(ProduceEvents.describe(produced));
     long t1 = System.nanoTime();
 
-    Instant first = produced.recordsByArrivalHour.keySet().stream().findFirst().orElseThrow(
-        () -> new IllegalArgumentException("--events: the demo needs at least one event"));
+    Instant first =
+        produced.recordsByArrivalHour.keySet().stream()
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalArgumentException("--events: the demo needs at least one event"));
     Instant last = first.plus(options.getHours() - 1L, ChronoUnit.HOURS);
     List<String> common = promotionArgs(args);
 
@@ -108,7 +115,9 @@ public final class Demo {
       read += r.path("read").asLong();
       written += r.path("written").asLong();
       late += r.path("counts").path("late").asLong();
-      r.path("quarantined_by_reason").fields().forEachRemaining(e -> reasons.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+      r.path("quarantined_by_reason")
+          .fields()
+          .forEachRemaining(e -> reasons.merge(e.getKey(), e.getValue().asLong(), Long::sum));
     }
     long goldEvents = 0;
     long duplicates = 0;
@@ -120,27 +129,38 @@ public final class Demo {
     long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
     out.println();
     out.println("Lake at " + lake.root());
-    out.printf("  bronze  %,12d records in %d arrival hours%n", produced.records, produced.recordsByArrivalHour.size());
-    out.printf("  silver  %,12d rows written, %,d quarantined %s, %,d late%n", written, quarantined, reasons, late);
+    out.printf(
+        "  bronze  %,12d records in %d arrival hours%n",
+        produced.records, produced.recordsByArrivalHour.size());
+    out.printf(
+        "  silver  %,12d rows written, %,d quarantined %s, %,d late%n",
+        written, quarantined, reasons, late);
     out.printf("  gold    %,12d distinct events, %,d duplicates removed%n", goldEvents, duplicates);
-    out.printf("  check   silver read %,d = written %,d + quarantined %,d: %s%n", read, written, quarantined, read == written + quarantined ? "ok" : "MISMATCH");
+    out.printf(
+        "  check   silver read %,d = written %,d + quarantined %,d: %s%n",
+        read, written, quarantined, read == written + quarantined ? "ok" : "MISMATCH");
     boolean matches = goldEvents == produced.validEvents;
     out.printf(
         "  check   gold distinct events %,d = producer's distinct valid events %,d: %s%n",
         goldEvents, produced.validEvents, matches ? "ok" : "MISMATCH");
     out.println();
     out.println("Tables (Parquet, hive-partitioned):");
-    for (String table : List.of(LakeLayout.SILVER_EVENTS, LakeLayout.GOLD_EVENTS, LakeLayout.GOLD_EVENT_STATS)) {
+    for (String table :
+        List.of(LakeLayout.SILVER_EVENTS, LakeLayout.GOLD_EVENTS, LakeLayout.GOLD_EVENT_STATS)) {
       out.println("  " + lake.resolve(table));
     }
-    out.println("Quarantine: " + lake.resolve(LakeLayout.QUARANTINE_EVENTS) + "   Reports: " + lake.resolve("_reports"));
+    out.println(
+        "Quarantine: "
+            + lake.resolve(LakeLayout.QUARANTINE_EVENTS)
+            + "   Reports: "
+            + lake.resolve("_reports"));
     if (!matches || read != written + quarantined) {
-      throw new IllegalStateException("the lake does not reconcile with what was produced; see the reports");
+      throw new IllegalStateException(
+          "the lake does not reconcile with what was produced; see the reports");
     }
   }
 
   private static JsonNode require(java.util.Optional<JsonNode> report, Object what) {
     return report.orElseThrow(() -> new IllegalStateException("no report for " + what));
   }
-
 }

@@ -33,7 +33,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class Lake {
   /** A subcommand: what it is for, its options interface, and how to run it. */
-  record Command(String name, String summary, Class<? extends PipelineOptions> options, Action action) {}
+  record Command(
+      String name, String summary, Class<? extends PipelineOptions> options, Action action) {}
 
   @FunctionalInterface
   interface Action {
@@ -43,10 +44,30 @@ public final class Lake {
   static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
   static {
-    add(new Command("demo", "produce events, promote every hour to silver and every day to gold, summarise", Demo.Options.class, Demo::run));
-    add(new Command("produce", "write a seeded, realistic event stream into bronze files", ProduceEvents.Options.class, Lake::produce));
-    add(new Command("silver", "promote bronze hours to silver/events (--hour, or --from/--to)", SilverEvents.Options.class, Lake::silver));
-    add(new Command("gold", "promote silver to gold/events and gold/event_stats (--date, or --from/--to)", GoldEvents.Options.class, Lake::gold));
+    add(
+        new Command(
+            "demo",
+            "produce events, promote every hour to silver and every day to gold, summarise",
+            Demo.Options.class,
+            Demo::run));
+    add(
+        new Command(
+            "produce",
+            "write a seeded, realistic event stream into bronze files",
+            ProduceEvents.Options.class,
+            Lake::produce));
+    add(
+        new Command(
+            "silver",
+            "promote bronze hours to silver/events (--hour, or --from/--to)",
+            SilverEvents.Options.class,
+            Lake::silver));
+    add(
+        new Command(
+            "gold",
+            "promote silver to gold/events and gold/event_stats (--date, or --from/--to)",
+            GoldEvents.Options.class,
+            Lake::gold));
   }
 
   private static void add(Command command) {
@@ -67,7 +88,11 @@ public final class Lake {
     }
     Command command = COMMANDS.get(args[0]);
     if (command == null) {
-      err.println("lake: unknown command '" + args[0] + "'. Commands: " + String.join(", ", COMMANDS.keySet()));
+      err.println(
+          "lake: unknown command '"
+              + args[0]
+              + "'. Commands: "
+              + String.join(", ", COMMANDS.keySet()));
       return 2;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -87,7 +112,8 @@ public final class Lake {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      err.println("lake " + command.name() + ": failed: " + firstLine(String.valueOf(root.getMessage())));
+      err.println(
+          "lake " + command.name() + ": failed: " + firstLine(String.valueOf(root.getMessage())));
       if (System.getenv("LAKE_DEBUG") != null) {
         e.printStackTrace(err);
       } else {
@@ -105,7 +131,8 @@ public final class Lake {
   static String[] withRunnerDefaults(String[] args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     boolean direct =
-        all.stream().noneMatch(a -> a.startsWith("--runner=")) || all.contains("--runner=DirectRunner");
+        all.stream().noneMatch(a -> a.startsWith("--runner="))
+            || all.contains("--runner=DirectRunner");
     if (direct) {
       if (all.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
         all.add("--enforceImmutability=false");
@@ -118,12 +145,15 @@ public final class Lake {
   }
 
   private static void usage(PrintStream out) {
-    out.println("Usage: lake <command> [--option=value ...]   (lake <command> --help lists its options)");
+    out.println(
+        "Usage: lake <command> [--option=value ...]   (lake <command> --help lists its options)");
     out.println();
     COMMANDS.values().forEach(c -> out.printf("  %-16s %s%n", c.name(), c.summary()));
     out.println();
-    out.println("Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");
-    out.println("--runner=DirectRunner (default) or --runner=FlinkRunner [--flinkMaster=host:port].");
+    out.println(
+        "Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");
+    out.println(
+        "--runner=DirectRunner (default) or --runner=FlinkRunner [--flinkMaster=host:port].");
   }
 
   private static String firstLine(String message) {

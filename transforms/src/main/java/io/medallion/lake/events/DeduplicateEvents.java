@@ -25,16 +25,17 @@ import org.apache.beam.sdk.values.TupleTagList;
  * created_at}, ties broken by {@code event_name}, then {@code payload}, then {@code event_subtype},
  * so the same input gives the same row whatever order it arrives in.
  *
- * <p>Rows are grouped into a fixed number of buckets per date (by uuid hash) and de-duplicated
- * with a hash map inside each bucket. A GroupByKey on the uuid itself would make one group per
- * event: fine on Flink, but the DirectRunner turns every group into its own bundle and slows to a
- * crawl (FACTS.md). Choose the bucket count so one bucket's distinct events fit in a worker's
- * memory: with 64 buckets a 24M-event day is 375k rows a bucket.
+ * <p>Rows are grouped into a fixed number of buckets per date (by uuid hash) and de-duplicated with
+ * a hash map inside each bucket. A GroupByKey on the uuid itself would make one group per event:
+ * fine on Flink, but the DirectRunner turns every group into its own bundle and slows to a crawl
+ * (FACTS.md). Choose the bucket count so one bucket's distinct events fit in a worker's memory:
+ * with 64 buckets a 24M-event day is 375k rows a bucket.
  *
  * <p>Input: rows keyed by {@code date=YYYY-MM-DD}. Counts, per date, each kept row as written and
  * each dropped copy as a duplicate removed.
  */
-public final class DeduplicateEvents extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
+public final class DeduplicateEvents
+    extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
   public static final TupleTag<DeduplicatedEvent> EVENTS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
 
@@ -74,7 +75,8 @@ public final class DeduplicateEvents extends PTransform<PCollection<KV<String, G
   }
 
   /** {@code date=D} → {@code date=D|bucket}. */
-  static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<String, GenericRecord>> {
+  static final class KeyByBucketFn
+      extends DoFn<KV<String, GenericRecord>, KV<String, GenericRecord>> {
     private final int buckets;
 
     KeyByBucketFn(int buckets) {

@@ -77,7 +77,8 @@ public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCo
       LocalDate created =
           LocalDate.ofInstant(
               EventEnrichment.instantOfMicros(event.createdAtMicros()), ZoneOffset.UTC);
-      Instant windowEnd = created.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(allowedLateness);
+      Instant windowEnd =
+          created.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(allowedLateness);
       if (!event.arrivalHour().isBefore(windowEnd)) {
         counts.add(partition, "late", 1);
         counts.add(partition, "late_for." + created, 1);

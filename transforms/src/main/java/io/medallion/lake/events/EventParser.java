@@ -27,7 +27,9 @@ public final class EventParser {
   /** The earliest {@code created_at} accepted: 2000-01-01T00:00:00Z. */
   public static final Instant EARLIEST_CREATED_AT = Instant.parse("2000-01-01T00:00:00Z");
 
-  /** How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew). */
+  /**
+   * How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew).
+   */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofDays(1);
 
   private static final ObjectMapper MAPPER =
@@ -92,7 +94,8 @@ public final class EventParser {
       return Outcome.reject(Reason.EMPTY_RECORD, "the record has no JSON value");
     }
     if (!(node instanceof ObjectNode object)) {
-      return Outcome.reject(Reason.NOT_AN_OBJECT, "a JSON " + node.getNodeType() + ", not an object");
+      return Outcome.reject(
+          Reason.NOT_AN_OBJECT, "a JSON " + node.getNodeType() + ", not an object");
     }
 
     JsonNode uuidNode = object.remove("event_uuid");
@@ -108,11 +111,13 @@ public final class EventParser {
       uuid = uuidNode.decimalValue().toPlainString();
     } else {
       return Outcome.reject(
-          Reason.INVALID_EVENT_UUID, "event_uuid is a " + uuidNode.getNodeType() + ", not a string");
+          Reason.INVALID_EVENT_UUID,
+          "event_uuid is a " + uuidNode.getNodeType() + ", not a string");
     }
     if (uuid.isBlank() || uuid.length() > MAX_FIELD_LENGTH) {
       return Outcome.reject(
-          Reason.INVALID_EVENT_UUID, "event_uuid must have 1 to " + MAX_FIELD_LENGTH + " characters");
+          Reason.INVALID_EVENT_UUID,
+          "event_uuid must have 1 to " + MAX_FIELD_LENGTH + " characters");
     }
 
     JsonNode nameNode = object.remove("event_name");
@@ -121,7 +126,8 @@ public final class EventParser {
     }
     if (!nameNode.isTextual()) {
       return Outcome.reject(
-          Reason.INVALID_EVENT_NAME, "event_name is a " + nameNode.getNodeType() + ", not a string");
+          Reason.INVALID_EVENT_NAME,
+          "event_name is a " + nameNode.getNodeType() + ", not a string");
     }
     String name = nameNode.textValue();
     String nameProblem = eventNameProblem(name);

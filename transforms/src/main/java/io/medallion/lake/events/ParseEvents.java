@@ -25,10 +25,10 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Validates raw bronze records ({@link EventParser}). Valid ones come out as {@link #EVENTS};
- * every other one becomes a quarantine line ({@link #QUARANTINE}, keyed by its arrival-hour
- * partition) holding the raw record, the reason and the source. Each record read is counted once,
- * as read and, when rejected, as quarantined for its reason ({@link #COUNTS}).
+ * Validates raw bronze records ({@link EventParser}). Valid ones come out as {@link #EVENTS}; every
+ * other one becomes a quarantine line ({@link #QUARANTINE}, keyed by its arrival-hour partition)
+ * holding the raw record, the reason and the source. Each record read is counted once, as read and,
+ * when rejected, as quarantined for its reason ({@link #COUNTS}).
  */
 public final class ParseEvents extends PTransform<PCollection<BronzeRecord>, PCollectionTuple> {
   public static final TupleTag<ParsedEvent> EVENTS = new TupleTag<>() {};

@@ -19,11 +19,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
  * @param payload every other field, as a JSON object
  */
 public record ParsedEvent(
-    Instant arrivalHour,
-    String eventUuid,
-    String eventName,
-    long createdAtMicros,
-    String payload) {
+    Instant arrivalHour, String eventUuid, String eventName, long createdAtMicros, String payload) {
 
   /** A compact coder: this type crosses a fusion break only on runners that split stages. */
   public static final class Coder extends AtomicCoder<ParsedEvent> {

@@ -57,7 +57,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     this.window = window;
   }
 
-  public static ReadSilverEvents forDates(LakeLayout lake, List<LocalDate> dates, GoldWindow window) {
+  public static ReadSilverEvents forDates(
+      LakeLayout lake, List<LocalDate> dates, GoldWindow window) {
     return new ReadSilverEvents(lake, List.copyOf(dates), window);
   }
 
@@ -65,12 +66,19 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
   public PCollectionTuple expand(PBegin input) {
     List<String> patterns =
         window.hours(dates).stream()
-            .map(h -> lake.resolve(LakeLayout.SILVER_EVENTS + "/" + LakeLayout.hourPartition(h) + "/*.parquet"))
+            .map(
+                h ->
+                    lake.resolve(
+                        LakeLayout.SILVER_EVENTS
+                            + "/"
+                            + LakeLayout.hourPartition(h)
+                            + "/*.parquet"))
             .collect(Collectors.toList());
     PCollectionTuple result =
         input
             .apply("HourPatterns", Create.of(patterns))
-            .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+            .apply(
+                "MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
             .apply("OpenFiles", FileIO.readMatches())
             .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply(
@@ -119,7 +127,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
         }
       }
       long scanned = 0;
-      try (ParquetReader<GenericRecord> reader = ParquetFiles.open(file, EventSchemas.SILVER_EVENT)) {
+      try (ParquetReader<GenericRecord> reader =
+          ParquetFiles.open(file, EventSchemas.SILVER_EVENT)) {
         GenericRecord row;
         while ((row = reader.read()) != null) {
           scanned++;

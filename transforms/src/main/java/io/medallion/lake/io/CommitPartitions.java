@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * The last step of a promotion: once every file is staged and every record counted, checks that
  * each unit reconciles ({@code read = written + quarantined + duplicates_removed}), then for each
  * {@link PartitionCommit} moves the staged files into the lake, deletes the files the unit held
- * before, and writes its report under {@code _reports/}. The report is written last: a report
- * names exactly the files of a committed partition.
+ * before, and writes its report under {@code _reports/}. The report is written last: a report names
+ * exactly the files of a committed partition.
  *
  * <p>A run that fails before this step leaves the lake as it was. A run that dies inside it may
  * leave both the old and the new files of one unit; the next run of the same promotion replaces
@@ -71,8 +71,8 @@ public final class CommitPartitions
   }
 
   /**
-   * Commits the staged files it is applied to (any key, the staged path as value), using the
-   * {@link Counts} in {@code counts}.
+   * Commits the staged files it is applied to (any key, the staged path as value), using the {@link
+   * Counts} in {@code counts}.
    */
   public static CommitPartitions of(
       LakeLayout lake,
@@ -140,7 +140,8 @@ public final class CommitPartitions
                 .filter(commit -> owns(commit, relative))
                 .findFirst()
                 .orElseThrow(
-                    () -> new IllegalStateException("staged file belongs to no partition: " + file));
+                    () ->
+                        new IllegalStateException("staged file belongs to no partition: " + file));
         filesByCommit.get(owner).add(relative);
       }
 
@@ -214,8 +215,8 @@ public final class CommitPartitions
       FileSystems.delete(old, StandardMoveOptions.IGNORE_MISSING_FILES);
     }
 
-    private String writeReport(
-        PartitionCommit commit, List<String> files, Map<String, Long> counts) throws IOException {
+    private String writeReport(PartitionCommit commit, List<String> files, Map<String, Long> counts)
+        throws IOException {
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("layer", commit.layer());
       report.put("dataset", commit.dataset());
@@ -247,7 +248,8 @@ public final class CommitPartitions
         Files.createDirectories(Paths.get(path).getParent());
       }
       ResourceId target = FileSystems.matchNewResource(path, false);
-      try (OutputStream out = Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
+      try (OutputStream out =
+          Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
         JSON.writeValue(out, report);
       }
       return path;

@@ -17,8 +17,8 @@ import org.apache.parquet.io.SeekableInputStream;
 
 /**
  * Opens a matched Parquet file as Avro records through Beam's filesystems (local, S3), for steps
- * that need to know which file a record came from: the partition values are in the path, not in
- * the file. ParquetIO's readers drop the file name.
+ * that need to know which file a record came from: the partition values are in the path, not in the
+ * file. ParquetIO's readers drop the file name.
  */
 public final class ParquetFiles {
   private ParquetFiles() {}

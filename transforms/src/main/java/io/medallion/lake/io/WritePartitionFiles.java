@@ -91,7 +91,8 @@ public final class WritePartitionFiles<T>
   }
 
   /** {@code <partition>/part-<run>-<shard>-of-<shards><suffix>}: no colons, unique per run. */
-  private static final class PartNaming implements SerializableFunction<String, FileIO.Write.FileNaming> {
+  private static final class PartNaming
+      implements SerializableFunction<String, FileIO.Write.FileNaming> {
     private final String runId;
     private final String suffix;
 
@@ -103,8 +104,7 @@ public final class WritePartitionFiles<T>
     @Override
     public FileIO.Write.FileNaming apply(String partition) {
       return (BoundedWindow window, PaneInfo pane, int numShards, int shard, Compression c) ->
-          String.format(
-              "%s/part-%s-%05d-of-%05d%s", partition, runId, shard, numShards, suffix);
+          String.format("%s/part-%s-%05d-of-%05d%s", partition, runId, shard, numShards, suffix);
     }
   }
 }

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where every table, quarantine and report lives under one lake root, a local folder or an {@code
- * s3://bucket/prefix}. This is the path half of the data contract (DESIGN.md, "Where things
- * live"); nothing else in the code spells a lake path.
+ * s3://bucket/prefix}. This is the path half of the data contract (DESIGN.md, "Where things live");
+ * nothing else in the code spells a lake path.
  *
  * <p>Directories are returned without a trailing slash. All times are UTC.
  */

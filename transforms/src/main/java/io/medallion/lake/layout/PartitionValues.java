@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Turns a value that comes from data (an event type, a city) into a partition value matching
- * {@code [a-z0-9_]+}, so that nothing a record contains can move a file outside its table's folder.
+ * Turns a value that comes from data (an event type, a city) into a partition value matching {@code
+ * [a-z0-9_]+}, so that nothing a record contains can move a file outside its table's folder.
  *
  * <p>Accents are folded ({@code Bogotá} → {@code bogota}), case is lowered, every run of other
  * characters becomes one {@code _}, and leading or trailing {@code _} are dropped. A value with no

@@ -12,14 +12,43 @@ import java.util.Set;
  */
 public final class EventCatalog {
   static final String[] DOMAINS = {
-    "lesson", "quiz", "account", "payment", "subscription", "course", "video", "app",
-    "notification", "search", "profile", "streak", "review", "vocabulary", "speaking",
-    "listening", "referral", "support", "onboarding", "experiment", "cart", "catalog", "session",
-    "device", "heartbeat"
+    "lesson",
+    "quiz",
+    "account",
+    "payment",
+    "subscription",
+    "course",
+    "video",
+    "app",
+    "notification",
+    "search",
+    "profile",
+    "streak",
+    "review",
+    "vocabulary",
+    "speaking",
+    "listening",
+    "referral",
+    "support",
+    "onboarding",
+    "experiment",
+    "cart",
+    "catalog",
+    "session",
+    "device",
+    "heartbeat"
   };
   static final String[] ACTIONS = {
-    "started", "completed", "abandoned", "viewed", "created", "updated", "deleted", "failed",
-    "opened", "closed"
+    "started",
+    "completed",
+    "abandoned",
+    "viewed",
+    "created",
+    "updated",
+    "deleted",
+    "failed",
+    "opened",
+    "closed"
   };
   static final String[] GROUPS = {"order", "refund", "trial", "invite", "reminder"};
 

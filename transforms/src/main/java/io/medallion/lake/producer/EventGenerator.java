@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>duplicates: a share of events is sent again, byte for byte, up to 15 minutes later (as a
  *       Kinesis producer's retry does), sometimes in the next hour;
- *   <li>out-of-order and late {@code created_at}: events are created up to 90 s before they
- *       arrive, and a share up to 3 hours before (never before {@code start});
+ *   <li>out-of-order and late {@code created_at}: events are created up to 90 s before they arrive,
+ *       and a share up to 3 hours before (never before {@code start});
  *   <li>malformed records: a share of extra records that break the contract in one way each.
  * </ul>
  *
@@ -199,10 +199,16 @@ public final class EventGenerator {
     switch (field.kind()) {
       case INT -> json.append(random.nextInt(1, 5_000_000));
       case DOUBLE -> json.append(String.format(Locale.ROOT, "%.3f", random.nextDouble() * 100));
-      case MONEY -> json.append(String.format(Locale.ROOT, "%.2f", random.nextInt(99, 19_999) / 100.0));
+      case MONEY ->
+          json.append(String.format(Locale.ROOT, "%.2f", random.nextInt(99, 19_999) / 100.0));
       case TEXT -> json.append('"').append(text(field.name(), random)).append('"');
       case BOOL -> json.append(random.nextBoolean());
-      case TAGS -> json.append("[\"a").append(random.nextInt(10)).append("\",\"b").append(random.nextInt(10)).append("\"]");
+      case TAGS ->
+          json.append("[\"a")
+              .append(random.nextInt(10))
+              .append("\",\"b")
+              .append(random.nextInt(10))
+              .append("\"]");
       case OBJECT ->
           json.append("{\"screen\":\"s")
               .append(random.nextInt(40))
@@ -230,17 +236,42 @@ public final class EventGenerator {
           case TRUNCATED_JSON -> "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name;
           case NOT_JSON -> "event_uuid=" + uuid + ";event_name=" + name;
           case NOT_AN_OBJECT -> "[\"" + uuid + "\",\"" + name + "\"," + created + "]";
-          case MISSING_EVENT_UUID -> "{\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
+          case MISSING_EVENT_UUID ->
+              "{\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
           case EVENT_UUID_BOOLEAN ->
-              "{\"event_uuid\":true,\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
-          case MISSING_EVENT_NAME -> "{\"event_uuid\":\"" + uuid + "\",\"created_at\":" + created + "}";
+              "{\"event_uuid\":true,\"event_name\":\""
+                  + name
+                  + "\",\"created_at\":"
+                  + created
+                  + "}";
+          case MISSING_EVENT_NAME ->
+              "{\"event_uuid\":\"" + uuid + "\",\"created_at\":" + created + "}";
           case EMPTY_NAME_PART ->
-              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + ":\",\"created_at\":" + created + "}";
-          case MISSING_CREATED_AT -> "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\"}";
+              "{\"event_uuid\":\""
+                  + uuid
+                  + "\",\"event_name\":\""
+                  + name
+                  + ":\",\"created_at\":"
+                  + created
+                  + "}";
+          case MISSING_CREATED_AT ->
+              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\"}";
           case CREATED_AT_STRING ->
-              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\",\"created_at\":\"" + created + "\"}";
+              "{\"event_uuid\":\""
+                  + uuid
+                  + "\",\"event_name\":\""
+                  + name
+                  + "\",\"created_at\":\""
+                  + created
+                  + "\"}";
           case CREATED_AT_OUT_OF_RANGE ->
-              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\",\"created_at\":" + (created * 1000) + "}";
+              "{\"event_uuid\":\""
+                  + uuid
+                  + "\",\"event_name\":\""
+                  + name
+                  + "\",\"created_at\":"
+                  + (created * 1000)
+                  + "}";
         };
     return json.getBytes(StandardCharsets.UTF_8);
   }

@@ -6,8 +6,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 
 /**
- * The Uber Movement travel-times table's columns (DESIGN.md, "Uber Movement travel times"),
- * defined once for the Parquet writer, the query tool and the Glue table.
+ * The Uber Movement travel-times table's columns (DESIGN.md, "Uber Movement travel times"), defined
+ * once for the Parquet writer, the query tool and the Glue table.
  */
 public final class UberSchemas {
   private UberSchemas() {}
