@@ -250,7 +250,9 @@ public final class CommitPartitions
       ResourceId target = FileSystems.matchNewResource(path, false);
       try (OutputStream out =
           Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
-        JSON.writeValue(out, report);
+        // Not writeValue(out, ...): Jackson would close the stream, and the second close of an
+        // S3 channel completes its multipart upload again, which S3 rejects.
+        out.write(JSON.writeValueAsBytes(report));
       }
       return path;
     }
