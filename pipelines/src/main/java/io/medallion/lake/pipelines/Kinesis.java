@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** Kinesis clients for the producer: an emulator's ({@code --kinesisEndpoint}) or AWS's. */
@@ -52,7 +53,7 @@ final class Kinesis {
           return;
         }
         last = String.valueOf(status);
-      } catch (software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException e) {
+      } catch (ResourceNotFoundException e) {
         last = "not found";
       }
       Thread.sleep(250);

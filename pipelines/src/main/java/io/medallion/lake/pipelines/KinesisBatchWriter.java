@@ -84,10 +84,6 @@ final class KinesisBatchWriter {
     batchBytes += size;
   }
 
-  int pending() {
-    return batch.size();
-  }
-
   long sent() {
     return sent;
   }

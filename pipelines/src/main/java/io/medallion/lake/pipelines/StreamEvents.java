@@ -153,14 +153,7 @@ public final class StreamEvents {
       try {
         long wait = due - System.nanoTime();
         if (wait > 0) {
-          if (writer.pending() > 0) {
-            writer.flush();
-            lastFlushNanos = System.nanoTime();
-          }
-          wait = due - System.nanoTime();
-          if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-          }
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
         writer.add(record.bytes());
         count++;
