@@ -15,6 +15,7 @@ public final class Lakes {
 
   /** A lake that must already exist (every promotion reads something in it). */
   public static LakeLayout existing(PipelineOptions options, String root) {
+    EmulatorS3ClientBuilderFactory.installIfEmulated(options);
     FileSystems.setDefaultPipelineOptions(options);
     LakeLayout lake = LakeLayout.at(root);
     if (lake.isLocal()) {
@@ -41,6 +42,7 @@ public final class Lakes {
 
   /** A lake that may be new (the producer creates it). */
   public static LakeLayout create(PipelineOptions options, String root) throws IOException {
+    EmulatorS3ClientBuilderFactory.installIfEmulated(options);
     FileSystems.setDefaultPipelineOptions(options);
     LakeLayout lake = LakeLayout.at(root);
     if (lake.isLocal()) {

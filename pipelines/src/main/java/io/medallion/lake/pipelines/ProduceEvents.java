@@ -164,7 +164,10 @@ public final class ProduceEvents {
     }
     try (OutputStream out =
         Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, report);
+      // Not writeValue(out, ...): Jackson would close the stream, and closing an S3 channel twice
+      // completes its multipart upload twice, which S3 rejects.
+      out.write(
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report));
     }
   }
 

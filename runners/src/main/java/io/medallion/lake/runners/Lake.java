@@ -3,10 +3,12 @@ package io.medallion.lake.runners;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.Args;
+import io.medallion.lake.pipelines.BronzeEvents;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.pipelines.SilverEvents;
+import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
 import io.medallion.lake.uber.PromoteUberMovementFiles;
 import io.medallion.lake.uber.UberSourceFiles;
@@ -66,6 +68,18 @@ public final class Lake {
             "write a seeded, realistic event stream into bronze files",
             ProduceEvents.Options.class,
             Lake::produce));
+    add(
+        new Command(
+            "stream",
+            "send the seeded event stream into Kinesis at --rate records/s for --seconds",
+            StreamEvents.Options.class,
+            Lake::stream));
+    add(
+        new Command(
+            "bronze",
+            "streaming: land Kinesis records in bronze/events/YYYY/MM/DD/HH by arrival hour",
+            BronzeEvents.Options.class,
+            Lake::bronze));
     add(
         new Command(
             "silver",
@@ -217,6 +231,17 @@ public final class Lake {
   static void produce(String[] args, PrintStream out) throws Exception {
     ProduceEvents.Options options = parse(args, ProduceEvents.Options.class);
     out.println(ProduceEvents.describe(ProduceEvents.run(options)));
+  }
+
+  static void stream(String[] args, PrintStream out) throws Exception {
+    StreamEvents.Options options = parse(args, StreamEvents.Options.class);
+    out.println(StreamEvents.describe(StreamEvents.run(options)));
+  }
+
+  /** Runs until stopped (Ctrl-C), or until --maxNumRecords / --maxReadTime. */
+  static void bronze(String[] args, PrintStream out) throws Exception {
+    BronzeEvents.Options options = parse(args, BronzeEvents.Options.class);
+    finish(BronzeEvents.run(options), "bronze");
   }
 
   static void silver(String[] args, PrintStream out) throws Exception {

@@ -153,7 +153,9 @@ public final class LakeCommits {
     ResourceId target = FileSystems.matchNewResource(path, false);
     try (OutputStream out =
         Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
-      JSON.writeValue(out, report);
+      // Not writeValue(out, ...): Jackson would close the stream, and closing an S3 channel twice
+      // completes its multipart upload twice, which S3 rejects.
+      out.write(JSON.writeValueAsBytes(report));
     }
     return path;
   }

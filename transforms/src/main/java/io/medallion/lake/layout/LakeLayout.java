@@ -74,7 +74,12 @@ public final class LakeLayout implements Serializable {
   // ---- bronze ----
 
   public String bronzeEventsHour(Instant hour) {
-    return resolve("bronze/events/" + BRONZE_HOUR.format(hour));
+    return resolve(BRONZE_EVENTS + "/" + bronzeHourFolder(hour));
+  }
+
+  /** {@code YYYY/MM/DD/HH}: an arrival hour's folder, relative to {@link #BRONZE_EVENTS}. */
+  public static String bronzeHourFolder(Instant hour) {
+    return BRONZE_HOUR.format(hour);
   }
 
   /**
@@ -126,6 +131,7 @@ public final class LakeLayout implements Serializable {
 
   // ---- tables ----
 
+  public static final String BRONZE_EVENTS = "bronze/events";
   public static final String SILVER_EVENTS = "silver/events";
   public static final String GOLD_EVENTS = "gold/events";
   public static final String GOLD_EVENT_STATS = "gold/event_stats";

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# A local AWS for the lake, without Docker: kinesis-local (npm) for Kinesis and S3Proxy (Maven
+# Central) for S3, both on 127.0.0.1 only. Installs them on first use into .lake-local/.
+#
+#   src/scripts/local-aws.sh start    install if needed, start both, create the stream and bucket
+#   src/scripts/local-aws.sh status   say what runs where
+#   src/scripts/local-aws.sh stop     stop exactly the processes start started (by PID)
+#
+# Settings (environment): KINESIS_PORT (4568), KINESIS_TLS_PORT (4567), S3_PORT (9000),
+# STREAM (events), SHARDS (4), BUCKET (lake), LAKE_LOCAL_HOME (<repo>/.lake-local: installs),
+# LAKE_LOCAL_STATE ($LAKE_LOCAL_HOME/run: data, logs, PIDs), S3PROXY_JAR (use this jar instead of
+# installing one), EMULATOR_ACCESS_KEY / EMULATOR_SECRET_KEY (lake-local / lake-local-secret).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+home=${LAKE_LOCAL_HOME:-$repo/.lake-local}
+state=${LAKE_LOCAL_STATE:-$home/run}
+kinesis_port=${KINESIS_PORT:-4568}
+kinesis_tls_port=${KINESIS_TLS_PORT:-4567}
+s3_port=${S3_PORT:-9000}
+stream=${STREAM:-events}
+shards=${SHARDS:-4}
+bucket=${BUCKET:-lake}
+access_key=${EMULATOR_ACCESS_KEY:-lake-local}
+secret_key=${EMULATOR_SECRET_KEY:-lake-local-secret}
+kinesis_version=0.6.2
+s3proxy_version=4.1.0
+
+kinesis_main=$home/kinesis/node_modules/kinesis-local/main.js
+s3proxy_jar=${S3PROXY_JAR:-$home/s3proxy/s3proxy-$s3proxy_version-jar-with-dependencies.jar}
+
+log() { echo "local-aws: $*" >&2; }
+
+install() {
+  if [ ! -f "$kinesis_main" ]; then
+    log "installing kinesis-local $kinesis_version (npm) into $home/kinesis"
+    mkdir -p "$home/kinesis"
+    npm install --prefix "$home/kinesis" --no-audit --no-fund --loglevel=error \
+      "kinesis-local@$kinesis_version" >&2
+  fi
+  if [ ! -f "$s3proxy_jar" ]; then
+    log "installing S3Proxy $s3proxy_version (Maven Central) into $home/s3proxy"
+    mvn -B -q dependency:copy \
+      "-Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
+      "-DoutputDirectory=$home/s3proxy" >&2
+  fi
+}
+
+running() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
+
+wait_for_port() {
+  local port=$1 name=$2
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    if ! running "$name"; then
+      log "$name exited; its log:"
+      tail -n 30 "$state/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "$name did not open port $port within 60 s"
+  return 1
+}
+
+start() {
+  install
+  mkdir -p "$state/s3/$bucket"
+  # kinesis-local binds 0.0.0.0 and has no setting for it: preload a hook that binds loopback.
+  cat >"$state/loopback.js" <<'JS'
+const net = require('net');
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+  if (args.length > 0 && typeof args[0] === 'object' && args[0] !== null) {
+    args[0] = Object.assign({}, args[0], { host: '127.0.0.1' });
+  } else if (typeof args[0] === 'number' || typeof args[0] === 'string') {
+    if (typeof args[1] === 'string') args[1] = '127.0.0.1';
+    else args.splice(1, 0, '127.0.0.1');
+  }
+  return listen.apply(this, args);
+};
+JS
+  if running kinesis; then
+    log "kinesis-local already running (pid $(cat "$state/kinesis.pid"))"
+  else
+    # The stream is created at start-up (several shards); it is ACTIVE about 0.5 s later.
+    KINESIS_MOCK_PLAIN_PORT=$kinesis_port KINESIS_MOCK_TLS_PORT=$kinesis_tls_port \
+      KINESIS_MOCK_CERT_PATH="$(dirname "$kinesis_main")/server.json" \
+      INITIALIZE_STREAMS="$stream:$shards" LOG_LEVEL=WARN \
+      nohup node --require "$state/loopback.js" "$kinesis_main" >"$state/kinesis.log" 2>&1 &
+    echo $! >"$state/kinesis.pid"
+  fi
+  if running s3; then
+    log "S3Proxy already running (pid $(cat "$state/s3.pid"))"
+  else
+    cat >"$state/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$s3_port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$access_key
+s3proxy.credential=$secret_key
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$state/s3
+PROPS
+    # With the filesystem backend a bucket is a folder of basedir, created above.
+    nohup java -Xmx512m -jar "$s3proxy_jar" --properties "$state/s3proxy.properties" \
+      >"$state/s3.log" 2>&1 &
+    echo $! >"$state/s3.pid"
+  fi
+  wait_for_port "$kinesis_port" kinesis
+  wait_for_port "$s3_port" s3
+  cat >"$state/env" <<ENV
+KINESIS_ENDPOINT=http://127.0.0.1:$kinesis_port
+S3_ENDPOINT=http://127.0.0.1:$s3_port
+STREAM=$stream
+LAKE=s3://$bucket/lake
+ENV
+  status
+}
+
+status() {
+  local any=0
+  if running kinesis; then
+    echo "kinesis-local  pid $(cat "$state/kinesis.pid")  --kinesisEndpoint=http://127.0.0.1:$kinesis_port  --stream=$stream ($shards shards)"
+    any=1
+  else
+    echo "kinesis-local  stopped"
+  fi
+  if running s3; then
+    echo "S3Proxy        pid $(cat "$state/s3.pid")  --s3Endpoint=http://127.0.0.1:$s3_port  --lake=s3://$bucket/lake  (files in $state/s3/$bucket)"
+    any=1
+  else
+    echo "S3Proxy        stopped"
+  fi
+  [ $any = 1 ] && echo "logs and PIDs in $state"
+  return 0
+}
+
+stop_one() {
+  local name=$1
+  if [ ! -f "$state/$name.pid" ]; then
+    return 0
+  fi
+  local pid
+  pid=$(cat "$state/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -9 "$pid"
+    fi
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$state/$name.pid"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop_one kinesis; stop_one s3 ;;
+  status) status ;;
+  install) install ;;
+  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
+esac
