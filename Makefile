@@ -9,13 +9,28 @@ JAR := runners/target/lake.jar
 SOURCES := $(shell find pom.xml transforms pipelines runners -path '*/target' -prune -o -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.sql' -o -name '*.properties' \) -print)
 LAKE_CMD := $(JAVA) $(JAVA_OPTS) -jar $(JAR)
 
-.PHONY: demo test build produce silver gold format clean-lake help
+# Local AWS emulators (make start / make stop) and the S3 lake on them.
+LOCAL_AWS := --kinesisEndpoint=http://127.0.0.1:4568 --s3Endpoint=http://127.0.0.1:9000
+S3_LAKE := --lake=s3://lake/lake $(LOCAL_AWS)
+RATE ?= 1000
+SECONDS ?= 60
+N ?= 1000000
+export SQL
+
+.PHONY: demo test build produce silver gold uber query bench bench-smoke format clean-lake help \
+	start stop status stream bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
 	@echo "make demo            produce events, promote to silver and gold on the DirectRunner (LAKE=$(LAKE))"
 	@echo "make test            every test: unit, end-to-end, integration (mvn verify)"
 	@echo "make build           the bundled launcher $(JAR)"
 	@echo "make silver HOUR=2026-01-01T03 | make gold DATE=2026-01-01   promote one partition"
+	@echo "make uber            promote the CSVs in LAKE/landing/uber_movements/"
+	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
+	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink and a plain-Java reference"
+	@echo "make start | stop    local Kinesis and S3 emulators on 127.0.0.1"
+	@echo "make stream RATE=1000 SECONDS=60 | make bronze | make silver-s3 HOUR=... | make gold-s3 DATE=..."
+	@echo "make flink-up | flink-down   a local Flink 1.19 session cluster (JobManager + TaskManager)"
 	@echo "make format          apply google-java-format"
 
 $(JAR): $(SOURCES)
@@ -37,6 +52,48 @@ silver: $(JAR)
 
 gold: $(JAR)
 	$(LAKE_CMD) gold --lake=$(LAKE) --date=$(DATE) $(ARGS)
+
+uber: $(JAR)
+	$(LAKE_CMD) uber-movements --lake=$(LAKE) $(ARGS)
+
+query: $(JAR)
+	$(LAKE_CMD) query --lake=$(LAKE) --sql="$$SQL" $(if $(FORMAT),--format=$(FORMAT)) $(ARGS)
+
+bench: $(JAR)
+	$(LAKE_CMD) bench --events=$(N) $(ARGS)
+
+bench-smoke: $(JAR)
+	$(LAKE_CMD) bench --smoke $(ARGS)
+
+start:
+	src/scripts/local-aws.sh start
+
+stop:
+	src/scripts/local-aws.sh stop
+
+status:
+	src/scripts/local-aws.sh status
+
+stream: $(JAR)
+	$(LAKE_CMD) stream --rate=$(RATE) --seconds=$(SECONDS) $(LOCAL_AWS) $(ARGS)
+
+bronze: $(JAR)
+	$(LAKE_CMD) bronze --initialPosition=TRIM_HORIZON --bufferInterval=PT60S $(S3_LAKE) $(ARGS)
+
+silver-s3: $(JAR)
+	$(LAKE_CMD) silver --hour=$(HOUR) $(S3_LAKE) $(ARGS)
+
+gold-s3: $(JAR)
+	$(LAKE_CMD) gold --date=$(DATE) $(S3_LAKE) $(ARGS)
+
+flink-up:
+	src/scripts/flink-cluster.sh up
+
+flink-down:
+	src/scripts/flink-cluster.sh down
+
+flink-status:
+	src/scripts/flink-cluster.sh status
 
 format:
 	$(MVN) -q spotless:apply
