@@ -55,6 +55,13 @@ public final class Lake {
 
   static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
+  /**
+   * The runner used when the command line names none; set by the Maven profiles {@code
+   * direct-runner} (the default) and {@code flink-runner} for {@code exec:java}, or with {@code
+   * java -Dlake.runner=FlinkRunner -jar lake.jar ...}. An explicit {@code --runner} always wins.
+   */
+  static final String DEFAULT_RUNNER_PROPERTY = "lake.runner";
+
   static {
     add(
         new Command(
@@ -176,6 +183,10 @@ public final class Lake {
    */
   static String[] withRunnerDefaults(String[] args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
+    String defaultRunner = System.getProperty(DEFAULT_RUNNER_PROPERTY, "").strip();
+    if (!defaultRunner.isEmpty() && all.stream().noneMatch(a -> a.startsWith("--runner="))) {
+      all.add("--runner=" + defaultRunner);
+    }
     boolean direct =
         all.stream().noneMatch(a -> a.startsWith("--runner=")) || runnerIs(all, "direct");
     if (direct) {

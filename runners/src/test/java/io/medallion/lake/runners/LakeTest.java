@@ -89,4 +89,25 @@ class LakeTest {
         .contains("silver/events dt=2026-01-02/hour=03: read 0, written 0 (0 file(s))");
     assertThat(dir.resolve("_reports/silver/events/dt=2026-01-02/hour=03.json")).exists();
   }
+
+  @Test
+  void theMavenProfilesDefaultRunnerAppliesOnlyWhenNoneIsGiven() {
+    String previous = System.getProperty(Lake.DEFAULT_RUNNER_PROPERTY);
+    try {
+      System.setProperty(Lake.DEFAULT_RUNNER_PROPERTY, "FlinkRunner");
+
+      assertThat(Lake.withRunnerDefaults(new String[] {"--hour=2026-01-02T03"}))
+          .contains("--runner=FlinkRunner", "--flinkMaster=[local]")
+          .doesNotContain("--enforceImmutability=false");
+      assertThat(Lake.withRunnerDefaults(new String[] {"--runner=DirectRunner"}))
+          .contains("--runner=DirectRunner", "--enforceImmutability=false")
+          .doesNotContain("--runner=FlinkRunner");
+    } finally {
+      if (previous == null) {
+        System.clearProperty(Lake.DEFAULT_RUNNER_PROPERTY);
+      } else {
+        System.setProperty(Lake.DEFAULT_RUNNER_PROPERTY, previous);
+      }
+    }
+  }
 }

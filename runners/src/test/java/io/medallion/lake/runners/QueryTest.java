@@ -168,7 +168,8 @@ class QueryTest {
         .isZero();
 
     Result gold = lake("query", "--lake=" + bronzeOnly, "--sql=select count(*) from gold_events");
-    Result uber = query("select * from silver_uber_movements");
+    Result uber =
+        lake("query", "--lake=" + bronzeOnly, "--sql=select * from silver_uber_movements");
     Result bronze =
         lake("query", "--lake=" + bronzeOnly, "--sql=select count(*) from bronze_events");
 
