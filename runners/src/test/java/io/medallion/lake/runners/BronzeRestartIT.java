@@ -59,12 +59,14 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
  * bronze at least once (multiset containment, byte for byte), reports how many were written twice,
  * and that silver and gold (DirectRunner) over that bronze hold every valid event exactly once.
  *
- * <p>Runs in {@code mvn verify} (about 2.5 minutes here); {@code -Drestart.it=false} skips it.
- * Alone:
+ * <p>Also checks that the resumed job continues from the savepoint's Kinesis positions: nothing
+ * written before the stop is read again (apache/beam#31313, see {@code BronzeEvents}). Runs in
+ * {@code mvn verify} (about 2.5 minutes here); {@code -Drestart.it=false} skips it. Alone:
  *
- * <pre>
- * {@code mvn -B -pl runners -am verify -Dit.test=BronzeRestartIT -Dfailsafe.failIfNoSpecifiedTests=false}
- * </pre>
+ * <pre>{@code
+ * mvn -B -pl runners -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dit.test=BronzeRestartIT -Dfailsafe.failIfNoSpecifiedTests=false
+ * }</pre>
  */
 @DisabledIfSystemProperty(named = "restart.it", matches = "false")
 class BronzeRestartIT {
@@ -135,6 +137,8 @@ class BronzeRestartIT {
     List<byte[]> after = put.subList(3 * n / 4, n);
     Instant firstArrival = Instant.now();
 
+    Map<String, Integer> beforeStop = new TreeMap<>();
+    StringBuilder firstRun = new StringBuilder();
     try (KinesisClient kinesis = kinesis()) {
       putAll(kinesis, before, 0);
       String first = submitBronze(null);
@@ -154,6 +158,9 @@ class BronzeRestartIT {
               });
       producer.start();
       Thread.sleep(1500);
+      // Files finished before the stop: their records were read before the savepoint.
+      beforeStop.putAll(multiset(bronzeLines(run -> true)));
+      firstRun.append(runIds().iterator().next());
       String savepoint = stopWithSavepoint(first);
       log("stopped " + first + " with savepoint " + savepoint + " mid-stream");
       producer.join(WAIT.toMillis());
@@ -180,6 +187,21 @@ class BronzeRestartIT {
     Map<String, Integer> landedCounts = multiset(landed);
     assertThat(missing(putCounts, landedCounts)).as("records put but not in bronze").isEmpty();
     assertThat(putCounts.keySet()).as("bronze lines never put").containsAll(landedCounts.keySet());
+    // The resumed job continues from the savepoint's Kinesis positions: it may write again what
+    // the first job buffered, never what the first job had written before the stop.
+    Map<String, Integer> resumed = multiset(bronzeLines(run -> !run.equals(firstRun.toString())));
+    Map<String, Integer> reread = new TreeMap<>();
+    resumed.forEach(
+        (record, count) -> {
+          int over = count + beforeStop.getOrDefault(record, 0) - putCounts.get(record);
+          if (over > 0) {
+            reread.put(record, over);
+          }
+        });
+    log(
+        reread.values().stream().mapToInt(Integer::intValue).sum()
+            + " records written before the stop were read again by the resumed job");
+    assertThat(reread).as("records written before the stop and read again after it").isEmpty();
     long writtenTwice = landed.size() - put.size();
     log("lines per bronze file prefix (run id): " + linesPerRun());
     log(
@@ -446,6 +468,17 @@ class BronzeRestartIT {
 
   /** Every line of every finished bronze file (FileIO's temporary files are elsewhere). */
   private static List<byte[]> bronzeLines() {
+    return bronzeLines(run -> true);
+  }
+
+  private static Set<String> runIds() throws IOException {
+    Set<String> runs = new java.util.TreeSet<>(linesPerRun().keySet());
+    assertThat(runs).hasSize(1);
+    return runs;
+  }
+
+  /** Every line of every finished bronze file of the runs {@code runs} accepts. */
+  private static List<byte[]> bronzeLines(java.util.function.Predicate<String> runs) {
     Path bronze = lake.resolve("bronze/events");
     List<byte[]> lines = new ArrayList<>();
     if (!Files.isDirectory(bronze)) {
@@ -453,7 +486,9 @@ class BronzeRestartIT {
     }
     try (Stream<Path> files = Files.walk(bronze)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        if (!BRONZE_FILE.matcher(file.getFileName().toString()).matches()) {
+        String name = file.getFileName().toString();
+        if (!BRONZE_FILE.matcher(name).matches()
+            || !runs.test(name.substring(21, name.indexOf("-pane-")))) {
           continue;
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
