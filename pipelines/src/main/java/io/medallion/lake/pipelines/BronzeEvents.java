@@ -15,6 +15,7 @@ import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.ExperimentalOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -141,10 +142,25 @@ public final class BronzeEvents {
   }
 
   public static PipelineResult run(Options options) throws IOException {
+    readAsSplittableDoFnOnFlink(options);
     Config config = Config.from(options);
     Pipeline pipeline = Pipeline.create(options);
     build(pipeline.apply("ReadKinesis", read(options)), config);
     return pipeline.run();
+  }
+
+  /**
+   * On Flink, reads Kinesis through Beam's splittable-DoFn expansion of {@code Read} ({@code
+   * --experiments=beam_fn_api}) instead of the FLIP-27 source wrapper. Beam 2.62's wrapper, on a
+   * restore from a savepoint or checkpoint, resumes each split from its saved shard positions and
+   * also hands the same split out again from the initial position (apache/beam#31313, fixed after
+   * 2.62): the job then re-reads the stream from {@code --initialPosition}, writing every retained
+   * record to bronze again (TRIM_HORIZON). {@code BronzeRestartIT} shows both.
+   */
+  static void readAsSplittableDoFnOnFlink(Options options) {
+    if (options.getRunner().getSimpleName().equals("FlinkRunner")) {
+      ExperimentalOptions.addExperiment(options.as(ExperimentalOptions.class), "beam_fn_api");
+    }
   }
 
   /** The Kinesis source; the emulator settings apply to Kinesis only, never to S3. */
