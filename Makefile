@@ -10,8 +10,8 @@ SOURCES := $(shell find pom.xml transforms pipelines runners -path '*/target' -p
 LAKE_CMD := $(JAVA) $(JAVA_OPTS) -jar $(JAR)
 
 # Local AWS emulators (make start / make stop) and the S3 lake on them.
-LOCAL_AWS := --kinesisEndpoint=http://127.0.0.1:4568 --s3Endpoint=http://127.0.0.1:9000
-S3_LAKE := --lake=s3://lake/lake $(LOCAL_AWS)
+LOCAL_KINESIS := --kinesisEndpoint=http://127.0.0.1:4568
+S3_LAKE := --lake=s3://lake/lake --s3Endpoint=http://127.0.0.1:9000
 RATE ?= 1000
 SECONDS ?= 60
 N ?= 1000000
@@ -75,10 +75,10 @@ status:
 	src/scripts/local-aws.sh status
 
 stream: $(JAR)
-	$(LAKE_CMD) stream --rate=$(RATE) --seconds=$(SECONDS) $(LOCAL_AWS) $(ARGS)
+	$(LAKE_CMD) stream --rate=$(RATE) --seconds=$(SECONDS) $(LOCAL_KINESIS) $(ARGS)
 
 bronze: $(JAR)
-	$(LAKE_CMD) bronze --initialPosition=TRIM_HORIZON --bufferInterval=PT60S $(S3_LAKE) $(ARGS)
+	$(LAKE_CMD) bronze --initialPosition=TRIM_HORIZON --bufferInterval=PT60S $(S3_LAKE) $(LOCAL_KINESIS) $(ARGS)
 
 silver-s3: $(JAR)
 	$(LAKE_CMD) silver --hour=$(HOUR) $(S3_LAKE) $(ARGS)
