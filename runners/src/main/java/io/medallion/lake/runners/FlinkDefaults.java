@@ -53,6 +53,9 @@ final class FlinkDefaults {
    * True when {@code flink run}, an EMR step or a Managed Flink application invoked the launcher:
    * the Flink client then installs a context environment that submits to its cluster.
    */
+  // The DataSet API is deprecated in Flink 1.19, but it is where the Flink client installs its
+  // context environment, and the same check Beam's FlinkRunner makes for --flinkMaster=[auto].
+  @SuppressWarnings("deprecation")
   static boolean insideFlinkClient() {
     return !(ExecutionEnvironment.getExecutionEnvironment() instanceof LocalEnvironment);
   }

@@ -60,9 +60,10 @@ class ParseEventsTest {
         .containsInAnyOrder("1", "u5");
     PAssert.that(out.get(ParseEvents.COUNTS).apply(Sum.longsPerKey()))
         .containsInAnyOrder(
-            KV.of(PARTITION + "|read", 5L),
-            KV.of(PARTITION + "|quarantined.invalid_event_name", 1L),
-            KV.of(PARTITION + "|quarantined.invalid_json", 2L));
+            List.of(
+                KV.of(PARTITION + "|read", 5L),
+                KV.of(PARTITION + "|quarantined.invalid_event_name", 1L),
+                KV.of(PARTITION + "|quarantined.invalid_json", 2L)));
     PAssert.that(out.get(ParseEvents.QUARANTINE))
         .satisfies(
             lines -> {
