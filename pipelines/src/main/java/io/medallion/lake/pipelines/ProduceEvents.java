@@ -28,7 +28,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * through Beam's filesystems so that {@code --lake=s3://...} works too.
  *
  * <pre>{@code
- * mvn -pl runners exec:java -Dexec.args="produce --events=100000 --hours=6 --start=2026-01-01T00"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="produce --events=100000 --hours=6 --start=2026-01-01T00"
  * }</pre>
  */
 public final class ProduceEvents {
@@ -37,7 +37,7 @@ public final class ProduceEvents {
 
   private ProduceEvents() {}
 
-  public interface Options extends LakeOptions {
+  public interface Options extends LakeOptions, EventMixOptions {
     @Description("Distinct valid events to generate.")
     @Default.Long(100_000)
     long getEvents();
@@ -56,41 +56,11 @@ public final class ProduceEvents {
 
     void setHours(int value);
 
-    @Description("Share of events sent twice, as Kinesis retries do (0 to 1).")
-    @Default.Double(0.05)
-    double getDuplicateRate();
-
-    void setDuplicateRate(double value);
-
-    @Description("Share of extra malformed records (0 to 1).")
-    @Default.Double(0.01)
-    double getMalformedRate();
-
-    void setMalformedRate(double value);
-
-    @Description("Share of events that arrive 10 minutes to 3 hours after they were created.")
-    @Default.Double(0.02)
-    double getLateRate();
-
-    void setLateRate(double value);
-
-    @Description("Number of event types (1 to 250).")
-    @Default.Integer(100)
-    int getEventTypes();
-
-    void setEventTypes(int value);
-
     @Description("Bronze files per arrival hour (like a Firehose buffer interval of 60/N minutes).")
     @Default.Integer(12)
     int getFilesPerHour();
 
     void setFilesPerHour(int value);
-
-    @Description("Random seed: the same seed and options write the same bytes.")
-    @Default.Long(42)
-    long getSeed();
-
-    void setSeed(long value);
   }
 
   public static void main(String[] args) throws IOException {
@@ -100,15 +70,8 @@ public final class ProduceEvents {
   }
 
   public static EventGenerator.Settings settings(Options options) {
-    return new EventGenerator.Settings(
-        options.getEvents(),
-        Args.hour("--start", options.getStart()),
-        options.getHours(),
-        options.getDuplicateRate(),
-        options.getMalformedRate(),
-        options.getLateRate(),
-        options.getEventTypes(),
-        options.getSeed());
+    return EventMixOptions.settings(
+        options, options.getEvents(), Args.hour("--start", options.getStart()), options.getHours());
   }
 
   public static EventGenerator.Summary run(Options options) throws IOException {

@@ -31,7 +31,7 @@ public final class StreamEvents {
 
   private StreamEvents() {}
 
-  public interface Options extends KinesisOptions {
+  public interface Options extends KinesisOptions, EventMixOptions {
     @Description("Records per second to send (duplicates and malformed records included).")
     @Default.Integer(1000)
     int getRate();
@@ -43,36 +43,6 @@ public final class StreamEvents {
     int getSeconds();
 
     void setSeconds(int value);
-
-    @Description("Share of events sent twice, as Kinesis retries do (0 to 1).")
-    @Default.Double(0.05)
-    double getDuplicateRate();
-
-    void setDuplicateRate(double value);
-
-    @Description("Share of extra malformed records (0 to 1).")
-    @Default.Double(0.01)
-    double getMalformedRate();
-
-    void setMalformedRate(double value);
-
-    @Description("Share of events created 10 minutes to 3 hours before they are sent.")
-    @Default.Double(0.02)
-    double getLateRate();
-
-    void setLateRate(double value);
-
-    @Description("Number of event types (1 to 250).")
-    @Default.Integer(100)
-    int getEventTypes();
-
-    void setEventTypes(int value);
-
-    @Description("Random seed: the same seed and options send the same bytes.")
-    @Default.Long(42)
-    long getSeed();
-
-    void setSeed(long value);
   }
 
   /** What was sent. */
@@ -106,15 +76,7 @@ public final class StreamEvents {
                     * seconds
                     / (1 + options.getDuplicateRate() + options.getMalformedRate())));
     EventGenerator.Settings settings =
-        new EventGenerator.Settings(
-            events,
-            now.truncatedTo(ChronoUnit.SECONDS),
-            (int) hours,
-            options.getDuplicateRate(),
-            options.getMalformedRate(),
-            options.getLateRate(),
-            options.getEventTypes(),
-            options.getSeed());
+        EventMixOptions.settings(options, events, now.truncatedTo(ChronoUnit.SECONDS), (int) hours);
     try (KinesisClient client = Kinesis.client(options)) {
       Kinesis.awaitActive(client, options.getStream(), Duration.ofSeconds(30));
       KinesisBatchWriter writer =
