@@ -36,8 +36,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * replaced as a whole.
  *
  * <pre>{@code
- * mvn -pl runners exec:java -Dexec.args="gold --date=2026-01-01"
- * mvn -pl runners exec:java -Dexec.args="gold --from=2026-01-01 --to=2026-01-07 --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --from=2026-01-01 --to=2026-01-07 --runner=FlinkRunner"
  * java -jar runners/target/lake.jar gold --date=2026-01-01 --allowedLateness=PT24H
  * }</pre>
  */

@@ -31,8 +31,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * in {@code _reports/silver/events/} and is replaced as a whole.
  *
  * <pre>{@code
- * mvn -pl runners exec:java -Dexec.args="silver --hour=2026-01-01T03"
- * mvn -pl runners exec:java -Dexec.args="silver --from=2026-01-01T00 --to=2026-01-01T23 --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --from=2026-01-01T00 --to=2026-01-01T23 --runner=FlinkRunner"
  * java -jar runners/target/lake.jar silver --hour=2026-01-01T03 --lake=s3://my-lake/prod
  * }</pre>
  */

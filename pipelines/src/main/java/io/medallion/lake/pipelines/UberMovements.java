@@ -31,8 +31,8 @@ import org.apache.beam.sdk.values.PCollection;
  * current version its report already records is not promoted again, also after a restart.
  *
  * <pre>{@code
- * mvn -pl runners exec:java -Dexec.args="uber-movements --input=./data/*.csv"
- * mvn -pl runners exec:java -Dexec.args="uber-movements --input=./Travel_Times.csv --city=boston"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --input=./data/*.csv"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --input=./Travel_Times.csv --city=boston"
  * java -jar runners/target/lake.jar uber-movements --watch --pollInterval=PT10S --runner=FlinkRunner
  * }</pre>
  */

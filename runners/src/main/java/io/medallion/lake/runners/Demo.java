@@ -29,7 +29,7 @@ import org.apache.beam.sdk.io.FileSystems;
  * exactly the distinct valid events the producer generated.
  *
  * <pre>{@code
- * mvn -pl runners exec:java -Dexec.args="demo --events=120000 --hours=6"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="demo --events=120000 --hours=6"
  * java -jar runners/target/lake.jar demo --runner=FlinkRunner
  * }</pre>
  */

@@ -31,7 +31,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The {@code lake} command: one launcher for every pipeline, the same through {@code mvn -pl
- * runners exec:java -Dexec.args="..."} and {@code java -jar runners/target/lake.jar ...}.
+ * runners -am test-compile exec:java -Dexec.args="..."} and {@code java -jar
+ * runners/target/lake.jar ...}.
  *
  * <pre>{@code
  * java -jar runners/target/lake.jar demo
