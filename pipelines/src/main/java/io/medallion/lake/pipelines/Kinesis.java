@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.apache.beam.sdk.io.aws2.options.AwsOptions;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
@@ -17,9 +17,9 @@ final class Kinesis {
   private Kinesis() {}
 
   static KinesisClient client(KinesisOptions options) {
-    // The synchronous Apache client speaks HTTP/1.1, which the emulators serve over plain HTTP.
+    // The synchronous Apache 5 client speaks HTTP/1.1, which the emulators serve over plain HTTP.
     KinesisClientBuilder builder =
-        KinesisClient.builder().httpClientBuilder(ApacheHttpClient.builder());
+        KinesisClient.builder().httpClientBuilder(Apache5HttpClient.builder());
     if (options.getKinesisEndpoint() != null) {
       return builder
           .endpointOverride(URI.create(options.getKinesisEndpoint()))

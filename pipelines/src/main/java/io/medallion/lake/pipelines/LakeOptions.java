@@ -3,8 +3,11 @@ package io.medallion.lake.pipelines;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
-/** Where the lake is. Every pipeline reads and writes under this one root. */
-public interface LakeOptions extends S3EndpointOptions {
+/**
+ * Where the lake is, and the catalog of its tables. Every pipeline reads and writes under this one
+ * root.
+ */
+public interface LakeOptions extends S3EndpointOptions, CatalogOptions {
   @Description("Lake root: a local folder, or s3://bucket/prefix.")
   @Default.String("./lake")
   String getLake();

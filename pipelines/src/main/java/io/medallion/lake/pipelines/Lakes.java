@@ -1,9 +1,12 @@
 package io.medallion.lake.pipelines;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.CatalogSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -49,5 +52,30 @@ public final class Lakes {
       Files.createDirectories(Paths.get(lake.root()));
     }
     return lake;
+  }
+
+  /**
+   * The Iceberg catalog {@code --catalog}, {@code --catalogUri} and {@code --catalogNamespace} name
+   * for {@code lake}; on an S3 emulator ({@code --s3Endpoint}) its FileIO uses the same endpoint
+   * and credentials as the lake's Beam filesystem.
+   */
+  public static CatalogSettings catalog(LakeOptions options, LakeLayout lake) {
+    Map<String, String> fileIo =
+        options.getS3Endpoint() == null || options.getS3Endpoint().isBlank()
+            ? Map.of()
+            : CatalogSettings.s3Emulator(
+                options.getS3Endpoint(),
+                options.getEmulatorAccessKey(),
+                options.getEmulatorSecretKey(),
+                options.getAwsRegion() == null ? "us-east-1" : options.getAwsRegion().id());
+    return switch (CatalogSettings.Kind.parse(options.getCatalog())) {
+      case LOCAL ->
+          CatalogSettings.local(
+              lake,
+              Optional.ofNullable(options.getCatalogUri()),
+              options.getCatalogNamespace(),
+              fileIo);
+      case GLUE -> CatalogSettings.glue(lake, options.getCatalogNamespace(), fileIo);
+    };
   }
 }

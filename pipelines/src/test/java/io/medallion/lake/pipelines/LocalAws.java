@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -101,7 +101,7 @@ final class LocalAws implements AutoCloseable {
   /** An S3 client of its own (not Beam's), to check what landed. */
   S3Client s3() {
     return S3Client.builder()
-        .httpClientBuilder(ApacheHttpClient.builder())
+        .httpClientBuilder(Apache5HttpClient.builder())
         .endpointOverride(URI.create(s3Endpoint))
         .region(Region.US_EAST_1)
         .forcePathStyle(true)
