@@ -10,6 +10,7 @@ import com.pulumi.aws.s3.BucketObjectv2Args;
 import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +25,9 @@ import java.util.Map;
 
 /**
  * The lake on AWS, one stack per environment: the bucket and its key, the event stream, the Glue
- * catalog and Athena workgroup, the bronze job on Managed Flink, the batch jobs on transient EMR
- * clusters with their triggers, and the alarms.
+ * database (where the lake registers its Iceberg tables) and the Athena workgroup, the bronze job
+ * on Managed Flink, the batch jobs (promotions and table maintenance) on transient EMR clusters
+ * with their triggers, and the alarms.
  *
  * <pre>{@code
  * mvn -B -pl runners -am package -DskipTests   # builds runners/target/lake.jar
@@ -48,6 +50,7 @@ public final class App {
     String prefix = s.namePrefix();
     Output<String> accountId =
         AwsFunctions.getCallerIdentity().applyValue(GetCallerIdentityResult::accountId);
+    GlueAccess.Catalog glue = new GlueAccess.Catalog(s.region(), accountId, s.databaseName());
 
     LakeBucket storage =
         new LakeBucket(prefix + "-storage", LakeBucketArgs.from(s), ComponentResourceOptions.Empty);
@@ -68,9 +71,10 @@ public final class App {
         new LakeCatalog(
             prefix + "-catalog",
             new LakeCatalogArgs(
-                s.databaseName(),
+                glue,
                 prefix,
                 storage.bucketName(),
+                storage.bucketArn(),
                 s.lakePrefix(),
                 storage.kmsKeyArn(),
                 s.athenaBytesScannedCutoff(),
@@ -92,43 +96,66 @@ public final class App {
                 stream.streamArn(),
                 storage.kmsKeyArn(),
                 s.region(),
+                s.databaseName(),
                 s.flinkParallelism(),
                 s.flinkParallelismPerKpu(),
                 s.flinkAutoScaling(),
                 s.flinkStartApplication()),
             ComponentResourceOptions.Empty);
 
+    // Each job's access: the plain folders it reads and writes, and the Iceberg tables it reads
+    // and commits to (whose folders, data and metadata, come with them).
     BatchJob silver =
         batchJob(
             s,
             "silver",
-            List.of("bronze/events/"),
-            List.of("silver/events/", "quarantine/events/", "_reports/silver/events/", "_tmp/"),
+            new Access(
+                List.of(LakeLayout.BRONZE_EVENTS + "/"),
+                List.of(LakeLayout.QUARANTINE_EVENTS + "/", "_reports/silver/events/", TMP_PREFIX),
+                List.of(),
+                List.of(LakeTables.SILVER_EVENTS)),
             storage,
             jarKey,
-            accountId);
+            accountId,
+            glue);
     BatchJob gold =
         batchJob(
             s,
             "gold",
-            List.of("silver/events/"),
-            List.of("gold/", "_reports/gold/", "_tmp/"),
+            new Access(
+                List.of(),
+                List.of("_reports/gold/", TMP_PREFIX),
+                List.of(LakeTables.SILVER_EVENTS),
+                List.of(LakeTables.GOLD_EVENTS, LakeTables.GOLD_EVENT_STATS)),
             storage,
             jarKey,
-            accountId);
+            accountId,
+            glue);
     BatchJob uber =
         batchJob(
             s,
             "uber-movements",
-            List.of("landing/uber_movements/"),
-            List.of(
-                "silver/uber_movements/",
-                "quarantine/uber_movements/",
-                "_reports/silver/uber_movements/",
-                "_tmp/"),
+            new Access(
+                List.of(LakeLayout.LANDING_UBER_MOVEMENTS + "/"),
+                List.of(
+                    LakeLayout.QUARANTINE_UBER_MOVEMENTS + "/",
+                    "_reports/silver/uber_movements/",
+                    TMP_PREFIX),
+                List.of(),
+                List.of(LakeTables.SILVER_UBER_MOVEMENTS)),
             storage,
             jarKey,
-            accountId);
+            accountId,
+            glue);
+    BatchJob maintain =
+        batchJob(
+            s,
+            "maintain",
+            new Access(List.of(), List.of(), List.of(), LakeTables.ICEBERG),
+            storage,
+            jarKey,
+            accountId,
+            glue);
 
     JobTriggers triggers =
         new JobTriggers(
@@ -138,9 +165,12 @@ public final class App {
                 s.schedulesEnabled(),
                 s.silverSchedule(),
                 s.goldSchedule(),
+                s.maintainSchedule(),
                 silver.stateMachineArn(),
                 gold.stateMachineArn(),
                 uber.stateMachineArn(),
+                maintain.stateMachineArn(),
+                s.databaseName(),
                 storage.bucketName(),
                 s.lakePrefix(),
                 jarKey),
@@ -156,7 +186,8 @@ public final class App {
                 Map.of(
                     "silver", silver.stateMachineArn(),
                     "gold", gold.stateMachineArn(),
-                    "uber-movements", uber.stateMachineArn()),
+                    "uber-movements", uber.stateMachineArn(),
+                    "maintain", maintain.stateMachineArn()),
                 triggers.scheduleGroupName(),
                 s.iteratorAgeAlarmMillis(),
                 s.alarmEmail()),
@@ -169,22 +200,37 @@ public final class App {
     ctx.export("streamName", stream.streamName());
     ctx.export("glueDatabase", catalog.databaseName());
     ctx.export("athenaWorkgroup", catalog.workgroupName());
+    ctx.export("athenaReaderPolicyArn", catalog.readerPolicyArn());
     ctx.export("bronzeApplication", bronze.applicationName());
     ctx.export("silverStateMachine", silver.stateMachineArn());
     ctx.export("goldStateMachine", gold.stateMachineArn());
     ctx.export("uberMovementsStateMachine", uber.stateMachineArn());
+    ctx.export("maintainStateMachine", maintain.stateMachineArn());
     ctx.export("alarmTopicArn", alarms.topicArn());
     ctx.export("jarKey", jarKey);
   }
 
+  /** Staging for a run's files until it commits; expired by the bucket's lifecycle rules. */
+  private static final String TMP_PREFIX = "_tmp/";
+
+  /**
+   * What one batch job may touch: plain folders (relative to the lake root, ending in {@code /})
+   * and Iceberg tables.
+   */
+  private record Access(
+      List<String> readPrefixes,
+      List<String> writePrefixes,
+      List<LakeTables.IcebergTable> readTables,
+      List<LakeTables.IcebergTable> writeTables) {}
+
   private static BatchJob batchJob(
       LakeSettings s,
       String job,
-      List<String> reads,
-      List<String> writes,
+      Access access,
       LakeBucket storage,
       Output<String> jarKey,
-      Output<String> accountId) {
+      Output<String> accountId,
+      GlueAccess.Catalog glue) {
     return new BatchJob(
         s.namePrefix() + "-" + job,
         new BatchJobArgs(
@@ -195,8 +241,11 @@ public final class App {
             storage.bucketName(),
             storage.bucketArn(),
             s.lakePrefix(),
-            reads,
-            writes,
+            access.readPrefixes(),
+            access.writePrefixes(),
+            glue,
+            access.readTables(),
+            access.writeTables(),
             jarKey,
             storage.kmsKeyArn(),
             accountId,

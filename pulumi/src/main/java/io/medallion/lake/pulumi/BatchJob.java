@@ -18,19 +18,22 @@ import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import io.medallion.lake.pulumi.PolicyDocument.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One batch job (silver, gold or uber-movements) as a Step Functions state machine that starts a
- * transient EMR cluster with Flink, runs one step, and terminates the cluster whatever happened.
+ * One batch job (silver, gold, uber-movements or maintain) as a Step Functions state machine that
+ * starts a transient EMR cluster with Flink, runs one step, and terminates the cluster whatever
+ * happened.
  *
  * <p>Why EMR on EC2 and a cluster per run: EMR Serverless runs Spark and Hive, not Flink, and the
  * pipelines run on FlinkRunner. A cluster per run costs only while a run lasts, and gives each job
- * an instance profile of its own, so the silver run cannot touch gold's folders (a shared cluster
- * would run every step under one instance role). Step Functions supplies the wait-for-completion,
- * the guaranteed termination and a failure metric ({@code ExecutionsFailed}) to alarm on.
+ * an instance profile of its own, so the silver run cannot touch gold's folders or commit to gold's
+ * Iceberg tables (a shared cluster would run every step under one instance role). Step Functions
+ * supplies the wait-for-completion, the guaranteed termination and a failure metric ({@code
+ * ExecutionsFailed}) to alarm on.
  *
  * <p>The state machine is generic over the step's command line: its input is {@code {"args":
  * [...]}} for EMR's {@code command-runner.jar}; the triggers (see {@link JobTriggers}) build it.
@@ -68,31 +71,34 @@ public final class BatchJob extends ComponentResource {
                 .assumeRolePolicy(PolicyDocument.trust("ec2.amazonaws.com"))
                 .build(),
             child);
-    PolicyDocument jobPolicy =
-        new PolicyDocument()
-            .addAll(
-                S3Access.read(
-                    "Read",
-                    args.bucketArn(),
-                    args.readPrefixes().stream().map(p -> lake + p).toList()))
-            .addAll(
-                S3Access.write(
-                    "Write",
-                    args.bucketArn(),
-                    args.writePrefixes().stream().map(p -> lake + p).toList()))
-            .add(
-                Statement.allow(
-                    "ReadJar",
-                    List.of("s3:GetObject"),
-                    List.of(
-                        Output.tuple(args.bucketArn(), args.jarKey())
-                            .applyValue(t -> t.t1 + "/" + t.t2))))
-            .addAll(
-                S3Access.write(
-                    "WriteEmrLogs",
-                    args.bucketArn(),
-                    List.of(LakeBucket.EMR_LOGS_PREFIX + args.job() + "/")))
-            .add(S3Access.kms("UseLakeKey", args.kmsKeyArn()));
+    List<String> reads = new ArrayList<>(args.readPrefixes());
+    args.readTables().stream()
+        .filter(t -> !args.writeTables().contains(t))
+        .forEach(t -> reads.add(t.prefix()));
+    List<String> writes = new ArrayList<>(args.writePrefixes());
+    args.writeTables().forEach(t -> writes.add(t.prefix()));
+    PolicyDocument jobPolicy = new PolicyDocument();
+    if (!reads.isEmpty()) {
+      jobPolicy.addAll(
+          S3Access.read("Read", args.bucketArn(), reads.stream().map(p -> lake + p).toList()));
+    }
+    jobPolicy
+        .addAll(
+            S3Access.write("Write", args.bucketArn(), writes.stream().map(p -> lake + p).toList()))
+        .addAll(GlueAccess.tables("Catalog", args.catalog(), args.readTables(), args.writeTables()))
+        .add(
+            Statement.allow(
+                "ReadJar",
+                List.of("s3:GetObject"),
+                List.of(
+                    Output.tuple(args.bucketArn(), args.jarKey())
+                        .applyValue(t -> t.t1 + "/" + t.t2))))
+        .addAll(
+            S3Access.write(
+                "WriteEmrLogs",
+                args.bucketArn(),
+                List.of(LakeBucket.EMR_LOGS_PREFIX + args.job() + "/")))
+        .add(S3Access.kms("UseLakeKey", args.kmsKeyArn()));
     new RolePolicy(
         name + "-instance-role-policy",
         RolePolicyArgs.builder().role(instanceRole.id()).policy(jobPolicy.toJson()).build(),

@@ -1,6 +1,7 @@
 package io.medallion.lake.pulumi;
 
 import com.pulumi.core.Output;
+import io.medallion.lake.pulumi.LakeTables.IcebergTable;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +15,14 @@ import java.util.Optional;
  * @param bucketName the lake bucket
  * @param bucketArn the lake bucket's ARN
  * @param lakePrefix the lake root inside the bucket
- * @param readPrefixes folders the job reads, relative to the lake root, ending in {@code /}
- * @param writePrefixes folders the job writes, relative to the lake root, ending in {@code /}
+ * @param readPrefixes other folders the job reads as plain files, relative to the lake root, ending
+ *     in {@code /}
+ * @param writePrefixes other folders the job writes as plain files (quarantine, reports, staging),
+ *     relative to the lake root, ending in {@code /}
+ * @param catalog the Glue database the job's Iceberg tables are registered in
+ * @param readTables the Iceberg tables the job reads
+ * @param writeTables the Iceberg tables the job creates when missing and commits to; the job may
+ *     read and write their whole folders (Iceberg's {@code data/} and {@code metadata/})
  * @param jarKey the bundled {@code lake.jar}'s key in the bucket
  * @param kmsKeyArn the lake key
  * @param accountId the AWS account the stack deploys to
@@ -33,6 +40,9 @@ public record BatchJobArgs(
     String lakePrefix,
     List<String> readPrefixes,
     List<String> writePrefixes,
+    GlueAccess.Catalog catalog,
+    List<IcebergTable> readTables,
+    List<IcebergTable> writeTables,
     Output<String> jarKey,
     Output<String> kmsKeyArn,
     Output<String> accountId,

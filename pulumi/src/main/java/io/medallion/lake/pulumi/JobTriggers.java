@@ -29,10 +29,10 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Starts the batch jobs: EventBridge Scheduler runs silver hourly and gold daily; an EventBridge
- * rule on the bucket's object-created events runs uber-movements for each file dropped under {@code
- * landing/uber_movements/}. Each trigger hands its job's state machine the step's command line (see
- * {@link LakeCommands}).
+ * Starts the batch jobs: EventBridge Scheduler runs silver hourly, gold daily and table maintenance
+ * daily after gold; an EventBridge rule on the bucket's object-created events runs uber-movements
+ * for each file dropped under {@code landing/uber_movements/}. Each trigger hands its job's state
+ * machine the step's command line (see {@link LakeCommands}), with the stack's Glue catalog.
  */
 public final class JobTriggers extends ComponentResource {
   public static final String TYPE = "lake:compute:JobTriggers";
@@ -46,6 +46,7 @@ public final class JobTriggers extends ComponentResource {
         Output.tuple(args.bucketName(), args.jarKey()).applyValue(t -> "s3://" + t.t1 + "/" + t.t2);
     Output<String> lakeUri =
         args.bucketName().applyValue(b -> "s3://" + b + "/" + args.lakePrefix());
+    String namespace = args.catalogNamespace();
 
     ScheduleGroup group =
         new ScheduleGroup(
@@ -56,7 +57,7 @@ public final class JobTriggers extends ComponentResource {
         new Role(
             name + "-scheduler-role",
             RoleArgs.builder()
-                .description("Lets EventBridge Scheduler start the silver and gold runs")
+                .description("Lets EventBridge Scheduler start the silver, gold and maintain runs")
                 .assumeRolePolicy(PolicyDocument.trust("scheduler.amazonaws.com"))
                 .build(),
             child);
@@ -70,7 +71,10 @@ public final class JobTriggers extends ComponentResource {
                         Statement.allow(
                             "StartBatchRuns",
                             List.of("states:StartExecution"),
-                            List.of(args.silverStateMachineArn(), args.goldStateMachineArn())))
+                            List.of(
+                                args.silverStateMachineArn(),
+                                args.goldStateMachineArn(),
+                                args.maintainStateMachineArn())))
                     .toJson())
             .build(),
         child);
@@ -84,7 +88,8 @@ public final class JobTriggers extends ComponentResource {
         schedulerRole,
         args.silverStateMachineArn(),
         Output.tuple(jarUri, lakeUri)
-            .applyValue(t -> LakeCommands.silver(t.t1, t.t2, LakeCommands.SCHEDULED_TIME)),
+            .applyValue(
+                t -> LakeCommands.silver(t.t1, t.t2, namespace, LakeCommands.SCHEDULED_TIME)),
         child);
     schedule(
         name + "-gold-daily",
@@ -96,7 +101,18 @@ public final class JobTriggers extends ComponentResource {
         schedulerRole,
         args.goldStateMachineArn(),
         Output.tuple(jarUri, lakeUri)
-            .applyValue(t -> LakeCommands.gold(t.t1, t.t2, LakeCommands.SCHEDULED_TIME)),
+            .applyValue(t -> LakeCommands.gold(t.t1, t.t2, namespace, LakeCommands.SCHEDULED_TIME)),
+        child);
+    schedule(
+        name + "-maintain-daily",
+        args.scheduleGroupName() + "-maintain-daily",
+        "Expire old snapshots, remove orphan files and compact small files of the Iceberg tables",
+        args.maintainSchedule(),
+        args,
+        group,
+        schedulerRole,
+        args.maintainStateMachineArn(),
+        Output.tuple(jarUri, lakeUri).applyValue(t -> LakeCommands.maintain(t.t1, t.t2, namespace)),
         child);
 
     // S3 sends every event of the bucket to EventBridge; the rule picks the landing prefix.
@@ -138,7 +154,9 @@ public final class JobTriggers extends ComponentResource {
     BiFunction<String, String, String> template =
         (jar, root) ->
             PolicyDocument.toJson(
-                Map.of("args", LakeCommands.uberMovements(jar, root, "s3://<bucket>/<key>")));
+                Map.of(
+                    "args",
+                    LakeCommands.uberMovements(jar, root, namespace, "s3://<bucket>/<key>")));
     new EventTarget(
         name + "-uber-landing-target",
         EventTargetArgs.builder()

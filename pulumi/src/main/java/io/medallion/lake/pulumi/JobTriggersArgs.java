@@ -9,9 +9,12 @@ import com.pulumi.core.Output;
  * @param schedulesEnabled whether the hourly and daily schedules fire
  * @param silverSchedule when silver runs (hourly), a {@code cron()} or {@code rate()} expression
  * @param goldSchedule when gold runs (daily, after the lateness allowance), likewise
+ * @param maintainSchedule when table maintenance runs (daily, after gold), likewise
  * @param silverStateMachineArn the silver job
  * @param goldStateMachineArn the gold job
  * @param uberStateMachineArn the uber-movements job
+ * @param maintainStateMachineArn the maintain job
+ * @param catalogNamespace the Glue database every run passes as {@code --catalogNamespace}
  * @param bucketName the lake bucket, whose object-created events start uber-movements
  * @param lakePrefix the lake root inside the bucket
  * @param jarKey the bundled {@code lake.jar}'s key in the bucket
@@ -21,9 +24,12 @@ public record JobTriggersArgs(
     boolean schedulesEnabled,
     String silverSchedule,
     String goldSchedule,
+    String maintainSchedule,
     Output<String> silverStateMachineArn,
     Output<String> goldStateMachineArn,
     Output<String> uberStateMachineArn,
+    Output<String> maintainStateMachineArn,
+    String catalogNamespace,
     Output<String> bucketName,
     String lakePrefix,
     Output<String> jarKey) {}

@@ -1,12 +1,14 @@
 package io.medallion.lake.pulumi;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command lines an EMR step runs: fetch the bundled jar, then {@code flink run} it with the
- * launcher's subcommand. Each is a {@code bash -c} script with its variable parts passed as
- * positional parameters ({@code $1} jar, {@code $2} lake root, {@code $3} time or input), so no
- * value is ever spliced into shell text.
+ * The command lines an EMR step runs: fetch the bundled jar, then run the launcher's subcommand
+ * against the lake and its Glue catalog ({@code --catalog=glue --catalogNamespace=lake_<stack>}).
+ * Each is a {@code bash -c} script with its variable parts passed as positional parameters ({@code
+ * $1} jar, {@code $2} lake root, {@code $3} Glue database, {@code $4} time or input), so no value
+ * is ever spliced into shell text.
  *
  * <p>The run's time comes from the trigger (EventBridge Scheduler's {@value #SCHEDULED_TIME}), not
  * from the clock when the step starts, so a run that waits for its cluster still promotes the right
@@ -18,34 +20,71 @@ public final class LakeCommands {
   /** EventBridge Scheduler replaces this with the invocation's scheduled time (ISO-8601, UTC). */
   public static final String SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
 
-  private static final String FETCH_AND_RUN =
-      "set -euo pipefail; aws s3 cp \"$1\" /home/hadoop/lake.jar; "
-          + "flink run -m yarn-cluster /home/hadoop/lake.jar ";
+  /** The launcher's catalog in the cloud: Iceberg's GlueCatalog. */
+  public static final String CATALOG = "glue";
+
+  private static final String FETCH = "set -euo pipefail; aws s3 cp \"$1\" /home/hadoop/lake.jar; ";
+  private static final String FLINK_RUN =
+      FETCH + "flink run -m yarn-cluster /home/hadoop/lake.jar ";
+  private static final String LAKE_AND_CATALOG =
+      " --lake=\"$2\" --catalog=" + CATALOG + " --catalogNamespace=\"$3\"";
 
   /** Silver for the hour before the scheduled time: {@code --hour=YYYY-MM-DDTHH:00:00Z}. */
-  public static List<String> silver(String jarUri, String lakeUri, String time) {
+  public static List<String> silver(String jarUri, String lakeUri, String namespace, String time) {
     return step(
-        "silver --runner=FlinkRunner --lake=\"$2\" "
-            + "--hour=\"$(date -u -d \"$3 1 hour ago\" +%Y-%m-%dT%H:00:00Z)\"",
-        jarUri, lakeUri, time);
+        FLINK_RUN
+            + "silver --runner=FlinkRunner"
+            + LAKE_AND_CATALOG
+            + " --hour=\"$(date -u -d \"$4 1 hour ago\" +%Y-%m-%dT%H:00:00Z)\"",
+        jarUri,
+        lakeUri,
+        namespace,
+        time);
   }
 
   /** Gold for the day before the scheduled time: {@code --date=YYYY-MM-DD}. */
-  public static List<String> gold(String jarUri, String lakeUri, String time) {
+  public static List<String> gold(String jarUri, String lakeUri, String namespace, String time) {
     return step(
-        "gold --runner=FlinkRunner --lake=\"$2\" "
-            + "--date=\"$(date -u -d \"$3 1 day ago\" +%Y-%m-%d)\"",
-        jarUri, lakeUri, time);
+        FLINK_RUN
+            + "gold --runner=FlinkRunner"
+            + LAKE_AND_CATALOG
+            + " --date=\"$(date -u -d \"$4 1 day ago\" +%Y-%m-%d)\"",
+        jarUri,
+        lakeUri,
+        namespace,
+        time);
   }
 
   /** Uber movements for one dropped file: {@code --input=s3://bucket/key}. */
-  public static List<String> uberMovements(String jarUri, String lakeUri, String input) {
+  public static List<String> uberMovements(
+      String jarUri, String lakeUri, String namespace, String input) {
     return step(
-        "uber-movements --runner=FlinkRunner --lake=\"$2\" --input=\"$3\"", jarUri, lakeUri, input);
+        FLINK_RUN + "uber-movements --runner=FlinkRunner" + LAKE_AND_CATALOG + " --input=\"$4\"",
+        jarUri,
+        lakeUri,
+        namespace,
+        input);
   }
 
-  private static List<String> step(String launcherArgs, String jarUri, String lakeUri, String v) {
+  /**
+   * Table maintenance of every Iceberg table with the launcher's defaults: expire old snapshots,
+   * remove orphan files, compact small files. It runs in one JVM on the cluster's primary node
+   * ({@code java -jar} with the release's Java 17) rather than through {@code flink run}, which
+   * expects the program to submit a Flink job; if compaction grows into a Beam pipeline that should
+   * use the cluster, run it like the promotions instead.
+   */
+  public static List<String> maintain(String jarUri, String lakeUri, String namespace) {
+    return step(
+        FETCH + "java -jar /home/hadoop/lake.jar maintain" + LAKE_AND_CATALOG,
+        jarUri,
+        lakeUri,
+        namespace);
+  }
+
+  private static List<String> step(String script, String... values) {
     // "lake" is $0, the script's name in error messages.
-    return List.of("bash", "-c", FETCH_AND_RUN + launcherArgs, "lake", jarUri, lakeUri, v);
+    List<String> command = new ArrayList<>(List.of("bash", "-c", script, "lake"));
+    command.addAll(List.of(values));
+    return List.copyOf(command);
   }
 }

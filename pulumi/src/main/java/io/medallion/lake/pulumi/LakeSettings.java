@@ -3,6 +3,8 @@ package io.medallion.lake.pulumi;
 import com.pulumi.Config;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything a stack may set, read once from {@code Pulumi.<stack>.yaml} and checked before any
@@ -41,6 +43,7 @@ public record LakeSettings(
     boolean schedulesEnabled,
     String silverSchedule,
     String goldSchedule,
+    String maintainSchedule,
     int logRetentionDays,
     long iteratorAgeAlarmMillis,
     Optional<String> alarmEmail) {
@@ -53,6 +56,10 @@ public record LakeSettings(
 
   static final Set<String> BRONZE_STORAGE_CLASSES =
       Set.of("STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR");
+
+  /** A schedule that fires once a day at a fixed UTC minute: {@code cron(M H * * ? *)}. */
+  private static final Pattern DAILY_CRON =
+      Pattern.compile("cron\\(([0-5]?[0-9]) (1?[0-9]|2[0-3]) \\* \\* \\? \\*\\)");
 
   /** Reads and validates the stack's configuration. */
   public static LakeSettings from(Config lake, Config aws, String stack) {
@@ -87,6 +94,9 @@ public record LakeSettings(
             lake.getBoolean("schedulesEnabled").orElse(false),
             lake.get("silverSchedule").orElse("cron(15 * * * ? *)"),
             lake.get("goldSchedule").orElse("cron(0 7 * * ? *)"),
+            // Three hours after gold starts: past a typical gold run, so compaction and gold's
+            // commit rarely meet (Iceberg rejects one of two conflicting commits if they do).
+            lake.get("maintainSchedule").orElse("cron(0 10 * * ? *)"),
             lake.getInteger("logRetentionDays").orElse(30),
             Long.parseLong(lake.get("iteratorAgeAlarmMillis").orElse("900000")),
             lake.get("alarmEmail"));
@@ -104,7 +114,10 @@ public record LakeSettings(
     };
   }
 
-  /** The Glue database, {@code lake_<stack>} (DESIGN.md, "Names shared with the cloud"). */
+  /**
+   * The Glue database, {@code lake_<stack>} (DESIGN.md, "Names shared with the cloud"): the
+   * namespace of the lake's Iceberg catalog in this stack ({@code --catalogNamespace}).
+   */
   public String databaseName() {
     return "lake_" + stack.replace('-', '_');
   }
@@ -141,12 +154,23 @@ public record LakeSettings(
         "logRetentionDays must be one of CloudWatch's values " + LOG_RETENTION_DAYS);
     require(iteratorAgeAlarmMillis >= 1000, "iteratorAgeAlarmMillis must be at least 1000");
     require(
-        isScheduleExpression(silverSchedule) && isScheduleExpression(goldSchedule),
+        isScheduleExpression(silverSchedule)
+            && isScheduleExpression(goldSchedule)
+            && isScheduleExpression(maintainSchedule),
         "schedules must be cron(...) or rate(...) expressions");
+    require(
+        minuteOfDay(maintainSchedule) > minuteOfDay(goldSchedule),
+        "maintainSchedule must be a daily cron(M H * * ? *) later in the day than goldSchedule");
   }
 
   private static boolean isScheduleExpression(String e) {
     return e.matches("(cron|rate)\\(.+\\)");
+  }
+
+  /** The minute of the day a daily {@code cron(M H * * ? *)} fires at, or -1 for anything else. */
+  static int minuteOfDay(String e) {
+    Matcher m = DAILY_CRON.matcher(e);
+    return m.matches() ? Integer.parseInt(m.group(2)) * 60 + Integer.parseInt(m.group(1)) : -1;
   }
 
   private static void require(boolean condition, String message) {

@@ -1,118 +1,72 @@
 package io.medallion.lake.pulumi;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pulumi.GlueColumns.Column;
-import io.medallion.lake.schemas.EventSchemas;
-import io.medallion.lake.schemas.UberSchemas;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.Schema;
 
 /**
- * The Glue tables of DESIGN.md ("Names shared with the cloud"), with partition projection matching
- * the paths the pipelines write, so a partition is queryable the moment its files land and nobody
- * runs {@code MSCK REPAIR} or a crawler.
+ * The tables of the Glue database (DESIGN.md, "Names shared with the cloud"), in two kinds.
  *
- * <p>Columns come from the Avro schema constants; partition columns from the {@code *_PARTITIONS}
- * lists, in path order; table folders from {@link LakeLayout}.
+ * <ul>
+ *   <li><b>Iceberg tables</b> ({@link #ICEBERG}): silver and gold. The lake owns them: Iceberg's
+ *       {@code GlueCatalog} creates a missing one on first use and commits every change to it, the
+ *       same code path as the local catalog. Pulumi declares none of them; it only knows their
+ *       names and folders, to grant each job the Glue and S3 access it needs for them.
+ *   <li><b>Bronze</b> ({@link #BRONZE_EVENTS}): the raw JSON lines in Firehose's arrival-hour
+ *       folders, which no catalog writes. Pulumi declares this one as a Hive table with partition
+ *       projection on the arrival hour, so a new hour is queryable the moment its files land.
+ * </ul>
  */
 public final class LakeTables {
   private LakeTables() {}
 
-  /** How a table's files are stored. */
-  public enum Format {
-    PARQUET,
-    JSON
+  /**
+   * An Iceberg table of the lake.
+   *
+   * @param name the Glue (and Iceberg) table name inside the stack's database
+   * @param folder the table location relative to the lake root, without slashes at either end;
+   *     Iceberg keeps its {@code data/} and {@code metadata/} folders under it
+   */
+  public record IcebergTable(String name, String folder) {
+    /** The table's key prefix relative to the lake root, ending in {@code /}. */
+    public String prefix() {
+      return folder + "/";
+    }
   }
 
+  // These four must equal the lake's own table definitions (transforms: the Iceberg tables the
+  // pipelines create and commit to). Until that class is on main, this is the one place in the
+  // pulumi module that spells them; point these constants at it when it is.
+  public static final IcebergTable SILVER_EVENTS =
+      new IcebergTable("silver_events", LakeLayout.SILVER_EVENTS);
+  public static final IcebergTable GOLD_EVENTS =
+      new IcebergTable("gold_events", LakeLayout.GOLD_EVENTS);
+  public static final IcebergTable GOLD_EVENT_STATS =
+      new IcebergTable("gold_event_stats", LakeLayout.GOLD_EVENT_STATS);
+  public static final IcebergTable SILVER_UBER_MOVEMENTS =
+      new IcebergTable("silver_uber_movements", LakeLayout.SILVER_UBER_MOVEMENTS);
+
+  /** Every Iceberg table of the lake. */
+  public static final List<IcebergTable> ICEBERG =
+      List.of(SILVER_EVENTS, GOLD_EVENTS, GOLD_EVENT_STATS, SILVER_UBER_MOVEMENTS);
+
+  /** One Glue (Hive) column: a name and a Hive type name. */
+  public record Column(String name, String type) {}
+
   /**
-   * One table.
+   * A Hive table over JSON lines, partitioned by one projected column.
    *
    * @param folder the table's folder relative to the lake root, without slashes at either end
    * @param partitionPath the partition part of the location template, ending in {@code /}
    * @param projection the {@code projection.*} table parameters
    */
-  public record Table(
+  public record JsonTable(
       String name,
       String folder,
-      Format format,
       List<Column> columns,
-      List<Column> partitionKeys,
+      Column partitionKey,
       String partitionPath,
       Map<String, String> projection) {}
-
-  /**
-   * How each partition column found in the schema constants is projected. A partition column not
-   * listed here fails the program, so a new partition column cannot silently go unprojected.
-   */
-  private static final Map<String, Projection> PROJECTIONS =
-      Map.of(
-          // Arrival date of a silver hour, and event date of gold: yyyy-MM-dd, as LakeLayout
-          // writes.
-          "dt", Projection.date("yyyy-MM-dd", "2020-01-01,NOW", "DAYS"),
-          "date", Projection.date("yyyy-MM-dd", "2020-01-01,NOW", "DAYS"),
-          "hour", Projection.integer("0,23", 2),
-          // Values come from data; Athena cannot enumerate them, so queries must name them.
-          "event_type", Projection.injected(),
-          "city", Projection.injected(),
-          "year", Projection.integer("2015,2040", 4),
-          "month", Projection.integer("1,12", 2),
-          "day", Projection.integer("1,31", 2));
-
-  private record Projection(String columnType, Map<String, String> parameters) {
-    static Projection date(String format, String range, String unit) {
-      return new Projection(
-          "string",
-          Map.of(
-              "type",
-              "date",
-              "format",
-              format,
-              "range",
-              range,
-              "interval",
-              "1",
-              "interval.unit",
-              unit));
-    }
-
-    static Projection integer(String range, int digits) {
-      return new Projection(
-          "int", Map.of("type", "integer", "range", range, "digits", Integer.toString(digits)));
-    }
-
-    static Projection injected() {
-      return new Projection("string", Map.of("type", "injected"));
-    }
-  }
-
-  /** Every table of the lake, bronze first. */
-  public static List<Table> all() {
-    return List.of(
-        bronzeEvents(),
-        parquet(
-            "silver_events",
-            LakeLayout.SILVER_EVENTS,
-            EventSchemas.SILVER_EVENT,
-            EventSchemas.SILVER_EVENT_PARTITIONS),
-        parquet(
-            "gold_events",
-            LakeLayout.GOLD_EVENTS,
-            EventSchemas.GOLD_EVENT,
-            EventSchemas.GOLD_EVENT_PARTITIONS),
-        parquet(
-            "gold_event_stats",
-            LakeLayout.GOLD_EVENT_STATS,
-            EventSchemas.GOLD_EVENT_STATS,
-            EventSchemas.GOLD_EVENT_STATS_PARTITIONS),
-        parquet(
-            "silver_uber_movements",
-            LakeLayout.SILVER_UBER_MOVEMENTS,
-            UberSchemas.SILVER_UBER_MOVEMENT,
-            UberSchemas.SILVER_UBER_MOVEMENT_PARTITIONS));
-  }
 
   /**
    * Bronze holds the records as received, one JSON object per line, in Firehose's {@code
@@ -124,40 +78,20 @@ public final class LakeTables {
    * created_at} of the wrong type still reads as its text (a {@code double} column would fail the
    * query). Typing and validation are silver's job; users {@code CAST} here.
    */
-  private static Table bronzeEvents() {
-    return new Table(
-        "bronze_events",
-        "bronze/events",
-        Format.JSON,
-        List.of(
-            new Column("event_uuid", "string"),
-            new Column("event_name", "string"),
-            new Column("created_at", "string")),
-        List.of(new Column("arrival_hour", "string")),
-        "${arrival_hour}/",
-        Map.of(
-            "projection.arrival_hour.type", "date",
-            "projection.arrival_hour.format", "yyyy/MM/dd/HH",
-            "projection.arrival_hour.range", "2020/01/01/00,NOW",
-            "projection.arrival_hour.interval", "1",
-            "projection.arrival_hour.interval.unit", "HOURS"));
-  }
-
-  private static Table parquet(
-      String name, String folder, Schema schema, List<String> partitionNames) {
-    List<Column> keys = new ArrayList<>();
-    StringBuilder path = new StringBuilder();
-    Map<String, String> projection = new LinkedHashMap<>();
-    for (String p : partitionNames) {
-      Projection spec = PROJECTIONS.get(p);
-      if (spec == null) {
-        throw new IllegalStateException("no partition projection defined for " + name + "." + p);
-      }
-      keys.add(new Column(p, spec.columnType()));
-      path.append(p).append("=${").append(p).append("}/");
-      spec.parameters().forEach((k, v) -> projection.put("projection." + p + "." + k, v));
-    }
-    return new Table(
-        name, folder, Format.PARQUET, GlueColumns.of(schema), keys, path.toString(), projection);
-  }
+  public static final JsonTable BRONZE_EVENTS =
+      new JsonTable(
+          "bronze_events",
+          LakeLayout.BRONZE_EVENTS,
+          List.of(
+              new Column("event_uuid", "string"),
+              new Column("event_name", "string"),
+              new Column("created_at", "string")),
+          new Column("arrival_hour", "string"),
+          "${arrival_hour}/",
+          Map.of(
+              "projection.arrival_hour.type", "date",
+              "projection.arrival_hour.format", "yyyy/MM/dd/HH",
+              "projection.arrival_hour.range", "2020/01/01/00,NOW",
+              "projection.arrival_hour.interval", "1",
+              "projection.arrival_hour.interval.unit", "HOURS"));
 }

@@ -32,7 +32,8 @@ import java.util.Map;
 /**
  * The streaming bronze job: {@code lake.jar bronze} on Amazon Managed Service for Apache Flink
  * (runtime {@value #RUNTIME}, the Flink the runner is built against), reading the event stream and
- * writing {@code bronze/events/}, with a role that can do exactly that.
+ * writing {@code bronze/events/}, with a role that can do exactly that. Bronze is raw files, not an
+ * Iceberg table: the job gets the catalog arguments every lake job gets, but no Glue access.
  *
  * <p>Managed Flink starts the jar's main class without command-line arguments; the launcher's
  * arguments are handed over as the property group {@value #PROPERTY_GROUP} (one property per {@code
@@ -154,6 +155,10 @@ public final class StreamingJob extends ComponentResource {
                                                             "FlinkRunner",
                                                             "lake",
                                                             t.t1,
+                                                            "catalog",
+                                                            LakeCommands.CATALOG,
+                                                            "catalogNamespace",
+                                                            args.catalogNamespace(),
                                                             "stream",
                                                             t.t2,
                                                             "region",

@@ -16,6 +16,8 @@ import com.pulumi.core.Output;
  * @param streamArn the event stream's ARN
  * @param kmsKeyArn the key the stream and the bucket are encrypted with
  * @param region the stack's region, handed to the job for its Kinesis client
+ * @param catalogNamespace the Glue database, handed to the job like every other lake job's (bronze
+ *     writes plain files and makes no catalog call, so its role has no Glue access)
  * @param parallelism the job's parallelism
  * @param parallelismPerKpu parallel tasks per KPU (1 vCPU, 4 GB)
  * @param autoScaling whether the service may raise parallelism under load
@@ -33,6 +35,7 @@ public record StreamingJobArgs(
     Output<String> streamArn,
     Output<String> kmsKeyArn,
     String region,
+    String catalogNamespace,
     int parallelism,
     int parallelismPerKpu,
     boolean autoScaling,

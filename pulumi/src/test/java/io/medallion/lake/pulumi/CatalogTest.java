@@ -1,200 +1,127 @@
 package io.medallion.lake.pulumi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medallion.lake.schemas.EventSchemas;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.pulumi.LakeTables.IcebergTable;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CatalogTest {
   private static final String TABLE = "aws:glue/catalogTable:CatalogTable";
+  private static final String DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
 
-  @Test
-  void databaseAndTablesHaveTheContractsNames() {
-    LakeStack.Run run = LakeStack.run("staging");
+  /** The Iceberg tables of the data contract (DESIGN.md, "Names shared with the cloud"). */
+  private static final List<String> ICEBERG_TABLES =
+      List.of("silver_events", "gold_events", "gold_event_stats", "silver_uber_movements");
 
-    assertThat(run.named("lake-staging-catalog-database").string("name")).isEqualTo("lake_staging");
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void pulumiDeclaresTheDatabaseAndOnlyTheBronzeTable(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+
+    assertThat(run.ofType(DATABASE))
+        .singleElement()
+        .satisfies(d -> assertThat(d.string("name")).isEqualTo("lake_" + stack));
+    // The silver and gold tables belong to the lake's Iceberg catalog, which creates them on first
+    // use; a Glue table declared here would be a Hive table the catalog refuses to load.
     assertThat(run.ofType(TABLE))
-        .allSatisfy(t -> assertThat(t.string("databaseName")).isEqualTo("lake_staging"))
-        .extracting(t -> t.string("name"))
-        .containsExactlyInAnyOrder(
-            "bronze_events",
-            "silver_events",
-            "gold_events",
-            "gold_event_stats",
-            "silver_uber_movements");
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.string("name")).isEqualTo("bronze_events");
+              assertThat(t.string("databaseName")).isEqualTo("lake_" + stack);
+            });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void noResourceUsesAnInjectedProjection(String stack) {
+    for (LakeStack.Declared r : LakeStack.run(stack).resources()) {
+      assertThat(r.inputs().toString()).as(r.name()).doesNotContain("injected");
+    }
   }
 
   @Test
-  void parquetColumnsAreTheSchemaConstantsFields() {
-    LakeStack.Run run = LakeStack.run("dev");
-
-    assertColumns(run, "silver_events", EventSchemas.SILVER_EVENT);
-    assertColumns(run, "gold_events", EventSchemas.GOLD_EVENT);
-    assertColumns(run, "gold_event_stats", EventSchemas.GOLD_EVENT_STATS);
-    assertColumns(run, "silver_uber_movements", UberSchemas.SILVER_UBER_MOVEMENT);
-    Map<String, String> silver = columns(table(run, "silver_events"));
-    assertThat(silver)
-        .containsEntry("created_at", "timestamp")
-        .containsEntry("event_subtype", "string");
-    assertThat(columns(table(run, "gold_event_stats"))).containsEntry("event_count", "bigint");
-    assertThat(columns(table(run, "silver_uber_movements")))
-        .containsEntry("date_range_start", "date")
-        .containsEntry("mean_travel_time_seconds", "double");
+  void theIcebergTablesAreTheContractsAndLiveInTheirLayersFolders() {
+    assertThat(LakeTables.ICEBERG)
+        .extracting(IcebergTable::name)
+        .containsExactlyElementsOf(ICEBERG_TABLES);
+    // <layer>/<dataset> is named <layer>_<dataset>: silver/events is silver_events.
+    for (IcebergTable t : LakeTables.ICEBERG) {
+      assertThat(t.folder()).matches("(silver|gold)/[a-z_]+");
+      assertThat(t.folder().replaceFirst("/", "_")).isEqualTo(t.name());
+      assertThat(t.prefix()).isEqualTo(t.folder() + "/");
+    }
   }
 
   @Test
-  void partitionKeysAreThePartitionConstants() {
-    LakeStack.Run run = LakeStack.run("dev");
-
-    assertThat(partitionKeys(run, "silver_events"))
-        .isEqualTo(EventSchemas.SILVER_EVENT_PARTITIONS)
-        .containsExactly("dt", "hour");
-    assertThat(partitionKeys(run, "gold_events")).isEqualTo(EventSchemas.GOLD_EVENT_PARTITIONS);
-    assertThat(partitionKeys(run, "gold_event_stats"))
-        .isEqualTo(EventSchemas.GOLD_EVENT_STATS_PARTITIONS);
-    assertThat(partitionKeys(run, "silver_uber_movements"))
-        .isEqualTo(UberSchemas.SILVER_UBER_MOVEMENT_PARTITIONS);
-    assertThat(partitionKeys(run, "bronze_events")).containsExactly("arrival_hour");
-  }
-
-  @Test
-  void projectionTemplatesMatchTheLakeLayout() {
+  void bronzeIsProjectedOnTheArrivalHourOfTheFirehoseLayout() {
     LakeStack.Run run = LakeStack.run("prod");
     String root = "s3://" + run.named("lake-prod-storage-bucket").state().get("bucket") + "/lake/";
+    LakeStack.Declared bronze = run.named("lake-prod-catalog-bronze_events");
 
-    assertThat(template(run, "bronze_events")).isEqualTo(root + "bronze/events/${arrival_hour}/");
-    assertThat(template(run, "silver_events"))
-        .isEqualTo(root + "silver/events/dt=${dt}/hour=${hour}/");
-    assertThat(template(run, "gold_events"))
-        .isEqualTo(root + "gold/events/event_type=${event_type}/date=${date}/");
-    assertThat(template(run, "gold_event_stats"))
-        .isEqualTo(root + "gold/event_stats/date=${date}/");
-    assertThat(template(run, "silver_uber_movements"))
-        .isEqualTo(
-            root + "silver/uber_movements/city=${city}/year=${year}/month=${month}/day=${day}/");
-    assertThat(table(run, "silver_events").map("storageDescriptor").get("location"))
-        .isEqualTo(root + "silver/events/");
-  }
-
-  @Test
-  void projectionTypesFitThePartitionValues() {
-    LakeStack.Run run = LakeStack.run("prod");
-
-    assertThat(parameters(run, "bronze_events"))
+    assertThat(parameters(bronze))
         .containsEntry("projection.enabled", "true")
         .containsEntry("projection.arrival_hour.type", "date")
         .containsEntry("projection.arrival_hour.format", "yyyy/MM/dd/HH")
-        .containsEntry("projection.arrival_hour.interval.unit", "HOURS");
-    assertThat(parameters(run, "silver_events"))
-        .containsEntry("projection.dt.type", "date")
-        .containsEntry("projection.dt.format", "yyyy-MM-dd")
-        .containsEntry("projection.hour.type", "integer")
-        .containsEntry("projection.hour.range", "0,23")
-        .containsEntry("projection.hour.digits", "2");
-    assertThat(parameters(run, "gold_events"))
-        .containsEntry("projection.event_type.type", "injected")
-        .containsEntry("projection.date.format", "yyyy-MM-dd");
-    assertThat(parameters(run, "silver_uber_movements"))
-        .containsEntry("projection.city.type", "injected")
-        .containsEntry("projection.month.digits", "2");
+        .containsEntry("projection.arrival_hour.interval.unit", "HOURS")
+        .containsEntry("storage.location.template", root + "bronze/events/${arrival_hour}/");
+    assertThat(bronze.map("storageDescriptor").get("location")).isEqualTo(root + "bronze/events/");
+    assertThat(partitionKeys(bronze)).containsExactly("arrival_hour");
   }
 
   @Test
-  void bronzeIsJsonReadLeniently_andTheRestIsParquet() {
-    LakeStack.Run run = LakeStack.run("dev");
+  void bronzeIsJsonReadLeniently() {
+    LakeStack.Declared bronze = LakeStack.run("dev").named("lake-dev-catalog-bronze_events");
 
-    Map<String, Object> bronzeSerde = serde(table(run, "bronze_events"));
-    assertThat(bronzeSerde.get("serializationLibrary"))
-        .isEqualTo("org.openx.data.jsonserde.JsonSerDe");
-    assertThat(bronzeSerde.get("parameters")).isEqualTo(Map.of("ignore.malformed.json", "true"));
-    assertThat(columns(table(run, "bronze_events")))
+    @SuppressWarnings("unchecked")
+    Map<String, Object> serde =
+        (Map<String, Object>) bronze.map("storageDescriptor").get("serDeInfo");
+    assertThat(serde.get("serializationLibrary")).isEqualTo("org.openx.data.jsonserde.JsonSerDe");
+    assertThat(serde.get("parameters")).isEqualTo(Map.of("ignore.malformed.json", "true"));
+    assertThat(columns(bronze))
         .containsExactly(
             Map.entry("event_uuid", "string"),
             Map.entry("event_name", "string"),
             Map.entry("created_at", "string"));
-    for (String parquet :
-        List.of("silver_events", "gold_events", "gold_event_stats", "silver_uber_movements")) {
-      assertThat(serde(table(run, parquet)).get("serializationLibrary"))
-          .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
-      assertThat(table(run, parquet).map("storageDescriptor").get("inputFormat"))
-          .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
-    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void athenaWorkgroupRunsEngine3WithEncryptedResultsAndAScanLimit(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+    LakeStack.Declared wg = run.named("lake-" + stack + "-catalog-workgroup");
+    Map<String, Object> config = wg.map("configuration");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> engine = (Map<String, Object>) config.get("engineVersion");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> result = (Map<String, Object>) config.get("resultConfiguration");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> encryption = (Map<String, Object>) result.get("encryptionConfiguration");
+
+    assertThat(engine).containsEntry("selectedEngineVersion", "Athena engine version 3");
+    assertThat(config).containsEntry("enforceWorkgroupConfiguration", true);
+    assertThat(((Number) config.get("bytesScannedCutoffPerQuery")).longValue())
+        .isEqualTo(Long.parseLong(run.config("lake:athenaBytesScannedCutoff")));
+    assertThat(encryption)
+        .containsEntry("encryptionOption", "SSE_KMS")
+        .containsEntry("kmsKeyArn", run.named("lake-" + stack + "-storage-key").state().get("arn"));
+    assertThat((String) result.get("outputLocation"))
+        .startsWith("s3://")
+        .endsWith("/athena-results/");
   }
 
   @Test
-  void athenaWorkgroupEnforcesEncryptedResultsAndAScanLimit() {
-    for (String stack : List.of("dev", "prod")) {
-      LakeStack.Run run = LakeStack.run(stack);
-      LakeStack.Declared wg = run.named("lake-" + stack + "-catalog-workgroup");
-      Map<String, Object> config = wg.map("configuration");
-      @SuppressWarnings("unchecked")
-      Map<String, Object> result = (Map<String, Object>) config.get("resultConfiguration");
-      @SuppressWarnings("unchecked")
-      Map<String, Object> encryption = (Map<String, Object>) result.get("encryptionConfiguration");
+  void theReaderPolicyIsExportedForUsersToAttach() {
+    LakeStack.Run run = LakeStack.run("staging");
+    LakeStack.Declared reader = run.named("lake-staging-catalog-reader-policy");
 
-      assertThat(config).containsEntry("enforceWorkgroupConfiguration", true);
-      assertThat(((Number) config.get("bytesScannedCutoffPerQuery")).longValue())
-          .isEqualTo(Long.parseLong(run.config("lake:athenaBytesScannedCutoff")));
-      assertThat(encryption)
-          .containsEntry("encryptionOption", "SSE_KMS")
-          .containsEntry(
-              "kmsKeyArn", run.named("lake-" + stack + "-storage-key").state().get("arn"));
-      assertThat((String) result.get("outputLocation"))
-          .startsWith("s3://")
-          .endsWith("/athena-results/");
-    }
-  }
-
-  @Test
-  void avroTypesMapToHiveTypes() {
-    Schema s =
-        SchemaBuilder.record("R")
-            .fields()
-            .requiredLong("l")
-            .optionalInt("i")
-            .name("d")
-            .type(org.apache.avro.LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)))
-            .noDefault()
-            .name("t")
-            .type(EventSchemas.timestampMicros())
-            .noDefault()
-            .optionalDouble("x")
-            .requiredBoolean("b")
-            .name("a")
-            .type()
-            .array()
-            .items()
-            .stringType()
-            .noDefault()
-            .endRecord();
-
-    assertThat(GlueColumns.of(s))
-        .extracting(GlueColumns.Column::type)
-        .containsExactly(
-            "bigint", "int", "date", "timestamp", "double", "boolean", "array<string>");
-    Schema notNullable =
-        Schema.createUnion(Schema.create(Schema.Type.STRING), Schema.create(Schema.Type.LONG));
-    assertThatThrownBy(() -> GlueColumns.hiveType(notNullable))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private static void assertColumns(LakeStack.Run run, String table, Schema schema) {
-    assertThat(columns(table(run, table)).keySet())
-        .containsExactlyElementsOf(schema.getFields().stream().map(Schema.Field::name).toList());
-  }
-
-  private static LakeStack.Declared table(LakeStack.Run run, String name) {
-    return run.ofType(TABLE).stream()
-        .filter(t -> t.string("name").equals(name))
-        .findFirst()
-        .orElseThrow();
+    assertThat(reader.type()).isEqualTo("aws:iam/policy:Policy");
+    assertThat(reader.string("name")).isEqualTo("lake-staging-reader");
   }
 
   @SuppressWarnings("unchecked")
@@ -211,22 +138,13 @@ class CatalogTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<String> partitionKeys(LakeStack.Run run, String name) {
-    return ((List<Map<String, Object>>) table(run, name).inputs().get("partitionKeys"))
+  private static List<String> partitionKeys(LakeStack.Declared table) {
+    return ((List<Map<String, Object>>) table.inputs().get("partitionKeys"))
         .stream().map(k -> (String) k.get("name")).toList();
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, String> parameters(LakeStack.Run run, String name) {
-    return (Map<String, String>) table(run, name).inputs().get("parameters");
-  }
-
-  private static String template(LakeStack.Run run, String name) {
-    return parameters(run, name).get("storage.location.template");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> serde(LakeStack.Declared table) {
-    return (Map<String, Object>) table.map("storageDescriptor").get("serDeInfo");
+  private static Map<String, String> parameters(LakeStack.Declared table) {
+    return (Map<String, String>) table.inputs().get("parameters");
   }
 }

@@ -15,6 +15,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class IamPolicyTest {
   private static final String ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+  private static final String MANAGED_POLICY = "aws:iam/policy:Policy";
+  private static final List<String> BATCH_JOBS =
+      List.of("silver", "gold", "uber-movements", "maintain");
+
+  /**
+   * Every Glue action any policy of the stack may grant: reads, and creating and committing to a
+   * table. Nothing drops a table or touches a database but to read it.
+   */
+  private static final Set<String> GLUE_ACTIONS =
+      Set.of(
+          "glue:GetDatabase",
+          "glue:GetTable",
+          "glue:GetTables",
+          "glue:CreateTable",
+          "glue:UpdateTable");
 
   /**
    * Actions AWS offers no resource-level permission for, where {@code "Resource": "*"} is the only
@@ -44,12 +59,21 @@ class IamPolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "staging", "prod"})
   void everyResourceIsScoped(String stack) {
     LakeStack.Run run = LakeStack.run(stack);
     String bucketArn = arn(run, "lake-" + stack + "-storage-bucket");
     String streamArn = arn(run, "lake-" + stack + "-stream-stream");
     String keyArn = arn(run, "lake-" + stack + "-storage-key");
+    String glue = glueArn(run, "");
+    String database = "lake_" + stack;
+    String workgroupArn = arn(run, "lake-" + stack + "-catalog-workgroup");
+    String athenaCatalogArn =
+        "arn:aws:athena:"
+            + run.config("aws:region")
+            + ":"
+            + LakeStack.ACCOUNT
+            + ":datacatalog/AwsDataCatalog";
 
     for (JsonNode s : allStatements(run)) {
       List<String> actions = actions(s);
@@ -66,6 +90,21 @@ class IamPolicyTest {
         if (action.equals("s3:ListBucket")) {
           assertThat(resources).containsExactly(bucketArn);
           assertThat(s.at("/Condition/StringLike/s3:prefix").isArray()).isTrue();
+        } else if (action.equals("s3:GetBucketLocation")) {
+          assertThat(resources).containsExactly(bucketArn);
+        } else if (action.startsWith("glue:")) {
+          assertThat(resources)
+              .as(action)
+              .allSatisfy(
+                  r ->
+                      assertThat(
+                              r.equals(glue + "catalog")
+                                  || r.equals(glue + "database/" + database)
+                                  || r.startsWith(glue + "table/" + database + "/"))
+                          .as(r)
+                          .isTrue());
+        } else if (action.startsWith("athena:")) {
+          assertThat(resources).containsAnyOf(workgroupArn, athenaCatalogArn).hasSize(1);
         } else if (action.startsWith("s3:")) {
           assertThat(resources).allSatisfy(r -> assertThat(r).startsWith(bucketArn + "/"));
         } else if (action.startsWith("kinesis:")) {
@@ -75,6 +114,19 @@ class IamPolicyTest {
         }
       }
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void glueAccessIsReadCreateAndCommitOnly(String stack) {
+    List<String> glueActions =
+        allStatements(LakeStack.run(stack)).stream()
+            .flatMap(s -> actions(s).stream())
+            .filter(a -> a.startsWith("glue:"))
+            .toList();
+
+    assertThat(glueActions).isNotEmpty();
+    assertThat(GLUE_ACTIONS).containsAll(glueActions);
   }
 
   @Test
@@ -93,6 +145,54 @@ class IamPolicyTest {
     assertThat(listPrefixes(statements)).containsExactly("lake/bronze/events/*");
     assertThat(resourcesFor(statements, "kms:Decrypt"))
         .containsExactly(arn(run, "lake-prod-storage-key"));
+    // Bronze is raw files, not a table: the job has no business in the catalog.
+    assertThat(statements)
+        .allSatisfy(s -> assertThat(actions(s)).noneMatch(a -> a.startsWith("glue:")));
+  }
+
+  @Test
+  void eachBatchJobCommitsOnlyToItsOwnIcebergTables() {
+    LakeStack.Run run = LakeStack.run("prod");
+
+    assertTables(run, "silver", List.of(), List.of("silver_events"));
+    assertTables(run, "gold", List.of("silver_events"), List.of("gold_events", "gold_event_stats"));
+    assertTables(run, "uber-movements", List.of(), List.of("silver_uber_movements"));
+    assertTables(
+        run,
+        "maintain",
+        List.of(),
+        List.of("silver_events", "gold_events", "gold_event_stats", "silver_uber_movements"));
+  }
+
+  @Test
+  void athenaReadersReadTheCatalogAndTablesAndWriteOnlyQueryResults() {
+    LakeStack.Run run = LakeStack.run("dev");
+    String b = arn(run, "lake-dev-storage-bucket") + "/";
+    List<JsonNode> statements = policyStatements(run, "lake-dev-catalog-reader-policy");
+    Set<String> actions = new LinkedHashSet<>();
+    statements.forEach(s -> actions.addAll(actions(s)));
+
+    assertThat(actions.stream().filter(a -> a.startsWith("glue:")))
+        .containsExactlyInAnyOrder("glue:GetDatabase", "glue:GetTable", "glue:GetTables");
+    assertThat(resourcesFor(statements, "glue:GetTable"))
+        .containsExactlyInAnyOrder(
+            glueArn(run, "catalog"),
+            glueArn(run, "database/lake_dev"),
+            glueArn(run, "table/lake_dev/*"));
+    assertThat(actions).doesNotContain("s3:DeleteObject");
+    assertThat(resourcesFor(statements, "s3:GetObject"))
+        .containsExactlyInAnyOrder(
+            b + "lake/bronze/events/*",
+            b + "lake/silver/events/*",
+            b + "lake/gold/events/*",
+            b + "lake/gold/event_stats/*",
+            b + "lake/silver/uber_movements/*",
+            b + "athena-results/*");
+    assertThat(resourcesFor(statements, "s3:PutObject")).containsExactly(b + "athena-results/*");
+    assertThat(resourcesFor(statements, "athena:StartQueryExecution"))
+        .containsExactly(arn(run, "lake-dev-catalog-workgroup"));
+    assertThat(resourcesFor(statements, "kms:GenerateDataKey"))
+        .containsExactly(arn(run, "lake-dev-storage-key"));
   }
 
   @Test
@@ -111,11 +211,17 @@ class IamPolicyTest {
             "lake/_tmp/*",
             "emr-logs/silver/*"),
         b);
+    // Gold reads silver's Iceberg table (its data and metadata) and writes its two own tables.
     assertJob(
         run,
         "gold",
         List.of("lake/silver/events/*"),
-        List.of("lake/gold/*", "lake/_reports/gold/*", "lake/_tmp/*", "emr-logs/gold/*"),
+        List.of(
+            "lake/gold/events/*",
+            "lake/gold/event_stats/*",
+            "lake/_reports/gold/*",
+            "lake/_tmp/*",
+            "emr-logs/gold/*"),
         b);
     assertJob(
         run,
@@ -128,17 +234,25 @@ class IamPolicyTest {
             "lake/_tmp/*",
             "emr-logs/uber-movements/*"),
         b);
+    // Maintenance rewrites and deletes files of every Iceberg table, and nothing else.
+    assertJob(
+        run,
+        "maintain",
+        List.of(),
+        List.of(
+            "lake/silver/events/*",
+            "lake/gold/events/*",
+            "lake/gold/event_stats/*",
+            "lake/silver/uber_movements/*",
+            "emr-logs/maintain/*"),
+        b);
   }
 
   @Test
   void everyJobHasARoleOfItsOwnWithOnePolicy() {
     LakeStack.Run run = LakeStack.run("dev");
-    List<String> jobRoles =
-        List.of(
-            "lake-dev-bronze-role",
-            "lake-dev-silver-instance-role",
-            "lake-dev-gold-instance-role",
-            "lake-dev-uber-movements-instance-role");
+    List<String> jobRoles = new ArrayList<>(List.of("lake-dev-bronze-role"));
+    BATCH_JOBS.forEach(job -> jobRoles.add("lake-dev-" + job + "-instance-role"));
     Map<String, Long> policiesPerRole =
         run.ofType(ROLE_POLICY).stream()
             .collect(Collectors.groupingBy(p -> p.string("role"), Collectors.counting()));
@@ -148,7 +262,7 @@ class IamPolicyTest {
       assertThat(policiesPerRole).containsEntry(role, 1L);
     }
     // Each EMR job's instance profile carries its own role, and its state machine passes only it.
-    for (String job : List.of("silver", "gold", "uber-movements")) {
+    for (String job : BATCH_JOBS) {
       assertThat(run.named("lake-dev-" + job + "-instance-profile").string("role"))
           .isEqualTo("lake-dev-" + job + "-instance-role");
       assertThat(
@@ -168,7 +282,9 @@ class IamPolicyTest {
             resourcesFor(
                 statementsOf(run, "lake-dev-triggers-scheduler-role"), "states:StartExecution"))
         .containsExactlyInAnyOrder(
-            arn(run, "lake-dev-silver-state-machine"), arn(run, "lake-dev-gold-state-machine"));
+            arn(run, "lake-dev-silver-state-machine"),
+            arn(run, "lake-dev-gold-state-machine"),
+            arn(run, "lake-dev-maintain-state-machine"));
     assertThat(
             resourcesFor(
                 statementsOf(run, "lake-dev-triggers-events-role"), "states:StartExecution"))
@@ -192,9 +308,30 @@ class IamPolicyTest {
     assertThat(listPrefixes(statements)).containsExactlyInAnyOrderElementsOf(all);
   }
 
+  private static void assertTables(
+      LakeStack.Run run, String job, List<String> reads, List<String> writes) {
+    List<JsonNode> statements = statementsOf(run, "lake-prod-" + job + "-instance-role");
+    List<String> levels = List.of(glueArn(run, "catalog"), glueArn(run, "database/lake_prod"));
+    List<String> written = new ArrayList<>(levels);
+    writes.forEach(t -> written.add(glueArn(run, "table/lake_prod/" + t)));
+    List<String> loaded = new ArrayList<>(written);
+    reads.forEach(t -> loaded.add(glueArn(run, "table/lake_prod/" + t)));
+
+    assertThat(resourcesFor(statements, "glue:GetDatabase"))
+        .containsExactlyInAnyOrderElementsOf(levels);
+    assertThat(resourcesFor(statements, "glue:GetTable"))
+        .containsExactlyInAnyOrderElementsOf(loaded);
+    assertThat(resourcesFor(statements, "glue:CreateTable"))
+        .containsExactlyInAnyOrderElementsOf(written);
+    assertThat(resourcesFor(statements, "glue:UpdateTable"))
+        .containsExactlyInAnyOrderElementsOf(written);
+  }
+
   private static List<JsonNode> allStatements(LakeStack.Run run) {
     List<JsonNode> out = new ArrayList<>();
-    for (LakeStack.Declared p : run.ofType(ROLE_POLICY)) {
+    List<LakeStack.Declared> policies = new ArrayList<>(run.ofType(ROLE_POLICY));
+    policies.addAll(run.ofType(MANAGED_POLICY));
+    for (LakeStack.Declared p : policies) {
       JsonNode doc = p.json("policy");
       assertThat(doc.get("Version").asText()).isEqualTo("2012-10-17");
       doc.get("Statement").forEach(out::add);
@@ -209,6 +346,12 @@ class IamPolicyTest {
     assertThat(policies).as("policies of " + role).hasSize(1);
     List<JsonNode> out = new ArrayList<>();
     policies.get(0).json("policy").get("Statement").forEach(out::add);
+    return out;
+  }
+
+  private static List<JsonNode> policyStatements(LakeStack.Run run, String policy) {
+    List<JsonNode> out = new ArrayList<>();
+    run.named(policy).json("policy").get("Statement").forEach(out::add);
     return out;
   }
 
@@ -252,5 +395,9 @@ class IamPolicyTest {
 
   private static String arn(LakeStack.Run run, String resource) {
     return (String) run.named(resource).state().get("arn");
+  }
+
+  private static String glueArn(LakeStack.Run run, String resource) {
+    return "arn:aws:glue:" + run.config("aws:region") + ":" + LakeStack.ACCOUNT + ":" + resource;
   }
 }

@@ -29,4 +29,15 @@ class StackRunTest {
     assertThat(run.result().exceptions())
         .anySatisfy(e -> assertThat(e).hasMessageContaining("streamRetentionHours"));
   }
+
+  @Test
+  void maintenanceScheduledBeforeGoldFailsTheRun() {
+    // Compaction should find yesterday's gold committed, not race it.
+    LakeStack.Run run =
+        LakeStack.run("prod", Map.of("lake:maintainSchedule", "cron(30 6 * * ? *)"));
+
+    assertThat(run.result().exitCode()).isNotZero();
+    assertThat(run.result().exceptions())
+        .anySatisfy(e -> assertThat(e).hasMessageContaining("maintainSchedule"));
+  }
 }

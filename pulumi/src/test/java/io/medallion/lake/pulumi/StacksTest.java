@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +72,27 @@ class StacksTest {
         .contains("propertyGroupId=BeamApplicationProperties")
         .contains("subcommand=bronze")
         .contains("lake=s3://" + bucket + "/lake")
+        .contains("catalog=glue")
+        .contains("catalogNamespace=lake_prod")
         .contains("stream=lake-prod-events");
+  }
+
+  @Test
+  void eachStackHasItsOwnCatalogNamespace() {
+    Set<String> namespaces = new HashSet<>();
+    for (String stack : List.of("dev", "staging", "prod")) {
+      LakeStack.Run run = LakeStack.run(stack);
+      String database = run.named("lake-" + stack + "-catalog-database").string("name");
+      String bronze =
+          run.named("lake-" + stack + "-bronze-application")
+              .map("applicationConfiguration")
+              .toString();
+
+      assertThat(database).isEqualTo("lake_" + stack);
+      assertThat(bronze).contains("catalogNamespace=" + database);
+      namespaces.add(database);
+    }
+    assertThat(namespaces).hasSize(3);
   }
 
   @Test

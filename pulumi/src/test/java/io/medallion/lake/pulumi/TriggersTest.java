@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TriggersTest {
+  private static final String CATALOG_ARGS = "--catalog=glue --catalogNamespace=\"$3\"";
+  private static final String SCHEDULE = "aws:scheduler/schedule:Schedule";
 
   @Test
   void silverRunsHourlyAndGoldDailyOnTheirStateMachines() {
@@ -31,13 +35,15 @@ class TriggersTest {
     List<String> silverArgs = args(silver);
     assertThat(silverArgs.get(2))
         .contains("/home/hadoop/lake.jar silver --runner=FlinkRunner")
+        .contains(CATALOG_ARGS)
         .contains("--hour=");
-    assertThat(silverArgs.subList(4, 7))
+    assertThat(silverArgs.subList(4, 8))
         .containsExactly(
             "s3://"
                 + run.named("lake-prod-storage-bucket").state().get("bucket")
                 + "/artifacts/lake.jar",
             lakeRoot,
+            "lake_prod",
             "<aws.scheduler.scheduled-time>");
 
     LakeStack.Declared gold = run.named("lake-prod-triggers-gold-daily");
@@ -46,16 +52,67 @@ class TriggersTest {
         .isEqualTo(run.named("lake-prod-gold-state-machine").state().get("arn"));
     assertThat(args(gold).get(2))
         .contains("lake.jar gold --runner=FlinkRunner")
+        .contains(CATALOG_ARGS)
         .contains("--date=");
-    assertThat(args(gold).get(6)).isEqualTo("<aws.scheduler.scheduled-time>");
+    assertThat(args(gold).subList(6, 8))
+        .containsExactly("lake_prod", "<aws.scheduler.scheduled-time>");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"staging", "prod"})
+  void maintenanceRunsDailyAfterGoldOnEveryTableOfTheStacksCatalog(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+    String bucket = (String) run.named("lake-" + stack + "-storage-bucket").state().get("bucket");
+    LakeStack.Declared gold = run.named("lake-" + stack + "-triggers-gold-daily");
+
+    LakeStack.Declared maintain = run.named("lake-" + stack + "-triggers-maintain-daily");
+    String expression = maintain.string("scheduleExpression");
+    assertThat(expression).matches("cron\\(\\d{1,2} \\d{1,2} \\* \\* \\? \\*\\)");
+    assertThat(minuteOfDay(expression))
+        .isGreaterThan(minuteOfDay(gold.string("scheduleExpression")));
+    assertThat(maintain.string("scheduleExpressionTimezone")).isEqualTo("UTC");
+    assertThat(maintain.string("state")).isEqualTo("ENABLED");
+    assertThat(maintain.map("target").get("arn"))
+        .isEqualTo(run.named("lake-" + stack + "-maintain-state-machine").state().get("arn"));
+    List<String> args = args(maintain);
+    assertThat(args.get(2))
+        .contains("java -jar /home/hadoop/lake.jar maintain --lake=\"$2\" " + CATALOG_ARGS);
+    assertThat(args.subList(4, args.size()))
+        .containsExactly(
+            "s3://" + bucket + "/artifacts/lake.jar", "s3://" + bucket + "/lake", "lake_" + stack);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void everyBatchRunNamesTheStacksOwnGlueCatalog(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+    List<List<String>> commands = new ArrayList<>();
+    for (LakeStack.Declared schedule : run.ofType(SCHEDULE)) {
+      commands.add(args(schedule));
+    }
+    JsonNode uber =
+        LakeStack.parse(
+            (String)
+                run.named("lake-" + stack + "-triggers-uber-landing-target")
+                    .map("inputTransformer")
+                    .get("inputTemplate"));
+    List<String> uberArgs = new ArrayList<>();
+    uber.get("args").forEach(a -> uberArgs.add(a.asText()));
+    commands.add(uberArgs);
+
+    assertThat(commands).hasSize(4);
+    for (List<String> command : commands) {
+      assertThat(command.get(2)).contains(CATALOG_ARGS);
+      assertThat(command.get(6)).isEqualTo("lake_" + stack);
+    }
   }
 
   @Test
   void devSchedulesAreDeclaredButDisabled() {
     LakeStack.Run run = LakeStack.run("dev");
 
-    assertThat(run.ofType("aws:scheduler/schedule:Schedule"))
-        .hasSize(2)
+    assertThat(run.ofType(SCHEDULE))
+        .hasSize(3)
         .allSatisfy(s -> assertThat(s.string("state")).isEqualTo("DISABLED"));
   }
 
@@ -83,8 +140,10 @@ class TriggersTest {
     JsonNode template = LakeStack.parse((String) transformer.get("inputTemplate"));
     assertThat(template.at("/args/2").asText())
         .contains("lake.jar uber-movements")
+        .contains(CATALOG_ARGS)
         .contains("--input=");
-    assertThat(template.at("/args/6").asText()).isEqualTo("s3://<bucket>/<key>");
+    assertThat(template.at("/args/6").asText()).isEqualTo("lake_staging");
+    assertThat(template.at("/args/7").asText()).isEqualTo("s3://<bucket>/<key>");
   }
 
   @Test
@@ -109,41 +168,50 @@ class TriggersTest {
     assertThat(definition.at("/States/Terminate/End").asBoolean()).isTrue();
   }
 
-  /** Runs the generated step scripts with stand-ins for {@code aws} and {@code flink}. */
+  /** Runs the generated step scripts with stand-ins for {@code aws}, {@code flink} and java. */
   @Test
   void stepScriptsComputeThePreviousHourAndDay(@TempDir Path bin) throws Exception {
-    for (String tool : List.of("aws", "flink")) {
+    for (String tool : List.of("aws", "flink", "java")) {
       Path stub = bin.resolve(tool);
       Files.writeString(stub, "#!/bin/sh\necho " + tool + " \"$@\"\n");
       Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    String jar = "s3://b/artifacts/l.jar";
     String silver =
-        runScript(
-            bin,
-            LakeCommands.silver("s3://b/artifacts/l.jar", "s3://b/lake", "2024-03-25T00:15:00Z"));
+        runScript(bin, LakeCommands.silver(jar, "s3://b/lake", "lake_x", "2024-03-25T00:15:00Z"));
     String gold =
-        runScript(
-            bin,
-            LakeCommands.gold("s3://b/artifacts/l.jar", "s3://b/lake", "2024-03-25T07:00:00Z"));
+        runScript(bin, LakeCommands.gold(jar, "s3://b/lake", "lake_x", "2024-03-25T07:00:00Z"));
     String uber =
         runScript(
             bin,
             LakeCommands.uberMovements(
-                "s3://b/artifacts/l.jar",
-                "s3://b/lake",
-                "s3://b/lake/landing/uber_movements/a b.csv"));
+                jar, "s3://b/lake", "lake_x", "s3://b/lake/landing/uber_movements/a b.csv"));
+    String maintain = runScript(bin, LakeCommands.maintain(jar, "s3://b/lake", "lake_x"));
 
+    String catalog = " --lake=s3://b/lake --catalog=glue --catalogNamespace=lake_x";
     assertThat(silver)
         .contains("aws s3 cp s3://b/artifacts/l.jar /home/hadoop/lake.jar")
         .contains(
             "flink run -m yarn-cluster /home/hadoop/lake.jar silver --runner=FlinkRunner"
-                + " --lake=s3://b/lake --hour=2024-03-24T23:00:00Z");
-    assertThat(gold).contains("gold --runner=FlinkRunner --lake=s3://b/lake --date=2024-03-24");
+                + catalog
+                + " --hour=2024-03-24T23:00:00Z");
+    assertThat(gold).contains("gold --runner=FlinkRunner" + catalog + " --date=2024-03-24");
     assertThat(uber)
         .contains(
-            "uber-movements --runner=FlinkRunner --lake=s3://b/lake"
+            "uber-movements --runner=FlinkRunner"
+                + catalog
                 + " --input=s3://b/lake/landing/uber_movements/a b.csv");
+    assertThat(maintain)
+        .contains("aws s3 cp s3://b/artifacts/l.jar /home/hadoop/lake.jar")
+        .contains("java -jar /home/hadoop/lake.jar maintain" + catalog)
+        .doesNotContain("flink");
+  }
+
+  private static int minuteOfDay(String dailyCron) {
+    int minute = LakeSettings.minuteOfDay(dailyCron);
+    assertThat(minute).as(dailyCron).isNotNegative();
+    return minute;
   }
 
   private static String runScript(Path bin, List<String> command)
