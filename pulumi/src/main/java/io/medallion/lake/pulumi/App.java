@@ -151,7 +151,8 @@ public final class App {
         batchJob(
             s,
             "maintain",
-            new Access(List.of(), List.of(), List.of(), LakeTables.ICEBERG),
+            // Also the staging folders that runs which died left behind: maintain removes them.
+            new Access(List.of(), List.of(TMP_PREFIX), List.of(), LakeTables.ICEBERG),
             storage,
             jarKey,
             accountId,

@@ -1,6 +1,8 @@
 package io.medallion.lake.pulumi;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.LakeTable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -34,21 +36,20 @@ public final class LakeTables {
     }
   }
 
-  // These four must equal the lake's own table definitions (transforms: the Iceberg tables the
-  // pipelines create and commit to). Until that class is on main, this is the one place in the
-  // pulumi module that spells them; point these constants at it when it is.
-  public static final IcebergTable SILVER_EVENTS =
-      new IcebergTable("silver_events", LakeLayout.SILVER_EVENTS);
-  public static final IcebergTable GOLD_EVENTS =
-      new IcebergTable("gold_events", LakeLayout.GOLD_EVENTS);
-  public static final IcebergTable GOLD_EVENT_STATS =
-      new IcebergTable("gold_event_stats", LakeLayout.GOLD_EVENT_STATS);
-  public static final IcebergTable SILVER_UBER_MOVEMENTS =
-      new IcebergTable("silver_uber_movements", LakeLayout.SILVER_UBER_MOVEMENTS);
+  // Derived from the lake's own table definitions, so a table the pipelines write is always the
+  // table the jobs are granted.
+  public static final IcebergTable SILVER_EVENTS = of(LakeTable.SILVER_EVENTS);
+  public static final IcebergTable GOLD_EVENTS = of(LakeTable.GOLD_EVENTS);
+  public static final IcebergTable GOLD_EVENT_STATS = of(LakeTable.GOLD_EVENT_STATS);
+  public static final IcebergTable SILVER_UBER_MOVEMENTS = of(LakeTable.SILVER_UBER_MOVEMENTS);
 
-  /** Every Iceberg table of the lake. */
+  /** Every Iceberg table of the lake, in {@link LakeTable} order. */
   public static final List<IcebergTable> ICEBERG =
-      List.of(SILVER_EVENTS, GOLD_EVENTS, GOLD_EVENT_STATS, SILVER_UBER_MOVEMENTS);
+      Arrays.stream(LakeTable.values()).map(LakeTables::of).toList();
+
+  private static IcebergTable of(LakeTable table) {
+    return new IcebergTable(table.tableName(), table.relativeLocation());
+  }
 
   /** One Glue (Hive) column: a name and a Hive type name. */
   public record Column(String name, String type) {}
