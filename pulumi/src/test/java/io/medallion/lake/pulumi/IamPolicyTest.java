@@ -234,12 +234,14 @@ class IamPolicyTest {
             "lake/_tmp/*",
             "emr-logs/uber-movements/*"),
         b);
-    // Maintenance rewrites and deletes files of every Iceberg table, and nothing else.
+    // Maintenance rewrites and deletes files of every Iceberg table and removes the staging
+    // folders of runs that died, and nothing else.
     assertJob(
         run,
         "maintain",
         List.of(),
         List.of(
+            "lake/_tmp/*",
             "lake/silver/events/*",
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
