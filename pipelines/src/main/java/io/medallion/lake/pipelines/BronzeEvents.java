@@ -38,8 +38,10 @@ import software.amazon.kinesis.common.InitialPositionInStream;
 /**
  * Bronze ingestion (streaming): Kinesis records land unchanged in {@code
  * bronze/events/YYYY/MM/DD/HH/} by arrival hour, as JSON lines, a file every {@code
- * --bufferInterval} or {@code --bufferMaxRecords} ({@link WriteBronzeFiles}). Logs its progress
- * every {@code --progressInterval}.
+ * --bufferInterval} or {@code --bufferMaxRecords} ({@link WriteBronzeFiles}); however late a record
+ * arrives, it lands in its arrival hour. KPL-aggregated records arrive here as their user records:
+ * KinesisIO de-aggregates them (KCL's {@code AggregatorUtil}), each user record with the arrival
+ * time of the Kinesis record that carried it. Logs its progress every {@code --progressInterval}.
  *
  * <pre>{@code
  * java -jar runners/target/lake.jar bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1
@@ -50,7 +52,7 @@ import software.amazon.kinesis.common.InitialPositionInStream;
 public final class BronzeEvents {
   private BronzeEvents() {}
 
-  public interface Options extends LakeOptions, KinesisOptions, LatenessOptions {
+  public interface Options extends LakeOptions, KinesisOptions {
     @Description("Close a bronze file after this much processing time (ISO-8601), like Firehose.")
     @Default.String("PT60S")
     String getBufferInterval();
@@ -104,7 +106,6 @@ public final class BronzeEvents {
       String runId,
       Duration bufferInterval,
       int bufferMaxRecords,
-      Duration allowedLateness,
       int shards,
       boolean gzip,
       Duration progressInterval) {
@@ -115,7 +116,6 @@ public final class BronzeEvents {
           Args.newRunId(),
           joda("--bufferInterval", options.getBufferInterval()),
           Args.positive("--bufferMaxRecords", options.getBufferMaxRecords()),
-          joda("--allowedLateness", options.getAllowedLateness()),
           Args.positive("--bronzeShards", options.getBronzeShards()),
           options.getGzip(),
           joda("--progressInterval", options.getProgressInterval()));
@@ -125,7 +125,6 @@ public final class BronzeEvents {
       return WriteBronzeFiles.to(lake, runId)
           .bufferInterval(bufferInterval)
           .bufferMaxRecords(bufferMaxRecords)
-          .allowedLateness(allowedLateness)
           .shards(shards)
           .gzip(gzip)
           .build();

@@ -1,13 +1,17 @@
 package io.medallion.lake.pipelines;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.producer.EventGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,14 +28,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * Kinesis to bronze on the real emulators: records put over four shards, duplicates and malformed
  * lines included, land byte for byte in the bronze files on S3, in their arrival hour, and nothing
- * else lands.
+ * else lands. A KPL-aggregated record lands as its user records, one line each; a record the JSON
+ * framing cannot carry lands in the hour's {@code _unframed/} folder.
  */
 class BronzeEventsIT {
   private static final String PREFIX = "it-bronze";
   private static final Pattern BRONZE_FILE =
       Pattern.compile(
           PREFIX
-              + "/bronze/events/(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/events-\\d{4}-\\d{2}-\\d{2}-\\d{2}-"
+              + "/bronze/events/(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/(_unframed/)?"
+              + "events-\\d{4}-\\d{2}-\\d{2}-\\d{2}-"
               + "[A-Za-z0-9_-]+-pane-\\d{4}-shard-\\d{5}-of-\\d{5}\\.jsonl");
 
   @TempDir static Path state;
@@ -60,6 +66,14 @@ class BronzeEventsIT {
     put.add(put.get(0)); // an exact duplicate, as a producer retry sends it
     put.add("{\"event_uuid\":\"x\",\"event_name\":"); // malformed: still bronze
     put.add("\u00e9t\u00e9 ; not JSON at all");
+    // What a KPL producer with aggregation on puts: three user records in one Kinesis record.
+    List<String> userRecords =
+        List.of("{\"kpl\":1}", "{\"kpl\":2,\"note\":\"\u00e9\"}", "not JSON, from the KPL");
+    byte[] aggregated =
+        KplAggregate.of(
+            "user-key", userRecords.stream().map(r -> r.getBytes(StandardCharsets.UTF_8)).toList());
+    // A record no JSON-lines reader could get back: kept in _unframed/, in base64.
+    String twoLines = "line one\nline two";
 
     StreamEvents.Options producer =
         PipelineOptionsFactory.fromArgs("--kinesisEndpoint=" + aws.kinesisEndpoint)
@@ -71,8 +85,10 @@ class BronzeEventsIT {
       for (String record : put) {
         writer.add(record.getBytes(StandardCharsets.UTF_8));
       }
+      writer.add(aggregated);
+      writer.add(twoLines.getBytes(StandardCharsets.UTF_8));
       writer.flush();
-      assertThat(writer.sent()).isEqualTo(put.size());
+      assertThat(writer.sent()).isEqualTo(put.size() + 2);
     }
     Instant after = Instant.now();
 
@@ -80,7 +96,8 @@ class BronzeEventsIT {
     args.addAll(
         List.of(
             "--initialPosition=TRIM_HORIZON",
-            "--maxNumRecords=" + put.size(),
+            // KinesisIO counts user records: the aggregate is three.
+            "--maxNumRecords=" + (put.size() + userRecords.size() + 1),
             "--bufferInterval=PT2S",
             "--bufferMaxRecords=100",
             "--progressInterval=PT1S"));
@@ -90,6 +107,7 @@ class BronzeEventsIT {
     assertThat(end).isEqualTo(PipelineResult.State.DONE);
 
     List<String> landed = new ArrayList<>();
+    List<String> unframed = new ArrayList<>();
     List<String> others = new ArrayList<>();
     Instant firstHour = before.truncatedTo(ChronoUnit.HOURS);
     Instant lastHour = after.truncatedTo(ChronoUnit.HOURS);
@@ -106,10 +124,18 @@ class BronzeEventsIT {
         assertThat(hour).as(object.key()).isBetween(firstHour, lastHour);
         String text = new String(LocalAws.get(s3, object.key()), StandardCharsets.UTF_8);
         assertThat(text).as(object.key()).endsWith("\n");
-        landed.addAll(List.of(text.substring(0, text.length() - 1).split("\n", -1)));
+        List<String> lines = List.of(text.substring(0, text.length() - 1).split("\n", -1));
+        (m.group(5) == null ? landed : unframed).addAll(lines);
       }
     }
     assertThat(others).as("objects that are not bronze files").isEmpty();
-    assertThat(landed).containsExactlyInAnyOrderElementsOf(put);
+    List<String> expected = new ArrayList<>(put);
+    expected.addAll(userRecords);
+    assertThat(landed).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(unframed).hasSize(1);
+    JsonNode line = new ObjectMapper().readTree(unframed.get(0));
+    assertThat(line.path("reason").asText()).isEqualTo("line_break_in_non_json");
+    assertThat(new String(Base64.getDecoder().decode(line.path("raw_base64").asText()), UTF_8))
+        .isEqualTo(twoLines);
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.uber.UberSourceFiles;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,9 +91,16 @@ class UberMovementsTest {
     assertThat(unknownCity.path("rejected").asText()).isEqualTo("unknown_city");
     assertThat(unknownCity.path("quarantined").asLong()).isEqualTo(699);
     // ... and promoting it again with --city replaces that quarantine with its rows.
-    assertThat(count("select count(*) from " + quarantine()))
+    assertThat(count("select count(*) from " + quarantine() + " where record_number > 0"))
         .as("only the Daily file's rows stay quarantined")
         .isEqualTo(DAILY_ROWS);
+    assertThat(
+            UberSamples.query(
+                "select record_number, raw_header[1] from "
+                    + quarantine()
+                    + " where record_number = 0"))
+        .as("and the Daily file's own line, with its header")
+        .containsExactly(List.of(0L, "Date"));
 
     // Every data row is read once, and written or quarantined.
     long read = 0;
@@ -175,6 +188,120 @@ class UberMovementsTest {
                     + silver()
                     + " where city = 'manila' and origin_geometry like '[[120.98%'"))
         .isEqualTo(477);
+  }
+
+  @Test
+  void semicolonAndTabExportsAreReadExactlyLikeTheCommaOne() throws Exception {
+    Path comma = UberSamples.drop("Travel_Times - Bengaluru.csv", landing());
+    String text = Files.readString(comma);
+    Files.writeString(landing().resolve("semicolon.csv"), withDelimiter(text, ';'));
+    Files.writeString(landing().resolve("tab.csv"), withDelimiter(text, '\t'));
+
+    promote("*.csv", "bengaluru");
+
+    for (String name : List.of("Travel_Times - Bengaluru.csv", "semicolon.csv", "tab.csv")) {
+      assertThat(report(name).path("written").asLong()).as(name).isEqualTo(198);
+    }
+    assertThat(report("semicolon.csv").path("delimiter").asText()).isEqualTo(";");
+    assertThat(report("tab.csv").path("delimiter").asText()).isEqualTo("\t");
+    String columns =
+        "origin_movement_id, origin_display_name, destination_movement_id,"
+            + " destination_display_name, date_range, date_range_start, mean_travel_time_seconds,"
+            + " lower_bound_travel_time_seconds, upper_bound_travel_time_seconds, city, year";
+    List<List<Object>> fromComma =
+        UberSamples.query(
+            "select "
+                + columns
+                + " from "
+                + silver()
+                + " where source_file like '%Bengaluru.csv'"
+                + " order by all");
+    assertThat(fromComma).hasSize(198);
+    for (String name : List.of("semicolon.csv", "tab.csv")) {
+      assertThat(
+              UberSamples.query(
+                  "select "
+                      + columns
+                      + " from "
+                      + silver()
+                      + " where source_file like '%/"
+                      + name
+                      + "' order by all"))
+          .as(name)
+          .isEqualTo(fromComma);
+    }
+  }
+
+  /** The CSV re-written with another delimiter, quoting what needs it, as a spreadsheet would. */
+  private static String withDelimiter(String csv, char delimiter) throws Exception {
+    StringBuilder out = new StringBuilder();
+    try (CSVParser parser = CSVFormat.DEFAULT.parse(new StringReader(csv));
+        CSVPrinter printer =
+            new CSVPrinter(out, CSVFormat.DEFAULT.builder().setDelimiter(delimiter).build())) {
+      for (CSVRecord record : parser) {
+        printer.printRecord(record.toList());
+      }
+    }
+    assertThat(out.toString()).contains(String.valueOf(delimiter)).doesNotStartWith(",");
+    return out.toString();
+  }
+
+  @Test
+  void filesWeCannotTakeAreCountedAndQuarantinedWithTheirReason() throws Exception {
+    Files.createDirectories(landing());
+    Files.write(landing().resolve("Travel_Times - Empty.csv"), new byte[0]);
+    UberSamples.drop("Travel_Times - Bengaluru.csv", landing());
+    String header =
+        Files.readString(landing().resolve("Travel_Times - Bengaluru.csv"))
+            .lines()
+            .findFirst()
+            .orElseThrow();
+    Files.delete(landing().resolve("Travel_Times - Bengaluru.csv"));
+    Files.writeString(landing().resolve("Travel_Times - Header.csv"), header + "\r\n");
+    Files.write(
+        landing().resolve("Travel_Times - Latin1.csv"),
+        (header.replace("Display", "Dénomination") + "\n1,a\n2,b\n3,c\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    Files.write(
+        landing().resolve("Travel_Times - Binary.csv"),
+        new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 1, '\n', (byte) 0xFF});
+
+    promote("*.csv", null);
+
+    assertThat(List.of("Empty", "Header", "Latin1", "Binary"))
+        .extracting(
+            city -> {
+              JsonNode r = report("Travel_Times - " + city + ".csv");
+              return List.of(
+                  r.path("rejected").asText(),
+                  r.path("read").asLong(),
+                  r.path("quarantined").asLong(),
+                  r.path("written").asLong());
+            })
+        .containsExactly(
+            List.of("empty_file", 0L, 0L, 0L),
+            List.of("empty_file", 0L, 0L, 0L),
+            List.of("malformed_csv", 3L, 3L, 0L),
+            List.of("malformed_csv", 3L, 3L, 0L));
+    // Each file has its own line (record 0) in the quarantine, and one per line it held.
+    assertThat(
+            UberSamples.query(
+                "select regexp_extract(source, '- (\\w+)\\.csv', 1) as f, reason,"
+                    + " count(*) filter (where record_number = 0),"
+                    + " count(*) filter (where record_number > 0) from "
+                    + quarantine()
+                    + " group by all order by all"))
+        .containsExactly(
+            List.of("Binary", "malformed_csv", 1L, 3L),
+            List.of("Empty", "empty_file", 1L, 0L),
+            List.of("Header", "empty_file", 1L, 0L),
+            List.of("Latin1", "malformed_csv", 1L, 3L));
+    assertThat(
+            UberSamples.query(
+                "select raw_line from "
+                    + quarantine()
+                    + " where source like '%Latin1.csv' and record_number > 0 order by 1"))
+        .containsExactly(List.of("1,a"), List.of("2,b"), List.of("3,c"));
   }
 
   @Test

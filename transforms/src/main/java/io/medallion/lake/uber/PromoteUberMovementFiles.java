@@ -12,13 +12,14 @@ import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -29,6 +30,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -191,16 +193,15 @@ public final class PromoteUberMovementFiles
       try (staged) {
         MessageDigest digest = sha256();
         try (InputStream raw =
-                new DigestInputStream(
-                    Channels.newInputStream(FileSystems.open(file.resourceId())), digest);
-            InputStreamReader reader =
-                new InputStreamReader(
-                    raw,
-                    StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT))) {
-          summary = UberCsvParser.parse(reader, source, city, staged);
+            new DigestInputStream(
+                Channels.newInputStream(FileSystems.open(file.resourceId())), digest)) {
+          summary =
+              UberCsvParser.parse(
+                  raw,
+                  () -> Channels.newInputStream(FileSystems.open(file.resourceId())),
+                  source,
+                  city,
+                  staged);
           raw.transferTo(OutputStream.nullOutputStream()); // the checksum covers the whole file
         }
         sha256 = HexFormat.of().formatHex(digest.digest());
@@ -236,6 +237,7 @@ public final class PromoteUberMovementFiles
           "source_last_modified", Instant.ofEpochMilli(file.lastModifiedMillis()).toString());
       attributes.put("source_sha256", sha256);
       attributes.put("city_from", summary.citySource());
+      attributes.put("delimiter", String.valueOf(summary.delimiter()));
       if (summary.fileRejection() != null) {
         attributes.put("rejected", summary.fileRejection().reason().code());
         attributes.put("rejected_detail", summary.fileRejection().detail());
@@ -355,20 +357,69 @@ public final class PromoteUberMovementFiles
     @Override
     public void rejected(
         Rejection rejection, long recordNumber, List<String> header, List<String> values) {
+      ObjectNode line = quarantineLine(rejection, recordNumber);
+      if (header.size() == values.size()) {
+        ObjectNode raw = line.putObject("raw");
+        for (int i = 0; i < values.size(); i++) {
+          raw.put(header.get(i), values.get(i));
+        }
+      } else {
+        values.forEach(line.putArray("raw_values")::add);
+      }
+      write(line);
+      counts.merge(Counts.quarantined(rejection.reason().code()), 1L, Long::sum);
+    }
+
+    @Override
+    public void unreadable(Rejection rejection, long recordNumber, byte[] rawLine) {
+      ObjectNode line = quarantineLine(rejection, recordNumber);
+      putRaw(line, "raw_line", rawLine);
+      write(line);
+      counts.merge(Counts.quarantined(rejection.reason().code()), 1L, Long::sum);
+    }
+
+    /**
+     * The file's own line, record 0: its header's cells, or bytes when they could not be read. Not
+     * a row, so not counted: the report's {@code rejected} says the same.
+     */
+    @Override
+    public void fileRejected(Rejection rejection, List<String> header, byte[] rawHeader) {
+      ObjectNode line = quarantineLine(rejection, 0);
+      if (header != null) {
+        header.forEach(line.putArray("raw_header")::add);
+      } else if (rawHeader != null) {
+        putRaw(line, "raw_header_line", rawHeader);
+      }
+      write(line);
+    }
+
+    private ObjectNode quarantineLine(Rejection rejection, long recordNumber) {
       ObjectNode line = JsonNodeFactory.instance.objectNode();
       line.put("reason", rejection.reason().code());
       line.put("detail", rejection.detail());
       line.put("source", source);
       line.put("record_number", recordNumber);
       line.put("source_last_modified", Instant.ofEpochMilli(file.lastModifiedMillis()).toString());
-      if (values != null && header != null && header.size() == values.size()) {
-        ObjectNode raw = line.putObject("raw");
-        for (int i = 0; i < values.size(); i++) {
-          raw.put(header.get(i), values.get(i));
-        }
-      } else if (values != null) {
-        values.forEach(line.putArray("raw_values")::add);
+      return line;
+    }
+
+    /** {@code field} as text when the bytes are UTF-8, else {@code field_base64}. */
+    private static void putRaw(ObjectNode line, String field, byte[] bytes) {
+      try {
+        line.put(
+            field,
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString());
+      } catch (CharacterCodingException e) {
+        line.put(field + "_base64", Base64.getEncoder().encodeToString(bytes));
       }
+    }
+
+    private void write(ObjectNode line) {
       try {
         if (quarantine == null) {
           quarantine =
@@ -383,7 +434,6 @@ public final class PromoteUberMovementFiles
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      counts.merge(Counts.quarantined(rejection.reason().code()), 1L, Long::sum);
     }
 
     private WritableByteChannel create(String relative, String mimeType) throws IOException {

@@ -27,9 +27,14 @@ public final class UberRowParser {
   public enum Reason {
     /** The header lacks a required column (say, {@code Date} instead of {@code Date Range}). */
     UNSUPPORTED_FILE_SHAPE,
+    /** The file holds nothing, or a header and no rows. */
+    EMPTY_FILE,
     /** No city in the file name, no {@code city} column and no {@code --city}. */
     UNKNOWN_CITY,
-    /** The CSV cannot be read from here on (an unclosed quote, bytes that are not UTF-8). */
+    /**
+     * The CSV cannot be read from here on (an unclosed quote, bytes that are not UTF-8): each line
+     * of the rest is one record with this reason.
+     */
     MALFORMED_CSV,
     WRONG_FIELD_COUNT,
     MISSING_CITY,

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.uber.UberRowParser.Reason;
 import io.medallion.lake.uber.UberRowParser.Rejection;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
@@ -27,6 +28,12 @@ class UberCsvParserTest {
     final List<GenericRecord> rows = new ArrayList<>();
     final List<Rejection> rejections = new ArrayList<>();
     final List<List<String>> rejectedValues = new ArrayList<>();
+    final List<Long> recordNumbers = new ArrayList<>();
+    final List<String> unreadableLines = new ArrayList<>();
+    final List<Rejection> fileRejections = new ArrayList<>();
+    final List<List<String>> fileHeaders = new ArrayList<>();
+    final List<byte[]> rawHeaders = new ArrayList<>();
+    UberCsvParser.Summary summary;
 
     @Override
     public void accepted(String partition, GenericRecord row) {
@@ -39,14 +46,45 @@ class UberCsvParserTest {
         Rejection rejection, long recordNumber, List<String> header, List<String> values) {
       rejections.add(rejection);
       rejectedValues.add(values);
+      recordNumbers.add(recordNumber);
+    }
+
+    @Override
+    public void unreadable(Rejection rejection, long recordNumber, byte[] line) {
+      rejections.add(rejection);
+      rejectedValues.add(null);
+      recordNumbers.add(recordNumber);
+      unreadableLines.add(new String(line, StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public void fileRejected(Rejection rejection, List<String> header, byte[] rawHeader) {
+      assertThat(rejections).as("the file's rejection comes before its records").isEmpty();
+      fileRejections.add(rejection);
+      fileHeaders.add(header);
+      rawHeaders.add(rawHeader);
     }
   }
 
   private static Collected parse(String csv, String fileName, String city) throws IOException {
+    return parse(csv.getBytes(StandardCharsets.UTF_8), fileName, city);
+  }
+
+  /** Parses {@code csv}, checking that every record read comes out once, numbered 1, 2, ... */
+  private static Collected parse(byte[] csv, String fileName, String city) throws IOException {
     Collected collected = new Collected();
     UberCsvParser.Summary summary =
-        UberCsvParser.parse(new StringReader(csv), fileName, city, collected);
+        UberCsvParser.parse(
+            new ByteArrayInputStream(csv),
+            () -> new ByteArrayInputStream(csv),
+            fileName,
+            city,
+            collected);
     assertThat(summary.read()).isEqualTo(collected.rows.size() + collected.rejections.size());
+    assertThat(collected.fileRejections)
+        .containsExactlyElementsOf(
+            summary.fileRejection() == null ? List.of() : List.of(summary.fileRejection()));
+    collected.summary = summary;
     return collected;
   }
 
@@ -149,9 +187,8 @@ class UberCsvParserTest {
         "\"Date\",\"Origin Movement ID\",\"Origin Display Name\"\n"
             + "01/01/2018,\"89\",\"A\"\n01/02/2018,\"89\",\"A\"";
 
-    Collected collected = new Collected();
-    UberCsvParser.Summary summary =
-        UberCsvParser.parse(new StringReader(csv), "Travel_Times - X.csv", null, collected);
+    Collected collected = parse(csv, "Travel_Times - X.csv", null);
+    UberCsvParser.Summary summary = collected.summary;
 
     assertThat(summary.read()).isEqualTo(2);
     assertThat(summary.fileRejection().reason()).isEqualTo(Reason.UNSUPPORTED_FILE_SHAPE);
@@ -159,39 +196,211 @@ class UberCsvParserTest {
     assertThat(collected.rows).isEmpty();
     assertThat(collected.rejections).containsOnly(summary.fileRejection()).hasSize(2);
     assertThat(collected.rejectedValues.get(1)).containsExactly("01/02/2018", "89", "A");
+    assertThat(collected.fileHeaders)
+        .containsExactly(List.of("Date", "Origin Movement ID", "Origin Display Name"));
   }
 
   @Test
   void aFileWithNoCityAnywhereIsRejectedWhole() throws IOException {
-    Collected collected = new Collected();
-    UberCsvParser.Summary summary =
-        UberCsvParser.parse(
-            new StringReader(TITLE_HEADER + "\n" + QUOTED_ROW),
-            "Travel_Times.csv",
-            null,
-            collected);
+    Collected collected = parse(TITLE_HEADER + "\n" + QUOTED_ROW, "Travel_Times.csv", null);
+    UberCsvParser.Summary summary = collected.summary;
 
     assertThat(summary.fileRejection().reason()).isEqualTo(Reason.UNKNOWN_CITY);
     assertThat(collected.rejections).hasSize(1);
   }
 
   @Test
-  void anUnclosedQuoteKeepsTheRowsBeforeAndCountsTheRestAsOne() throws IOException {
-    String csv = TITLE_HEADER + "\n" + QUOTED_ROW + "\n\"89\",\"B,\"2\"\n\"89\",\"C\"";
+  void anUnreadableRecordKeepsTheRowsBeforeAndQuarantinesTheRestLineByLine() throws IOException {
+    String csv =
+        TITLE_HEADER
+            + "\n"
+            + QUOTED_ROW
+            + "\n\"89\",\"B,\"2\"\r\n\"89\",\"C\"\n\n"
+            + QUOTED_ROW
+            + "\n";
 
     Collected c = parse(csv, "Travel_Times - Bengaluru.csv", null);
 
+    assertThat(c.summary.read()).isEqualTo(4);
     assertThat(c.rows).hasSize(1);
-    assertThat(c.rejections).extracting(Rejection::reason).containsExactly(Reason.MALFORMED_CSV);
+    assertThat(c.rejections)
+        .extracting(Rejection::reason)
+        .containsExactly(Reason.MALFORMED_CSV, Reason.MALFORMED_CSV, Reason.MALFORMED_CSV);
+    assertThat(c.rejections.get(0).detail()).startsWith("unreadable after record 1: ");
+    assertThat(c.recordNumbers).containsExactly(2L, 3L, 4L);
+    // The rest, line by line (the empty line is no record), each line's bytes as they were.
+    assertThat(c.unreadableLines).containsExactly("\"89\",\"B,\"2\"", "\"89\",\"C\"", QUOTED_ROW);
+    assertThat(c.fileRejections).isEmpty();
   }
 
   @Test
-  void anEmptyFileReadsNothing() throws IOException {
-    Collected collected = new Collected();
-    UberCsvParser.Summary summary =
-        UberCsvParser.parse(new StringReader(""), "Travel_Times - X.csv", null, collected);
+  void bytesThatAreNotUtf8MidFileKeepTheRowsBefore() throws IOException {
+    byte[] csv =
+        concat(
+            TITLE_HEADER + "\r\n" + QUOTED_ROW + "\r\n",
+            new byte[] {'"', '9', (byte) 0xE9, '"', '\r', '\n'},
+            QUOTED_ROW + "\r\n");
 
-    assertThat(summary.read()).isZero();
-    assertThat(summary.fileRejection().detail()).isEqualTo("the file is empty");
+    Collected c = parse(csv, "Travel_Times - Bengaluru.csv", null);
+
+    assertThat(c.summary.read()).isEqualTo(3);
+    assertThat(c.rows).hasSize(1);
+    assertThat(c.rejections.get(0).detail())
+        .isEqualTo("unreadable after record 1: bytes that are not UTF-8");
+    assertThat(c.unreadableLines).containsExactly("\"9\u00e9\"", QUOTED_ROW);
+  }
+
+  @Test
+  void aFileWhoseHeaderCannotBeReadIsRejectedWholeAndItsLinesCounted() throws IOException {
+    // Latin-1, not UTF-8: the header's "é" is one byte, 0xE9.
+    byte[] latin1 =
+        ("\"Origine Movement ID\",\"Nom d'origine\",\"Durée\"\n1,\"A\",3\n\n2,\"B\",4\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+
+    Collected c = parse(latin1, "Travel_Times - Paris.csv", null);
+
+    assertThat(c.summary.read()).isEqualTo(2);
+    assertThat(c.summary.fileRejection())
+        .isEqualTo(
+            new Rejection(Reason.MALFORMED_CSV, "unreadable header: bytes that are not UTF-8"));
+    assertThat(new String(c.rawHeaders.get(0), StandardCharsets.ISO_8859_1))
+        .isEqualTo("\"Origine Movement ID\",\"Nom d'origine\",\"Durée\"");
+    assertThat(c.unreadableLines).containsExactly("1,\"A\",3", "2,\"B\",4");
+    assertThat(c.recordNumbers).containsExactly(1L, 2L);
+    assertThat(c.rows).isEmpty();
+  }
+
+  @Test
+  void aHeaderWithAnUnclosedQuoteIsRejectedWholeAndItsLinesCounted() throws IOException {
+    Collected c =
+        parse("\"Origin Movement ID,Date Range\n1,x\r\n2,y", "Travel_Times - X.csv", null);
+
+    assertThat(c.summary.read()).isEqualTo(2);
+    assertThat(c.summary.fileRejection().reason()).isEqualTo(Reason.MALFORMED_CSV);
+    assertThat(c.summary.fileRejection().detail()).startsWith("unreadable header: ");
+    assertThat(c.unreadableLines).containsExactly("1,x", "2,y");
+  }
+
+  @Test
+  void aBinaryFileIsRejectedWholeAndItsLinesCounted() throws IOException {
+    // The first bytes of a PNG image, then more binary.
+    byte[] png = {
+      (byte) 0x89,
+      'P',
+      'N',
+      'G',
+      '\r',
+      '\n',
+      0x1A,
+      '\n',
+      0,
+      0,
+      0,
+      0x0D,
+      'I',
+      'H',
+      'D',
+      'R',
+      '\n',
+      (byte) 0xFF,
+      (byte) 0xD8
+    };
+
+    Collected c = parse(png, "Travel_Times - X.csv", null);
+
+    // Lines end at \n, \r\n or a lone \r (byte 0x0D of the PNG header too).
+    assertThat(c.summary.read()).isEqualTo(4);
+    assertThat(c.rejections).extracting(Rejection::reason).containsOnly(Reason.MALFORMED_CSV);
+    assertThat(c.unreadableLines)
+        .containsExactly("\u001a", "\u0000\u0000\u0000", "IHDR", "\u00ff\u00d8");
+  }
+
+  @Test
+  void anEmptyFileIsRejectedWhole() throws IOException {
+    for (String empty : List.of("", "\uFEFF", "\n\r\n")) {
+      Collected c = parse(empty, "Travel_Times - X.csv", null);
+
+      assertThat(c.summary.read()).isZero();
+      assertThat(c.summary.fileRejection())
+          .isEqualTo(new Rejection(Reason.EMPTY_FILE, "the file is empty"));
+      assertThat(c.fileHeaders).containsExactly((List<String>) null);
+    }
+  }
+
+  @Test
+  void aHeaderWithNoRowsIsRejectedWhole() throws IOException {
+    Collected c = parse(TITLE_HEADER + "\r\n", "Travel_Times - Bengaluru.csv", null);
+
+    assertThat(c.summary.read()).isZero();
+    assertThat(c.summary.fileRejection())
+        .isEqualTo(new Rejection(Reason.EMPTY_FILE, "a header and no rows"));
+    assertThat(c.fileHeaders.get(0)).hasSize(8).startsWith("Origin Movement ID");
+  }
+
+  @Test
+  void semicolonAndTabExportsAreReadLikeTheCommaOne() throws IOException {
+    // Cells holding the other delimiters, quoted as a spreadsheet exports them.
+    String comma =
+        TITLE_HEADER
+            + ",\"Note\"\r\n"
+            + QUOTED_ROW
+            + ",\"a;b\tc\"\r\n"
+            + "\"90\",\"Koramangala; 5th Block\",\"2\",\"Indiranagar\tEast\","
+            + "\"3/1/2020 - 3/31/2020, Every day, Daily Average\",1500.5,1200,1800,\"x\"\r\n";
+    String semicolon =
+        TITLE_HEADER.replace(',', ';')
+            + ";\"Note\"\r\n"
+            + "\"89\";\"Bengaluru, Karnataka\";\"1\";\"Unnamed Road, Bengaluru\";"
+            + "\"3/1/2020 - 3/31/2020, Every day, Daily Average\";2313;1723;3104;\"a;b\tc\"\r\n"
+            + "\"90\";\"Koramangala; 5th Block\";\"2\";\"Indiranagar\tEast\";"
+            + "\"3/1/2020 - 3/31/2020, Every day, Daily Average\";1500.5;1200;1800;\"x\"\r\n";
+    String tab = outsideQuotes(semicolon, ';', '\t');
+
+    Collected fromComma = parse(comma, "Travel_Times - Bengaluru.csv", null);
+    Collected fromSemicolon = parse(semicolon, "Travel_Times - Bengaluru.csv", null);
+    Collected fromTab = parse(tab, "Travel_Times - Bengaluru.csv", null);
+
+    assertThat(fromComma.summary.delimiter()).isEqualTo(',');
+    assertThat(fromSemicolon.summary.delimiter()).isEqualTo(';');
+    assertThat(fromTab.summary.delimiter()).isEqualTo('\t');
+    assertThat(fromComma.rows).hasSize(2);
+    assertThat(fromComma.rows.get(1).get("origin_display_name"))
+        .isEqualTo("Koramangala; 5th Block");
+    assertThat(fromComma.rows.get(1).get("destination_display_name"))
+        .isEqualTo("Indiranagar\tEast");
+    assertThat(fromSemicolon.rows.toString()).isEqualTo(fromComma.rows.toString());
+    assertThat(fromTab.rows.toString()).isEqualTo(fromComma.rows.toString());
+    assertThat(fromTab.partitions).isEqualTo(fromComma.partitions);
+  }
+
+  @Test
+  void theDelimiterIsTheOneMostUsedOutsideQuotes() {
+    assertThat(UberCsvParser.delimiterOf("a,b,c")).isEqualTo(',');
+    assertThat(UberCsvParser.delimiterOf("a;b;c")).isEqualTo(';');
+    assertThat(UberCsvParser.delimiterOf("a\tb\tc")).isEqualTo('\t');
+    assertThat(UberCsvParser.delimiterOf("\"a,b,c\";\"d,e\"")).isEqualTo(';');
+    assertThat(UberCsvParser.delimiterOf("\"a;b\"\t\"c;d\"\t\"e\"")).isEqualTo('\t');
+    assertThat(UberCsvParser.delimiterOf("single column")).isEqualTo(',');
+    assertThat(UberCsvParser.delimiterOf("a;b,c")).isEqualTo(',');
+  }
+
+  /** {@code csv} with {@code from} replaced by {@code to} where it is not inside quotes. */
+  private static String outsideQuotes(String csv, char from, char to) {
+    StringBuilder out = new StringBuilder();
+    boolean quoted = false;
+    for (char c : csv.toCharArray()) {
+      quoted ^= c == '"';
+      out.append(!quoted && c == from ? to : c);
+    }
+    return out.toString();
+  }
+
+  private static byte[] concat(Object... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Object part : parts) {
+      out.writeBytes(
+          part instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) part);
+    }
+    return out.toByteArray();
   }
 }
