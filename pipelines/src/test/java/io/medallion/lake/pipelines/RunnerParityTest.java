@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.io.ReadBronzeEvents;
@@ -108,10 +109,18 @@ class RunnerParityTest {
             LocalDate.parse("2025-12-31"),
             LocalDate.parse("2026-01-01"));
     GoldEvents.Config config =
-        new GoldEvents.Config(layout, dates, new GoldWindow(LATENESS), 4, 1, RUN_ID);
+        new GoldEvents.Config(
+            layout,
+            dates,
+            new GoldWindow(LATENESS),
+            DeduplicateEvents.DEFAULT_HORIZON,
+            4,
+            1,
+            RUN_ID);
     Pipeline gold = Pipeline.create(options(runner));
     GoldEvents.build(
-        gold.apply("ReadSilver", ReadSilverEvents.forDates(layout, dates, config.window())),
+        gold.apply(
+            "ReadSilver", ReadSilverEvents.forDates(layout, config.silverDates(), config.window())),
         config);
     finish(gold.run());
   }
