@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -210,12 +211,12 @@ public final class DeduplicateEvents
    * duplicate of (created more than the horizon before every target date, or after them).
    */
   static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<Integer, byte[]>> {
-    private final List<LocalDate> targets;
+    private final HashSet<LocalDate> targets;
     private final long horizonMicros;
     private final int groups;
 
     KeyByBucketFn(List<LocalDate> targets, long horizonMicros, int groups) {
-      this.targets = targets;
+      this.targets = new HashSet<>(targets);
       this.horizonMicros = horizonMicros;
       this.groups = groups;
     }
@@ -250,13 +251,13 @@ public final class DeduplicateEvents
 
   static final class KeepFirstPerUuidFn
       extends DoFn<KV<Integer, Iterable<byte[]>>, DeduplicatedEvent> {
-    private final List<LocalDate> targets;
+    private final HashSet<LocalDate> targets;
     private final long horizonMicros;
     private transient Counts.InBundle counts;
     private transient Map<List<String>, long[]> stats;
 
     KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros) {
-      this.targets = targets;
+      this.targets = new HashSet<>(targets);
       this.horizonMicros = horizonMicros;
     }
 
