@@ -7,8 +7,9 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * What the seeded event generator mixes into a stream: duplicates, malformed and late records, the
- * number of event types, and the seed. Shared by the file producer and the Kinesis producer.
+ * What the seeded event generator mixes into a stream: duplicates (some with a re-stamped {@code
+ * created_at}), malformed and late records, the number of event types, and the seed. Shared by the
+ * file producer and the Kinesis producer.
  */
 public interface EventMixOptions extends PipelineOptions {
   @Description("Share of events sent twice, as Kinesis retries do (0 to 1).")
@@ -16,6 +17,20 @@ public interface EventMixOptions extends PipelineOptions {
   double getDuplicateRate();
 
   void setDuplicateRate(double value);
+
+  @Description(
+      "Share of the duplicates whose created_at the retry re-stamps later, as clients that rebuild"
+          + " the event do (0 to 1); such a copy can land on the next date.")
+  @Default.Double(0.5)
+  double getRestampRate();
+
+  void setRestampRate(double value);
+
+  @Description("At most how many seconds later a re-stamped duplicate is created (at least 1).")
+  @Default.Integer(EventGenerator.DEFAULT_RESTAMP_MAX_SECONDS)
+  int getRestampMaxSeconds();
+
+  void setRestampMaxSeconds(int value);
 
   @Description("Share of extra malformed records (0 to 1).")
   @Default.Double(0.01)
@@ -54,6 +69,8 @@ public interface EventMixOptions extends PipelineOptions {
         mix.getMalformedRate(),
         mix.getLateRate(),
         mix.getEventTypes(),
-        mix.getSeed());
+        mix.getSeed(),
+        mix.getRestampRate(),
+        mix.getRestampMaxSeconds());
   }
 }

@@ -91,12 +91,14 @@ public final class ProduceEvents {
 
   public static String describe(EventGenerator.Summary s) {
     return String.format(
-        "Produced %,d records over %d hour(s): %,d distinct valid events, %,d duplicates,"
-            + " %,d malformed %s, %,d late",
+        "Produced %,d records over %d hour(s): %,d distinct valid events, %,d duplicates"
+            + " (%,d re-stamped, %,d of them across midnight), %,d malformed %s, %,d late",
         s.records,
         s.recordsByArrivalHour.size(),
         s.validEvents,
         s.duplicateRecords,
+        s.restampedRecords,
+        s.restampedAcrossMidnight,
         s.malformedRecords,
         s.malformedByKind,
         s.lateEvents);
@@ -108,8 +110,10 @@ public final class ProduceEvents {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("settings", settings.toString());
     report.put("records", s.records);
-    report.put("valid_events", s.validEvents);
+    report.put("distinct_valid_events", s.validEvents);
     report.put("duplicate_records", s.duplicateRecords);
+    report.put("restamped_duplicates", s.restampedRecords);
+    report.put("restamped_across_midnight", s.restampedAcrossMidnight);
     report.put("malformed_records", s.malformedRecords);
     report.put("late_events", s.lateEvents);
     report.put("malformed_by_kind", s.malformedByKind);

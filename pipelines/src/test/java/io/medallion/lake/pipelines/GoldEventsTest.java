@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
@@ -49,11 +50,13 @@ class GoldEventsTest {
             LakeLayout.at(lake.toString()),
             DATES,
             new GoldWindow(Duration.ofHours(6)),
+            DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
             runId);
     GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.lake(), config.dates(), config.window())), config);
+        p.apply(ReadSilverEvents.forDates(config.lake(), config.silverDates(), config.window())),
+        config);
     TestPipelines.run(p);
   }
 

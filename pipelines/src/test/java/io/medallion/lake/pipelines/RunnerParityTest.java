@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.testing.DuckDb;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,13 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runner parity: the same bronze input (the standard fixtures plus a few thousand generated events
- * with duplicates, malformed and late records) promoted to silver and gold on the DirectRunner and
- * on embedded Flink gives the same rows in every table, compared by DuckDB with {@code EXCEPT ALL}
- * both ways, and the same reports apart from when they were written.
+ * around a midnight, with duplicates, some re-stamped past the midnight, malformed and late
+ * records) promoted to silver and gold on the DirectRunner and on embedded Flink gives the same
+ * rows in every table, compared by DuckDB with {@code EXCEPT ALL} both ways, and the same reports
+ * apart from when they were written; on both, gold holds each generated event once.
  */
 class RunnerParityTest {
   private static final String RUN_ID = "parity";
-  private static final Instant GENERATED_START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant GENERATED_START = Instant.parse("2025-12-31T23:00:00Z");
   private static final int GENERATED_HOURS = 2;
   private static final Duration LATENESS = Duration.ofHours(6);
 
@@ -64,6 +67,7 @@ class RunnerParityTest {
   @TempDir static Path base;
   static Path direct;
   static Path flink;
+  static EventGenerator.Summary produced;
 
   @BeforeAll
   static void promoteOnBothRunners() throws IOException {
@@ -76,10 +80,13 @@ class RunnerParityTest {
                   "--lake=" + lake,
                   "--events=3000",
                   "--hours=" + GENERATED_HOURS,
-                  "--start=2026-01-01T00",
+                  "--start=2025-12-31T23",
+                  "--duplicateRate=0.2",
+                  "--restampRate=1",
+                  "--restampMaxSeconds=900",
                   "--filesPerHour=4")
               .as(ProduceEvents.Options.class);
-      ProduceEvents.run(produce);
+      produced = ProduceEvents.run(produce);
     }
     promote(direct, DIRECT);
     promote(flink, FLINK);
@@ -108,10 +115,18 @@ class RunnerParityTest {
             LocalDate.parse("2025-12-31"),
             LocalDate.parse("2026-01-01"));
     GoldEvents.Config config =
-        new GoldEvents.Config(layout, dates, new GoldWindow(LATENESS), 4, 1, RUN_ID);
+        new GoldEvents.Config(
+            layout,
+            dates,
+            new GoldWindow(LATENESS),
+            DeduplicateEvents.DEFAULT_HORIZON,
+            4,
+            1,
+            RUN_ID);
     Pipeline gold = Pipeline.create(options(runner));
     GoldEvents.build(
-        gold.apply("ReadSilver", ReadSilverEvents.forDates(layout, dates, config.window())),
+        gold.apply(
+            "ReadSilver", ReadSilverEvents.forDates(layout, config.silverDates(), config.window())),
         config);
     finish(gold.run());
   }
@@ -169,6 +184,22 @@ class RunnerParityTest {
   void goldEventsAreTheSameRows() {
     assertSameRows(
         parquet(direct, LakeLayout.GOLD_EVENTS), parquet(flink, LakeLayout.GOLD_EVENTS), 3000);
+  }
+
+  @Test
+  void goldHoldsEachGeneratedEventOnceOnBothRunners() {
+    assertThat(produced.restampedAcrossMidnight).as("re-stamped across midnight").isPositive();
+    for (Path lake : List.of(direct, flink)) {
+      String generated =
+          parquet(lake, LakeLayout.GOLD_EVENTS)
+              + " WHERE date IN (DATE '2025-12-31', DATE '2026-01-01')";
+      assertThat(DuckDb.count("SELECT count(*) FROM " + generated))
+          .as("gold rows on " + lake.getFileName())
+          .isEqualTo(produced.validEvents);
+      assertThat(DuckDb.count("SELECT count(DISTINCT event_uuid) FROM " + generated))
+          .as("distinct event_uuids on " + lake.getFileName())
+          .isEqualTo(produced.validEvents);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.LatenessOptions;
 import io.medallion.lake.pipelines.OutputOptions;
@@ -12,13 +13,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.io.FileSystems;
@@ -26,7 +34,9 @@ import org.apache.beam.sdk.io.FileSystems;
 /**
  * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
  * hour to silver and every day to gold, then prints what each layer holds and checks that gold has
- * exactly the distinct valid events the producer generated.
+ * exactly the distinct valid events the producer generated, each once. Unless given {@code
+ * --start}, the events start at {@value #DEMO_START}, so the hours span a midnight and some retries
+ * re-stamped past it test the de-duplication across dates.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="demo --events=120000 --hours=6"
@@ -38,6 +48,9 @@ public final class Demo {
 
   public interface Options extends ProduceEvents.Options, LatenessOptions, OutputOptions {}
 
+  /** The demo's first arrival hour: three hours before a midnight. */
+  static final String DEMO_START = "2025-12-31T21";
+
   /** Options only the producer takes; the promotions get everything else (runner, lake...). */
   private static final Set<String> PRODUCER_ONLY =
       Set.of(
@@ -45,6 +58,8 @@ public final class Demo {
           "start",
           "hours",
           "duplicateRate",
+          "restampRate",
+          "restampMaxSeconds",
           "malformedRate",
           "lateRate",
           "eventTypes",
@@ -53,6 +68,9 @@ public final class Demo {
 
   public static void run(String[] args, PrintStream out) throws Exception {
     Options options = Lake.parse(args, Options.class);
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--start=") || a.equals("--start"))) {
+      options.setStart(DEMO_START);
+    }
     long t0 = System.nanoTime();
     EventGenerator.Summary produced = ProduceEvents.run(options);
     out.println(ProduceEvents.describe(produced));
@@ -188,11 +206,22 @@ public final class Demo {
     }
     long goldEvents = 0;
     long duplicates = 0;
+    long crossDate = 0;
     for (LocalDate d = firstDate; !d.isAfter(lastDate); d = d.plusDays(1)) {
       JsonNode r = require(Reports.read(lake, "gold", "events", LakeLayout.datePartition(d)), d);
       goldEvents += r.path("written").asLong();
       duplicates += r.path("duplicates_removed").asLong();
+      String ownDate = DeduplicateEvents.DUPLICATE_OF + "." + d;
+      Iterator<Map.Entry<String, JsonNode>> counts = r.path("counts").fields();
+      while (counts.hasNext()) {
+        Map.Entry<String, JsonNode> c = counts.next();
+        if (c.getKey().startsWith(DeduplicateEvents.DUPLICATE_OF + ".")
+            && !c.getKey().equals(ownDate)) {
+          crossDate += c.getValue().asLong();
+        }
+      }
     }
+    OptionalLong goldUuids = distinctGoldUuids(lake);
     long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
     long uberRead = 0;
     long uberWritten = 0;
@@ -219,14 +248,25 @@ public final class Demo {
     out.printf(
         "  silver  %,12d rows written, %,d quarantined %s, %,d late%n",
         written, quarantined, reasons, late);
-    out.printf("  gold    %,12d distinct events, %,d duplicates removed%n", goldEvents, duplicates);
+    out.printf(
+        "  gold    %,12d distinct events, %,d duplicates removed (%,d of an event kept on an"
+            + " earlier date)%n",
+        goldEvents, duplicates, crossDate);
     out.printf(
         "  check   silver read %,d = written %,d + quarantined %,d: %s%n",
         read, written, quarantined, read == written + quarantined ? "ok" : "MISMATCH");
-    boolean matches = goldEvents == produced.validEvents;
+    boolean matches =
+        goldEvents == produced.validEvents
+            && (goldUuids.isEmpty() || goldUuids.getAsLong() == goldEvents);
     out.printf(
-        "  check   gold distinct events %,d = producer's distinct valid events %,d: %s%n",
-        goldEvents, produced.validEvents, matches ? "ok" : "MISMATCH");
+        "  check   gold rows %,d = distinct event_uuids in gold %s = producer's distinct valid"
+            + " events %,d: %s%n",
+        goldEvents,
+        goldUuids.isPresent()
+            ? String.format("%,d", goldUuids.getAsLong())
+            : "(not counted: DuckDB reads local lakes only)",
+        produced.validEvents,
+        matches ? "ok" : "MISMATCH");
     out.printf(
         "  uber    %,12d rows written from %d files, %,d quarantined %s%n",
         uberWritten, uberFiles, uberQuarantined, uberReasons);
@@ -253,6 +293,19 @@ public final class Demo {
     if (!matches || read != written + quarantined || !uberReconciles) {
       throw new IllegalStateException(
           "the lake does not reconcile with what was produced; see the reports");
+    }
+  }
+
+  /** The distinct {@code event_uuid}s in all of {@code gold/events}, read by DuckDB; local only. */
+  private static OptionalLong distinctGoldUuids(LakeLayout lake) throws SQLException {
+    if (!lake.isLocal()) {
+      return OptionalLong.empty();
+    }
+    try (Connection db = Query.open(lake);
+        Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(DISTINCT event_uuid) FROM gold_events")) {
+      rs.next();
+      return OptionalLong.of(rs.getLong(1));
     }
   }
 

@@ -35,7 +35,13 @@ class QueryTest {
   @BeforeAll
   static void demoLake() {
     lake = temp.resolve("lake");
-    Result demo = lake("demo", "--lake=" + lake, "--events=" + DEMO_EVENTS, "--hours=2");
+    Result demo =
+        lake(
+            "demo",
+            "--lake=" + lake,
+            "--events=" + DEMO_EVENTS,
+            "--hours=2",
+            "--start=2026-01-01T00");
     assertThat(demo.status()).as(demo.err()).isZero();
   }
 

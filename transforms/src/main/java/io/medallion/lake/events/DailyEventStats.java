@@ -1,7 +1,6 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.schemas.EventSchemas;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,12 +24,15 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Gold {@code event_stats} with Beam SQL ({@code daily_event_stats.sql} beside this class): per
- * creation date, event type and subtype, the event count, distinct events, duplicates removed and
- * the first and last {@code created_at}. Output rows ({@link EventSchemas#GOLD_EVENT_STATS}) are
- * keyed by their partition {@code date=YYYY-MM-DD}.
+ * creation date, event type and subtype, the silver rows created on the date ({@code event_count}),
+ * the rows kept in gold ({@code distinct_events}), the rows removed as duplicates, and the first
+ * and last {@code created_at} of those silver rows. Input: partial counts ({@link
+ * EventSchemas#EVENT_STATS_ROW}, as {@link DeduplicateEvents#STATS} emits them), which the SQL adds
+ * up. Output rows ({@link EventSchemas#GOLD_EVENT_STATS}) are keyed by their partition {@code
+ * date=YYYY-MM-DD}.
  */
 public final class DailyEventStats
-    extends PTransform<PCollection<DeduplicatedEvent>, PCollection<KV<String, GenericRecord>>> {
+    extends PTransform<PCollection<Row>, PCollection<KV<String, GenericRecord>>> {
   /** The SQL's table name. */
   public static final TupleTag<Row> EVENTS = new TupleTag<>("events");
 
@@ -52,31 +54,11 @@ public final class DailyEventStats
   }
 
   @Override
-  public PCollection<KV<String, GenericRecord>> expand(PCollection<DeduplicatedEvent> events) {
-    PCollection<Row> rows =
-        events
-            .apply("ToSqlRow", ParDo.of(new ToSqlRowFn()))
-            .setRowSchema(EventSchemas.DEDUPLICATED_EVENT_ROW);
-    return PCollectionTuple.of(EVENTS, rows)
+  public PCollection<KV<String, GenericRecord>> expand(PCollection<Row> partialCounts) {
+    return PCollectionTuple.of(EVENTS, partialCounts)
         .apply("AggregateWithSql", SqlTransform.query(sql()))
         .apply("ToStatsRecord", ParDo.of(new ToStatsRecordFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.GOLD_EVENT_STATS)));
-  }
-
-  static final class ToSqlRowFn extends DoFn<DeduplicatedEvent, Row> {
-    @ProcessElement
-    public void process(@Element DeduplicatedEvent e, OutputReceiver<Row> out) {
-      Object subtype = e.event().get("event_subtype");
-      out.output(
-          Row.withSchema(EventSchemas.DEDUPLICATED_EVENT_ROW)
-              .addValues(
-                  e.date(),
-                  PartitionValues.normalise(e.event().get("event_type").toString()),
-                  subtype == null ? null : subtype.toString(),
-                  (Long) e.event().get("created_at"),
-                  e.copies())
-              .build());
-    }
   }
 
   static final class ToStatsRecordFn extends DoFn<Row, KV<String, GenericRecord>> {

@@ -1,50 +1,90 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.io.Counts;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.schemas.EventSchemas;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Keeps one silver row per {@code event_uuid} and date: the one with the earliest {@code
- * created_at}, ties broken by {@code event_name}, then {@code payload}, then {@code event_subtype},
- * so the same input gives the same row whatever order it arrives in.
+ * Keeps each {@code event_uuid} once in gold, within a de-duplication horizon (DESIGN.md, "Gold
+ * events"): a silver row {@code r} is kept unless another copy {@code c} of its uuid comes before
+ * it by {@link #KEEP_FIRST} (earliest {@code created_at}, then {@code event_name}, {@code payload},
+ * {@code event_subtype}) and was created at most the horizon before it ({@code r.created_at -
+ * c.created_at <= horizon}). The decision for a row depends only on the copies created up to the
+ * horizon before it, so the result for a date does not depend on which other dates are promoted
+ * with it, nor in which order.
  *
- * <p>Rows are grouped into a fixed number of buckets per date (by uuid hash) and de-duplicated with
- * a hash map inside each bucket. A GroupByKey on the uuid itself would make one group per event:
- * fine on Flink, but the DirectRunner turns every group into its own bundle and slows to a crawl
- * (FACTS.md). Choose the bucket count so one bucket's distinct events fit in a worker's memory:
- * with 64 buckets a 24M-event day is 375k rows a bucket.
+ * <p>Input: silver rows keyed by their creation date {@code date=YYYY-MM-DD}, for every date of
+ * {@link #datesToRead} (the target dates and the context before them). Output, for the target dates
+ * only: {@link #EVENTS}, the kept rows; {@link #STATS}, partial {@code event_stats} rows ({@link
+ * EventSchemas#EVENT_STATS_ROW}, summed by {@link DailyEventStats}); and {@link #COUNTS}: per
+ * target date, {@code written} (kept rows), {@code duplicates_removed} (dropped rows created on the
+ * date) and {@code duplicate_of.<W>} (of those, the ones whose earliest copy within the horizon was
+ * created on date W; they add up to {@code duplicates_removed}). Context rows are neither written
+ * nor counted.
+ *
+ * <p>Rows are grouped into {@code buckets} buckets per date read, by uuid hash only, so every copy
+ * of a uuid meets in one bucket whatever its date, and de-duplicated in memory inside each bucket.
+ * A GroupByKey on the uuid itself would make one group per event: fine on Flink, but the
+ * DirectRunner turns every group into its own bundle and slows to a crawl (FACTS.md). A bucket
+ * holds about one date's rows divided by {@code buckets} (all its rows, duplicates included, are
+ * held at once): with 64 buckets a 24M-event day is 375k rows a bucket.
  *
  * <p>Rows cross the GroupByKey as Avro bytes, for the reason {@link
  * io.medallion.lake.io.WritePartitionFiles} gives: the DirectRunner copies grouped values through
  * their coder, and a byte array copies for almost nothing.
- *
- * <p>Input: rows keyed by {@code date=YYYY-MM-DD}. Counts, per date, each kept row as written and
- * each dropped copy as a duplicate removed.
  */
 public final class DeduplicateEvents
     extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
   public static final TupleTag<DeduplicatedEvent> EVENTS = new TupleTag<>() {};
+  public static final TupleTag<Row> STATS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
+
+  /** Counter prefix: {@code duplicate_of.2026-01-01} counts copies whose winner is of that date. */
+  public static final String DUPLICATE_OF = "duplicate_of";
+
+  /** Covers client retries, which re-stamp {@code created_at} seconds to minutes later. */
+  public static final Duration DEFAULT_HORIZON = Duration.ofDays(1);
+
+  /** A longer horizon would make every run read more than a year of silver. */
+  public static final Duration MAX_HORIZON = Duration.ofDays(366);
+
+  public static final int DEFAULT_BUCKETS = 64;
 
   /** Which of two rows with the same uuid is kept: the smaller. */
   public static final Comparator<GenericRecord> KEEP_FIRST =
@@ -54,101 +94,273 @@ public final class DeduplicateEvents
           .thenComparing(
               r -> r.get("event_subtype") == null ? "" : r.get("event_subtype").toString());
 
+  private final List<LocalDate> targets;
+  private final Duration horizon;
   private final int buckets;
 
-  private DeduplicateEvents(int buckets) {
+  private DeduplicateEvents(List<LocalDate> targets, Duration horizon, int buckets) {
+    this.targets = targets;
+    this.horizon = horizon;
     this.buckets = buckets;
   }
 
-  public static DeduplicateEvents withBuckets(int buckets) {
-    if (buckets < 1) {
-      throw new IllegalArgumentException("--dedupBuckets must be at least 1, got " + buckets);
+  /**
+   * De-duplicates for the creation dates {@code targets}, with the {@link #DEFAULT_HORIZON} and
+   * {@link #DEFAULT_BUCKETS}.
+   *
+   * @throws IllegalArgumentException if {@code targets} is empty
+   */
+  public static DeduplicateEvents forDates(Collection<LocalDate> targets) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("no dates to de-duplicate");
     }
-    return new DeduplicateEvents(buckets);
+    return new DeduplicateEvents(
+        List.copyOf(new TreeSet<>(targets)), DEFAULT_HORIZON, DEFAULT_BUCKETS);
+  }
+
+  /**
+   * The horizon: how long after a copy a later copy of the same uuid is still its duplicate.
+   *
+   * @throws IllegalArgumentException if negative or longer than {@link #MAX_HORIZON}
+   */
+  public DeduplicateEvents withHorizon(Duration horizon) {
+    return new DeduplicateEvents(targets, checkHorizon(horizon), buckets);
+  }
+
+  /**
+   * Buckets per date read; more buckets hold fewer rows each.
+   *
+   * @throws IllegalArgumentException if less than 1
+   */
+  public DeduplicateEvents withBuckets(int buckets) {
+    if (buckets < 1) {
+      throw new IllegalArgumentException("--dedupBuckets: must be at least 1, got " + buckets);
+    }
+    return new DeduplicateEvents(targets, horizon, buckets);
+  }
+
+  /**
+   * Checks a horizon: from {@code PT0S} (only copies created at the same instant are duplicates) to
+   * {@link #MAX_HORIZON}.
+   *
+   * @throws IllegalArgumentException with a message starting {@code --dedupHorizon:}
+   */
+  public static Duration checkHorizon(Duration horizon) {
+    if (horizon.isNegative()) {
+      throw new IllegalArgumentException("--dedupHorizon: must not be negative, got " + horizon);
+    }
+    if (horizon.compareTo(MAX_HORIZON) > 0) {
+      throw new IllegalArgumentException(
+          "--dedupHorizon: at most " + MAX_HORIZON + " (366 days), got " + horizon);
+    }
+    return horizon;
+  }
+
+  /**
+   * The creation dates whose silver rows the de-duplication of {@code targets} needs, in order: for
+   * each target date, the dates from its 00:00 minus {@code horizon} to itself. For consecutive
+   * targets that is every date from the first minus the horizon to the last.
+   */
+  public static List<LocalDate> datesToRead(Collection<LocalDate> targets, Duration horizon) {
+    checkHorizon(horizon);
+    TreeSet<LocalDate> dates = new TreeSet<>();
+    for (LocalDate target : targets) {
+      LocalDate from =
+          LakeLayout.dateOf(target.atStartOfDay(ZoneOffset.UTC).toInstant().minus(horizon));
+      for (LocalDate d = from; !d.isAfter(target); d = d.plusDays(1)) {
+        dates.add(d);
+      }
+    }
+    return new ArrayList<>(dates);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, GenericRecord>> rows) {
+    long horizonMicros = horizon.getSeconds() * 1_000_000L + horizon.getNano() / 1000;
+    int groups = buckets * datesToRead(targets, horizon).size();
     PCollectionTuple result =
-        rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(buckets)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+        rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(targets, horizonMicros, groups)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
-                ParDo.of(new KeepFirstPerUuidFn()).withOutputTags(EVENTS, TupleTagList.of(COUNTS)));
+                ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros))
+                    .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS)));
     result.get(EVENTS).setCoder(DeduplicatedEvent.Coder.of());
+    result.get(STATS).setRowSchema(EventSchemas.EVENT_STATS_ROW);
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
   private static final AvroCoder<GenericRecord> ROW = AvroCoder.of(EventSchemas.SILVER_EVENT);
 
-  /** {@code date=D} → {@code date=D|bucket}, the row encoded. */
-  static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<String, byte[]>> {
-    private final int buckets;
+  private static long createdAt(GenericRecord row) {
+    return (Long) row.get("created_at");
+  }
 
-    KeyByBucketFn(int buckets) {
-      this.buckets = buckets;
+  private static LocalDate createdOn(GenericRecord row) {
+    return LakeLayout.dateOf(EventEnrichment.instantOfMicros(createdAt(row)));
+  }
+
+  private static long startMicros(LocalDate date) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, date.atStartOfDay(ZoneOffset.UTC).toInstant());
+  }
+
+  /**
+   * {@code date=D}, row → uuid bucket, the row encoded; drops context rows no target row can be a
+   * duplicate of (created more than the horizon before every target date, or after them).
+   */
+  static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<Integer, byte[]>> {
+    private final HashSet<LocalDate> targets;
+    private final long horizonMicros;
+    private final int groups;
+
+    KeyByBucketFn(List<LocalDate> targets, long horizonMicros, int groups) {
+      this.targets = new HashSet<>(targets);
+      this.horizonMicros = horizonMicros;
+      this.groups = groups;
     }
 
     @ProcessElement
     public void process(
-        @Element KV<String, GenericRecord> row, OutputReceiver<KV<String, byte[]>> out)
+        @Element KV<String, GenericRecord> row, OutputReceiver<KV<Integer, byte[]>> out)
         throws CoderException {
-      int bucket = Math.floorMod(row.getValue().get("event_uuid").toString().hashCode(), buckets);
-      out.output(
-          KV.of(row.getKey() + "|" + bucket, CoderUtils.encodeToByteArray(ROW, row.getValue())));
+      LocalDate created = createdOn(row.getValue());
+      if (!row.getKey().equals(LakeLayout.datePartition(created))) {
+        throw new IllegalStateException(
+            "a silver row created on " + created + " came keyed as " + row.getKey());
+      }
+      if (!targets.contains(created) && !isContext(createdAt(row.getValue()))) {
+        return;
+      }
+      int bucket = Math.floorMod(row.getValue().get("event_uuid").toString().hashCode(), groups);
+      out.output(KV.of(bucket, CoderUtils.encodeToByteArray(ROW, row.getValue())));
+    }
+
+    /** Whether a row created at {@code micros} is within the horizon before a target date. */
+    private boolean isContext(long micros) {
+      for (LocalDate target : targets) {
+        long start = startMicros(target);
+        if (micros < start && start - micros <= horizonMicros) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
   static final class KeepFirstPerUuidFn
-      extends DoFn<KV<String, Iterable<byte[]>>, DeduplicatedEvent> {
+      extends DoFn<KV<Integer, Iterable<byte[]>>, DeduplicatedEvent> {
+    private final HashSet<LocalDate> targets;
+    private final long horizonMicros;
     private transient Counts.InBundle counts;
+    private transient Map<List<String>, long[]> stats;
+
+    KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros) {
+      this.targets = new HashSet<>(targets);
+      this.horizonMicros = horizonMicros;
+    }
 
     @StartBundle
     public void startBundle() {
       counts = new Counts.InBundle();
+      stats = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<byte[]>> bucket, MultiOutputReceiver out)
+    public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out)
         throws CoderException {
-      String partition = bucket.getKey().substring(0, bucket.getKey().indexOf('|'));
-      String date = partition.substring("date=".length());
-      Map<String, Kept> byUuid = new HashMap<>();
+      Map<String, List<GenericRecord>> byUuid = new HashMap<>();
       for (byte[] encoded : bucket.getValue()) {
         GenericRecord row = CoderUtils.decodeFromByteArray(ROW, encoded);
-        Kept kept = byUuid.get(row.get("event_uuid").toString());
-        if (kept == null) {
-          byUuid.put(row.get("event_uuid").toString(), new Kept(row));
+        byUuid.computeIfAbsent(row.get("event_uuid").toString(), k -> new ArrayList<>(1)).add(row);
+      }
+      for (List<GenericRecord> copies : byUuid.values()) {
+        if (copies.size() > 1) {
+          copies.sort(KEEP_FIRST);
+        }
+        decide(copies, out);
+      }
+    }
+
+    /**
+     * Walks one uuid's copies in {@link #KEEP_FIRST} order. Created-at never decreases along it, so
+     * the earliest copy within the horizon before copy i is found by moving a second index forward.
+     */
+    private void decide(List<GenericRecord> copies, MultiOutputReceiver out) {
+      int n = copies.size();
+      boolean[] kept = new boolean[n];
+      long[] standsFor = new long[n];
+      LocalDate[] dates = new LocalDate[n];
+      int first = 0;
+      for (int i = 0; i < n; i++) {
+        GenericRecord row = copies.get(i);
+        long t = createdAt(row);
+        while (t - createdAt(copies.get(first)) > horizonMicros) {
+          first++;
+        }
+        dates[i] = createdOn(row);
+        kept[i] = first == i;
+        if (!targets.contains(dates[i])) {
+          continue;
+        }
+        String partition = LakeLayout.datePartition(dates[i]);
+        addStats(dates[i], row, kept[i]);
+        if (kept[i]) {
+          standsFor[i] = 1;
+          counts.add(partition, Counts.WRITTEN, 1);
         } else {
-          kept.copies++;
-          if (KEEP_FIRST.compare(row, kept.row) < 0) {
-            kept.row = row;
+          counts.add(partition, Counts.DUPLICATES_REMOVED, 1);
+          counts.add(partition, DUPLICATE_OF + "." + dates[first], 1);
+          if (kept[first] && dates[first].equals(dates[i])) {
+            standsFor[first]++;
           }
         }
       }
-      long duplicates = 0;
-      for (Kept kept : byUuid.values()) {
-        duplicates += kept.copies - 1;
-        out.get(EVENTS).output(new DeduplicatedEvent(date, kept.row, kept.copies));
+      for (int i = 0; i < n; i++) {
+        if (kept[i] && standsFor[i] > 0) {
+          out.get(EVENTS)
+              .output(new DeduplicatedEvent(dates[i].toString(), copies.get(i), standsFor[i]));
+        }
       }
-      counts.add(partition, Counts.WRITTEN, byUuid.size());
-      counts.add(partition, Counts.DUPLICATES_REMOVED, duplicates);
+    }
+
+    /** Per date, type and subtype: rows, kept rows, first and last created_at. */
+    private void addStats(LocalDate date, GenericRecord row, boolean kept) {
+      Object subtype = row.get("event_subtype");
+      List<String> key =
+          Arrays.asList(
+              date.toString(),
+              PartitionValues.normalise(row.get("event_type").toString()),
+              subtype == null ? null : subtype.toString());
+      long t = createdAt(row);
+      long[] s = stats.computeIfAbsent(key, k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+      s[0]++;
+      s[1] += kept ? 1 : 0;
+      s[2] = Math.min(s[2], t);
+      s[3] = Math.max(s[3], t);
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      counts.flush(context, COUNTS);
-    }
-
-    private static final class Kept {
-      GenericRecord row;
-      long copies = 1;
-
-      Kept(GenericRecord row) {
-        this.row = row;
+      for (Map.Entry<List<String>, long[]> e : stats.entrySet()) {
+        long[] s = e.getValue();
+        Row row =
+            Row.withSchema(EventSchemas.EVENT_STATS_ROW)
+                .addValues(
+                    e.getKey().get(0),
+                    e.getKey().get(1),
+                    e.getKey().get(2),
+                    s[0],
+                    s[1],
+                    s[0] - s[1],
+                    s[2],
+                    s[3])
+                .build();
+        context.output(STATS, row, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
+      stats.clear();
+      counts.flush(context, COUNTS);
     }
   }
 }

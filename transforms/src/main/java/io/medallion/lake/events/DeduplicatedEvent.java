@@ -11,11 +11,12 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 
 /**
- * The one silver row kept for an {@code event_uuid} on a date, and how many rows carried that uuid.
+ * A silver row kept in gold ({@link DeduplicateEvents}), and how many silver rows of its date it
+ * stands for.
  *
  * @param date the creation date, {@code YYYY-MM-DD}
  * @param event the kept silver row ({@link EventSchemas#SILVER_EVENT})
- * @param copies the number of silver rows seen for this uuid on this date, at least 1
+ * @param copies 1 plus the copies created on the same date that were dropped as its duplicates
  */
 public record DeduplicatedEvent(String date, GenericRecord event, long copies) {
 

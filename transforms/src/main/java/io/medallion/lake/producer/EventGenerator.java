@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +21,10 @@ import java.util.function.Consumer;
  * over {@code hours} arrival hours from {@code start}, of {@link EventCatalog} types, with
  *
  * <ul>
- *   <li>duplicates: a share of events is sent again, byte for byte, up to 15 minutes later (as a
- *       Kinesis producer's retry does), sometimes in the next hour;
+ *   <li>duplicates: a share of events is sent again up to 15 minutes later (as a Kinesis producer's
+ *       retry does), sometimes in the next hour: byte for byte, or, for a share of them, with
+ *       {@code created_at} re-stamped up to {@code restampMaxSeconds} later (as a client that
+ *       rebuilds the event on retry does), which can move the copy past midnight;
  *   <li>out-of-order and late {@code created_at}: events are created up to 90 s before they arrive,
  *       and a share up to 3 hours before (never before {@code start});
  *   <li>malformed records: a share of extra records that break the contract in one way each.
@@ -30,7 +33,12 @@ import java.util.function.Consumer;
  * Records come out in arrival order. The same settings give the same bytes.
  */
 public final class EventGenerator {
-  /** What to generate. */
+  /**
+   * What to generate.
+   *
+   * @param restampRate the share of duplicates whose {@code created_at} is re-stamped (0 to 1)
+   * @param restampMaxSeconds how much later a re-stamped copy can be created, at least 1 second
+   */
   public record Settings(
       long events,
       Instant start,
@@ -39,7 +47,9 @@ public final class EventGenerator {
       double malformedRate,
       double lateRate,
       int eventTypes,
-      long seed) {
+      long seed,
+      double restampRate,
+      int restampMaxSeconds) {
     public Settings {
       if (events < 0) {
         throw new IllegalArgumentException("--events: must not be negative, got " + events);
@@ -47,13 +57,42 @@ public final class EventGenerator {
       if (hours < 1) {
         throw new IllegalArgumentException("--hours: must be at least 1, got " + hours);
       }
-      for (double rate : new double[] {duplicateRate, malformedRate, lateRate}) {
+      for (double rate : new double[] {duplicateRate, malformedRate, lateRate, restampRate}) {
         if (rate < 0 || rate > 1) {
           throw new IllegalArgumentException("rates are shares between 0 and 1, got " + rate);
         }
       }
+      if (restampMaxSeconds < 1) {
+        throw new IllegalArgumentException(
+            "--restampMaxSeconds: must be at least 1, got " + restampMaxSeconds);
+      }
+    }
+
+    /** Duplicates byte for byte only, none re-stamped. */
+    public Settings(
+        long events,
+        Instant start,
+        int hours,
+        double duplicateRate,
+        double malformedRate,
+        double lateRate,
+        int eventTypes,
+        long seed) {
+      this(
+          events,
+          start,
+          hours,
+          duplicateRate,
+          malformedRate,
+          lateRate,
+          eventTypes,
+          seed,
+          0,
+          DEFAULT_RESTAMP_MAX_SECONDS);
     }
   }
+
+  public static final int DEFAULT_RESTAMP_MAX_SECONDS = 600;
 
   /** One record as it arrives. */
   public record Record(Instant arrival, byte[] bytes) {}
@@ -77,6 +116,13 @@ public final class EventGenerator {
     public long records;
     public long validEvents;
     public long duplicateRecords;
+
+    /** Of the duplicates, those sent with a later {@code created_at}. */
+    public long restampedRecords;
+
+    /** Of the re-stamped duplicates, those whose {@code created_at} fell on a later date. */
+    public long restampedAcrossMidnight;
+
     public long malformedRecords;
     public long lateEvents;
     public final Map<String, Long> malformedByKind = new TreeMap<>();
@@ -127,15 +173,13 @@ public final class EventGenerator {
               : (long) (random.nextDouble() * 90_000_000L);
       long createdMicros =
           Math.max(startMillis * 1000, arrival.toEpochMilli() * 1000 - delayMicros);
-      byte[] bytes = validEvent(random, uuids, createdMicros);
+      ValidEvent event = validEvent(random, uuids);
+      byte[] bytes = event.bytes(createdMicros);
       summary.validEvents++;
       if (late) {
         summary.lateEvents++;
       }
-      summary.validEventsByCreatedDate.merge(
-          LocalDate.ofInstant(Instant.ofEpochMilli(createdMicros / 1000), ZoneOffset.UTC),
-          1L,
-          Long::sum);
+      summary.validEventsByCreatedDate.merge(dateOf(createdMicros), 1L, Long::sum);
       emit(new Record(arrival, bytes), sink, summary);
       if (random.nextDouble() < settings.duplicateRate()) {
         long resendAt =
@@ -144,7 +188,23 @@ public final class EventGenerator {
                 arrival.toEpochMilli()
                     + 1000
                     + (long) (random.nextDouble() * MAX_DUPLICATE_DELAY.toMillis()));
-        resends.add(new Record(Instant.ofEpochMilli(resendAt), bytes));
+        byte[] copy = bytes;
+        if (settings.restampRate() > 0 && random.nextDouble() < settings.restampRate()) {
+          // A client that rebuilds the event on retry stamps it anew: 1 s to the maximum later,
+          // but not after the copy arrives.
+          long shift =
+              1_000_000L
+                  + (long) (random.nextDouble() * (settings.restampMaxSeconds() - 1) * 1_000_000L);
+          long restamped = Math.min(createdMicros + shift, resendAt * 1000);
+          copy = event.bytes(restamped);
+          if (!Arrays.equals(copy, bytes)) {
+            summary.restampedRecords++;
+            if (!dateOf(restamped).equals(dateOf(createdMicros))) {
+              summary.restampedAcrossMidnight++;
+            }
+          }
+        }
+        resends.add(new Record(Instant.ofEpochMilli(resendAt), copy));
         summary.duplicateRecords++;
       }
     }
@@ -161,17 +221,32 @@ public final class EventGenerator {
     sink.accept(record);
   }
 
-  private byte[] validEvent(SplittableRandom random, Random uuids, long createdMicros) {
-    EventCatalog.EventType type = types.get(skewedType(random));
-    StringBuilder json = new StringBuilder(256);
-    json.append("{\"event_uuid\":\"").append(uuid(uuids)).append('"');
-    json.append(",\"event_name\":\"").append(type.name()).append('"');
-    json.append(",\"created_at\":").append(createdAt(random, createdMicros));
-    for (EventCatalog.Field field : type.payload()) {
-      json.append(",\"").append(field.name()).append("\":");
-      appendValue(json, field, random);
+  private static LocalDate dateOf(long micros) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(Math.floorDiv(micros, 1000)), ZoneOffset.UTC);
+  }
+
+  /** A valid event but for its {@code created_at}, so that a retry can stamp it anew. */
+  private record ValidEvent(String head, boolean fractional, String payload) {
+    byte[] bytes(long createdMicros) {
+      return (head + createdAt(fractional, createdMicros) + payload)
+          .getBytes(StandardCharsets.UTF_8);
     }
-    return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private ValidEvent validEvent(SplittableRandom random, Random uuids) {
+    EventCatalog.EventType type = types.get(skewedType(random));
+    StringBuilder head = new StringBuilder(96);
+    head.append("{\"event_uuid\":\"").append(uuid(uuids)).append('"');
+    head.append(",\"event_name\":\"").append(type.name()).append('"');
+    head.append(",\"created_at\":");
+    // Seven in ten as integer seconds, the rest with microseconds, like the two seed producers.
+    boolean fractional = random.nextInt(10) >= 7;
+    StringBuilder payload = new StringBuilder(160);
+    for (EventCatalog.Field field : type.payload()) {
+      payload.append(",\"").append(field.name()).append("\":");
+      appendValue(payload, field, random);
+    }
+    return new ValidEvent(head.toString(), fractional, payload.append('}').toString());
   }
 
   /** A few types are far more common than the rest, as in real product analytics. */
@@ -180,9 +255,8 @@ public final class EventGenerator {
     return (int) Math.min(types.size() - 1, Math.floor(types.size() * u * u));
   }
 
-  /** Seven in ten as integer seconds, the rest with microseconds, like the two seed producers. */
-  private static String createdAt(SplittableRandom random, long micros) {
-    if (random.nextInt(10) < 7) {
+  private static String createdAt(boolean fractional, long micros) {
+    if (!fractional) {
       return Long.toString(micros / 1_000_000L);
     }
     return String.format(Locale.ROOT, "%d.%06d", micros / 1_000_000L, micros % 1_000_000L);

@@ -82,20 +82,10 @@ public final class EventSchemas {
   public static final List<String> GOLD_EVENT_STATS_PARTITIONS = List.of("date");
 
   /**
-   * What Beam SQL aggregates for {@code event_stats}: one row per de-duplicated event, with the
-   * number of copies that were seen of it. Timestamps stay as microsecond longs because Beam SQL's
-   * TIMESTAMP has millisecond precision.
+   * What the {@code event_stats} SQL adds up (partial counts per bucket, from the de-duplication)
+   * and returns, before it becomes a {@link #GOLD_EVENT_STATS}. Timestamps stay microsecond longs
+   * because Beam SQL's TIMESTAMP has millisecond precision.
    */
-  public static final org.apache.beam.sdk.schemas.Schema DEDUPLICATED_EVENT_ROW =
-      org.apache.beam.sdk.schemas.Schema.builder()
-          .addStringField("event_date")
-          .addStringField("event_type")
-          .addNullableField("event_subtype", FieldType.STRING)
-          .addInt64Field("created_at_micros")
-          .addInt64Field("copies")
-          .build();
-
-  /** What the {@code event_stats} SQL returns, before it becomes a {@link #GOLD_EVENT_STATS}. */
   public static final org.apache.beam.sdk.schemas.Schema EVENT_STATS_ROW =
       org.apache.beam.sdk.schemas.Schema.builder()
           .addStringField("event_date")

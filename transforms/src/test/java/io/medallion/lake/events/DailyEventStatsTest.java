@@ -2,8 +2,8 @@ package io.medallion.lake.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.schemas.EventSchemas;
 import io.medallion.lake.testing.TestPipelines;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
@@ -12,33 +12,76 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
 
 class DailyEventStatsTest {
-  private static final Instant HOUR = Instant.parse("2024-03-24T21:00:00Z");
-
-  private static DeduplicatedEvent event(
-      String date, String uuid, String name, long micros, long copies) {
-    return new DeduplicatedEvent(
-        date, EventEnrichment.toSilver(new ParsedEvent(HOUR, uuid, name, micros, "{}")), copies);
+  /** A partial count as {@link DeduplicateEvents#STATS} emits it, one per bucket and bundle. */
+  private static Row partial(
+      String date, String type, String subtype, long rows, long kept, long first, long last) {
+    return Row.withSchema(EventSchemas.EVENT_STATS_ROW)
+        .addValues(date, type, subtype, rows, kept, rows - kept, first, last)
+        .build();
   }
 
   @Test
-  void aggregatesPerDateTypeAndSubtypeWithBeamSql() {
-    // Arrange
+  void addsUpPartialCountsPerDateTypeAndSubtypeWithBeamSql() {
+    // Arrange: lesson/started and heartbeat on 2024-03-24 come in two partials each.
     TestPipeline p = TestPipelines.create();
-    List<DeduplicatedEvent> events =
+    List<Row> partials =
         List.of(
-            event("2024-03-24", "1", "account:created", 1_711_315_195_000_000L, 1),
-            event("2024-03-24", "2", "lesson:started", 1_711_314_895_000_000L, 2),
-            event("2024-03-24", "4", "lesson:started", 1_711_314_995_123_456L, 1),
-            event("2024-03-24", "5", "heartbeat", 1_711_314_000_000_000L, 3),
-            event("2024-03-24", "6", "heartbeat", 1_711_314_001_000_000L, 1),
-            event("2024-03-25", "3", "lesson:started", 1_711_400_000_000_000L, 1));
+            partial(
+                "2024-03-24",
+                "account",
+                "created",
+                1,
+                1,
+                1_711_315_195_000_000L,
+                1_711_315_195_000_000L),
+            partial(
+                "2024-03-24",
+                "lesson",
+                "started",
+                2,
+                1,
+                1_711_314_895_000_000L,
+                1_711_314_895_000_000L),
+            partial(
+                "2024-03-24",
+                "lesson",
+                "started",
+                1,
+                1,
+                1_711_314_995_123_456L,
+                1_711_314_995_123_456L),
+            partial(
+                "2024-03-24",
+                "heartbeat",
+                null,
+                3,
+                1,
+                1_711_314_000_000_000L,
+                1_711_314_000_500_000L),
+            partial(
+                "2024-03-24",
+                "heartbeat",
+                null,
+                1,
+                1,
+                1_711_314_001_000_000L,
+                1_711_314_001_000_000L),
+            partial(
+                "2024-03-25",
+                "lesson",
+                "started",
+                1,
+                0,
+                1_711_400_000_000_000L,
+                1_711_400_000_000_000L));
 
     // Act
     PCollection<KV<String, GenericRecord>> stats =
-        p.apply(Create.of(events).withCoder(DeduplicatedEvent.Coder.of()))
+        p.apply(Create.of(partials).withRowSchema(EventSchemas.EVENT_STATS_ROW))
             .apply(DailyEventStats.create());
 
     // Assert
@@ -65,7 +108,7 @@ class DailyEventStatsTest {
                       "date=2024-03-24 account created count=1 distinct=1 dups=0 first=1711315195000000 last=1711315195000000",
                       "date=2024-03-24 lesson started count=3 distinct=2 dups=1 first=1711314895000000 last=1711314995123456",
                       "date=2024-03-24 heartbeat null count=4 distinct=2 dups=2 first=1711314000000000 last=1711314001000000",
-                      "date=2024-03-25 lesson started count=1 distinct=1 dups=0 first=1711400000000000 last=1711400000000000");
+                      "date=2024-03-25 lesson started count=1 distinct=0 dups=1 first=1711400000000000 last=1711400000000000");
               return null;
             });
     TestPipelines.run(p);
