@@ -31,10 +31,14 @@ class GoldEventsTest {
           LocalDate.parse("2024-03-24"),
           LocalDate.parse("2024-04-07"));
 
-  @TempDir Path lake;
+  // The lake is a folder of its own inside the temporary folder, so that a path escaping the lake
+  // (like ../x) lands where this test can see it, not in the shared /tmp.
+  @TempDir Path tmp;
+  private Path lake;
 
   @BeforeEach
   void promoteSilver() throws IOException {
+    lake = Files.createDirectories(tmp.resolve("lake"));
     BronzeFixtures.writeStandardLake(lake);
     SilverEventsTest.promote(
         lake,
