@@ -121,6 +121,15 @@ public final class JsonRecordSplitter {
     braceCount = 0;
     long lineStartBrace = -1;
     for (long p = s; ; p++) {
+      if (lexer.inString() && !lexer.inEscape()) {
+        // Most bytes are string content, which changes nothing: skip them in one tight loop.
+        int from = (int) (p - base);
+        int i = from;
+        while (i < limit && !isStringSpecial(buf[i])) {
+          i++;
+        }
+        p += i - from;
+      }
       int b = at(p);
       if (b < 0) {
         return lexer.finish() ? emit(s, p) : broken(s, p, true, lineStartBrace);
@@ -264,9 +273,10 @@ public final class JsonRecordSplitter {
   }
 
   /** The line of {@code pos}; positions asked for never go backwards. */
-  private long lineOf(long pos) throws IOException {
-    for (long q = lineCursor; q < pos; q++) {
-      if (at(q) == '\n') {
+  private long lineOf(long pos) {
+    // Every byte before pos has been read and is still in the buffer.
+    for (int i = (int) (lineCursor - base), end = (int) (pos - base); i < end; i++) {
+      if (buf[i] == '\n') {
         lineAtCursor++;
       }
     }
@@ -307,6 +317,13 @@ public final class JsonRecordSplitter {
     } else {
       limit += n;
     }
+  }
+
+  /**
+   * The bytes that matter inside a string: they end it, escape, break it, or may start a record.
+   */
+  private static boolean isStringSpecial(byte b) {
+    return b == '"' || b == '\\' || b == '\n' || b == '{';
   }
 
   private static boolean isWhitespace(int b) {
