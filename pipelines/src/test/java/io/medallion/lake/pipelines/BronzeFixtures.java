@@ -68,11 +68,20 @@ final class BronzeFixtures {
     }
   }
 
+  /** A gzip file holding {@code text} as is, under any name. */
+  static void writeGzipBytes(Path lake, Instant hour, String name, String text) throws IOException {
+    Path dir = hourDir(lake, hour);
+    Files.createDirectories(dir);
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(name)))) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   /**
    * The standard test lake: March 24 21h holds fixtures 1–4 (LF), the hostile names (CRLF) and the
    * malformed records (gzip); April 7 17h holds fixtures 5–6; August 17 2021 21h holds fixture 7.
-   * 17 records in all: 12 valid (one an exact duplicate), 5 malformed; plus a hidden in-flight file
-   * that must not be read.
+   * 16 records in all: 12 valid (one an exact duplicate), 4 malformed (the blank line in the gzip
+   * file separates records, it is not one); plus a hidden in-flight file that must not be read.
    */
   static void writeStandardLake(Path lake) throws IOException {
     List<String> fixtures = publicFixtures();

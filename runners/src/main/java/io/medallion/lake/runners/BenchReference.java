@@ -6,11 +6,11 @@ import io.medallion.lake.events.EventParser;
 import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ParseEvents;
 import io.medallion.lake.io.BronzeRecord;
+import io.medallion.lake.io.JsonRecordSplitter;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.schemas.EventSchemas;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -124,62 +123,37 @@ public final class BenchReference {
     Path quarantineFile =
         Paths.get(
             lake.resolve(LakeLayout.QUARANTINE_EVENTS + "/" + partition + "/" + FILE + ".jsonl"));
-    long read = 0;
-    long written = 0;
+    long[] counts = new long[2];
     try (ParquetWriter<GenericRecord> silver = writer(silverFile, EventSchemas.SILVER_EVENT);
         LazyOutput quarantine = new LazyOutput(quarantineFile)) {
       for (Path file : files) {
-        long line = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-          ByteArrayOutputStream record = new ByteArrayOutputStream(1024);
-          byte[] chunk = new byte[1 << 16];
-          int n;
-          while ((n = in.read(chunk)) != -1) {
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-              if (chunk[i] == '\n') {
-                record.write(chunk, start, i - start);
-                start = i + 1;
-                read++;
-                if (promote(hour, file + ":" + ++line, record.toByteArray(), silver, quarantine)) {
-                  written++;
+        // The pipelines' own framing: gzip told by content, one record per top-level JSON value.
+        try (InputStream in = JsonRecordSplitter.decompressed(Files.newByteChannel(file))) {
+          JsonRecordSplitter.split(
+              in,
+              (offset, line, bytes) -> {
+                counts[0]++;
+                BronzeRecord record = new BronzeRecord(hour, file + ":" + line, offset, bytes);
+                if (promote(record, silver, quarantine)) {
+                  counts[1]++;
                 }
-                record.reset();
-              }
-            }
-            record.write(chunk, start, n - start);
-          }
-          if (record.size() > 0) {
-            read++;
-            if (promote(hour, file + ":" + ++line, record.toByteArray(), silver, quarantine)) {
-              written++;
-            }
-          }
+              });
         }
       }
     }
-    return new long[] {read, written};
+    return counts;
   }
 
-  /** Writes one bronze line to silver or quarantine; true when it went to silver. */
+  /** Writes one bronze record to silver or quarantine; true when it went to silver. */
   private static boolean promote(
-      Instant hour,
-      String source,
-      byte[] line,
-      ParquetWriter<GenericRecord> silver,
-      LazyOutput quarantine)
+      BronzeRecord record, ParquetWriter<GenericRecord> silver, LazyOutput quarantine)
       throws IOException {
-    byte[] bytes =
-        line.length > 0 && line[line.length - 1] == '\r'
-            ? Arrays.copyOf(line, line.length - 1)
-            : line;
-    EventParser.Outcome outcome = EventParser.parse(bytes, hour);
+    EventParser.Outcome outcome = EventParser.parse(record.bytes(), record.arrivalHour());
     if (outcome.isValid()) {
       silver.write(EventEnrichment.toSilver(outcome.event()));
       return true;
     }
-    quarantine.writeLine(
-        ParseEvents.quarantineLine(new BronzeRecord(hour, source, bytes), outcome.rejection()));
+    quarantine.writeLine(ParseEvents.quarantineLine(record, outcome.rejection()));
     return false;
   }
 

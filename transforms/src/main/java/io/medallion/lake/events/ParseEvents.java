@@ -52,12 +52,17 @@ public final class ParseEvents extends PTransform<PCollection<BronzeRecord>, PCo
     return result;
   }
 
-  /** The quarantine line of a rejected record: reason, detail, source, and the raw record. */
+  /**
+   * The quarantine line of a rejected record: reason, detail, source ({@code file:line}), byte
+   * offset, arrival hour, and the raw record exactly: as {@code raw} text when it is UTF-8, else as
+   * {@code raw_base64}.
+   */
   public static String quarantineLine(BronzeRecord record, EventParser.Rejection rejection) {
     ObjectNode line = JsonNodeFactory.instance.objectNode();
     line.put("reason", rejection.reason().code());
     line.put("detail", rejection.detail());
     line.put("source", record.source());
+    line.put("offset", record.offset());
     line.put("arrival_hour", record.arrivalHour().toString());
     try {
       line.put(

@@ -1,13 +1,12 @@
 package io.medallion.lake.io;
 
 import io.medallion.lake.layout.LakeLayout;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.metrics.Counter;
@@ -21,9 +20,11 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Reads the bronze event files of some arrival hours ({@code bronze/events/YYYY/MM/DD/HH/*}, plain
- * or gzip) as raw records, one per line, each tagged with its arrival hour and {@code file:line}.
- * Files whose name starts with {@code .} or {@code _} are in-flight or hidden and are skipped.
+ * Reads the bronze event files of some arrival hours ({@code bronze/events/YYYY/MM/DD/HH/*}) as raw
+ * records, one per top-level JSON value ({@link JsonRecordSplitter}: concatenated, one per line or
+ * pretty-printed), each tagged with its arrival hour, {@code file:line} and byte offset. A file is
+ * gunzipped when its bytes are gzip (one member or several), whatever its name. Files whose name
+ * starts with {@code .} or {@code _} are in-flight or hidden and are skipped.
  */
 public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<BronzeRecord>> {
   private final List<String> patterns;
@@ -42,15 +43,16 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
     return input
         .apply("HourPatterns", Create.of(patterns))
         .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-        .apply("OpenFiles", FileIO.readMatches())
+        // Raw bytes: compression is told from the content, not from a .gz name (ReadRecordsFn).
+        .apply("OpenFiles", FileIO.readMatches().withCompression(Compression.UNCOMPRESSED))
         // One element per file: spread the files over workers before the heavy reading.
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
-        .apply("ReadLines", ParDo.of(new ReadLinesFn()))
+        .apply("ReadRecords", ParDo.of(new ReadRecordsFn()))
         .setCoder(BronzeRecord.Coder.of());
   }
 
-  /** Splits a file into records on {@code \n}, dropping a trailing {@code \r} (CRLF files). */
-  static final class ReadLinesFn extends DoFn<FileIO.ReadableFile, BronzeRecord> {
+  /** Splits a file into records with {@link JsonRecordSplitter}. */
+  static final class ReadRecordsFn extends DoFn<FileIO.ReadableFile, BronzeRecord> {
     private final Counter files = Metrics.counter(ReadBronzeEvents.class, "bronze_files_read");
     private final Counter records = Metrics.counter(ReadBronzeEvents.class, "bronze_records_read");
 
@@ -63,37 +65,19 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
         return;
       }
       Instant hour = LakeLayout.bronzeHourOf(path);
-      long line = 0;
-      try (InputStream in = Channels.newInputStream(file.open())) {
-        ByteArrayOutputStream record = new ByteArrayOutputStream(1024);
-        byte[] chunk = new byte[1 << 16];
-        int n;
-        while ((n = in.read(chunk)) != -1) {
-          int start = 0;
-          for (int i = 0; i < n; i++) {
-            if (chunk[i] == '\n') {
-              record.write(chunk, start, i - start);
-              out.output(new BronzeRecord(hour, path + ":" + ++line, withoutCr(record)));
-              record.reset();
-              start = i + 1;
-            }
-          }
-          record.write(chunk, start, n - start);
-        }
-        if (record.size() > 0) {
-          out.output(new BronzeRecord(hour, path + ":" + ++line, withoutCr(record)));
-        }
+      long read;
+      try (InputStream in = JsonRecordSplitter.decompressed(file.open())) {
+        read =
+            JsonRecordSplitter.split(
+                in,
+                (offset, line, bytes) ->
+                    out.output(new BronzeRecord(hour, path + ":" + line, offset, bytes)));
+      } catch (IOException e) {
+        // A corrupt gzip stream, or storage failing: say which file, and fail the run loudly.
+        throw new IOException("cannot read bronze file " + path + ": " + e.getMessage(), e);
       }
       files.inc();
-      records.inc(line);
-    }
-
-    private static byte[] withoutCr(ByteArrayOutputStream buffer) {
-      byte[] bytes = buffer.toByteArray();
-      if (bytes.length > 0 && bytes[bytes.length - 1] == '\r') {
-        return java.util.Arrays.copyOf(bytes, bytes.length - 1);
-      }
-      return bytes;
+      records.inc(read);
     }
   }
 }

@@ -25,7 +25,8 @@ class ParseEventsTest {
   private static final String PARTITION = "dt=2024-03-24/hour=21";
 
   private static BronzeRecord record(int line, byte[] bytes) {
-    return new BronzeRecord(HOUR, "bronze/events/2024/03/24/21/f.jsonl:" + line, bytes);
+    return new BronzeRecord(
+        HOUR, "bronze/events/2024/03/24/21/f.jsonl:" + line, 100L * line, bytes);
   }
 
   private static BronzeRecord record(int line, String text) {
@@ -78,6 +79,9 @@ class ParseEventsTest {
                 assertThat(line.path("source").asText())
                     .startsWith("bronze/events/2024/03/24/21/f.jsonl:");
                 assertThat(line.path("arrival_hour").asText()).isEqualTo("2024-03-24T21:00:00Z");
+                assertThat(line.path("offset").asLong())
+                    .isEqualTo(
+                        100L * Long.parseLong(line.path("source").asText().replaceAll(".*:", "")));
                 if (line.path("source").asText().endsWith(":4")) {
                   assertThat(Base64.getDecoder().decode(line.path("raw_base64").asText()))
                       .isEqualTo(notUtf8);
