@@ -2,8 +2,7 @@ package io.medallion.lake.pulumi;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pulumi.GlueColumns.Column;
-import io.medallion.lake.schemas.EventSchemas;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +87,19 @@ public final class LakeTables {
     }
   }
 
+  /**
+   * The Avro schema of a lake table's columns less its partition columns, which the Glue table
+   * holds as partition keys.
+   */
+  static org.apache.avro.Schema dataColumns(LakeTable table) {
+    List<String> data =
+        table.schema().columns().stream()
+            .map(c -> c.name())
+            .filter(c -> !table.partitionColumns().contains(c))
+            .toList();
+    return LakeTable.avroSchema(table, table.schema().select(data));
+  }
+
   /** Every table of the lake, bronze first. */
   public static List<Table> all() {
     return List.of(
@@ -95,23 +107,23 @@ public final class LakeTables {
         parquet(
             "silver_events",
             LakeLayout.SILVER_EVENTS,
-            EventSchemas.SILVER_EVENT,
-            EventSchemas.SILVER_EVENT_PARTITIONS),
+            dataColumns(LakeTable.SILVER_EVENTS),
+            LakeTable.SILVER_EVENTS.partitionColumns()),
         parquet(
             "gold_events",
             LakeLayout.GOLD_EVENTS,
-            EventSchemas.GOLD_EVENT,
-            EventSchemas.GOLD_EVENT_PARTITIONS),
+            dataColumns(LakeTable.GOLD_EVENTS),
+            LakeTable.GOLD_EVENTS.partitionColumns()),
         parquet(
             "gold_event_stats",
             LakeLayout.GOLD_EVENT_STATS,
-            EventSchemas.GOLD_EVENT_STATS,
-            EventSchemas.GOLD_EVENT_STATS_PARTITIONS),
+            dataColumns(LakeTable.GOLD_EVENT_STATS),
+            LakeTable.GOLD_EVENT_STATS.partitionColumns()),
         parquet(
             "silver_uber_movements",
             LakeLayout.SILVER_UBER_MOVEMENTS,
-            UberSchemas.SILVER_UBER_MOVEMENT,
-            UberSchemas.SILVER_UBER_MOVEMENT_PARTITIONS));
+            dataColumns(LakeTable.SILVER_UBER_MOVEMENTS),
+            LakeTable.SILVER_UBER_MOVEMENTS.partitionColumns()));
   }
 
   /**

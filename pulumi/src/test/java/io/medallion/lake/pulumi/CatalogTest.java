@@ -3,8 +3,7 @@ package io.medallion.lake.pulumi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medallion.lake.schemas.EventSchemas;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -35,10 +34,11 @@ class CatalogTest {
   void parquetColumnsAreTheSchemaConstantsFields() {
     LakeStack.Run run = LakeStack.run("dev");
 
-    assertColumns(run, "silver_events", EventSchemas.SILVER_EVENT);
-    assertColumns(run, "gold_events", EventSchemas.GOLD_EVENT);
-    assertColumns(run, "gold_event_stats", EventSchemas.GOLD_EVENT_STATS);
-    assertColumns(run, "silver_uber_movements", UberSchemas.SILVER_UBER_MOVEMENT);
+    assertColumns(run, "silver_events", LakeTables.dataColumns(LakeTable.SILVER_EVENTS));
+    assertColumns(run, "gold_events", LakeTables.dataColumns(LakeTable.GOLD_EVENTS));
+    assertColumns(run, "gold_event_stats", LakeTables.dataColumns(LakeTable.GOLD_EVENT_STATS));
+    assertColumns(
+        run, "silver_uber_movements", LakeTables.dataColumns(LakeTable.SILVER_UBER_MOVEMENTS));
     Map<String, String> silver = columns(table(run, "silver_events"));
     assertThat(silver)
         .containsEntry("created_at", "timestamp")
@@ -54,13 +54,14 @@ class CatalogTest {
     LakeStack.Run run = LakeStack.run("dev");
 
     assertThat(partitionKeys(run, "silver_events"))
-        .isEqualTo(EventSchemas.SILVER_EVENT_PARTITIONS)
+        .isEqualTo(LakeTable.SILVER_EVENTS.partitionColumns())
         .containsExactly("dt", "hour");
-    assertThat(partitionKeys(run, "gold_events")).isEqualTo(EventSchemas.GOLD_EVENT_PARTITIONS);
+    assertThat(partitionKeys(run, "gold_events"))
+        .isEqualTo(LakeTable.GOLD_EVENTS.partitionColumns());
     assertThat(partitionKeys(run, "gold_event_stats"))
-        .isEqualTo(EventSchemas.GOLD_EVENT_STATS_PARTITIONS);
+        .isEqualTo(LakeTable.GOLD_EVENT_STATS.partitionColumns());
     assertThat(partitionKeys(run, "silver_uber_movements"))
-        .isEqualTo(UberSchemas.SILVER_UBER_MOVEMENT_PARTITIONS);
+        .isEqualTo(LakeTable.SILVER_UBER_MOVEMENTS.partitionColumns());
     assertThat(partitionKeys(run, "bronze_events")).containsExactly("arrival_hour");
   }
 
@@ -163,7 +164,9 @@ class CatalogTest {
             .type(org.apache.avro.LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)))
             .noDefault()
             .name("t")
-            .type(EventSchemas.timestampMicros())
+            .type(
+                org.apache.avro.LogicalTypes.timestampMicros()
+                    .addToSchema(Schema.create(Schema.Type.LONG)))
             .noDefault()
             .optionalDouble("x")
             .requiredBoolean("b")

@@ -1,40 +1,54 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.sql.SqlTransform;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Gold {@code event_stats} with Beam SQL ({@code daily_event_stats.sql} beside this class): per
  * creation date, event type and subtype, the event count, distinct events, duplicates removed and
- * the first and last {@code created_at}. Output rows ({@link EventSchemas#GOLD_EVENT_STATS}) are
- * keyed by their partition {@code date=YYYY-MM-DD}.
+ * the first and last {@code created_at}. Output rows are {@link LakeTable#GOLD_EVENT_STATS} rows:
+ * the SQL names its output columns as the table does, and the rows are copied over by name.
  */
 public final class DailyEventStats
-    extends PTransform<PCollection<DeduplicatedEvent>, PCollection<KV<String, GenericRecord>>> {
+    extends PTransform<PCollection<DeduplicatedEvent>, PCollection<GenericRecord>> {
   /** The SQL's table name. */
   public static final TupleTag<Row> EVENTS = new TupleTag<>("events");
 
   public static final String SQL_RESOURCE = "daily_event_stats.sql";
+
+  /**
+   * What the SQL aggregates: one row per de-duplicated event, with the number of copies that were
+   * seen of it; the columns it shares with {@link LakeTable#GOLD_EVENTS} have its names and types.
+   */
+  public static final Schema EVENT_ROW =
+      Schema.builder()
+          .addFields(
+              sqlFields(
+                  LakeTable.GOLD_EVENTS.schema(),
+                  List.of("date", "event_type", "event_subtype", "created_at")))
+          .addInt64Field("copies")
+          .build();
 
   public static DailyEventStats create() {
     return new DailyEventStats();
@@ -52,15 +66,47 @@ public final class DailyEventStats
   }
 
   @Override
-  public PCollection<KV<String, GenericRecord>> expand(PCollection<DeduplicatedEvent> events) {
+  public PCollection<GenericRecord> expand(PCollection<DeduplicatedEvent> events) {
     PCollection<Row> rows =
-        events
-            .apply("ToSqlRow", ParDo.of(new ToSqlRowFn()))
-            .setRowSchema(EventSchemas.DEDUPLICATED_EVENT_ROW);
-    return PCollectionTuple.of(EVENTS, rows)
-        .apply("AggregateWithSql", SqlTransform.query(sql()))
+        events.apply("ToSqlRow", ParDo.of(new ToSqlRowFn())).setRowSchema(EVENT_ROW);
+    PCollection<Row> stats =
+        PCollectionTuple.of(EVENTS, rows).apply("AggregateWithSql", SqlTransform.query(sql()));
+    List<String> produced = stats.getSchema().getFieldNames();
+    List<String> expected =
+        LakeTable.GOLD_EVENT_STATS.schema().columns().stream()
+            .map(Types.NestedField::name)
+            .toList();
+    if (!produced.equals(expected)) {
+      throw new IllegalStateException(
+          SQL_RESOURCE + " returns columns " + produced + ", not gold_event_stats' " + expected);
+    }
+    return stats
         .apply("ToStatsRecord", ParDo.of(new ToStatsRecordFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.GOLD_EVENT_STATS)));
+        .setCoder(AvroCoder.of(LakeTable.GOLD_EVENT_STATS.avroSchema()));
+  }
+
+  /** Beam schema fields for {@code columns} of an Iceberg schema, as the lake stores them. */
+  static List<Schema.Field> sqlFields(org.apache.iceberg.Schema schema, List<String> columns) {
+    return columns.stream()
+        .map(
+            name -> {
+              Types.NestedField field = schema.findField(name);
+              FieldType type = sqlType(field.type());
+              return field.isOptional()
+                  ? Schema.Field.nullable(name, type)
+                  : Schema.Field.of(name, type);
+            })
+        .toList();
+  }
+
+  private static FieldType sqlType(Type type) {
+    return switch (type.typeId()) {
+      case STRING -> FieldType.STRING;
+      case INTEGER, DATE -> FieldType.INT32; // a date as days since the epoch
+      case LONG, TIMESTAMP -> FieldType.INT64; // a timestamp as microseconds since the epoch
+      case DOUBLE -> FieldType.DOUBLE;
+      default -> throw new IllegalArgumentException("no SQL type for " + type);
+    };
   }
 
   static final class ToSqlRowFn extends DoFn<DeduplicatedEvent, Row> {
@@ -68,29 +114,25 @@ public final class DailyEventStats
     public void process(@Element DeduplicatedEvent e, OutputReceiver<Row> out) {
       Object subtype = e.event().get("event_subtype");
       out.output(
-          Row.withSchema(EventSchemas.DEDUPLICATED_EVENT_ROW)
-              .addValues(
-                  e.date(),
-                  PartitionValues.normalise(e.event().get("event_type").toString()),
-                  subtype == null ? null : subtype.toString(),
-                  (Long) e.event().get("created_at"),
-                  e.copies())
+          Row.withSchema(EVENT_ROW)
+              .withFieldValue("date", (int) LocalDate.parse(e.date()).toEpochDay())
+              .withFieldValue(
+                  "event_type", PartitionValues.normalise(e.event().get("event_type").toString()))
+              .withFieldValue("event_subtype", subtype == null ? null : subtype.toString())
+              .withFieldValue("created_at", (Long) e.event().get("created_at"))
+              .withFieldValue("copies", e.copies())
               .build());
     }
   }
 
-  static final class ToStatsRecordFn extends DoFn<Row, KV<String, GenericRecord>> {
+  static final class ToStatsRecordFn extends DoFn<Row, GenericRecord> {
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<String, GenericRecord>> out) {
-      GenericData.Record r = new GenericData.Record(EventSchemas.GOLD_EVENT_STATS);
-      r.put("event_type", row.getString("event_type"));
-      r.put("event_subtype", row.getString("event_subtype"));
-      r.put("event_count", row.getInt64("event_count"));
-      r.put("distinct_events", row.getInt64("distinct_events"));
-      r.put("duplicates_removed", row.getInt64("duplicates_removed"));
-      r.put("first_created_at", row.getInt64("first_created_at_micros"));
-      r.put("last_created_at", row.getInt64("last_created_at_micros"));
-      out.output(KV.of(LakeLayout.datePartition(LocalDate.parse(row.getString("event_date"))), r));
+    public void process(@Element Row row, OutputReceiver<GenericRecord> out) {
+      GenericData.Record r = new GenericData.Record(LakeTable.GOLD_EVENT_STATS.avroSchema());
+      for (org.apache.avro.Schema.Field field : r.getSchema().getFields()) {
+        r.put(field.pos(), row.getValue(field.name()));
+      }
+      out.output(r);
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.io.Counts;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
@@ -81,7 +81,8 @@ public final class DeduplicateEvents
     return result;
   }
 
-  private static final AvroCoder<GenericRecord> ROW = AvroCoder.of(EventSchemas.SILVER_EVENT);
+  private static final AvroCoder<GenericRecord> ROW =
+      AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema());
 
   /** {@code date=D} → {@code date=D|bucket}, the row encoded. */
   static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<String, byte[]>> {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.testing.TestPipelines;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +37,7 @@ class DailyEventStatsTest {
             event("2024-03-25", "3", "lesson:started", 1_711_400_000_000_000L, 1));
 
     // Act
-    PCollection<KV<String, GenericRecord>> stats =
+    PCollection<GenericRecord> stats =
         p.apply(Create.of(events).withCoder(DeduplicatedEvent.Coder.of()))
             .apply(DailyEventStats.create());
 
@@ -46,12 +46,11 @@ class DailyEventStatsTest {
         .satisfies(
             rows -> {
               List<String> described = new ArrayList<>();
-              for (KV<String, GenericRecord> kv : rows) {
-                GenericRecord r = kv.getValue();
+              for (GenericRecord r : rows) {
                 described.add(
                     String.join(
                         " ",
-                        kv.getKey(),
+                        "date=" + LocalDate.ofEpochDay((Integer) r.get("date")),
                         String.valueOf(r.get("event_type")),
                         String.valueOf(r.get("event_subtype")),
                         "count=" + r.get("event_count"),

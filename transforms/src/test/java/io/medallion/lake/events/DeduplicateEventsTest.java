@@ -2,7 +2,7 @@ package io.medallion.lake.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.TestPipelines;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +56,9 @@ class DeduplicateEventsTest {
         p.apply(
                 Create.of(input)
                     .withCoder(
-                        KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.SILVER_EVENT))))
+                        KvCoder.of(
+                            StringUtf8Coder.of(),
+                            AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()))))
             .apply(DeduplicateEvents.withBuckets(buckets));
 
     // Assert
