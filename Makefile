@@ -12,6 +12,8 @@ LAKE_CMD := $(JAVA) $(JAVA_OPTS) -jar $(JAR)
 # Local AWS emulators (make start / make stop) and the S3 lake on them.
 LOCAL_KINESIS := --kinesisEndpoint=http://127.0.0.1:4568
 S3_LAKE := --lake=s3://lake/lake --s3Endpoint=http://127.0.0.1:9000
+# The S3 lake's Iceberg catalog: a SQLite file on this machine (the emulators' state folder).
+S3_CATALOG := --catalogUri=jdbc:sqlite:$(CURDIR)/.lake-local/catalog/iceberg.db
 RATE ?= 1000
 SECONDS ?= 60
 N ?= 1000000
@@ -81,10 +83,10 @@ bronze: $(JAR)
 	$(LAKE_CMD) bronze --initialPosition=TRIM_HORIZON --bufferInterval=PT60S $(S3_LAKE) $(LOCAL_KINESIS) $(ARGS)
 
 silver-s3: $(JAR)
-	$(LAKE_CMD) silver --hour=$(HOUR) $(S3_LAKE) $(ARGS)
+	$(LAKE_CMD) silver --hour=$(HOUR) $(S3_LAKE) $(S3_CATALOG) $(ARGS)
 
 gold-s3: $(JAR)
-	$(LAKE_CMD) gold --date=$(DATE) $(S3_LAKE) $(ARGS)
+	$(LAKE_CMD) gold --date=$(DATE) $(S3_LAKE) $(S3_CATALOG) $(ARGS)
 
 flink-up:
 	src/scripts/flink-cluster.sh up

@@ -3,16 +3,16 @@ package io.medallion.lake.pipelines;
 import io.medallion.lake.events.DailyEventStats;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.DeduplicatedEvent;
-import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.events.ToGoldEvents;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
-import io.medallion.lake.io.WritePartitionFiles;
+import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
@@ -32,27 +32,30 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 
 /**
- * Gold promotion (daily, batch): the silver events created on a date, read from every arrival hour
- * that can hold them ({@link GoldWindow}), de-duplicated by {@code event_uuid} into {@code
- * gold/events/event_type=T/date=D/}, and aggregated with Beam SQL into {@code
- * gold/event_stats/date=D/}. An event is kept once in all of gold: a copy is dropped when another
+ * Gold promotion (daily, batch): every silver event created on a date, whatever hour it arrived in
+ * (read from the {@code silver_events} Iceberg table's current snapshot, {@link ReadSilverEvents}),
+ * de-duplicated by {@code event_uuid} into the {@code gold_events} table (partitioned by {@code
+ * event_type} and {@code date}), and aggregated with Beam SQL into the {@code gold_event_stats}
+ * table (by {@code date}). An event is kept once in all of gold: a copy is dropped when another
  * copy of its uuid comes first within {@code --dedupHorizon} (default {@code P1D}), whichever date
  * that copy was created on, so the run also reads the silver rows of the dates before, back to the
- * horizon ({@link Config#silverDates}). Each date gets a report in {@code _reports/gold/events/}
- * and is replaced as a whole.
+ * horizon ({@link Config#silverDates}). Each date is replaced as a whole in both tables, one atomic
+ * Iceberg commit per table, and gets a report in {@code _reports/gold/events/}.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01"
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --from=2026-01-01 --to=2026-01-07 --runner=FlinkRunner"
- * java -jar runners/target/lake.jar gold --date=2026-01-01 --allowedLateness=PT24H
+ * java -jar runners/target/lake.jar gold --date=2026-01-01
  * }</pre>
  */
 public final class GoldEvents {
   private GoldEvents() {}
 
-  public interface Options extends LakeOptions, LatenessOptions, OutputOptions {
+  public interface Options extends LakeOptions, OutputOptions {
     @Description("The creation date to promote (UTC), like 2026-01-02.")
     String getDate();
 
@@ -89,8 +92,8 @@ public final class GoldEvents {
   /** What one gold run promotes, unpacked from the options once. */
   public record Config(
       LakeLayout lake,
+      CatalogSettings catalog,
       List<LocalDate> dates,
-      GoldWindow window,
       Duration dedupHorizon,
       int dedupBuckets,
       int filesPerPartition,
@@ -101,10 +104,11 @@ public final class GoldEvents {
     }
 
     public static Config from(Options options) {
+      LakeLayout lake = Lakes.existing(options, options.getLake());
       return new Config(
-          Lakes.existing(options, options.getLake()),
+          lake,
+          Lakes.catalog(options, lake),
           Args.dates(options.getDate(), options.getFrom(), options.getTo()),
-          new GoldWindow(Args.duration("--allowedLateness", options.getAllowedLateness())),
           Args.duration("--dedupHorizon", options.getDedupHorizon()),
           Args.positive("--dedupBuckets", options.getDedupBuckets()),
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
@@ -112,9 +116,9 @@ public final class GoldEvents {
     }
 
     /**
-     * The creation dates whose silver rows the run reads: the promoted dates and, before them, the
-     * dates the de-duplication horizon reaches back to. Rows of a date that is not promoted are
-     * only compared with; they are not counted, written or reported.
+     * The creation dates whose silver rows the run reads, whatever their arrival hour: the promoted
+     * dates and, before them, the dates the de-duplication horizon reaches back to. Rows of a date
+     * that is not promoted are only compared with; they are not counted, written or reported.
      */
     public List<LocalDate> silverDates() {
       return DeduplicateEvents.datesToRead(dates, dedupHorizon);
@@ -131,8 +135,7 @@ public final class GoldEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple silver =
         pipeline.apply(
-            "ReadSilver",
-            ReadSilverEvents.forDates(config.lake(), config.silverDates(), config.window()));
+            "ReadSilver", ReadSilverEvents.forDates(config.catalog(), config.silverDates()));
     build(silver, config);
     return pipeline.run();
   }
@@ -140,10 +143,13 @@ public final class GoldEvents {
   /**
    * Wires the promotion of the silver rows in {@code silver} ({@link ReadSilverEvents#ROWS} keyed
    * by {@code date=D}, for every date of {@link Config#silverDates}, with its {@link
-   * ReadSilverEvents#COUNTS}). Returns the reports written.
+   * ReadSilverEvents#COUNTS}). Returns the reports written. Loads (or creates) the gold tables now:
+   * their current snapshots are the ones the run's commits validate from.
    */
   public static PCollection<String> build(PCollectionTuple silver, Config config) {
     String staging = config.lake().staging(config.runId());
+    TableAtStart goldEvents = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENTS);
+    TableAtStart eventStats = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENT_STATS);
 
     PCollectionTuple deduplicated =
         silver
@@ -160,23 +166,15 @@ public final class GoldEvents {
             .apply("ToGoldEvents", ToGoldEvents.create())
             .apply(
                 "WriteGoldEvents",
-                WritePartitionFiles.parquet(
-                    EventSchemas.GOLD_EVENT,
-                    staging + "/" + LakeLayout.GOLD_EVENTS,
-                    config.runId(),
-                    config.filesPerPartition()));
-    PCollection<KV<String, GenericRecord>> stats =
+                WriteTableFiles.into(
+                    goldEvents, staging, config.runId(), config.filesPerPartition()));
+    PCollection<GenericRecord> stats =
         deduplicated
             .get(DeduplicateEvents.STATS)
             .apply("DailyEventStats", DailyEventStats.create());
     PCollection<KV<String, String>> statsFiles =
         stats.apply(
-            "WriteEventStats",
-            WritePartitionFiles.parquet(
-                EventSchemas.GOLD_EVENT_STATS,
-                staging + "/" + LakeLayout.GOLD_EVENT_STATS,
-                config.runId(),
-                1));
+            "WriteEventStats", WriteTableFiles.into(eventStats, staging, config.runId(), 1));
 
     // The context dates' rows were read too, but are not theirs to report: a promoted date's
     // report counts its own rows only.
@@ -189,12 +187,14 @@ public final class GoldEvents {
             .and(deduplicated.get(DeduplicateEvents.COUNTS))
             .apply("FlattenCounts", Flatten.pCollections());
 
-    return PCollectionList.of(eventFiles)
-        .and(statsFiles)
-        .apply("FlattenStagedFiles", Flatten.pCollections())
+    return silver
+        .getPipeline()
         .apply(
             "CommitDates",
-            CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
+            CommitPartitions.of(
+                    config.lake(), config.catalog(), config.runId(), commits(config), counts)
+                .withDataFiles(goldEvents, eventFiles)
+                .withDataFiles(eventStats, statsFiles));
   }
 
   /** Whether a {@code date=D|counter} count is of one of {@code dates}. */
@@ -209,19 +209,16 @@ public final class GoldEvents {
         .map(
             date -> {
               String partition = LakeLayout.datePartition(date);
-              List<Instant> hours = config.window().hours(List.of(date));
+              Expression rows = Expressions.equal("date", date.toString());
               return new PartitionCommit(
                   partition,
                   "gold",
                   "events",
                   partition,
-                  List.of(
-                      LakeLayout.GOLD_EVENTS + "/event_type=*/" + partition,
-                      LakeLayout.GOLD_EVENT_STATS + "/" + partition),
+                  Map.of(LakeTable.GOLD_EVENTS, rows, LakeTable.GOLD_EVENT_STATS, rows),
+                  List.of(),
                   Map.of(
-                      "arrival_hours_from", hours.get(0).toString(),
-                      "arrival_hours_to", hours.get(hours.size() - 1).toString(),
-                      "allowed_lateness", config.window().allowedLateness().toString(),
+                      "created_on", date.toString(),
                       "dedup_horizon", config.dedupHorizon().toString(),
                       "dedup_context_from",
                           DeduplicateEvents.datesToRead(List.of(date), config.dedupHorizon())

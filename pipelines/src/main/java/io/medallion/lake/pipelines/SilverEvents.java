@@ -7,10 +7,14 @@ import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.io.WritePartitionFiles;
+import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,12 +27,15 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 
 /**
- * Silver promotion (hourly, batch): the bronze event files of one or more arrival hours become
- * {@code silver/events/dt=YYYY-MM-DD/hour=HH/*.parquet}, validated and enriched; every rejected
- * record goes to {@code quarantine/events/dt=.../hour=...} with its reason; each hour gets a report
- * in {@code _reports/silver/events/} and is replaced as a whole.
+ * Silver promotion (hourly, batch): the bronze event files of one or more arrival hours become rows
+ * of the {@code silver_events} Apache Iceberg table ({@code silver/events/}, partitioned by arrival
+ * {@code dt} and {@code hour}), validated and enriched; every rejected record goes to {@code
+ * quarantine/events/dt=.../hour=...} with its reason; each hour is replaced as a whole by one
+ * atomic Iceberg commit and gets a report in {@code _reports/silver/events/}.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03"
@@ -59,14 +66,17 @@ public final class SilverEvents {
   /** What one silver run promotes, unpacked from the options once. */
   public record Config(
       LakeLayout lake,
+      CatalogSettings catalog,
       List<Instant> hours,
       Duration allowedLateness,
       int filesPerPartition,
       String runId) {
 
     public static Config from(Options options) {
+      LakeLayout lake = Lakes.existing(options, options.getLake());
       return new Config(
-          Lakes.existing(options, options.getLake()),
+          lake,
+          Lakes.catalog(options, lake),
           Args.hours(options.getHour(), options.getFrom(), options.getTo()),
           Args.duration("--allowedLateness", options.getAllowedLateness()),
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
@@ -90,10 +100,12 @@ public final class SilverEvents {
 
   /**
    * Wires the promotion of {@code bronze}, which holds the raw records of {@code config.hours()}.
-   * Returns the reports written, one per hour.
+   * Returns the reports written, one per hour. Loads (or creates) the silver table now: its current
+   * snapshot is the one the run's commits validate from.
    */
   public static PCollection<String> build(PCollection<BronzeRecord> bronze, Config config) {
     String staging = config.lake().staging(config.runId());
+    TableAtStart silver = TableAtStart.load(config.catalog(), LakeTable.SILVER_EVENTS);
 
     PCollectionTuple parsed = bronze.apply("ParseEvents", ParseEvents.create());
     PCollectionTuple enriched =
@@ -106,11 +118,7 @@ public final class SilverEvents {
             .get(EnrichEvents.ROWS)
             .apply(
                 "WriteSilverParquet",
-                WritePartitionFiles.parquet(
-                    EventSchemas.SILVER_EVENT,
-                    staging + "/" + LakeLayout.SILVER_EVENTS,
-                    config.runId(),
-                    config.filesPerPartition()));
+                WriteTableFiles.into(silver, staging, config.runId(), config.filesPerPartition()));
     PCollection<KV<String, String>> quarantineFiles =
         parsed
             .get(ParseEvents.QUARANTINE)
@@ -124,12 +132,14 @@ public final class SilverEvents {
             .and(enriched.get(EnrichEvents.COUNTS))
             .apply("FlattenCounts", Flatten.pCollections());
 
-    return PCollectionList.of(silverFiles)
-        .and(quarantineFiles)
-        .apply("FlattenStagedFiles", Flatten.pCollections())
+    return bronze
+        .getPipeline()
         .apply(
             "CommitHours",
-            CommitPartitions.of(config.lake(), config.runId(), commits(config), counts));
+            CommitPartitions.of(
+                    config.lake(), config.catalog(), config.runId(), commits(config), counts)
+                .withDataFiles(silver, silverFiles)
+                .withStagedFiles(quarantineFiles));
   }
 
   static List<PartitionCommit> commits(Config config) {
@@ -137,14 +147,17 @@ public final class SilverEvents {
         .map(
             hour -> {
               String partition = LakeLayout.hourPartition(hour);
+              Expression rows =
+                  Expressions.and(
+                      Expressions.equal("dt", LakeLayout.dateOf(hour).toString()),
+                      Expressions.equal("hour", hour.atZone(ZoneOffset.UTC).getHour()));
               return new PartitionCommit(
                   partition,
                   "silver",
                   "events",
                   partition,
-                  List.of(
-                      LakeLayout.SILVER_EVENTS + "/" + partition,
-                      LakeLayout.QUARANTINE_EVENTS + "/" + partition),
+                  Map.of(LakeTable.SILVER_EVENTS, rows),
+                  List.of(LakeLayout.QUARANTINE_EVENTS + "/" + partition),
                   Map.of(
                       "source", config.lake().bronzeEventsHour(hour),
                       "allowed_lateness", config.allowedLateness().toString()));

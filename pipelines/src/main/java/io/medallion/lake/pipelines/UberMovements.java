@@ -2,6 +2,9 @@ package io.medallion.lake.pipelines;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import io.medallion.lake.uber.PromoteUberMovementFiles;
 import java.io.IOException;
 import java.nio.file.Paths;
@@ -20,10 +23,12 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * File-drop promotion: Uber Movement travel-times CSVs become {@code
- * silver/uber_movements/city=C/year=YYYY/month=MM/day=DD/*.parquet}, each source file promoted and
- * reported on as a unit ({@link PromoteUberMovementFiles}); rejected rows go to {@code
- * quarantine/uber_movements/}, reports to {@code _reports/silver/uber_movements/<source id>.json}.
+ * File-drop promotion: Uber Movement travel-times CSVs become rows of the {@code
+ * silver_uber_movements} Apache Iceberg table ({@code silver/uber_movements/}, partitioned by
+ * {@code city}, {@code year}, {@code month}, {@code day}), each source file promoted, committed
+ * atomically and reported on as a unit ({@link PromoteUberMovementFiles}); rejected rows go to
+ * {@code quarantine/uber_movements/}, reports to {@code _reports/silver/uber_movements/<source
+ * id>.json}.
  *
  * <p>In batch (the default) every file matching {@code --input} is promoted. With {@code --watch}
  * the pipeline is a stream: it polls {@code --input} every {@code --pollInterval}, promotes each
@@ -85,6 +90,7 @@ public final class UberMovements {
    */
   public record Config(
       LakeLayout lake,
+      CatalogSettings catalog,
       String input,
       String city,
       boolean watch,
@@ -101,6 +107,7 @@ public final class UberMovements {
       String idle = options.getStopWhenIdleFor().strip();
       return new Config(
           lake,
+          Lakes.catalog(options, lake),
           input(lake, options.getInput()),
           options.getCity().isBlank() ? null : PartitionValues.normalise(options.getCity().strip()),
           options.getWatch(),
@@ -157,7 +164,10 @@ public final class UberMovements {
 
   /** Wires the promotion of {@code files}; returns the reports written, one per file promoted. */
   public static PCollection<String> build(PCollection<MatchResult.Metadata> files, Config config) {
-    PromoteUberMovementFiles promote = PromoteUberMovementFiles.into(config.lake(), config.runId());
+    // Create the table (and a local catalog's file) now, once, rather than in parallel workers.
+    TableAtStart.load(config.catalog(), LakeTable.SILVER_UBER_MOVEMENTS);
+    PromoteUberMovementFiles promote =
+        PromoteUberMovementFiles.into(config.lake(), config.catalog(), config.runId());
     if (config.city() != null) {
       promote = promote.withCity(config.city());
     }

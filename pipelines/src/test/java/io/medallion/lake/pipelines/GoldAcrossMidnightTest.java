@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,20 +65,20 @@ class GoldAcrossMidnightTest {
     GoldEvents.Config config =
         new GoldEvents.Config(
             LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
             dates,
-            new GoldWindow(LATENESS),
             DeduplicateEvents.DEFAULT_HORIZON,
             3,
             1,
             runId);
     GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.lake(), config.silverDates(), config.window())),
-        config);
+        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
   }
 
-  private String gold(String table) {
-    return "read_parquet('" + lake + "/gold/" + table + "/**/*.parquet', hive_partitioning = true)";
+  /** The current snapshot of a gold table ({@code events}, {@code event_stats}), for DuckDB. */
+  private String gold(String dataset) {
+    return LakeTables.duckDb(lake, LakeTable.named("gold_" + dataset));
   }
 
   private JsonNode report(LocalDate date) throws IOException {

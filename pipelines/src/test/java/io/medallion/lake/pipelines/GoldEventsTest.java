@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Gold end to end on a temporary lake promoted to silver first, read back with DuckDB. */
+/**
+ * Gold end to end on a temporary lake promoted to silver first: the gold tables' current snapshots
+ * read back with DuckDB over the snapshots' files, checked against Iceberg's own reader.
+ */
 class GoldEventsTest {
   private static final List<LocalDate> DATES =
       List.of(
@@ -31,14 +35,14 @@ class GoldEventsTest {
           LocalDate.parse("2024-03-24"),
           LocalDate.parse("2024-04-07"));
 
-  // The lake is a folder of its own inside the temporary folder, so that a path escaping the lake
-  // (like ../x) lands where this test can see it, not in the shared /tmp.
-  @TempDir Path tmp;
+  /** The lake's own parent, so that a file escaping the lake would show there, not in /tmp. */
+  @TempDir Path base;
+
   private Path lake;
 
   @BeforeEach
   void promoteSilver() throws IOException {
-    lake = Files.createDirectories(tmp.resolve("lake"));
+    lake = base.resolve("lake");
     BronzeFixtures.writeStandardLake(lake);
     SilverEventsTest.promote(
         lake,
@@ -52,20 +56,19 @@ class GoldEventsTest {
     GoldEvents.Config config =
         new GoldEvents.Config(
             LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
             DATES,
-            new GoldWindow(Duration.ofHours(6)),
             DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
             runId);
     GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.lake(), config.silverDates(), config.window())),
-        config);
+        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
   }
 
   private String gold(String table) {
-    return "read_parquet('" + lake + "/gold/" + table + "/**/*.parquet', hive_partitioning = true)";
+    return LakeTables.duckDb(lake, LakeTable.named("gold_" + table));
   }
 
   private JsonNode report(String date) throws IOException {
@@ -105,7 +108,11 @@ class GoldEventsTest {
             "h5 事件:开始 x_e4ba8be4bbb6 2024-03-24");
     assertThat(DuckDb.columnTypes("SELECT * FROM " + gold("events")))
         .containsEntry("created_at", "TIMESTAMP WITH TIME ZONE")
-        .containsKeys("event_type", "date");
+        .containsEntry("event_type", "VARCHAR")
+        .containsEntry("date", "DATE")
+        .doesNotContainKeys("dt", "hour");
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENTS)).isEqualTo(10);
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENT_STATS)).isEqualTo(9);
   }
 
   @Test
@@ -120,17 +127,19 @@ class GoldEventsTest {
               f ->
                   f.matches("bronze/events/\\d{4}/\\d{2}/\\d{2}/\\d{2}/[^/]+")
                       || f.matches(
-                          "silver/events/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/part-[^/]+\\.parquet")
+                          "silver/events/data/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{1,2}/part-[^/]+\\.parquet")
                       || f.matches(
                           "quarantine/events/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/part-[^/]+\\.jsonl")
                       || f.matches(
-                          "gold/events/event_type=[a-z0-9_]+/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
+                          "gold/events/data/event_type=[a-z0-9_]+/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
                       || f.matches(
-                          "gold/event_stats/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
+                          "gold/event_stats/data/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
+                      || f.matches("(silver|gold)/(events|event_stats)/metadata/[^/]+")
+                      || f.equals("_catalog/iceberg.db")
                       || f.matches("_reports/(silver|gold)/events/[^/]+(/hour=\\d{2})?\\.json"),
               "a file outside the lake's layout");
     }
-    try (Stream<Path> types = Files.list(lake.resolve("gold/events"))) {
+    try (Stream<Path> types = Files.list(lake.resolve("gold/events/data"))) {
       assertThat(types.map(t -> t.getFileName().toString()))
           .containsExactlyInAnyOrder(
               "event_type=account",
@@ -141,7 +150,9 @@ class GoldEventsTest {
               "event_type=cafe",
               "event_type=x_e4ba8be4bbb6");
     }
-    assertThat(lake.getParent().resolve("x")).doesNotExist();
+    try (Stream<Path> beside = Files.list(base)) {
+      assertThat(beside).containsExactly(lake);
+    }
   }
 
   @Test
@@ -191,9 +202,12 @@ class GoldEventsTest {
     assertThat(april.path("read").asLong()).isEqualTo(2);
     assertThat(april.path("written").asLong()).isEqualTo(1);
     assertThat(DuckDb.count("SELECT count(*) FROM " + gold("events"))).isEqualTo(10);
-    try (Stream<Path> files = Files.walk(lake.resolve("gold"))) {
-      assertThat(files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()))
-          .allMatch(name -> name.startsWith("part-gold2-"));
+    for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+      assertThat(LakeTables.currentFiles(LakeTables.catalog(lake), table))
+          .isNotEmpty()
+          .allMatch(f -> f.contains("/part-gold2-"), "a file of the second run");
+      assertThat(march.path("snapshots").path(table.tableName()).asLong()).isNotZero();
     }
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENTS)).isEqualTo(10);
   }
 }

@@ -6,21 +6,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Silver end to end on a temporary lake, read back with DuckDB. */
+/**
+ * Silver end to end on a temporary lake: the silver_events Iceberg table's current snapshot read
+ * back with DuckDB over the snapshot's files, checked against Iceberg's own reader.
+ */
 class SilverEventsTest {
   private static final List<Instant> HOURS =
       List.of(
@@ -34,7 +44,8 @@ class SilverEventsTest {
   static void promote(Path lake, List<Instant> hours, Duration lateness, String runId) {
     TestPipeline p = TestPipelines.create();
     SilverEvents.Config config =
-        new SilverEvents.Config(LakeLayout.at(lake.toString()), hours, lateness, 1, runId);
+        new SilverEvents.Config(
+            LakeLayout.at(lake.toString()), LakeTables.catalog(lake), hours, lateness, 1, runId);
     SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), hours)), config);
     TestPipelines.run(p);
   }
@@ -45,7 +56,11 @@ class SilverEventsTest {
   }
 
   private String silver() {
-    return "read_parquet('" + lake + "/silver/events/**/*.parquet', hive_partitioning = true)";
+    return LakeTables.duckDb(lake, LakeTable.SILVER_EVENTS);
+  }
+
+  private String silverFiles() {
+    return LakeTables.fileList(lake, LakeTable.SILVER_EVENTS);
   }
 
   @Test
@@ -66,14 +81,31 @@ class SilverEventsTest {
         .containsEntry("created_at", "TIMESTAMP WITH TIME ZONE")
         .containsEntry("created_datetime", "VARCHAR")
         .containsEntry("payload", "VARCHAR")
-        .containsKeys("dt", "hour");
+        .containsEntry("dt", "DATE")
+        .containsEntry("hour", "INTEGER");
     assertThat(
             DuckDb.query(
-                "SELECT DISTINCT compression FROM parquet_metadata('"
-                    + lake
-                    + "/silver/events/**/*.parquet')"))
+                "SELECT DISTINCT compression FROM parquet_metadata(" + silverFiles() + ")"))
         .extracting(r -> r.get("compression"))
         .containsExactly("SNAPPY");
+    // Every column of every file carries its Iceberg field id, partition columns included.
+    assertThat(
+            DuckDb.query(
+                "SELECT DISTINCT name, field_id FROM parquet_schema("
+                    + silverFiles()
+                    + ") WHERE num_children IS NULL ORDER BY field_id"))
+        .extracting(r -> r.get("name") + "=" + r.get("field_id"))
+        .containsExactly(
+            "event_uuid=1",
+            "event_name=2",
+            "event_type=3",
+            "event_subtype=4",
+            "created_at=5",
+            "created_datetime=6",
+            "payload=7",
+            "dt=8",
+            "hour=9");
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.SILVER_EVENTS)).isEqualTo(12);
 
     // Assert: the reference values of DESIGN.md, in UTC
     List<Map<String, Object>> rows =
@@ -126,6 +158,37 @@ class SilverEventsTest {
     JsonNode empty = report(lake, "dt=2024-03-24/hour=22");
     assertThat(empty.path("read").asLong()).isZero();
     assertThat(empty.path("files")).isEmpty();
+
+    // Assert: one snapshot per hour, with the run id, the unit and its counts; the report names it
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+      Table table = catalog.table(LakeTable.SILVER_EVENTS);
+      List<Map<String, String>> summaries = new ArrayList<>();
+      SnapshotUtil.currentAncestors(table).forEach(s -> summaries.add(s.summary()));
+      assertThat(summaries).hasSize(HOURS.size());
+      Map<String, String> marchSummary =
+          summaries.stream()
+              .filter(s -> "dt=2024-03-24/hour=21".equals(s.get("lake.unit")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(marchSummary)
+          .containsEntry("lake.run-id", "run1")
+          .containsEntry("lake.read", "14")
+          .containsEntry("lake.written", "9")
+          .containsEntry("lake.quarantined", "5")
+          .containsEntry("lake.duplicates-removed", "0")
+          .containsEntry("added-records", "9");
+      assertThat(march.path("snapshots").path("silver_events").asLong())
+          .isEqualTo(snapshotOf(table, "dt=2024-03-24/hour=21"));
+    }
+  }
+
+  static long snapshotOf(Table table, String unit) {
+    for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+      if (unit.equals(s.summary().get("lake.unit"))) {
+        return s.snapshotId();
+      }
+    }
+    throw new AssertionError("no snapshot of " + unit);
   }
 
   @Test
@@ -143,13 +206,16 @@ class SilverEventsTest {
     assertThat(DuckDb.count("SELECT count(*) FROM " + silver())).isEqualTo(7);
     assertThat(DuckDb.count("SELECT count(DISTINCT event_uuid || event_name) FROM " + silver()))
         .isEqualTo(6);
-    try (Stream<Path> files = Files.list(lake.resolve("silver/events/dt=2024-03-24/hour=21"))) {
-      assertThat(files.map(f -> f.getFileName().toString()))
-          .singleElement()
-          .asString()
-          .startsWith("part-run3-");
-    }
-    assertThat(report(lake, "dt=2024-03-24/hour=21").path("run_id").asText()).isEqualTo("run3");
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.SILVER_EVENTS)).isEqualTo(7);
+    assertThat(LakeTables.currentFiles(LakeTables.catalog(lake), LakeTable.SILVER_EVENTS))
+        .filteredOn(f -> f.contains("/silver/events/data/dt=2024-03-24/hour=21/"))
+        .singleElement()
+        .asString()
+        .contains("/part-run3-");
+    JsonNode march = report(lake, "dt=2024-03-24/hour=21");
+    assertThat(march.path("run_id").asText()).isEqualTo("run3");
+    assertThat(march.path("files").get(0).asText())
+        .startsWith("silver/events/data/dt=2024-03-24/hour=21/part-run3-");
     assertThat(lake.resolve("_tmp")).isEmptyDirectory();
   }
 

@@ -2,7 +2,11 @@ package io.medallion.lake.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.testing.LakeTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,6 +14,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -20,10 +26,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The batch layers over an S3 lake on the S3 emulator: the producer writes bronze, silver promotes
- * two hours and gold one day through Beam's {@code s3://} filesystem (multipart uploads, renames as
- * copy and delete, globs with a {@code *} inside the path), and DuckDB reads the Parquet back from
- * a copy of the objects.
+ * The batch layers over an S3 lake on the S3 emulator, with the local Iceberg catalog (a SQLite
+ * file given as {@code --catalogUri}, Iceberg's S3FileIO on the emulator): the producer writes
+ * bronze, silver promotes two hours and gold one day through Beam's {@code s3://} filesystem, and
+ * each table's current snapshot is read back two ways: DuckDB over a local copy of exactly the
+ * snapshot's files, and Iceberg's own reader over S3; they must agree.
  */
 class SilverGoldOnS3IT {
   private static final String LAKE = "s3://lake/it-batch";
@@ -79,18 +86,12 @@ class SilverGoldOnS3IT {
 
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement sql = db.createStatement()) {
-      long silverRows =
-          single(
-              sql,
-              "SELECT count(*) FROM read_parquet('"
-                  + lake
-                  + "/silver/events/*/*/*.parquet', hive_partitioning = true)");
+      long silverRows = single(sql, "SELECT count(*) FROM " + table(lake, LakeTable.SILVER_EVENTS));
       assertThat(silverRows).isEqualTo(produced.records - produced.malformedRecords);
       try (ResultSet r =
           sql.executeQuery(
-              "SELECT count(*), count(DISTINCT event_uuid), min(date), max(date) FROM read_parquet('"
-                  + lake
-                  + "/gold/events/*/*/*.parquet', hive_partitioning = true)")) {
+              "SELECT count(*), count(DISTINCT event_uuid), min(date), max(date) FROM "
+                  + table(lake, LakeTable.GOLD_EVENTS))) {
         r.next();
         assertThat(r.getLong(1)).isEqualTo(produced.validEvents);
         assertThat(r.getLong(2)).isEqualTo(produced.validEvents);
@@ -99,12 +100,38 @@ class SilverGoldOnS3IT {
       }
       long statsEvents =
           single(
-              sql,
-              "SELECT sum(distinct_events) FROM read_parquet('"
-                  + lake
-                  + "/gold/event_stats/*/*.parquet')");
+              sql, "SELECT sum(distinct_events) FROM " + table(lake, LakeTable.GOLD_EVENT_STATS));
       assertThat(statsEvents).isEqualTo(produced.validEvents);
     }
+    for (LakeTable table :
+        List.of(LakeTable.SILVER_EVENTS, LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+      assertThat(LakeTables.assertReadersAgree(catalog(), table, local(lake)))
+          .as(table.tableName())
+          .isPositive();
+    }
+  }
+
+  private static CatalogSettings catalog() {
+    return CatalogSettings.local(
+        LakeLayout.at(LAKE),
+        Optional.of(catalogUri()),
+        CatalogSettings.DEFAULT_NAMESPACE,
+        CatalogSettings.s3Emulator(
+            aws.s3Endpoint, LocalAws.ACCESS_KEY, LocalAws.SECRET_KEY, "us-east-1"));
+  }
+
+  private static String catalogUri() {
+    return "jdbc:sqlite:" + state.resolve("catalog.db");
+  }
+
+  /** An {@code s3://lake/it-batch/...} file of the lake, in the local copy under {@code copy}. */
+  private static UnaryOperator<String> local(Path copy) {
+    return path -> copy + path.substring(LAKE.length());
+  }
+
+  /** DuckDB over the local copies of the files of the table's current snapshot. */
+  private static String table(Path copy, LakeTable table) {
+    return LakeTables.duckDb(catalog(), table, local(copy));
   }
 
   private static long single(Statement sql, String query) throws Exception {
@@ -117,6 +144,7 @@ class SilverGoldOnS3IT {
   private static <T extends LakeOptions> T options(Class<T> type, String... extra) {
     List<String> args = aws.args(LAKE);
     args.removeIf(a -> a.startsWith("--kinesisEndpoint") || a.startsWith("--stream"));
+    args.add("--catalogUri=" + catalogUri());
     args.addAll(List.of(extra));
     return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(type);
   }

@@ -5,20 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.uber.UberSourceFiles;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +45,7 @@ class UberMovementsTest {
     UberMovements.Config config =
         new UberMovements.Config(
             LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
             landing().resolve(glob).toString(),
             city,
             false,
@@ -120,21 +125,22 @@ class UberMovementsTest {
     // Partitions: city from the name, the city column or --city; the date range's start.
     assertThat(
             UberSamples.query(
-                "select city, year, month, day, count(*) from read_parquet('"
-                    + lake.resolve("silver/uber_movements")
-                    + "/**/*.parquet', hive_partitioning = true, hive_types_autocast = false)"
+                "select city, year, month, day, count(*) from "
+                    + silver()
                     + " group by all order by all"))
         .containsExactly(
-            List.of("bengaluru", "2018", "01", "01", 198L + 7 + 6),
-            List.of("bengaluru", "2020", "03", "01", 198L),
-            List.of("boston", "2016", "07", "31", 699L),
-            List.of("johannesburg_and_pretoria", "2016", "07", "31", 226L),
-            List.of("manila", "2016", "07", "31", 477L),
-            List.of("paris", "2016", "09", "03", 2227L));
+            List.of("bengaluru", 2018, 1, 1, 198L + 7 + 6),
+            List.of("bengaluru", 2020, 3, 1, 198L),
+            List.of("boston", 2016, 7, 31, 699L),
+            List.of("johannesburg_and_pretoria", 2016, 7, 31, 226L),
+            List.of("manila", 2016, 7, 31, 477L),
+            List.of("paris", 2016, 9, 3, 2227L));
     assertThat(
             Files.isDirectory(
-                lake.resolve("silver/uber_movements/city=bengaluru/year=2020/month=03/day=01")))
+                lake.resolve("silver/uber_movements/data/city=bengaluru/year=2020/month=3/day=1")))
         .isTrue();
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.SILVER_UBER_MOVEMENTS))
+        .isEqualTo(ALL_ROWS - DAILY_ROWS);
 
     // Paris rows with an empty destination name survive with a null.
     assertThat(
@@ -156,9 +162,9 @@ class UberMovementsTest {
     // Types: Snappy Parquet, DATE for the range, the trailing parts and extras as given.
     assertThat(
             UberSamples.query(
-                "select distinct compression from parquet_metadata('"
-                    + lake.resolve("silver/uber_movements")
-                    + "/**/*.parquet')"))
+                "select distinct compression from parquet_metadata("
+                    + LakeTables.fileList(lake, LakeTable.SILVER_UBER_MOVEMENTS)
+                    + ")"))
         .containsExactly(List.of("SNAPPY"));
     assertThat(
             UberSamples.query(
@@ -319,8 +325,16 @@ class UberMovementsTest {
     promote("travel_times_paris.csv", "somewhere");
 
     assertThat(rows()).isEqualTo(first);
-    assertThat(files()).isEqualTo(firstFiles);
     assertThat(first).hasSize(198 + 2227 + 699);
+    // Each promotion replaced its source file's rows with new files, one commit per file.
+    assertThat(files()).hasSameSizeAs(firstFiles).doesNotContainAnyElementsOf(firstFiles);
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+      List<String> units = new ArrayList<>();
+      SnapshotUtil.currentAncestors(catalog.table(LakeTable.SILVER_UBER_MOVEMENTS))
+          .forEach(snapshot -> units.add(snapshot.summary().get("lake.unit")));
+      assertThat(units).hasSize(3 + 3 + 1);
+      assertThat(units.get(0)).endsWith("travel_times_paris.csv");
+    }
   }
 
   private List<List<Object>> rows() throws Exception {
@@ -331,13 +345,8 @@ class UberMovementsTest {
             + " order by all");
   }
 
-  private List<String> files() throws Exception {
-    try (Stream<Path> walk = Files.walk(lake.resolve("silver"))) {
-      return walk.filter(Files::isRegularFile)
-          .map(lake::relativize)
-          .map(Path::toString)
-          .sorted()
-          .toList();
-    }
+  /** The data files of the table's current snapshot. */
+  private List<String> files() {
+    return LakeTables.currentFiles(LakeTables.catalog(lake), LakeTable.SILVER_UBER_MOVEMENTS);
   }
 }

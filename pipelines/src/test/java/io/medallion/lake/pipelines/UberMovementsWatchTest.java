@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.uber.UberSourceFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ class UberMovementsWatchTest {
     UberMovements.Config config =
         new UberMovements.Config(
             LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
             landing().resolve("*.csv").toString(),
             null,
             true,

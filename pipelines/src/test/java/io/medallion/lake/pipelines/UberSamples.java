@@ -1,5 +1,7 @@
 package io.medallion.lake.pipelines;
 
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -71,12 +73,8 @@ final class UberSamples {
     return rows;
   }
 
-  /**
-   * {@code read_parquet} over every Parquet file of {@code silver/uber_movements}, with partitions.
-   */
+  /** DuckDB over the data files of the {@code silver_uber_movements} table's current snapshot. */
   static String silver(Path lake) {
-    return "read_parquet('"
-        + lake.resolve("silver/uber_movements")
-        + "/**/*.parquet', hive_partitioning = true)";
+    return LakeTables.duckDb(lake, LakeTable.SILVER_UBER_MOVEMENTS);
   }
 }

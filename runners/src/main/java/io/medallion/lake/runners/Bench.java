@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.CatalogSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -451,12 +453,17 @@ public final class Bench {
 
   /** Rows in a table of {@code lake}, counted by DuckDB (an independent reader). */
   static long rows(Path lake, String view) {
-    try (Connection db = Query.open(LakeLayout.at(lake.toString()));
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    try (Connection db =
+            Query.open(
+                layout,
+                CatalogSettings.local(
+                    layout, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of()));
         Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + view)) {
       rs.next();
       return rs.getLong(1);
-    } catch (SQLException e) {
+    } catch (SQLException | IOException e) {
       return 0;
     }
   }

@@ -3,13 +3,12 @@ package io.medallion.lake.runners;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
-import io.medallion.lake.events.GoldWindow;
 import io.medallion.lake.events.ParseEvents;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.JsonRecordSplitter;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -82,8 +80,7 @@ public final class BenchReference {
     String summary =
         switch (args[0]) {
           case "silver" -> silver(lake, hours(args[2], args[3]), threads);
-          case "gold" ->
-              gold(lake, dates(args[2], args[3]), new GoldWindow(Duration.ofHours(6)), threads);
+          case "gold" -> gold(lake, dates(args[2], args[3]), threads);
           default -> throw new IllegalArgumentException("silver or gold, not " + args[0]);
         };
     System.out.println(summary);
@@ -124,7 +121,8 @@ public final class BenchReference {
         Paths.get(
             lake.resolve(LakeLayout.QUARANTINE_EVENTS + "/" + partition + "/" + FILE + ".jsonl"));
     long[] counts = new long[2];
-    try (ParquetWriter<GenericRecord> silver = writer(silverFile, EventSchemas.SILVER_EVENT);
+    try (ParquetWriter<GenericRecord> silver =
+            writer(silverFile, LakeTable.SILVER_EVENTS.avroSchema());
         LazyOutput quarantine = new LazyOutput(quarantineFile)) {
       for (Path file : files) {
         // The pipelines' own framing: gzip told by content, one record per top-level JSON value.
@@ -188,13 +186,16 @@ public final class BenchReference {
    * De-duplicates the silver rows of {@code dates} in as many passes over the input as memory needs
    * (each pass keeps the uuids of one hash bucket), writing one file per gold partition.
    */
-  static String gold(LakeLayout lake, List<LocalDate> dates, GoldWindow window, int threads)
-      throws Exception {
+  static String gold(LakeLayout lake, List<LocalDate> dates, int threads) throws Exception {
+    // Like the lake's gold, every silver row created on the dates, whatever hour it arrived in.
     List<Path> files = new ArrayList<>();
     long bytes = 0;
-    for (Instant hour : window.hours(dates)) {
-      Path dir =
-          Paths.get(lake.resolve(LakeLayout.SILVER_EVENTS + "/" + LakeLayout.hourPartition(hour)));
+    Path silverRoot = Paths.get(lake.resolve(LakeLayout.SILVER_EVENTS));
+    List<Path> hourDirs;
+    try (Stream<Path> walk = Files.walk(silverRoot, 2)) {
+      hourDirs = walk.filter(Files::isDirectory).sorted().collect(Collectors.toList());
+    }
+    for (Path dir : hourDirs) {
       for (Path f : visibleFiles(dir, ".parquet")) {
         files.add(f);
         bytes += Files.size(f);
@@ -214,8 +215,8 @@ public final class BenchReference {
       for (Path file : files) {
         readers.add(
             () -> {
-              Instant hour = arrivalHourOf(file);
-              try (ParquetReader<GenericRecord> reader = reader(file, EventSchemas.SILVER_EVENT)) {
+              try (ParquetReader<GenericRecord> reader =
+                  reader(file, LakeTable.SILVER_EVENTS.avroSchema())) {
                 GenericRecord row;
                 while ((row = reader.read()) != null) {
                   String uuid = row.get("event_uuid").toString();
@@ -225,7 +226,7 @@ public final class BenchReference {
                   LocalDate created =
                       LakeLayout.dateOf(
                           EventEnrichment.instantOfMicros((Long) row.get("created_at")));
-                  if (dates.contains(created) && window.contains(created, hour)) {
+                  if (dates.contains(created)) {
                     readInPass.incrementAndGet();
                     byUuid.merge(created + "|" + uuid, new Kept(row, 1), Kept::merge);
                   }
@@ -263,7 +264,10 @@ public final class BenchReference {
               ParquetWriter<GenericRecord> w =
                   writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k));
               for (GenericRecord silverRow : p.getValue()) {
-                w.write(goldRow(silverRow));
+                w.write(
+                    goldRow(
+                        silverRow,
+                        LocalDate.parse(p.getKey().substring(p.getKey().lastIndexOf('=') + 1))));
               }
               return null;
             });
@@ -284,18 +288,21 @@ public final class BenchReference {
       return writer(
           Paths.get(
               lake.resolve(LakeLayout.GOLD_EVENTS + "/" + partition + "/" + FILE + ".parquet")),
-          EventSchemas.GOLD_EVENT);
+          LakeTable.GOLD_EVENTS.avroSchema());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static GenericRecord goldRow(GenericRecord silver) {
-    Schema gold = EventSchemas.GOLD_EVENT;
+  private static GenericRecord goldRow(GenericRecord silver, LocalDate date) {
+    Schema gold = LakeTable.GOLD_EVENTS.avroSchema();
     GenericData.Record row = new GenericData.Record(gold);
     for (Schema.Field f : gold.getFields()) {
-      row.put(f.pos(), silver.get(f.name()));
+      if (silver.getSchema().getField(f.name()) != null) {
+        row.put(f.pos(), silver.get(f.name()));
+      }
     }
+    row.put("date", (int) date.toEpochDay());
     return row;
   }
 
@@ -317,11 +324,12 @@ public final class BenchReference {
                       + "/"
                       + FILE
                       + ".parquet"));
-      try (ParquetWriter<GenericRecord> w = writer(file, EventSchemas.GOLD_EVENT_STATS)) {
+      try (ParquetWriter<GenericRecord> w = writer(file, LakeTable.GOLD_EVENT_STATS.avroSchema())) {
         for (Map.Entry<String, Stats> e : date.getValue()) {
           String[] key = e.getKey().split("\\|", -1);
           Stats s = e.getValue();
-          GenericData.Record r = new GenericData.Record(EventSchemas.GOLD_EVENT_STATS);
+          GenericData.Record r = new GenericData.Record(LakeTable.GOLD_EVENT_STATS.avroSchema());
+          r.put("date", (int) LocalDate.parse(date.getKey()).toEpochDay());
           r.put("event_type", key[1]);
           r.put("event_subtype", key[2].isEmpty() ? null : key[2]);
           r.put("event_count", s.events);
@@ -362,13 +370,6 @@ public final class BenchReference {
           .sorted(Comparator.naturalOrder())
           .collect(Collectors.toList());
     }
-  }
-
-  private static Instant arrivalHourOf(Path silverFile) {
-    String hourDir = silverFile.getParent().getFileName().toString(); // hour=HH
-    String dtDir = silverFile.getParent().getParent().getFileName().toString(); // dt=YYYY-MM-DD
-    return Instant.parse(
-        dtDir.substring("dt=".length()) + "T" + hourDir.substring("hour=".length()) + ":00:00Z");
   }
 
   static List<Instant> hours(String from, String to) {

@@ -3,12 +3,16 @@ package io.medallion.lake.runners;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.Lakes;
 import io.medallion.lake.pipelines.LatenessOptions;
 import io.medallion.lake.pipelines.OutputOptions;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.uber.UberSourceFiles;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -93,6 +97,8 @@ public final class Demo {
     LocalDate firstDate = LocalDate.ofInstant(first, ZoneOffset.UTC);
     LocalDate lastDate = LocalDate.ofInstant(last, ZoneOffset.UTC);
     List<String> goldArgs = new ArrayList<>(common);
+    // Gold reads every silver row of a date, whatever its arrival hour: lateness is silver's.
+    goldArgs.removeIf(arg -> arg.startsWith("--allowedLateness"));
     goldArgs.add("--from=" + firstDate);
     goldArgs.add("--to=" + lastDate);
     Lake.gold(goldArgs.toArray(String[]::new), out);
@@ -102,7 +108,7 @@ public final class Demo {
     promoteUberSamples(lake, common, out);
     long t4 = System.nanoTime();
 
-    summarise(lake, produced, first, last, firstDate, lastDate, out);
+    summarise(lake, Lakes.catalog(options, lake), produced, first, last, firstDate, lastDate, out);
     out.printf(
         "Timings: produce %.1f s, silver %.1f s, gold %.1f s, uber-movements %.1f s%n",
         (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
@@ -184,6 +190,7 @@ public final class Demo {
 
   private static void summarise(
       LakeLayout lake,
+      CatalogSettings catalog,
       EventGenerator.Summary produced,
       Instant first,
       Instant last,
@@ -221,7 +228,7 @@ public final class Demo {
         }
       }
     }
-    OptionalLong goldUuids = distinctGoldUuids(lake);
+    OptionalLong goldUuids = distinctGoldUuids(lake, catalog);
     long quarantined = reasons.values().stream().mapToLong(Long::longValue).sum();
     long uberRead = 0;
     long uberWritten = 0;
@@ -274,14 +281,14 @@ public final class Demo {
         "  check   uber read %,d = written %,d + quarantined %,d: %s%n",
         uberRead, uberWritten, uberQuarantined, uberReconciles ? "ok" : "MISMATCH");
     out.println();
-    out.println("Tables (Parquet, hive-partitioned):");
-    for (String table :
-        List.of(
-            LakeLayout.SILVER_EVENTS,
-            LakeLayout.GOLD_EVENTS,
-            LakeLayout.GOLD_EVENT_STATS,
-            LakeLayout.SILVER_UBER_MOVEMENTS)) {
-      out.println("  " + lake.resolve(table));
+    out.println(
+        "Apache Iceberg tables (format v2) in catalog "
+            + (catalog.uri() != null ? catalog.uri() : catalog.kind().name().toLowerCase())
+            + ", namespace "
+            + catalog.namespace()
+            + ":");
+    for (LakeTable table : LakeTable.values()) {
+      out.printf("  %-22s %s%n", table.tableName(), table.location(lake));
     }
     out.println(
         "Quarantine: "
@@ -297,11 +304,12 @@ public final class Demo {
   }
 
   /** The distinct {@code event_uuid}s in all of {@code gold/events}, read by DuckDB; local only. */
-  private static OptionalLong distinctGoldUuids(LakeLayout lake) throws SQLException {
+  private static OptionalLong distinctGoldUuids(LakeLayout lake, CatalogSettings catalog)
+      throws SQLException, IOException {
     if (!lake.isLocal()) {
       return OptionalLong.empty();
     }
-    try (Connection db = Query.open(lake);
+    try (Connection db = Query.open(lake, catalog);
         Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(DISTINCT event_uuid) FROM gold_events")) {
       rs.next();

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.LakeOptions;
-import io.medallion.lake.schemas.EventSchemas;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.pipelines.Lakes;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -28,19 +30,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.avro.Schema;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
 
 /**
  * Runs SQL over a local lake with an in-memory DuckDB, through views named like the Glue tables
  * ({@code bronze_events}, {@code silver_events}, {@code gold_events}, {@code gold_event_stats},
- * {@code silver_uber_movements}), each with its partition columns read from the path. The columns
- * come from the table schemas in {@code transforms/.../schemas}.
+ * {@code silver_uber_movements}). A table view reads exactly the data files of the Iceberg table's
+ * current snapshot (Iceberg's scan planning lists them), with the columns of its definition in
+ * {@link LakeTable}; bronze is read from its raw files.
  *
  * <pre>{@code
  * java -jar runners/target/lake.jar query --sql="select event_type, count(*) from gold_events group by 1"
@@ -74,53 +80,21 @@ public final class Query {
     void setMaxWidth(int value);
   }
 
-  /** A hive-partitioned Parquet table of the lake, as the query views expose it. */
-  record Table(
-      String name, String dir, Schema schema, List<String> partitions, String producedBy) {}
+  /** A lake table, as the query views expose it. */
+  record Table(LakeTable table, String producedBy) {
+    String name() {
+      return table.tableName();
+    }
+  }
 
   static final String BRONZE_EVENTS = "bronze_events";
 
   static final List<Table> TABLES =
       List.of(
-          new Table(
-              "silver_events",
-              LakeLayout.SILVER_EVENTS,
-              EventSchemas.SILVER_EVENT,
-              EventSchemas.SILVER_EVENT_PARTITIONS,
-              "silver"),
-          new Table(
-              "gold_events",
-              LakeLayout.GOLD_EVENTS,
-              EventSchemas.GOLD_EVENT,
-              EventSchemas.GOLD_EVENT_PARTITIONS,
-              "gold"),
-          new Table(
-              "gold_event_stats",
-              LakeLayout.GOLD_EVENT_STATS,
-              EventSchemas.GOLD_EVENT_STATS,
-              EventSchemas.GOLD_EVENT_STATS_PARTITIONS,
-              "gold"),
-          new Table(
-              "silver_uber_movements",
-              LakeLayout.SILVER_UBER_MOVEMENTS,
-              UberSchemas.SILVER_UBER_MOVEMENT,
-              UberSchemas.SILVER_UBER_MOVEMENT_PARTITIONS,
-              "the Uber Movement promotion"));
-
-  /**
-   * DuckDB types of the partition columns. Values that come from data (event type, city) stay text
-   * even when they look like numbers.
-   */
-  static final Map<String, String> PARTITION_TYPES =
-      Map.of(
-          "dt", "DATE",
-          "hour", "INTEGER",
-          "date", "DATE",
-          "event_type", "VARCHAR",
-          "city", "VARCHAR",
-          "year", "INTEGER",
-          "month", "INTEGER",
-          "day", "INTEGER");
+          new Table(LakeTable.SILVER_EVENTS, "silver"),
+          new Table(LakeTable.GOLD_EVENTS, "gold"),
+          new Table(LakeTable.GOLD_EVENT_STATS, "gold"),
+          new Table(LakeTable.SILVER_UBER_MOVEMENTS, "the Uber Movement promotion"));
 
   private static final Pattern MISSING_TABLE =
       Pattern.compile("Table with name (\\w+) does not exist");
@@ -143,21 +117,22 @@ public final class Query {
       throw new IllegalArgumentException(
           "--lake: " + lake.root() + " does not exist. Run make demo, or lake produce, first");
     }
-    try (Connection db = open(lake)) {
+    try (Connection db = open(lake, Lakes.catalog(options, lake))) {
       execute(db, options.getSql(), format, options.getMaxWidth(), out);
     }
   }
 
   /** An in-memory DuckDB with a view for every table of {@code lake} that has files. */
-  static Connection open(LakeLayout lake) throws SQLException {
+  static Connection open(LakeLayout lake, CatalogSettings catalog)
+      throws SQLException, IOException {
     Connection db = DriverManager.getConnection("jdbc:duckdb:");
     try (Statement s = db.createStatement()) {
       // The lake's times are UTC; show them so whatever the machine's zone.
       s.execute("SET TimeZone = 'UTC'");
-      for (String view : views(lake, db)) {
+      for (String view : views(lake, catalog, db)) {
         s.execute(view);
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | IOException | RuntimeException e) {
       db.close();
       throw e;
     }
@@ -165,16 +140,32 @@ public final class Query {
   }
 
   /** The {@code CREATE VIEW} statements for the tables of {@code lake} that have files. */
-  static List<String> views(LakeLayout lake, Connection db) throws SQLException {
+  static List<String> views(LakeLayout lake, CatalogSettings catalog, Connection db)
+      throws SQLException, IOException {
     List<String> views = new ArrayList<>();
     Path bronze = Paths.get(lake.resolve("bronze/events"));
     if (hasFiles(bronze, "")) {
       views.add(bronzeView(bronze));
     }
-    for (Table table : TABLES) {
-      Path dir = Paths.get(lake.resolve(table.dir()));
-      if (hasFiles(dir, ".parquet")) {
-        views.add(parquetView(table, dir, db));
+    String localCatalog = lake.resolve(CatalogSettings.LOCAL_CATALOG_FILE);
+    if (catalog.uri() != null
+        && catalog.uri().equals("jdbc:sqlite:" + localCatalog)
+        && !Files.exists(Paths.get(localCatalog))) {
+      return views; // no table was ever written: do not create an empty catalog
+    }
+    try (LakeCatalog opened = LakeCatalog.open(catalog)) {
+      for (Table table : TABLES) {
+        Optional<org.apache.iceberg.Table> loaded = opened.existing(table.table());
+        if (loaded.isEmpty()) {
+          continue;
+        }
+        List<String> files = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> tasks = loaded.get().newScan().planFiles()) {
+          tasks.forEach(t -> files.add(t.file().location()));
+        }
+        if (!files.isEmpty()) {
+          views.add(parquetView(table, files, db));
+        }
       }
     }
     return views;
@@ -203,20 +194,13 @@ public final class Query {
 
   /**
    * A table's columns in schema order (those its files hold; columns the schema does not know
-   * follow), then its partition columns from the path.
+   * follow), over exactly {@code files}. The partition columns are in the files.
    */
-  static String parquetView(Table table, Path dir, Connection db) throws SQLException {
-    String glob = dir + "/*".repeat(table.partitions().size()) + "/*.parquet";
-    String types =
-        table.partitions().stream()
-            .map(p -> literal(p) + ": " + PARTITION_TYPES.getOrDefault(p, "VARCHAR"))
-            .collect(Collectors.joining(", ", "{", "}"));
+  static String parquetView(Table table, List<String> files, Connection db) throws SQLException {
     String source =
         "read_parquet("
-            + literal(glob)
-            + ", hive_partitioning = true, union_by_name = true, hive_types = "
-            + types
-            + ")";
+            + files.stream().map(Query::literal).collect(Collectors.joining(", ", "[", "]"))
+            + ", hive_partitioning = false, union_by_name = true)";
     List<String> inFiles = new ArrayList<>();
     try (Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
@@ -225,17 +209,16 @@ public final class Query {
       }
     }
     List<String> columns = new ArrayList<>();
-    for (Schema.Field field : table.schema().getFields()) {
+    for (Types.NestedField field : table.table().schema().columns()) {
       if (inFiles.contains(field.name())) {
         columns.add(field.name());
       }
     }
     for (String column : inFiles) {
-      if (!columns.contains(column) && !table.partitions().contains(column)) {
+      if (!columns.contains(column)) {
         columns.add(column);
       }
     }
-    columns.addAll(table.partitions());
     return "CREATE VIEW "
         + table.name()
         + " AS SELECT "
@@ -478,10 +461,11 @@ public final class Query {
   }
 
   /** For tests and the benchmark: the views this lake would get, by name. */
-  static Map<String, String> viewsByName(LakeLayout lake) throws SQLException {
+  static Map<String, String> viewsByName(LakeLayout lake, CatalogSettings catalog)
+      throws SQLException, IOException {
     Map<String, String> byName = new LinkedHashMap<>();
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
-      for (String view : views(lake, db)) {
+      for (String view : views(lake, catalog, db)) {
         byName.put(view.split(" ")[2], view);
       }
     }

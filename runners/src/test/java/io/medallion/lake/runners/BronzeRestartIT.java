@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -244,8 +246,7 @@ class BronzeRestartIT {
             .waitUntilFinish();
     assertThat(gold).isEqualTo(PipelineResult.State.DONE);
 
-    String events =
-        "read_parquet('" + lake + "/gold/events/**/*.parquet', hive_partitioning = true)";
+    String events = LakeTables.duckDb(lake, LakeTable.GOLD_EVENTS);
     assertThat(DuckDb.count("SELECT count(*) FROM " + events))
         .as("gold rows")
         .isEqualTo(produced.validEvents);

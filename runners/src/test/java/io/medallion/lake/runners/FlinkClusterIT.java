@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
+import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -154,10 +156,14 @@ class FlinkClusterIT {
     }
     assertThat(duplicatesRemoved).isEqualTo(produced.duplicateRecords);
     assertThat(finishedJobs()).isEqualTo(2);
+    for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+      assertThat(LakeTables.assertReadersAgree(lake, table)).as(table.tableName()).isPositive();
+    }
   }
 
+  /** DuckDB over the data files of the table's current Iceberg snapshot. */
   private static String parquet(String table) {
-    return "read_parquet('" + lake + "/" + table + "/**/*.parquet', hive_partitioning = true)";
+    return LakeTables.duckDb(lake, LakeTable.named(table.replace('/', '_')));
   }
 
   private static long finishedJobs() throws Exception {

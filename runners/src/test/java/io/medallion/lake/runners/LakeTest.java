@@ -39,7 +39,7 @@ class LakeTest {
         "silver --from=2026-01-02T05 --to=2026-01-02T01|lake silver: --to: 2026-01-02T01 is before --from",
         "gold --date=yesterday|lake gold: --date: 'yesterday' is not a date like 2026-01-02",
         "gold --date=2026-01-02 --dedupBuckets=0|lake gold: --dedupBuckets: must be at least 1, got 0",
-        "gold --date=2026-01-02 --allowedLateness=6h|lake gold: --allowedLateness: '6h' is not an ISO-8601 duration like PT6H",
+        "silver --hour=2026-01-02T03 --allowedLateness=6h|lake silver: --allowedLateness: '6h' is not an ISO-8601 duration like PT6H",
         "silver --hourr=2026-01-02T03|lake silver: ",
         "produce --events=-5|lake produce: --events: must not be negative, got -5",
       })
@@ -67,7 +67,7 @@ class LakeTest {
     Outcome o = lake("gold", "--help");
 
     assertThat(o.status()).isZero();
-    assertThat(o.out()).contains("--date", "--dedupBuckets", "--allowedLateness", "--lake");
+    assertThat(o.out()).contains("--date", "--dedupBuckets", "--catalog", "--lake");
   }
 
   @Test

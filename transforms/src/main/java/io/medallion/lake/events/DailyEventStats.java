@@ -1,42 +1,56 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
+import java.util.List;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.sql.SqlTransform;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Gold {@code event_stats} with Beam SQL ({@code daily_event_stats.sql} beside this class): per
  * creation date, event type and subtype, the silver rows created on the date ({@code event_count}),
  * the rows kept in gold ({@code distinct_events}), the rows removed as duplicates, and the first
- * and last {@code created_at} of those silver rows. Input: partial counts ({@link
- * EventSchemas#EVENT_STATS_ROW}, as {@link DeduplicateEvents#STATS} emits them), which the SQL adds
- * up. Output rows ({@link EventSchemas#GOLD_EVENT_STATS}) are keyed by their partition {@code
- * date=YYYY-MM-DD}.
+ * and last {@code created_at} of those silver rows. Input: partial counts ({@link #PARTIAL_STATS},
+ * as {@link DeduplicateEvents#STATS} emits them per bucket and bundle), which the SQL adds up.
+ * Output rows are {@link LakeTable#GOLD_EVENT_STATS} rows: the SQL names its output columns as the
+ * table does, and the rows are copied over by name.
  */
 public final class DailyEventStats
-    extends PTransform<PCollection<Row>, PCollection<KV<String, GenericRecord>>> {
+    extends PTransform<PCollection<Row>, PCollection<GenericRecord>> {
   /** The SQL's table name. */
   public static final TupleTag<Row> EVENTS = new TupleTag<>("events");
 
   public static final String SQL_RESOURCE = "daily_event_stats.sql";
+
+  /**
+   * A partial count: exactly {@link LakeTable#GOLD_EVENT_STATS}' columns, with {@code date} as days
+   * since the epoch and timestamps as microseconds since the epoch, as the table stores them.
+   */
+  public static final Schema PARTIAL_STATS =
+      Schema.builder()
+          .addFields(
+              sqlFields(
+                  LakeTable.GOLD_EVENT_STATS.schema(),
+                  LakeTable.GOLD_EVENT_STATS.schema().columns().stream()
+                      .map(Types.NestedField::name)
+                      .toList()))
+          .build();
 
   public static DailyEventStats create() {
     return new DailyEventStats();
@@ -54,25 +68,56 @@ public final class DailyEventStats
   }
 
   @Override
-  public PCollection<KV<String, GenericRecord>> expand(PCollection<Row> partialCounts) {
-    return PCollectionTuple.of(EVENTS, partialCounts)
-        .apply("AggregateWithSql", SqlTransform.query(sql()))
+  public PCollection<GenericRecord> expand(PCollection<Row> partialCounts) {
+    PCollection<Row> stats =
+        PCollectionTuple.of(EVENTS, partialCounts)
+            .apply("AggregateWithSql", SqlTransform.query(sql()));
+    List<String> produced = stats.getSchema().getFieldNames();
+    List<String> expected =
+        LakeTable.GOLD_EVENT_STATS.schema().columns().stream()
+            .map(Types.NestedField::name)
+            .toList();
+    if (!produced.equals(expected)) {
+      throw new IllegalStateException(
+          SQL_RESOURCE + " returns columns " + produced + ", not gold_event_stats' " + expected);
+    }
+    return stats
         .apply("ToStatsRecord", ParDo.of(new ToStatsRecordFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.GOLD_EVENT_STATS)));
+        .setCoder(AvroCoder.of(LakeTable.GOLD_EVENT_STATS.avroSchema()));
   }
 
-  static final class ToStatsRecordFn extends DoFn<Row, KV<String, GenericRecord>> {
+  /** Beam schema fields for {@code columns} of an Iceberg schema, as the lake stores them. */
+  static List<Schema.Field> sqlFields(org.apache.iceberg.Schema schema, List<String> columns) {
+    return columns.stream()
+        .map(
+            name -> {
+              Types.NestedField field = schema.findField(name);
+              FieldType type = sqlType(field.type());
+              return field.isOptional()
+                  ? Schema.Field.nullable(name, type)
+                  : Schema.Field.of(name, type);
+            })
+        .toList();
+  }
+
+  private static FieldType sqlType(Type type) {
+    return switch (type.typeId()) {
+      case STRING -> FieldType.STRING;
+      case INTEGER, DATE -> FieldType.INT32; // a date as days since the epoch
+      case LONG, TIMESTAMP -> FieldType.INT64; // a timestamp as microseconds since the epoch
+      case DOUBLE -> FieldType.DOUBLE;
+      default -> throw new IllegalArgumentException("no SQL type for " + type);
+    };
+  }
+
+  static final class ToStatsRecordFn extends DoFn<Row, GenericRecord> {
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<String, GenericRecord>> out) {
-      GenericData.Record r = new GenericData.Record(EventSchemas.GOLD_EVENT_STATS);
-      r.put("event_type", row.getString("event_type"));
-      r.put("event_subtype", row.getString("event_subtype"));
-      r.put("event_count", row.getInt64("event_count"));
-      r.put("distinct_events", row.getInt64("distinct_events"));
-      r.put("duplicates_removed", row.getInt64("duplicates_removed"));
-      r.put("first_created_at", row.getInt64("first_created_at_micros"));
-      r.put("last_created_at", row.getInt64("last_created_at_micros"));
-      out.output(KV.of(LakeLayout.datePartition(LocalDate.parse(row.getString("event_date"))), r));
+    public void process(@Element Row row, OutputReceiver<GenericRecord> out) {
+      GenericData.Record r = new GenericData.Record(LakeTable.GOLD_EVENT_STATS.avroSchema());
+      for (org.apache.avro.Schema.Field field : r.getSchema().getFields()) {
+        r.put(field.pos(), row.getValue(field.name()));
+      }
+      out.output(r);
     }
   }
 }

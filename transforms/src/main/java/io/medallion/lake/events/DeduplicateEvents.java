@@ -3,7 +3,7 @@ package io.medallion.lake.events;
 import io.medallion.lake.io.Counts;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -52,7 +52,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Input: silver rows keyed by their creation date {@code date=YYYY-MM-DD}, for every date of
  * {@link #datesToRead} (the target dates and the context before them). Output, for the target dates
  * only: {@link #EVENTS}, the kept rows; {@link #STATS}, partial {@code event_stats} rows ({@link
- * EventSchemas#EVENT_STATS_ROW}, summed by {@link DailyEventStats}); and {@link #COUNTS}: per
+ * DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and {@link #COUNTS}: per
  * target date, {@code written} (kept rows), {@code duplicates_removed} (dropped rows created on the
  * date) and {@code duplicate_of.<W>} (of those, the ones whose earliest copy within the horizon was
  * created on date W; they add up to {@code duplicates_removed}). Context rows are neither written
@@ -187,12 +187,13 @@ public final class DeduplicateEvents
                 ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros))
                     .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS)));
     result.get(EVENTS).setCoder(DeduplicatedEvent.Coder.of());
-    result.get(STATS).setRowSchema(EventSchemas.EVENT_STATS_ROW);
+    result.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
-  private static final AvroCoder<GenericRecord> ROW = AvroCoder.of(EventSchemas.SILVER_EVENT);
+  private static final AvroCoder<GenericRecord> ROW =
+      AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema());
 
   private static long createdAt(GenericRecord row) {
     return (Long) row.get("created_at");
@@ -346,9 +347,9 @@ public final class DeduplicateEvents
       for (Map.Entry<List<String>, long[]> e : stats.entrySet()) {
         long[] s = e.getValue();
         Row row =
-            Row.withSchema(EventSchemas.EVENT_STATS_ROW)
+            Row.withSchema(DailyEventStats.PARTIAL_STATS)
                 .addValues(
-                    e.getKey().get(0),
+                    (int) LocalDate.parse(e.getKey().get(0)).toEpochDay(),
                     e.getKey().get(1),
                     e.getKey().get(2),
                     s[0],

@@ -1,6 +1,6 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,14 +15,15 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
  * stands for.
  *
  * @param date the creation date, {@code YYYY-MM-DD}
- * @param event the kept silver row ({@link EventSchemas#SILVER_EVENT})
+ * @param event the kept silver row ({@link LakeTable#SILVER_EVENTS})
  * @param copies 1 plus the copies created on the same date that were dropped as its duplicates
  */
 public record DeduplicatedEvent(String date, GenericRecord event, long copies) {
 
   public static final class Coder extends AtomicCoder<DeduplicatedEvent> {
     private static final Coder INSTANCE = new Coder();
-    private static final AvroCoder<GenericRecord> EVENT = AvroCoder.of(EventSchemas.SILVER_EVENT);
+    private static final AvroCoder<GenericRecord> EVENT =
+        AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema());
 
     public static Coder of() {
       return INSTANCE;

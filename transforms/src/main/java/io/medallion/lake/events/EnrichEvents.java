@@ -2,7 +2,7 @@ package io.medallion.lake.events;
 
 import io.medallion.lake.io.Counts;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,15 +22,15 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Turns valid events into silver rows ({@link EventEnrichment}), keyed by their arrival-hour
- * partition. Counts each as written, and as {@code late} when it arrived after the gold run for its
- * creation date stops looking (creation date + 1 day + the allowed lateness), or as {@code early}
- * when it arrived on a day before its creation date: either way gold's default run will not see it,
- * and the silver report says for which dates ({@code late_for.<date>}), so they can be promoted
- * again with more lateness.
+ * Turns valid events into silver rows ({@link EventEnrichment}) of {@link LakeTable#SILVER_EVENTS},
+ * counted per arrival-hour unit ({@code dt=YYYY-MM-DD/hour=HH}). Counts each as written, and as
+ * {@code late} when it arrived after the gold run for its creation date stops looking (creation
+ * date + 1 day + the allowed lateness), or as {@code early} when it arrived on a day before its
+ * creation date: either way gold's default run will not see it, and the silver report says for
+ * which dates ({@code late_for.<date>}), so they can be promoted again with more lateness.
  */
 public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCollectionTuple> {
-  public static final TupleTag<KV<String, GenericRecord>> ROWS = new TupleTag<>() {};
+  public static final TupleTag<GenericRecord> ROWS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
 
   private final Duration allowedLateness;
@@ -50,14 +50,12 @@ public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCo
             "Enrich",
             ParDo.of(new EnrichEventFn(allowedLateness))
                 .withOutputTags(ROWS, TupleTagList.of(COUNTS)));
-    result
-        .get(ROWS)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.SILVER_EVENT)));
+    result.get(ROWS).setCoder(AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()));
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
-  static final class EnrichEventFn extends DoFn<ParsedEvent, KV<String, GenericRecord>> {
+  static final class EnrichEventFn extends DoFn<ParsedEvent, GenericRecord> {
     private final Duration allowedLateness;
     private transient Counts.InBundle counts;
 
@@ -86,7 +84,7 @@ public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCo
         counts.add(partition, "early", 1);
         counts.add(partition, "early_for." + created, 1);
       }
-      out.get(ROWS).output(KV.of(partition, EventEnrichment.toSilver(event)));
+      out.get(ROWS).output(EventEnrichment.toSilver(event));
     }
 
     @FinishBundle

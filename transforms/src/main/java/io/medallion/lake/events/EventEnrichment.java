@@ -1,8 +1,10 @@
 package io.medallion.lake.events;
 
+import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -40,9 +42,12 @@ public final class EventEnrichment {
         second < 0 ? eventName.substring(first + 1) : eventName.substring(first + 1, second));
   }
 
-  /** The silver row ({@link EventSchemas#SILVER_EVENT}) for a parsed event. */
+  /**
+   * The silver row ({@link LakeTable#SILVER_EVENTS}) for a parsed event, with its arrival date and
+   * hour as the partition columns {@code dt} and {@code hour}.
+   */
   public static GenericRecord toSilver(ParsedEvent e) {
-    GenericData.Record r = new GenericData.Record(EventSchemas.SILVER_EVENT);
+    GenericData.Record r = new GenericData.Record(LakeTable.SILVER_EVENTS.avroSchema());
     r.put("event_uuid", e.eventUuid());
     r.put("event_name", e.eventName());
     r.put("event_type", eventType(e.eventName()));
@@ -50,6 +55,8 @@ public final class EventEnrichment {
     r.put("created_at", e.createdAtMicros());
     r.put("created_datetime", createdDatetime(e.createdAtMicros()));
     r.put("payload", e.payload());
+    r.put("dt", (int) LakeLayout.dateOf(e.arrivalHour()).toEpochDay());
+    r.put("hour", e.arrivalHour().atZone(ZoneOffset.UTC).getHour());
     return r;
   }
 }

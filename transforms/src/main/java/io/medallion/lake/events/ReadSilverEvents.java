@@ -1,26 +1,25 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.io.Counts;
-import io.medallion.lake.io.ParquetFiles;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import java.io.IOException;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -31,84 +30,150 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetAvroValueReaders;
 
 /**
- * Reads the silver event rows that gold promotes for some dates: the silver hours of each date's
- * {@link GoldWindow}, keeping a row for date D when it was created on D and arrived inside D's
- * window. Outputs {@link #ROWS} keyed by {@code date=YYYY-MM-DD}; counts, per date, the rows
- * scanned in its window and the rows read for it.
+ * Reads the silver event rows created on some dates, whatever their arrival hour, from the current
+ * snapshot of the {@code silver_events} Iceberg table: plans the table's files with a row filter on
+ * {@code created_at} (Iceberg skips the files whose column bounds rule them out), then reads each
+ * planned file with Iceberg's Parquet reader, by field id, so a file written before a column was
+ * added reads it as null. Outputs {@link #ROWS} ({@link LakeTable#SILVER_EVENTS} rows) keyed by
+ * {@code date=YYYY-MM-DD} of their creation, and counts each as read for its date.
+ *
+ * <p>The files are planned when the pipeline runs, so the run reads the snapshot that is current
+ * then. A lake without the table yet reads nothing.
  */
 public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<KV<String, GenericRecord>> ROWS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
-  public static final String SCANNED = "scanned";
 
-  private static final Pattern SILVER_PATH =
-      Pattern.compile(".*/dt=(\\d{4}-\\d{2}-\\d{2})/hour=(\\d{2})/[^/]+$");
-
-  private final LakeLayout lake;
+  private final CatalogSettings catalog;
   private final List<LocalDate> dates;
-  private final GoldWindow window;
 
-  private ReadSilverEvents(LakeLayout lake, List<LocalDate> dates, GoldWindow window) {
-    this.lake = lake;
+  private ReadSilverEvents(CatalogSettings catalog, List<LocalDate> dates) {
+    this.catalog = catalog;
     this.dates = dates;
-    this.window = window;
   }
 
-  public static ReadSilverEvents forDates(
-      LakeLayout lake, List<LocalDate> dates, GoldWindow window) {
-    return new ReadSilverEvents(lake, List.copyOf(dates), window);
+  /** The rows created on {@code dates} (UTC), from the silver table of {@code catalog}. */
+  public static ReadSilverEvents forDates(CatalogSettings catalog, List<LocalDate> dates) {
+    if (dates.isEmpty()) {
+      throw new IllegalArgumentException("no creation dates to read");
+    }
+    return new ReadSilverEvents(catalog, List.copyOf(new TreeSet<>(dates)));
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
-    List<String> patterns =
-        window.hours(dates).stream()
-            .map(
-                h ->
-                    lake.resolve(
-                        LakeLayout.SILVER_EVENTS
-                            + "/"
-                            + LakeLayout.hourPartition(h)
-                            + "/*.parquet"))
-            .collect(Collectors.toList());
     PCollectionTuple result =
         input
-            .apply("HourPatterns", Create.of(patterns))
-            .apply(
-                "MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-            .apply("OpenFiles", FileIO.readMatches())
+            .apply("Table", Create.of(LakeTable.SILVER_EVENTS.tableName()))
+            .apply("PlanFiles", ParDo.of(new PlanFilesFn(catalog, dates)))
+            .setTypeDescriptor(TypeDescriptors.strings())
             .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply(
                 "ReadRows",
-                ParDo.of(new ReadSilverFileFn(dates, window))
+                ParDo.of(new ReadSilverFileFn(catalog, dates))
                     .withOutputTags(ROWS, TupleTagList.of(COUNTS)));
     result
         .get(ROWS)
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.SILVER_EVENT)));
+        .setCoder(
+            KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema())));
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
-  /** The arrival hour of a silver file, from {@code .../dt=YYYY-MM-DD/hour=HH/name}. */
-  static Instant arrivalHourOf(String path) {
-    Matcher m = SILVER_PATH.matcher(path);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a silver events file: " + path);
+  /** Rows created on any of {@code dates}: {@code created_at} in one of their UTC days. */
+  static Expression createdOn(List<LocalDate> dates) {
+    Expression any = Expressions.alwaysFalse();
+    for (LocalDate date : dates) {
+      any =
+          Expressions.or(
+              any,
+              Expressions.and(
+                  Expressions.greaterThanOrEqual("created_at", micros(date)),
+                  Expressions.lessThan("created_at", micros(date.plusDays(1)))));
     }
-    return Instant.parse(m.group(1) + "T" + m.group(2) + ":00:00Z");
+    return any;
   }
 
-  static final class ReadSilverFileFn extends DoFn<FileIO.ReadableFile, KV<String, GenericRecord>> {
+  private static long micros(LocalDate date) {
+    return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
+  }
+
+  /** The data files of the table's current snapshot that can hold rows created on the dates. */
+  static final class PlanFilesFn extends DoFn<String, String> {
+    private final CatalogSettings catalogSettings;
+    private final List<LocalDate> dates;
+
+    PlanFilesFn(CatalogSettings catalogSettings, List<LocalDate> dates) {
+      this.catalogSettings = catalogSettings;
+      this.dates = dates;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<String> out) throws IOException {
+      try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
+        Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
+        if (table.isEmpty()) {
+          return;
+        }
+        try (CloseableIterable<FileScanTask> tasks =
+            table.get().newScan().filter(createdOn(dates)).planFiles()) {
+          for (FileScanTask task : tasks) {
+            if (!task.deletes().isEmpty()) {
+              // The lake's commits replace whole files; a delete file came from another writer.
+              throw new IllegalStateException(
+                  "silver_events has delete files, which this reader does not apply: "
+                      + task.file().location());
+            }
+            out.output(task.file().location());
+          }
+        }
+      }
+    }
+  }
+
+  static final class ReadSilverFileFn extends DoFn<String, KV<String, GenericRecord>> {
+    private final CatalogSettings catalogSettings;
     private final Set<LocalDate> dates;
-    private final GoldWindow window;
+    private final List<LocalDate> dateList;
+    private transient LakeCatalog catalog;
+    private transient Table table;
+    private transient Schema readSchema;
     private transient Counts.InBundle counts;
 
-    ReadSilverFileFn(List<LocalDate> dates, GoldWindow window) {
+    ReadSilverFileFn(CatalogSettings catalogSettings, List<LocalDate> dates) {
+      this.catalogSettings = catalogSettings;
       this.dates = new HashSet<>(dates);
-      this.window = window;
+      this.dateList = dates;
+    }
+
+    @Setup
+    public void setup() {
+      catalog = LakeCatalog.open(catalogSettings);
+      table =
+          catalog
+              .existing(LakeTable.SILVER_EVENTS)
+              .orElseThrow(() -> new IllegalStateException("silver_events disappeared"));
+      // The definition's columns, by the table's field ids: rows come out in the definition's
+      // order, as LakeTable.SILVER_EVENTS.avroSchema() has them.
+      readSchema = TableAtStart.of(LakeTable.SILVER_EVENTS, table).writeSchema();
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      if (catalog != null) {
+        catalog.close();
+      }
     }
 
     @StartBundle
@@ -117,32 +182,22 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     }
 
     @ProcessElement
-    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out)
-        throws IOException {
-      Instant hour = arrivalHourOf(file.getMetadata().resourceId().toString());
-      List<LocalDate> windowsHere = new ArrayList<>();
-      for (LocalDate d : dates) {
-        if (window.contains(d, hour)) {
-          windowsHere.add(d);
-        }
-      }
-      long scanned = 0;
-      try (ParquetReader<GenericRecord> reader =
-          ParquetFiles.open(file, EventSchemas.SILVER_EVENT)) {
-        GenericRecord row;
-        while ((row = reader.read()) != null) {
-          scanned++;
+    public void process(@Element String path, MultiOutputReceiver out) throws IOException {
+      try (CloseableIterable<GenericData.Record> rows =
+          Parquet.read(table.io().newInputFile(path))
+              .project(readSchema)
+              .filter(createdOn(dateList))
+              .createReaderFunc(file -> ParquetAvroValueReaders.buildReader(readSchema, file))
+              .build()) {
+        for (GenericData.Record row : rows) {
           LocalDate created =
               LakeLayout.dateOf(EventEnrichment.instantOfMicros((Long) row.get("created_at")));
-          if (windowsHere.contains(created)) {
+          if (dates.contains(created)) {
             String partition = LakeLayout.datePartition(created);
             counts.add(partition, Counts.READ, 1);
             out.get(ROWS).output(KV.of(partition, row));
           }
         }
-      }
-      for (LocalDate d : windowsHere) {
-        counts.add(LakeLayout.datePartition(d), SCANNED, scanned);
       }
     }
 

@@ -1,17 +1,21 @@
 package io.medallion.lake.io;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
@@ -22,107 +26,210 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last step of a promotion: once every file is staged and every record counted, checks that
- * each unit reconciles ({@code read = written + quarantined + duplicates_removed}), then for each
- * {@link PartitionCommit} moves the staged files into the lake, deletes the files the unit held
- * before, and writes its report under {@code _reports/}. The report is written last: a report names
- * exactly the files of a committed partition.
+ * The last step of a promotion: once every data file is written and every record counted, checks
+ * that each unit reconciles ({@code read = written + quarantined + duplicates_removed}) and that
+ * every count and every file belongs to a unit, then for each {@link PartitionCommit}: replaces the
+ * unit's rows in each of its Iceberg tables with one atomic overwrite ({@link
+ * LakeCommits#overwrite}: the written files registered with their footer metrics, the run id and
+ * counts in the snapshot summary), moves its staged quarantine files in (deleting the ones they
+ * replace), and writes its report under {@code _reports/} last, with the snapshot ids.
  *
- * <p>A run that fails before this step leaves the lake as it was. A run that dies inside it may
- * leave both the old and the new files of one unit; the next run of the same promotion replaces
- * them, because a unit is always replaced as a whole.
+ * <p>A run that fails before this step leaves every table as it was (its data files, written but
+ * never committed, are orphans for {@code lake maintain}). Each table commit is atomic: readers see
+ * all the unit's old rows or all its new ones. A unit of two tables (a gold date) is two commits. A
+ * run that dies after a unit's commit and before its report leaves the new rows in the table and
+ * the previous report; running it again commits the same rows again. A commit that finds another
+ * run committed the same unit since this run started fails with a one-line message; a retried
+ * commit step skips the units this run already committed.
  */
-public final class CommitPartitions
-    extends PTransform<PCollection<KV<String, String>>, PCollection<String>> {
+public final class CommitPartitions extends PTransform<PBegin, PCollection<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(CommitPartitions.class);
 
   private final LakeLayout lake;
+  private final CatalogSettings catalog;
   private final String runId;
   private final List<PartitionCommit> commits;
+  private final Map<LakeTable, TableAtStart> tables;
+  private final Map<LakeTable, PCollection<KV<String, String>>> dataFiles;
+  private final PCollection<KV<String, String>> stagedFiles;
   private final PCollection<KV<String, Long>> counts;
 
   private CommitPartitions(
       LakeLayout lake,
+      CatalogSettings catalog,
       String runId,
       List<PartitionCommit> commits,
+      Map<LakeTable, TableAtStart> tables,
+      Map<LakeTable, PCollection<KV<String, String>>> dataFiles,
+      PCollection<KV<String, String>> stagedFiles,
       PCollection<KV<String, Long>> counts) {
     this.lake = lake;
+    this.catalog = catalog;
     this.runId = runId;
     this.commits = commits;
+    this.tables = tables;
+    this.dataFiles = dataFiles;
+    this.stagedFiles = stagedFiles;
     this.counts = counts;
   }
 
   /**
-   * Commits the staged files it is applied to (any key, the staged path as value), using the {@link
-   * Counts} in {@code counts}.
+   * Commits {@code commits} of run {@code runId} into the tables of {@code catalog}, with the
+   * {@link Counts} in {@code counts}. Add each table's written files with {@link #withDataFiles}
+   * and the staged plain files with {@link #withStagedFiles}.
    */
   public static CommitPartitions of(
       LakeLayout lake,
+      CatalogSettings catalog,
       String runId,
       List<PartitionCommit> commits,
       PCollection<KV<String, Long>> counts) {
-    return new CommitPartitions(lake, runId, List.copyOf(commits), counts);
+    return new CommitPartitions(
+        lake,
+        catalog,
+        runId,
+        List.copyOf(commits),
+        new EnumMap<>(LakeTable.class),
+        new EnumMap<>(LakeTable.class),
+        null,
+        counts);
+  }
+
+  /**
+   * The data files written for {@code table} ({@link WriteTableFiles}: partition path → file),
+   * committed against the table as it was when the run started.
+   */
+  public CommitPartitions withDataFiles(TableAtStart table, PCollection<KV<String, String>> files) {
+    Map<LakeTable, TableAtStart> t = new EnumMap<>(tables);
+    t.put(table.table(), table);
+    Map<LakeTable, PCollection<KV<String, String>>> f = new EnumMap<>(dataFiles);
+    f.put(table.table(), files);
+    return new CommitPartitions(lake, catalog, runId, commits, t, f, stagedFiles, counts);
+  }
+
+  /** Files staged under {@code _tmp/<run>/} (any key, the staged path as value), moved in. */
+  public CommitPartitions withStagedFiles(PCollection<KV<String, String>> files) {
+    return new CommitPartitions(lake, catalog, runId, commits, tables, dataFiles, files, counts);
   }
 
   @Override
-  public PCollection<String> expand(PCollection<KV<String, String>> stagedFiles) {
-    PCollectionView<List<String>> files =
-        stagedFiles.apply("StagedPaths", Values.create()).apply("AsList", View.asList());
+  public PCollection<String> expand(PBegin begin) {
+    List<PCollectionView<?>> sideInputs = new ArrayList<>();
+    Map<LakeTable, PCollectionView<List<KV<String, String>>>> dataViews =
+        new EnumMap<>(LakeTable.class);
+    for (Map.Entry<LakeTable, PCollection<KV<String, String>>> e : dataFiles.entrySet()) {
+      PCollectionView<List<KV<String, String>>> view =
+          e.getValue().apply("DataFilesOf_" + e.getKey().tableName(), View.asList());
+      dataViews.put(e.getKey(), view);
+      sideInputs.add(view);
+    }
+    PCollectionView<List<String>> staged =
+        stagedFiles == null
+            ? begin
+                .apply("NoStagedFiles", Create.empty(TypeDescriptors.strings()))
+                .apply("AsList", View.asList())
+            : stagedFiles.apply("StagedPaths", Values.create()).apply("AsList", View.asList());
+    sideInputs.add(staged);
     PCollectionView<Map<String, Long>> totals =
         counts.apply("SumCounts", Sum.longsPerKey()).apply("AsMap", View.asMap());
-    return stagedFiles
-        .getPipeline()
+    sideInputs.add(totals);
+    return begin
         .apply("Once", Create.of(runId))
         .apply(
             "Commit",
-            ParDo.of(new CommitFn(lake, runId, commits, files, totals))
-                .withSideInputs(files, totals))
+            ParDo.of(new CommitFn(lake, catalog, runId, commits, tables, dataViews, staged, totals))
+                .withSideInputs(sideInputs))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
   static final class CommitFn extends DoFn<String, String> {
-    private static final ObjectMapper JSON =
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final LakeLayout lake;
+    private final CatalogSettings catalogSettings;
     private final String runId;
     private final List<PartitionCommit> commits;
-    private final PCollectionView<List<String>> filesView;
+    private final Map<LakeTable, TableAtStart> tables;
+    private final Map<LakeTable, PCollectionView<List<KV<String, String>>>> dataViews;
+    private final PCollectionView<List<String>> stagedView;
     private final PCollectionView<Map<String, Long>> countsView;
+    private transient LakeCatalog catalog;
 
     CommitFn(
         LakeLayout lake,
+        CatalogSettings catalogSettings,
         String runId,
         List<PartitionCommit> commits,
-        PCollectionView<List<String>> filesView,
+        Map<LakeTable, TableAtStart> tables,
+        Map<LakeTable, PCollectionView<List<KV<String, String>>>> dataViews,
+        PCollectionView<List<String>> stagedView,
         PCollectionView<Map<String, Long>> countsView) {
       this.lake = lake;
+      this.catalogSettings = catalogSettings;
       this.runId = runId;
       this.commits = commits;
-      this.filesView = filesView;
+      this.tables = new EnumMap<>(tables);
+      this.dataViews = new EnumMap<>(dataViews);
+      this.stagedView = stagedView;
       this.countsView = countsView;
+    }
+
+    @Setup
+    public void setup() {
+      catalog = LakeCatalog.open(catalogSettings);
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      if (catalog != null) {
+        catalog.close();
+      }
     }
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
-      List<String> staged = c.sideInput(filesView);
       Map<String, Long> counts = c.sideInput(countsView);
       String stagingRoot = lake.staging(runId);
 
-      Map<PartitionCommit, List<String>> filesByCommit = new LinkedHashMap<>();
       Map<PartitionCommit, Map<String, Long>> countsByCommit = new LinkedHashMap<>();
+      Map<PartitionCommit, List<String>> stagedByCommit = new LinkedHashMap<>();
+      Map<PartitionCommit, Map<LakeTable, List<DataFile>>> filesByCommit = new LinkedHashMap<>();
       for (PartitionCommit commit : commits) {
-        filesByCommit.put(commit, new ArrayList<>());
         countsByCommit.put(commit, countsOf(commit, counts));
+        stagedByCommit.put(commit, new ArrayList<>());
+        Map<LakeTable, List<DataFile>> byTable = new EnumMap<>(LakeTable.class);
+        commit.tables().keySet().forEach(t -> byTable.put(t, new ArrayList<>()));
+        filesByCommit.put(commit, byTable);
       }
-      for (String file : staged) {
+      checkEveryCountHasAUnit(counts.keySet());
+
+      for (Map.Entry<LakeTable, PCollectionView<List<KV<String, String>>>> e :
+          dataViews.entrySet()) {
+        Table table = catalog.table(e.getKey());
+        for (KV<String, String> written : c.sideInput(e.getValue())) {
+          DataFile file = LakeCommits.dataFile(table, written.getValue(), written.getKey());
+          PartitionCommit owner =
+              commits.stream()
+                  .filter(commit -> commit.tables().containsKey(e.getKey()))
+                  .filter(
+                      commit -> LakeCommits.holdsOnly(table, commit.tables().get(e.getKey()), file))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              e.getKey() + " data file belongs to no unit: " + file.location()));
+          filesByCommit.get(owner).get(e.getKey()).add(file);
+        }
+      }
+      for (String file : c.sideInput(stagedView)) {
         String relative = relativeTo(stagingRoot, file);
         PartitionCommit owner =
             commits.stream()
@@ -131,7 +238,7 @@ public final class CommitPartitions
                 .orElseThrow(
                     () ->
                         new IllegalStateException("staged file belongs to no partition: " + file));
-        filesByCommit.get(owner).add(relative);
+        stagedByCommit.get(owner).add(relative);
       }
 
       // Check every unit before touching any, so that a run that does not add up commits nothing.
@@ -142,9 +249,35 @@ public final class CommitPartitions
       }
 
       for (PartitionCommit commit : commits) {
-        List<String> files = filesByCommit.get(commit);
-        files.sort(Comparator.naturalOrder());
-        replace(commit, files);
+        Map<String, Long> unitCounts = countsByCommit.get(commit);
+        Map<String, Long> snapshots = new LinkedHashMap<>();
+        List<String> files = new ArrayList<>();
+        for (LakeTable lakeTable : new TreeSet<>(commit.tables().keySet())) {
+          TableAtStart atStart = tables.get(lakeTable);
+          if (atStart == null) {
+            throw new IllegalStateException(
+                commit.partition() + " replaces rows of " + lakeTable + ", which has no files");
+          }
+          List<DataFile> dataFiles = filesByCommit.get(commit).get(lakeTable);
+          long snapshot =
+              LakeCommits.overwrite(
+                  catalog.table(lakeTable),
+                  atStart.snapshotId(),
+                  commit.tables().get(lakeTable),
+                  dataFiles,
+                  runId,
+                  commit.partition(),
+                  unitCounts);
+          snapshots.put(lakeTable.tableName(), snapshot);
+          dataFiles.stream().map(f -> lakeRelative(f.location())).sorted().forEach(files::add);
+        }
+        List<String> staged = stagedByCommit.get(commit);
+        staged.sort(Comparator.naturalOrder());
+        replaceFiles(commit, staged);
+        files.addAll(staged);
+
+        Map<String, Object> attributes = new LinkedHashMap<>(new TreeMap<>(commit.attributes()));
+        attributes.put("snapshots", snapshots);
         String report =
             LakeCommits.writeReport(
                 lake,
@@ -152,14 +285,15 @@ public final class CommitPartitions
                 commit.layer(),
                 commit.dataset(),
                 commit.partition(),
-                countsByCommit.get(commit),
-                commit.attributes(),
+                unitCounts,
+                attributes,
                 files);
         LOG.info(
-            "Committed {}/{} {}: {} file(s), report {}",
+            "Committed {}/{} {}: snapshots {}, {} file(s), report {}",
             commit.layer(),
             commit.dataset(),
             commit.partition(),
+            snapshots,
             files.size(),
             report);
         c.output(report);
@@ -167,8 +301,30 @@ public final class CommitPartitions
       LakeCommits.cleanUpStaging(lake, stagingRoot);
     }
 
-    /** Moves the unit's new files in, then deletes every other file its folders held. */
-    private void replace(PartitionCommit commit, List<String> newFiles) throws IOException {
+    /** Fails on a counter of no unit: its records would be reported nowhere. */
+    private void checkEveryCountHasAUnit(Set<String> keys) {
+      Set<String> units = new HashSet<>();
+      commits.forEach(commit -> units.add(commit.reportId()));
+      Set<String> orphans = new TreeSet<>();
+      for (String key : keys) {
+        int bar = key.indexOf('|');
+        String unit = bar < 0 ? key : key.substring(0, bar);
+        if (!units.contains(unit)) {
+          orphans.add(key);
+        }
+      }
+      if (!orphans.isEmpty()) {
+        throw new IllegalStateException(
+            "counts of no unit of this run: "
+                + orphans
+                + "; units: "
+                + new TreeSet<>(units)
+                + "; nothing was committed");
+      }
+    }
+
+    /** Moves the unit's staged files in, then deletes every other file its folders held. */
+    private void replaceFiles(PartitionCommit commit, List<String> newFiles) throws IOException {
       Set<String> kept =
           new HashSet<>(LakeCommits.moveIntoLake(lake, lake.staging(runId), newFiles));
       List<ResourceId> old = new ArrayList<>();
@@ -180,6 +336,12 @@ public final class CommitPartitions
         }
       }
       LakeCommits.delete(old);
+    }
+
+    private String lakeRelative(String path) {
+      String root = lake.root() + "/";
+      String local = path.startsWith("file:") ? path.substring("file:".length()) : path;
+      return local.startsWith(root) ? local.substring(root.length()) : path;
     }
 
     private static Map<String, Long> countsOf(PartitionCommit commit, Map<String, Long> all) {

@@ -26,17 +26,34 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Evaluator;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Projections;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The steps every commit of a promotion is made of, whatever its unit (an hour, a date, a dropped
- * file): check that the unit reconciles, move its staged files into the lake, delete the files it
- * replaces, and write its report last, so that a report names exactly the files of a committed
- * unit. {@link CommitPartitions} commits a batch of partitions with them; the file-drop path
- * commits one source file at a time.
+ * file): check that the unit reconciles, replace the unit's rows in each of its Iceberg tables with
+ * one atomic overwrite ({@link #overwrite}), swap its quarantine files in, and write its report
+ * last, so that a report names exactly what a committed unit holds. {@link CommitPartitions}
+ * commits a batch of units with them; the file-drop path commits one source file at a time.
  */
 public final class LakeCommits {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Logger LOG = LoggerFactory.getLogger(LakeCommits.class);
 
   private LakeCommits() {}
 
@@ -58,6 +75,128 @@ public final class LakeCommits {
                   + " removed = %d (%s); nothing was committed",
               unit, read, accounted, counts));
     }
+  }
+
+  /** Snapshot summary properties of a promotion's commit (see {@code lake history}). */
+  public static final String RUN_ID = "lake.run-id";
+
+  public static final String UNIT = "lake.unit";
+  public static final String READ = "lake.read";
+  public static final String WRITTEN = "lake.written";
+  public static final String QUARANTINED = "lake.quarantined";
+  public static final String DUPLICATES_REMOVED = "lake.duplicates-removed";
+
+  /**
+   * A written Parquet data file as Iceberg records it: its size, its footer's metrics under the
+   * table's metrics config (so scans can skip it by column bounds, e.g. {@code created_at}) and its
+   * partition, from its Iceberg partition path ({@code dt=2026-01-02/hour=3}).
+   */
+  public static DataFile dataFile(Table table, String path, String partitionPath) {
+    InputFile in = table.io().newInputFile(path);
+    return DataFiles.builder(table.spec())
+        .withPath(path)
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(in.getLength())
+        .withMetrics(ParquetUtil.fileMetrics(in, MetricsConfig.forTable(table)))
+        .withPartitionPath(partitionPath)
+        .build();
+  }
+
+  /**
+   * Whether every row of {@code file} is a row of {@code unitFilter}, judged on its partition (the
+   * filter's strict projection on the table's partition spec).
+   */
+  public static boolean holdsOnly(Table table, Expression unitFilter, DataFile file) {
+    Expression projected = Projections.strict(table.spec()).project(unitFilter);
+    return new Evaluator(table.spec().partitionType(), projected).eval(file.partition());
+  }
+
+  /**
+   * The snapshot with which {@code runId} committed {@code unit} after {@code sinceSnapshotId}, if
+   * it did: a retried commit step finds its own commit there.
+   *
+   * @param sinceSnapshotId exclusive; null for the whole history
+   */
+  public static Optional<Long> committedBy(
+      Table table, String runId, String unit, Long sinceSnapshotId) {
+    Snapshot current = table.currentSnapshot();
+    if (current == null) {
+      return Optional.empty();
+    }
+    for (Snapshot snapshot :
+        SnapshotUtil.ancestorsBetween(table, current.snapshotId(), sinceSnapshotId)) {
+      Map<String, String> summary = snapshot.summary();
+      if (runId.equals(summary.get(RUN_ID)) && unit.equals(summary.get(UNIT))) {
+        return Optional.of(snapshot.snapshotId());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Replaces the rows of one unit in {@code table} with those of {@code files}, in one atomic
+   * Iceberg commit: an overwrite by {@code unitFilter} (so an empty unit still replaces), validated
+   * from {@code startSnapshotId} so that a concurrent run that committed the same unit after this
+   * run started makes this commit fail instead of mixing rows. The snapshot summary carries the run
+   * id, the unit and its counts. A unit this run already committed since {@code startSnapshotId} (a
+   * retried commit step) is not committed again.
+   *
+   * @param startSnapshotId the table's snapshot when the run started; null if it had none
+   * @return the snapshot that holds the unit's rows
+   * @throws IllegalStateException (one line) when another run committed the unit since this run
+   *     started; nothing of this commit is in the table then
+   */
+  public static long overwrite(
+      Table table,
+      Long startSnapshotId,
+      Expression unitFilter,
+      List<DataFile> files,
+      String runId,
+      String unit,
+      Map<String, Long> counts) {
+    table.refresh();
+    Optional<Long> done = committedBy(table, runId, unit, startSnapshotId);
+    if (done.isPresent()) {
+      return done.get();
+    }
+    OverwriteFiles overwrite =
+        table
+            .newOverwrite()
+            .overwriteByRowFilter(unitFilter)
+            .conflictDetectionFilter(unitFilter)
+            .validateNoConflictingData()
+            .validateNoConflictingDeletes();
+    if (startSnapshotId != null) {
+      overwrite.validateFromSnapshot(startSnapshotId);
+    }
+    files.forEach(overwrite::addFile);
+    overwrite
+        .set(RUN_ID, runId)
+        .set(UNIT, unit)
+        .set(READ, String.valueOf(counts.getOrDefault(Counts.READ, 0L)))
+        .set(WRITTEN, String.valueOf(counts.getOrDefault(Counts.WRITTEN, 0L)))
+        .set(QUARANTINED, String.valueOf(counts.getOrDefault(Counts.QUARANTINED, 0L)))
+        .set(
+            DUPLICATES_REMOVED, String.valueOf(counts.getOrDefault(Counts.DUPLICATES_REMOVED, 0L)));
+    try {
+      overwrite.commit();
+    } catch (ValidationException e) {
+      LOG.warn("Commit of {} {} rejected: {}", table.name(), unit, e.getMessage());
+      throw new IllegalStateException(
+          "another run committed "
+              + tableName(table)
+              + " "
+              + unit
+              + " since this run started; nothing of this run was committed for it; run it again");
+    }
+    table.refresh();
+    return committedBy(table, runId, unit, startSnapshotId)
+        .orElseThrow(() -> new IllegalStateException(table.name() + " lost the commit of " + unit));
+  }
+
+  private static String tableName(Table table) {
+    String name = table.name();
+    return name.substring(name.lastIndexOf('.') + 1);
   }
 
   /**

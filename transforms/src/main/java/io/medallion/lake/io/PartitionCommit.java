@@ -1,18 +1,24 @@
 package io.medallion.lake.io;
 
+import io.medallion.lake.tables.LakeTable;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.expressions.Expression;
 
 /**
- * One unit a promotion replaces as a whole, and the report it writes for it.
+ * One unit a promotion replaces as a whole, in each of its tables with one atomic Iceberg commit,
+ * and the report it writes for it.
  *
  * @param reportId the prefix of this unit's {@link Counts} keys
  * @param layer {@code silver} or {@code gold}
  * @param dataset the report's dataset, e.g. {@code events}
- * @param partition the report's name, e.g. {@code dt=2026-01-02/hour=03}
- * @param directories lake-relative folders replaced as a whole; a path segment may be {@code *}
- *     (say {@code gold/events/event_type=*}{@code /date=2026-01-02})
+ * @param partition the unit's name, in its report's path and in each snapshot's {@code lake.unit},
+ *     e.g. {@code dt=2026-01-02/hour=03}
+ * @param tables the rows of each table this unit replaces (say {@code dt = 2026-01-02 and hour =
+ *     3}); every data file written must be wholly inside one unit's rows
+ * @param directories lake-relative folders of plain files (quarantine) replaced as a whole; a path
+ *     segment may be {@code *}
  * @param attributes extra facts for the report (its inputs, options that shaped it)
  */
 public record PartitionCommit(
@@ -20,6 +26,15 @@ public record PartitionCommit(
     String layer,
     String dataset,
     String partition,
+    Map<LakeTable, Expression> tables,
     List<String> directories,
     Map<String, String> attributes)
-    implements Serializable {}
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public PartitionCommit {
+    tables = Map.copyOf(tables);
+    directories = List.copyOf(directories);
+    attributes = Map.copyOf(attributes);
+  }
+}

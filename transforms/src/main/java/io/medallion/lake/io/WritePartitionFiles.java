@@ -1,6 +1,6 @@
 package io.medallion.lake.io;
 
-import org.apache.avro.Schema;
+import io.medallion.lake.tables.TableAtStart;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
@@ -11,7 +11,6 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -22,15 +21,19 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Writes keyed elements into a staging copy of a table, one folder per key (a partition path such
- * as {@code dt=2026-01-02/hour=03}), with a fixed number of files per partition so a partition is
- * one to a few files, never one per bundle. Returns every staged file; {@link CommitPartitions}
- * moves them into the lake.
+ * Writes keyed elements under a base folder, one folder per key (a partition path such as {@code
+ * dt=2026-01-02/hour=3}), with a fixed number of files per partition so a partition is one to a few
+ * files, never one per bundle. Returns every file written, keyed by its partition.
  *
- * <p>File names carry the run id: {@code part-<run>-00000-of-00001.parquet}.
+ * <p>Two uses: {@link #dataFiles} writes a lake table's Parquet data files straight into the
+ * table's data location ({@link IcebergParquetSink}: Iceberg's writer, field ids, all columns),
+ * where they stay invisible until {@link CommitPartitions} commits them to the table; {@link
+ * #jsonLines} stages quarantine files that the commit moves into the lake.
+ *
+ * <p>File names carry the run id: {@code part-<run>-00000-of-00001.parquet}. Beam's FileIO writes
+ * each file under a temporary folder first and renames it into place once the write succeeded.
  *
  * <p>Elements cross the write's shuffle (the GroupByKey that gathers each file's rows) as encoded
  * bytes and are decoded by the writer. Runners that shuffle through serialization pay the same
@@ -42,7 +45,8 @@ public final class WritePartitionFiles<T>
     extends PTransform<PCollection<KV<String, T>>, PCollection<KV<String, String>>> {
   private final FileIO.Sink<T> sink;
   private final Coder<T> coder;
-  private final String stagingTableDir;
+  private final String baseDir;
+  private final String tempDir;
   private final String runId;
   private final String suffix;
   private final int filesPerPartition;
@@ -50,50 +54,61 @@ public final class WritePartitionFiles<T>
   private WritePartitionFiles(
       FileIO.Sink<T> sink,
       Coder<T> coder,
-      String stagingTableDir,
+      String baseDir,
+      String tempDir,
       String runId,
       String suffix,
       int filesPerPartition) {
     this.sink = sink;
     this.coder = coder;
-    this.stagingTableDir = stagingTableDir;
+    this.baseDir = baseDir;
+    this.tempDir = tempDir;
     this.runId = runId;
     this.suffix = suffix;
     this.filesPerPartition = filesPerPartition;
   }
 
-  /** Snappy-compressed Parquet of {@code schema}. */
-  public static WritePartitionFiles<GenericRecord> parquet(
-      Schema schema, String stagingTableDir, String runId, int filesPerPartition) {
+  /**
+   * A table's Parquet data files, in {@code table}'s data location, for rows of {@link
+   * io.medallion.lake.tables.LakeTable#avroSchema()} keyed by their partition path ({@link
+   * TableAtStart#partitionPath}); FileIO's temporary files go under {@code tempDir} (the run's
+   * staging folder), not into the table.
+   */
+  public static WritePartitionFiles<GenericRecord> dataFiles(
+      TableAtStart table, String tempDir, String runId, int filesPerPartition) {
     return new WritePartitionFiles<>(
-        ParquetIO.sink(schema).withCompressionCodec(CompressionCodecName.SNAPPY),
-        AvroCoder.of(schema),
-        stagingTableDir,
+        new IcebergParquetSink(table.writeSchema(), table.properties()),
+        AvroCoder.of(table.table().avroSchema()),
+        table.dataLocation(),
+        tempDir,
         runId,
         ".parquet",
         filesPerPartition);
   }
 
-  /** JSON lines, one file per partition (quarantine). */
-  public static WritePartitionFiles<String> jsonLines(String stagingTableDir, String runId) {
+  /** JSON lines, one file per partition, staged under {@code stagingDir} (quarantine). */
+  public static WritePartitionFiles<String> jsonLines(String stagingDir, String runId) {
     return new WritePartitionFiles<>(
-        TextIO.sink(), StringUtf8Coder.of(), stagingTableDir, runId, ".jsonl", 1);
+        TextIO.sink(), StringUtf8Coder.of(), stagingDir, null, runId, ".jsonl", 1);
   }
 
   @Override
   public PCollection<KV<String, String>> expand(PCollection<KV<String, T>> input) {
+    FileIO.Write<String, KV<String, byte[]>> write =
+        FileIO.<String, KV<String, byte[]>>writeDynamic()
+            .by(new PartitionOf())
+            .via(Contextful.fn(new DecodeFn<T>(coder)), sink)
+            .to(baseDir)
+            .withNaming(new PartNaming(runId, suffix))
+            .withDestinationCoder(StringUtf8Coder.of())
+            .withNumShards(filesPerPartition);
+    if (tempDir != null) {
+      write = write.withTempDirectory(tempDir);
+    }
     return input
         .apply("Encode", ParDo.of(new EncodeFn<T>(coder)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
-        .apply(
-            "WriteFiles",
-            FileIO.<String, KV<String, byte[]>>writeDynamic()
-                .by(new PartitionOf())
-                .via(Contextful.fn(new DecodeFn<T>(coder)), sink)
-                .to(stagingTableDir)
-                .withNaming(new PartNaming(runId, suffix))
-                .withDestinationCoder(StringUtf8Coder.of())
-                .withNumShards(filesPerPartition))
+        .apply("WriteFiles", write)
         .getPerDestinationOutputFilenames();
   }
 

@@ -33,6 +33,8 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  * {@code s3://} paths, Hadoop's raw local filesystem for local paths.
  */
 public final class LakeCatalog implements AutoCloseable {
+  private static final Object JDBC_INIT = new Object();
+
   private final CatalogSettings settings;
   private final Catalog catalog;
   private final Map<LakeTable, Table> loaded = new EnumMap<>(LakeTable.class);
@@ -64,7 +66,11 @@ public final class LakeCatalog implements AutoCloseable {
     properties.put("jdbc.busy_timeout", "60000");
     JdbcCatalog jdbc = new JdbcCatalog();
     jdbc.setConf(hadoopConf());
-    jdbc.initialize("lake", properties);
+    // Initialising creates or upgrades the catalog's SQL tables when they are missing; two workers
+    // of one JVM doing that at once on a new SQLite file collide ("duplicate column name").
+    synchronized (JDBC_INIT) {
+      jdbc.initialize("lake", properties);
+    }
     return jdbc;
   }
 

@@ -2,6 +2,7 @@ package io.medallion.lake.tables;
 
 import io.medallion.lake.layout.LakeLayout;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.PartitionField;
@@ -74,6 +75,7 @@ public enum LakeTable {
   private final Schema schema;
   private final PartitionSpec spec;
   private final String comment;
+  private final org.apache.avro.Schema avro;
 
   LakeTable(
       String layer, String dataset, Schema schema, List<String> partitionColumns, String comment) {
@@ -84,6 +86,7 @@ public enum LakeTable {
     partitionColumns.forEach(spec::identity);
     this.spec = spec.build();
     this.comment = comment;
+    this.avro = AvroSchemaUtil.convert(schema, avroRecordName(layer + "_" + dataset));
   }
 
   /** {@code silver}, {@code gold}: the medallion layer. */
@@ -152,20 +155,29 @@ public enum LakeTable {
    * metadata files cleaned up after commits, and room for concurrent commits to retry.
    */
   public Map<String, String> properties() {
-    return Map.of(
-        TableProperties.FORMAT_VERSION,
-        "2",
-        TableProperties.PARQUET_COMPRESSION,
-        "snappy",
-        TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED,
-        "true",
-        TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
-        "100",
-        TableProperties.COMMIT_NUM_RETRIES,
-        "10",
-        "comment",
-        comment);
+    Map<String, String> properties = new LinkedHashMap<>(COMMON_PROPERTIES);
+    properties.put("comment", comment);
+    if (this == SILVER_UBER_MOVEMENTS) {
+      // A promotion replaces a source file's rows by filter (source_file = ...); Iceberg deletes a
+      // data file by filter only when its column bounds prove every row matches, and the default
+      // bounds of a string are cut to 16 characters, too short for a path.
+      properties.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "source_file", "full");
+    }
+    return properties;
   }
+
+  private static final Map<String, String> COMMON_PROPERTIES =
+      Map.of(
+          TableProperties.FORMAT_VERSION,
+          "2",
+          TableProperties.PARQUET_COMPRESSION,
+          "snappy",
+          TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED,
+          "true",
+          TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+          "100",
+          TableProperties.COMMIT_NUM_RETRIES,
+          "10");
 
   /**
    * The Avro record schema of {@code tableSchema} (a loaded table's current schema, or {@link
@@ -173,17 +185,22 @@ public enum LakeTable {
    * and what Iceberg's Parquet writer writes.
    */
   public static org.apache.avro.Schema avroSchema(LakeTable table, Schema tableSchema) {
-    return AvroSchemaUtil.convert(tableSchema, table.avroRecordName());
+    return AvroSchemaUtil.convert(tableSchema, avroRecordName(table.tableName()));
   }
 
-  /** {@link #avroSchema(LakeTable, Schema)} of this definition's own schema. */
+  /**
+   * {@link #avroSchema(LakeTable, Schema)} of this definition's own schema: the type of the rows
+   * the pipelines carry for this table, whose fields are in the definition's order. Writers map
+   * them onto the loaded table's field ids ({@link TableAtStart#writeSchema()}), which Iceberg may
+   * have numbered differently.
+   */
   public org.apache.avro.Schema avroSchema() {
-    return avroSchema(this, schema);
+    return avro;
   }
 
-  private String avroRecordName() {
+  private static String avroRecordName(String tableName) {
     StringBuilder name = new StringBuilder();
-    for (String part : tableName().split("_")) {
+    for (String part : tableName.split("_")) {
       name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
     }
     return name.toString();

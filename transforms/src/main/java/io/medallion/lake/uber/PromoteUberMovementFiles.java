@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.lake.io.Counts;
+import io.medallion.lake.io.IcebergParquetSink;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -41,11 +45,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -54,7 +56,13 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +71,19 @@ import org.slf4j.LoggerFactory;
  * source file at a time: the file is the unit that is replaced as a whole and reported on. Returns
  * the path of each report written.
  *
- * <p>For each file: its rows are staged as Snappy Parquet, one file per partition ({@code
- * city=C/year=YYYY/month=MM/day=DD} of each row's date-range start) named {@code part-<source
- * id>.parquet}; its rejected records as JSON lines in {@code
+ * <p>For each file: its rows are written with Iceberg's Parquet writer into the data location of
+ * the {@code silver_uber_movements} Iceberg table, one file per partition ({@code
+ * city=c/year=y/month=m/day=d} of each row's date-range start) named {@code part-<source
+ * id>-<run>-<random>.parquet}; its rejected records are staged as JSON lines for {@code
  * quarantine/uber_movements/dt=.../hour=...} of the file's last-modified time; then, if the file
- * reconciles ({@code read = written + quarantined}), the staged files are moved in, the files of
- * the previous promotion of the same source (listed in its report) are deleted, and the report
- * {@code _reports/silver/uber_movements/<source id>.json} is written last, with the source's size,
- * last-modified time and SHA-256.
+ * reconciles ({@code read = written + quarantined}), one atomic Iceberg overwrite replaces every
+ * row of the same {@code source_file} with the new ones ({@link LakeCommits#overwrite}, validated
+ * from the table's snapshot when the file's promotion began: a concurrent promotion of the same
+ * file makes it fail, never mix), the staged quarantine file is moved in (the previous one of the
+ * same source, listed in its report, deleted), and the report {@code
+ * _reports/silver/uber_movements/<source id>.json} is written last, with the source's size,
+ * last-modified time and SHA-256 and the snapshot id. A promotion that dies before its commit
+ * leaves the table as it was.
  *
  * <p>The commit happens inside the step that reads the file, so it works the same on a bounded
  * batch of files and on an unbounded stream of arrivals, with no window or trigger to wait for. A
@@ -86,32 +99,38 @@ public final class PromoteUberMovementFiles
   public static final String DATASET = "uber_movements";
 
   private final LakeLayout lake;
+  private final CatalogSettings catalog;
   private final String runId;
   private final String city;
   private final boolean skipPromoted;
 
   private PromoteUberMovementFiles(
-      LakeLayout lake, String runId, String city, boolean skipPromoted) {
+      LakeLayout lake, CatalogSettings catalog, String runId, String city, boolean skipPromoted) {
     this.lake = lake;
+    this.catalog = catalog;
     this.runId = runId;
     this.city = city;
     this.skipPromoted = skipPromoted;
   }
 
-  /** Promotes into {@code lake}, staging under {@code _tmp/<runId>}. */
-  public static PromoteUberMovementFiles into(LakeLayout lake, String runId) {
-    return new PromoteUberMovementFiles(lake, runId, null, false);
+  /**
+   * Promotes into the {@code silver_uber_movements} table of {@code catalog} and the quarantine and
+   * reports of {@code lake}, staging under {@code _tmp/<runId>}.
+   */
+  public static PromoteUberMovementFiles into(
+      LakeLayout lake, CatalogSettings catalog, String runId) {
+    return new PromoteUberMovementFiles(lake, catalog, runId, null, false);
   }
 
   /** Every row gets this city (normalised), whatever the file name or its city column say. */
   public PromoteUberMovementFiles withCity(String city) {
     return new PromoteUberMovementFiles(
-        lake, runId, PartitionValues.normalise(city.strip()), skipPromoted);
+        lake, catalog, runId, PartitionValues.normalise(city.strip()), skipPromoted);
   }
 
   /** Skips a file whose current version was promoted already (by this run or an earlier one). */
   public PromoteUberMovementFiles skippingPromotedVersions() {
-    return new PromoteUberMovementFiles(lake, runId, city, true);
+    return new PromoteUberMovementFiles(lake, catalog, runId, city, true);
   }
 
   @Override
@@ -119,7 +138,8 @@ public final class PromoteUberMovementFiles
     return files
         // One element per file: spread the files over workers before the heavy reading.
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
-        .apply("PromoteFiles", ParDo.of(new PromoteFileFn(lake, runId, city, skipPromoted)))
+        .apply(
+            "PromoteFiles", ParDo.of(new PromoteFileFn(lake, catalog, runId, city, skipPromoted)))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
@@ -142,15 +162,35 @@ public final class PromoteUberMovementFiles
         Metrics.counter(PromoteUberMovementFiles.class, "rows_quarantined");
 
     private final LakeLayout lake;
+    private final CatalogSettings catalogSettings;
     private final String runId;
     private final String city;
     private final boolean skipPromoted;
+    private transient LakeCatalog catalog;
 
-    PromoteFileFn(LakeLayout lake, String runId, String city, boolean skipPromoted) {
+    PromoteFileFn(
+        LakeLayout lake,
+        CatalogSettings catalogSettings,
+        String runId,
+        String city,
+        boolean skipPromoted) {
       this.lake = lake;
+      this.catalogSettings = catalogSettings;
       this.runId = runId;
       this.city = city;
       this.skipPromoted = skipPromoted;
+    }
+
+    @Setup
+    public void setup() {
+      catalog = LakeCatalog.open(catalogSettings);
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      if (catalog != null) {
+        catalog.close();
+      }
     }
 
     @ProcessElement
@@ -188,8 +228,19 @@ public final class PromoteUberMovementFiles
       Map<String, Long> counts = new TreeMap<>();
       UberCsvParser.Summary summary;
       String sha256;
+      Table table = catalog.table(LakeTable.SILVER_UBER_MOVEMENTS);
+      table.refresh();
+      TableAtStart atStart = TableAtStart.of(LakeTable.SILVER_UBER_MOVEMENTS, table);
       StagedFiles staged =
-          new StagedFiles(stagingRoot, sourceId, quarantineFile, source, file, counts);
+          new StagedFiles(
+              stagingRoot,
+              atStart,
+              table.io(),
+              sourceId + "-" + runId + "-" + UUID.randomUUID().toString().substring(0, 8),
+              quarantineFile,
+              source,
+              file,
+              counts);
       try (staged) {
         MessageDigest digest = sha256();
         try (InputStream raw =
@@ -217,18 +268,37 @@ public final class PromoteUberMovementFiles
               .sum());
       LakeCommits.checkReconciles(LAYER + "/" + DATASET + " " + source, counts);
 
-      List<String> newFiles = staged.files();
-      LakeCommits.moveIntoLake(lake, stagingRoot, newFiles);
-      Set<String> kept = new HashSet<>(newFiles);
+      long snapshot =
+          LakeCommits.overwrite(
+              table,
+              atStart.snapshotId(),
+              Expressions.equal("source_file", source),
+              staged.dataFiles(),
+              runId,
+              source,
+              counts);
+
+      List<String> quarantine = staged.quarantineFiles();
+      LakeCommits.moveIntoLake(lake, stagingRoot, quarantine);
+      Set<String> kept = new HashSet<>(quarantine);
       List<ResourceId> old = new ArrayList<>();
       if (previous.isPresent()) {
+        // Only the quarantine is plain files; the table's old rows went with the commit.
         for (JsonNode f : previous.get().path("files")) {
-          if (!kept.contains(f.asText())) {
-            old.add(FileSystems.matchNewResource(lake.resolve(f.asText()), false));
+          String previousFile = f.asText();
+          if (previousFile.startsWith(LakeLayout.QUARANTINE_UBER_MOVEMENTS + "/")
+              && !kept.contains(previousFile)) {
+            old.add(FileSystems.matchNewResource(lake.resolve(previousFile), false));
           }
         }
       }
       LakeCommits.delete(old);
+      List<String> newFiles = new ArrayList<>();
+      for (DataFile dataFile : staged.dataFiles()) {
+        newFiles.add(lakeRelative(dataFile.location()));
+      }
+      newFiles.sort(Comparator.naturalOrder());
+      newFiles.addAll(quarantine);
 
       Map<String, Object> attributes = new LinkedHashMap<>();
       attributes.put("source_file", source);
@@ -243,6 +313,7 @@ public final class PromoteUberMovementFiles
         attributes.put("rejected_detail", summary.fileRejection().detail());
       }
       attributes.put("ignored_columns", summary.ignoredColumns());
+      attributes.put("snapshots", Map.of(LakeTable.SILVER_UBER_MOVEMENTS.tableName(), snapshot));
       String report =
           LakeCommits.writeReport(
               lake, runId, LAYER, DATASET, sourceId, counts, attributes, newFiles);
@@ -258,6 +329,11 @@ public final class PromoteUberMovementFiles
       }
       LOG.info("Promoted {}: {} file(s), {}", source, newFiles.size(), counts);
       return report;
+    }
+
+    private String lakeRelative(String path) {
+      String root = lake.root() + "/";
+      return path.startsWith(root) ? path.substring(root.length()) : path;
     }
 
     /** {@code _tmp/<run>} holds one folder per promotion; the last one out removes it. */
@@ -304,50 +380,62 @@ public final class PromoteUberMovementFiles
   }
 
   /**
-   * The staged outputs of one source file: a Parquet writer per partition, opened on first use, and
-   * the quarantine file. Counts what it writes.
+   * The outputs of one source file: an Iceberg Parquet writer per partition straight into the
+   * table's data location, opened on first use, and the staged quarantine file. Counts what it
+   * writes.
    */
   private static final class StagedFiles implements UberCsvParser.Listener, AutoCloseable {
     private final String stagingRoot;
-    private final String sourceId;
+    private final TableAtStart table;
+    private final FileIO io;
+    private final String fileName;
     private final String quarantineFile;
     private final String source;
     private final MatchResult.Metadata file;
     private final Map<String, Long> counts;
-    private final Map<String, FileIO.Sink<GenericRecord>> parquet = new LinkedHashMap<>();
-    private final List<String> staged = new ArrayList<>();
-    private Writer quarantine;
+    private final Map<String, Written> parquet = new LinkedHashMap<>();
+    private final List<String> quarantine = new ArrayList<>();
+    private final List<DataFile> dataFiles = new ArrayList<>();
+    private Writer quarantineWriter;
 
     StagedFiles(
         String stagingRoot,
-        String sourceId,
+        TableAtStart table,
+        FileIO io,
+        String fileName,
         String quarantineFile,
         String source,
         MatchResult.Metadata file,
         Map<String, Long> counts) {
       this.stagingRoot = stagingRoot;
-      this.sourceId = sourceId;
+      this.table = table;
+      this.io = io;
+      this.fileName = fileName;
       this.quarantineFile = quarantineFile;
       this.source = source;
       this.file = file;
       this.counts = counts;
     }
 
+    private record Written(String path, String partition, FileAppender<GenericRecord> appender) {}
+
     @Override
     public void accepted(String partition, GenericRecord row) {
       try {
-        FileIO.Sink<GenericRecord> sink = parquet.get(partition);
-        if (sink == null) {
-          String relative =
-              LakeLayout.SILVER_UBER_MOVEMENTS + "/" + partition + "/part-" + sourceId + ".parquet";
-          sink =
-              ParquetIO.sink(UberSchemas.SILVER_UBER_MOVEMENT)
-                  .withCompressionCodec(CompressionCodecName.SNAPPY);
-          sink.open(create(relative, "application/octet-stream"));
-          parquet.put(partition, sink);
-          staged.add(relative);
+        String partitionPath = table.partitionPath(row);
+        Written writer = parquet.get(partitionPath);
+        if (writer == null) {
+          String path =
+              table.dataLocation() + "/" + partitionPath + "/part-" + fileName + ".parquet";
+          writer =
+              new Written(
+                  path,
+                  partitionPath,
+                  IcebergParquetSink.writer(
+                      io.newOutputFile(path), table.writeSchema(), table.properties()));
+          parquet.put(partitionPath, writer);
         }
-        sink.write(row);
+        writer.appender().add(row);
         counts.merge(Counts.WRITTEN, 1L, Long::sum);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -421,38 +509,51 @@ public final class PromoteUberMovementFiles
 
     private void write(ObjectNode line) {
       try {
-        if (quarantine == null) {
-          quarantine =
+        if (quarantineWriter == null) {
+          quarantineWriter =
               new BufferedWriter(
                   new OutputStreamWriter(
-                      Channels.newOutputStream(create(quarantineFile, "application/x-ndjson")),
+                      Channels.newOutputStream(
+                          FileSystems.create(
+                              FileSystems.matchNewResource(
+                                  stagingRoot + "/" + quarantineFile, false),
+                              "application/x-ndjson")),
                       StandardCharsets.UTF_8));
-          staged.add(quarantineFile);
+          quarantine.add(quarantineFile);
         }
-        quarantine.write(line.toString());
-        quarantine.write('\n');
+        quarantineWriter.write(line.toString());
+        quarantineWriter.write('\n');
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
 
-    private WritableByteChannel create(String relative, String mimeType) throws IOException {
-      return FileSystems.create(
-          FileSystems.matchNewResource(stagingRoot + "/" + relative, false), mimeType);
+    /** The lake-relative paths of the staged quarantine files. */
+    List<String> quarantineFiles() {
+      return List.copyOf(quarantine);
     }
 
-    /** The lake-relative paths of the files staged, sorted. */
-    List<String> files() {
-      return staged.stream().sorted().toList();
+    /** The data files written, with their metrics and partitions; after {@link #close()}. */
+    List<DataFile> dataFiles() {
+      return List.copyOf(dataFiles);
     }
 
     @Override
     public void close() throws IOException {
-      for (FileIO.Sink<GenericRecord> sink : parquet.values()) {
-        sink.flush(); // closes the Parquet writer and its channel
+      for (Written writer : parquet.values()) {
+        writer.appender().close();
+        dataFiles.add(
+            DataFiles.builder(table.spec())
+                .withPath(writer.path())
+                .withFormat(FileFormat.PARQUET)
+                .withFileSizeInBytes(writer.appender().length())
+                .withMetrics(writer.appender().metrics())
+                .withPartitionPath(writer.partition())
+                .build());
       }
-      if (quarantine != null) {
-        quarantine.close();
+      parquet.clear();
+      if (quarantineWriter != null) {
+        quarantineWriter.close();
       }
     }
   }

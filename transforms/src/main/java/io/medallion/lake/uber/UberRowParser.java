@@ -2,7 +2,7 @@ package io.medallion.lake.uber;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.schemas.UberSchemas;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.uber.UberHeader.Field;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +12,7 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * Validates one data row of an Uber Movement CSV against the contract (DESIGN.md, "Uber Movement
- * travel times") and builds its silver row ({@link UberSchemas#SILVER_UBER_MOVEMENT}) with the
+ * travel times") and builds its silver row ({@link LakeTable#SILVER_UBER_MOVEMENTS}) with the
  * partition it belongs to. Pure: values in, a row or a {@link Rejection} out, never an exception.
  *
  * <p>Empty cells are null. Ids, names and the date range are required; travel times and the extras
@@ -138,7 +138,7 @@ public final class UberRowParser {
       return Outcome.reject(Reason.INVALID_TRAVEL_DISTANCE, e.getMessage());
     }
 
-    GenericRecord row = new GenericData.Record(UberSchemas.SILVER_UBER_MOVEMENT);
+    GenericRecord row = new GenericData.Record(LakeTable.SILVER_UBER_MOVEMENTS.avroSchema());
     row.put("origin_movement_id", originId);
     row.put("origin_display_name", originName);
     row.put("destination_movement_id", destinationId);
@@ -157,6 +157,10 @@ public final class UberRowParser {
     row.put("day_of_week", cell(header, values, Field.DAY_OF_WEEK));
     row.put("time_of_day", cell(header, values, Field.TIME_OF_DAY));
     row.put("source_file", sourceFile);
+    row.put("city", city);
+    row.put("year", range.start().getYear());
+    row.put("month", range.start().getMonthValue());
+    row.put("day", range.start().getDayOfMonth());
     return new Outcome(LakeLayout.uberMovementsPartition(city, range.start()), row, null);
   }
 

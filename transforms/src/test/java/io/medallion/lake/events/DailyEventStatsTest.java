@@ -2,15 +2,14 @@ package io.medallion.lake.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.lake.schemas.EventSchemas;
 import io.medallion.lake.testing.TestPipelines;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,16 @@ class DailyEventStatsTest {
   /** A partial count as {@link DeduplicateEvents#STATS} emits it, one per bucket and bundle. */
   private static Row partial(
       String date, String type, String subtype, long rows, long kept, long first, long last) {
-    return Row.withSchema(EventSchemas.EVENT_STATS_ROW)
-        .addValues(date, type, subtype, rows, kept, rows - kept, first, last)
+    return Row.withSchema(DailyEventStats.PARTIAL_STATS)
+        .addValues(
+            (int) LocalDate.parse(date).toEpochDay(),
+            type,
+            subtype,
+            rows,
+            kept,
+            rows - kept,
+            first,
+            last)
         .build();
   }
 
@@ -80,8 +87,8 @@ class DailyEventStatsTest {
                 1_711_400_000_000_000L));
 
     // Act
-    PCollection<KV<String, GenericRecord>> stats =
-        p.apply(Create.of(partials).withRowSchema(EventSchemas.EVENT_STATS_ROW))
+    PCollection<GenericRecord> stats =
+        p.apply(Create.of(partials).withRowSchema(DailyEventStats.PARTIAL_STATS))
             .apply(DailyEventStats.create());
 
     // Assert
@@ -89,12 +96,11 @@ class DailyEventStatsTest {
         .satisfies(
             rows -> {
               List<String> described = new ArrayList<>();
-              for (KV<String, GenericRecord> kv : rows) {
-                GenericRecord r = kv.getValue();
+              for (GenericRecord r : rows) {
                 described.add(
                     String.join(
                         " ",
-                        kv.getKey(),
+                        "date=" + LocalDate.ofEpochDay((Integer) r.get("date")),
                         String.valueOf(r.get("event_type")),
                         String.valueOf(r.get("event_subtype")),
                         "count=" + r.get("event_count"),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.schemas.EventSchemas;
+import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.TestPipelines;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +80,8 @@ class DeduplicateEventsTest {
             name + "Input",
             Create.of(input)
                 .withCoder(
-                    KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EventSchemas.SILVER_EVENT))))
+                    KvCoder.of(
+                        StringUtf8Coder.of(), AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()))))
         .apply(name, DeduplicateEvents.forDates(targets).withHorizon(horizon).withBuckets(buckets));
   }
 
@@ -311,10 +312,10 @@ class DeduplicateEventsTest {
         .satisfies(
             stats -> {
               List<String> described = new ArrayList<>();
-              for (KV<String, GenericRecord> kv : stats) {
-                GenericRecord r = kv.getValue();
+              for (GenericRecord r : stats) {
                 described.add(
-                    kv.getKey()
+                    "date="
+                        + LocalDate.ofEpochDay((Integer) r.get("date"))
                         + " "
                         + r.get("event_type")
                         + "/"

@@ -1,0 +1,253 @@
+package io.medallion.lake.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.lake.events.ReadSilverEvents;
+import io.medallion.lake.io.BronzeRecord;
+import io.medallion.lake.io.LakeCommits;
+import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.testing.LakeTables;
+import io.medallion.lake.testing.TestPipelines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetAvroWriter;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Iceberg commit of a promotion guarantees: a run that fails before its commit leaves the
+ * table as it was; two concurrent runs of the same hour end with one run's rows, the other failing
+ * with one line; a retried commit does not commit twice; and a column added to a table reads as
+ * null from files written before it.
+ */
+class PromotionCommitTest {
+  private static final Instant HOUR = BronzeFixtures.MARCH;
+  private static final String UNIT = "dt=2024-03-24/hour=21";
+
+  @TempDir Path lake;
+
+  private CatalogSettings catalog() {
+    return LakeTables.catalog(lake);
+  }
+
+  private TestPipeline silver(List<Instant> read, List<Instant> commit, String runId) {
+    TestPipeline p = TestPipelines.create();
+    SilverEvents.Config config =
+        new SilverEvents.Config(
+            LakeLayout.at(lake.toString()), catalog(), commit, Duration.ofHours(6), 1, runId);
+    PCollection<BronzeRecord> bronze =
+        p.apply(ReadBronzeEvents.forHours(LakeLayout.at(lake.toString()), read));
+    SilverEvents.build(bronze, config);
+    return p;
+  }
+
+  private List<String> files() {
+    return LakeTables.currentFiles(catalog(), LakeTable.SILVER_EVENTS);
+  }
+
+  private long rows() {
+    return LakeTables.assertReadersAgree(lake, LakeTable.SILVER_EVENTS);
+  }
+
+  @Test
+  void aRunThatFailsBeforeItsCommitLeavesTheTableAsItWas() throws Exception {
+    BronzeFixtures.writeStandardLake(lake);
+    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "run1"));
+    List<String> before = files();
+    long rowsBefore = rows();
+
+    // Reads two hours but commits one: the other hour's counts belong to no unit.
+    TestPipeline bad = silver(List.of(HOUR, BronzeFixtures.APRIL), List.of(HOUR), "run2");
+
+    assertThatThrownBy(() -> TestPipelines.run(bad))
+        .hasStackTraceContaining("counts of no unit of this run")
+        .hasStackTraceContaining("dt=2024-04-07/hour=17");
+    assertThat(files()).isEqualTo(before);
+    assertThat(rows()).isEqualTo(rowsBefore).isEqualTo(9);
+    // Its data files were written, but no snapshot lists them.
+    try (var walk = Files.walk(lake.resolve("silver/events/data"))) {
+      assertThat(walk.filter(f -> f.getFileName().toString().startsWith("part-run2-")))
+          .isNotEmpty();
+    }
+  }
+
+  @Test
+  void twoConcurrentPromotionsOfTheSameHourEndWithOneRunsRows() throws Exception {
+    BronzeFixtures.writeStandardLake(lake);
+    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "first"));
+    // Both runs start (and take the table's snapshot) before either commits.
+    List<TestPipeline> runs =
+        List.of(
+            silver(List.of(HOUR), List.of(HOUR), "runA"),
+            silver(List.of(HOUR), List.of(HOUR), "runB"));
+
+    List<Throwable> failures = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (TestPipeline run : runs) {
+        done.add(pool.submit(() -> TestPipelines.run(run)));
+      }
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          failures.add(e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    assertThat(failures).hasSize(1);
+    assertThat(failures.get(0))
+        .hasStackTraceContaining(
+            "another run committed silver_events "
+                + UNIT
+                + " since this run started; nothing of this run was committed for it; run it"
+                + " again");
+    String winner = files().get(0).contains("/part-runA-") ? "runA" : "runB";
+    assertThat(files()).singleElement().asString().contains("/part-" + winner + "-");
+    assertThat(rows()).isEqualTo(9);
+
+    // A run that starts after the winner committed replaces its rows cleanly.
+    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "runC"));
+    assertThat(files()).singleElement().asString().contains("/part-runC-");
+    assertThat(rows()).isEqualTo(9);
+  }
+
+  @Test
+  void aRetriedCommitDoesNotCommitTwice() throws Exception {
+    try (LakeCatalog opened = LakeCatalog.open(catalog())) {
+      Table table = opened.table(LakeTable.GOLD_EVENT_STATS);
+      var unit = Expressions.equal("date", "2026-01-02");
+      Map<String, Long> counts = Map.of("read", 0L);
+
+      long first =
+          LakeCommits.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
+      long again =
+          LakeCommits.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
+      long other =
+          LakeCommits.overwrite(table, null, unit, List.of(), "r2", "date=2026-01-02", counts);
+
+      assertThat(again).isEqualTo(first);
+      assertThat(other).isNotEqualTo(first);
+      List<Long> snapshots = new ArrayList<>();
+      SnapshotUtil.currentAncestors(table).forEach(s -> snapshots.add(s.snapshotId()));
+      assertThat(snapshots).containsExactly(other, first);
+    }
+  }
+
+  @Test
+  void filesWrittenBeforeAColumnWasAddedReadItAsNullThroughReadSilverEvents() throws Exception {
+    // Arrange: a silver table as an older definition had it, without event_subtype, and a file.
+    LakeTable silver = LakeTable.SILVER_EVENTS;
+    Schema older =
+        new Schema(
+            silver.schema().columns().stream()
+                .filter(c -> !c.name().equals("event_subtype"))
+                .toList());
+    long micros = 1_711_315_195_000_000L;
+    try (LakeCatalog opened = LakeCatalog.open(catalog())) {
+      Table table =
+          opened
+              .iceberg()
+              .buildTable(silver.identifier(CatalogSettings.DEFAULT_NAMESPACE), older)
+              .withPartitionSpec(
+                  PartitionSpec.builderFor(older).identity("dt").identity("hour").build())
+              .withLocation(silver.location(LakeLayout.at(lake.toString())))
+              .create();
+      GenericRecord row = new GenericData.Record(LakeTable.avroSchema(silver, table.schema()));
+      row.put("event_uuid", "old-1");
+      row.put("event_name", "lesson:started");
+      row.put("event_type", "lesson");
+      row.put("created_at", micros);
+      row.put("created_datetime", "2024-03-24T21:19:55Z");
+      row.put("payload", "{}");
+      row.put("dt", (int) LocalDate.parse("2024-03-24").toEpochDay());
+      row.put("hour", 21);
+      table.newAppend().appendFile(write(table, row, "dt=2024-03-24/hour=21")).commit();
+    }
+
+    // Act: opening the table through the lake adds the column; gold's read of silver reads the
+    // old file by field id.
+    try (LakeCatalog opened = LakeCatalog.open(catalog())) {
+      assertThat(opened.table(silver).schema().findField("event_subtype")).isNotNull();
+    }
+    TestPipeline p = TestPipelines.create();
+    PCollectionTuple read =
+        p.apply(ReadSilverEvents.forDates(catalog(), List.of(LocalDate.parse("2024-03-24"))));
+    PAssert.that(read.get(ReadSilverEvents.ROWS))
+        .satisfies(
+            rows -> {
+              List<String> seen = new ArrayList<>();
+              for (KV<String, GenericRecord> kv : rows) {
+                GenericRecord r = kv.getValue();
+                seen.add(
+                    kv.getKey()
+                        + " "
+                        + r.get("event_uuid")
+                        + " "
+                        + r.get("event_type")
+                        + " "
+                        + r.get("event_subtype")
+                        + " "
+                        + r.get("created_at"));
+              }
+              assertThat(seen).containsExactly("date=2024-03-24 old-1 lesson null " + micros);
+              return null;
+            });
+    TestPipelines.run(p);
+  }
+
+  private static DataFile write(Table table, GenericRecord row, String partition)
+      throws IOException {
+    String path = table.location() + "/data/" + partition + "/old.parquet";
+    FileAppender<GenericRecord> appender =
+        Parquet.write(table.io().newOutputFile(path))
+            .schema(table.schema())
+            .createWriterFunc(ParquetAvroWriter::buildWriter)
+            .build();
+    try (appender) {
+      appender.add(row);
+    }
+    return DataFiles.builder(table.spec())
+        .withPath(path)
+        .withFormat("parquet")
+        .withFileSizeInBytes(appender.length())
+        .withMetrics(appender.metrics())
+        .withPartitionPath(partition)
+        .build();
+  }
+}
