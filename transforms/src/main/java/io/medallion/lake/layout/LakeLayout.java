@@ -145,6 +145,19 @@ public final class LakeLayout implements Serializable {
     return resolve("_reports/" + layer + "/" + dataset + "/" + partition + ".json");
   }
 
+  /** {@code _pending/<layer>/<dataset>}: the units of a table marked as needing promotion. */
+  public String pendingRoot(String layer, String dataset) {
+    return resolve("_pending/" + layer + "/" + dataset);
+  }
+
+  /** {@code _pending/<layer>/<dataset>/<unit>/<run>.json}: one run's mark on a unit. */
+  public String pendingMarker(String layer, String dataset, String unit, String runId) {
+    if (unit.contains("/") || unit.isBlank()) {
+      throw new IllegalArgumentException("not a single-folder unit: " + unit);
+    }
+    return pendingRoot(layer, dataset) + "/" + unit + "/" + runId + ".json";
+  }
+
   /** A private scratch folder for one run; promotions stage their files here before commit. */
   public String staging(String runId) {
     return resolve("_tmp/" + runId);
