@@ -7,13 +7,17 @@ import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.events.ToGoldEvents;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
+import io.medallion.lake.io.PendingPromotions;
 import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.CatalogSettings;
 import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.tables.TableAtStart;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +59,7 @@ import org.apache.iceberg.expressions.Expressions;
 public final class GoldEvents {
   private GoldEvents() {}
 
-  public interface Options extends LakeOptions, OutputOptions {
+  public interface Options extends LakeOptions, OutputOptions, PromotionOptions {
     @Description("The creation date to promote (UTC), like 2026-01-02.")
     String getDate();
 
@@ -78,15 +82,6 @@ public final class GoldEvents {
     int getDedupBuckets();
 
     void setDedupBuckets(int value);
-
-    @Description(
-        "De-duplication horizon (ISO-8601): a copy of an event created at most this long after an"
-            + " earlier copy is a duplicate, even on another date; the run also reads the silver"
-            + " rows this far back. PT0S removes only copies created at the same instant.")
-    @Default.String("P1D")
-    String getDedupHorizon();
-
-    void setDedupHorizon(String value);
   }
 
   /** What one gold run promotes, unpacked from the options once. */
@@ -97,22 +92,55 @@ public final class GoldEvents {
       Duration dedupHorizon,
       int dedupBuckets,
       int filesPerPartition,
-      String runId) {
+      String runId,
+      boolean allowEmpty) {
 
     public Config {
       DeduplicateEvents.checkHorizon(dedupHorizon);
+      dates = List.copyOf(dates);
     }
 
+    /** A run that refuses to empty a date that holds rows. */
+    public Config(
+        LakeLayout lake,
+        CatalogSettings catalog,
+        List<LocalDate> dates,
+        Duration dedupHorizon,
+        int dedupBuckets,
+        int filesPerPartition,
+        String runId) {
+      this(lake, catalog, dates, dedupHorizon, dedupBuckets, filesPerPartition, runId, false);
+    }
+
+    /**
+     * The run the options ask for; with {@code --pending}, the dates to promote are those that need
+     * it ({@link #pendingDates}), possibly none.
+     */
     public static Config from(Options options) {
       LakeLayout lake = Lakes.existing(options, options.getLake());
+      List<LocalDate> dates;
+      if (options.getPending()) {
+        if (options.getDate() != null) {
+          throw new IllegalArgumentException(
+              "--pending: promotes the dates that need it; narrow them with --from/--to, not --date");
+        }
+        try {
+          dates = pendingDates(lake, options.getFrom(), options.getTo());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      } else {
+        dates = Args.dates(options.getDate(), options.getFrom(), options.getTo());
+      }
       return new Config(
           lake,
           Lakes.catalog(options, lake),
-          Args.dates(options.getDate(), options.getFrom(), options.getTo()),
+          dates,
           Args.duration("--dedupHorizon", options.getDedupHorizon()),
           Args.positive("--dedupBuckets", options.getDedupBuckets()),
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
-          Args.newRunId());
+          Args.newRunId(),
+          options.getAllowEmpty());
     }
 
     /**
@@ -125,13 +153,42 @@ public final class GoldEvents {
     }
   }
 
+  /**
+   * The dates {@code gold --pending} promotes: those marked as pending in the lake (silver marks
+   * the dates it added rows to before it commits them, {@link PendingPromotions}) that gold has
+   * promoted before, between {@code from} and {@code to} when given. A marked date never promoted
+   * is left to its scheduled run, which clears the mark.
+   */
+  public static List<LocalDate> pendingDates(LakeLayout lake, String from, String to)
+      throws IOException {
+    LocalDate first = from == null ? LocalDate.MIN : Args.date("--from", from);
+    LocalDate last = to == null ? LocalDate.MAX : Args.date("--to", to);
+    List<LocalDate> dates = new ArrayList<>();
+    for (String unit : PendingPromotions.list(lake, "gold", "events").keySet()) {
+      LocalDate date = LocalDate.parse(unit.substring("date=".length()));
+      if (!date.isBefore(first)
+          && !date.isAfter(last)
+          && Reports.read(lake, "gold", "events", unit).isPresent()) {
+        dates.add(date);
+      }
+    }
+    return dates;
+  }
+
   public static void main(String[] args) {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     run(options).waitUntilFinish();
   }
 
   public static PipelineResult run(Options options) {
-    Config config = Config.from(options);
+    return run(options, Config.from(options));
+  }
+
+  /** Runs {@code config}, unpacked from {@code options} by {@link Config#from}. */
+  public static PipelineResult run(Options options, Config config) {
+    if (config.dates().isEmpty()) {
+      throw new IllegalArgumentException("gold: no date to promote");
+    }
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple silver =
         pipeline.apply(
@@ -194,7 +251,8 @@ public final class GoldEvents {
             CommitPartitions.of(
                     config.lake(), config.catalog(), config.runId(), commits(config), counts)
                 .withDataFiles(goldEvents, eventFiles)
-                .withDataFiles(eventStats, statsFiles));
+                .withDataFiles(eventStats, statsFiles)
+                .allowingEmpty(config.allowEmpty()));
   }
 
   /** Whether a {@code date=D|counter} count is of one of {@code dates}. */
@@ -204,11 +262,21 @@ public final class GoldEvents {
     return count -> partitions.contains(count.getKey().substring(0, count.getKey().indexOf('|')));
   }
 
+  /**
+   * One unit per date. Lists each date's pending markers now, before the run reads silver: the
+   * commit clears exactly these, so a mark silver makes while this run reads survives it.
+   */
   static List<PartitionCommit> commits(Config config) {
     return config.dates().stream()
         .map(
             date -> {
               String partition = LakeLayout.datePartition(date);
+              List<String> markers;
+              try {
+                markers = PendingPromotions.markersOf(config.lake(), "gold", "events", partition);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
               Expression rows = Expressions.equal("date", date.toString());
               return new PartitionCommit(
                   partition,
@@ -223,7 +291,8 @@ public final class GoldEvents {
                       "dedup_context_from",
                           DeduplicateEvents.datesToRead(List.of(date), config.dedupHorizon())
                               .get(0)
-                              .toString()));
+                              .toString()),
+                  markers);
             })
         .collect(Collectors.toList());
   }

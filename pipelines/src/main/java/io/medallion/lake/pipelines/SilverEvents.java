@@ -1,10 +1,14 @@
 package io.medallion.lake.pipelines;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.EnrichEvents;
 import io.medallion.lake.events.ParseEvents;
+import io.medallion.lake.io.BronzeInventory;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
+import io.medallion.lake.io.PendingMarks;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.io.WritePartitionFiles;
 import io.medallion.lake.io.WriteTableFiles;
@@ -12,14 +16,20 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.CatalogSettings;
 import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.tables.TableAtStart;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -46,7 +56,7 @@ import org.apache.iceberg.expressions.Expressions;
 public final class SilverEvents {
   private SilverEvents() {}
 
-  public interface Options extends LakeOptions, LatenessOptions, OutputOptions {
+  public interface Options extends LakeOptions, LatenessOptions, OutputOptions, PromotionOptions {
     @Description("The arrival hour to promote (UTC), like 2026-01-02T03.")
     String getHour();
 
@@ -61,6 +71,14 @@ public final class SilverEvents {
     String getTo();
 
     void setTo(String value);
+
+    @Description(
+        "With --pending and no --from: how far back to look for hours whose bronze changed"
+            + " (ISO-8601).")
+    @Default.String("P2D")
+    String getLookback();
+
+    void setLookback(String value);
   }
 
   /** What one silver run promotes, unpacked from the options once. */
@@ -70,19 +88,120 @@ public final class SilverEvents {
       List<Instant> hours,
       Duration allowedLateness,
       int filesPerPartition,
-      String runId) {
+      String runId,
+      Duration dedupHorizon,
+      boolean allowEmpty) {
 
+    public Config {
+      DeduplicateEvents.checkHorizon(dedupHorizon);
+      hours = List.copyOf(hours);
+    }
+
+    /** A run with the default horizon that refuses to empty an hour that holds rows. */
+    public Config(
+        LakeLayout lake,
+        CatalogSettings catalog,
+        List<Instant> hours,
+        Duration allowedLateness,
+        int filesPerPartition,
+        String runId) {
+      this(
+          lake,
+          catalog,
+          hours,
+          allowedLateness,
+          filesPerPartition,
+          runId,
+          DeduplicateEvents.DEFAULT_HORIZON,
+          false);
+    }
+
+    /**
+     * The run the options ask for; with {@code --pending}, the hours to promote are those that need
+     * it ({@link #pendingHours}), possibly none.
+     */
     public static Config from(Options options) {
       LakeLayout lake = Lakes.existing(options, options.getLake());
+      List<Instant> hours;
+      if (options.getPending()) {
+        if (options.getHour() != null) {
+          throw new IllegalArgumentException(
+              "--pending: promotes the hours that need it; narrow them with --from/--to, not --hour");
+        }
+        Instant now = Instant.now();
+        Instant from =
+            options.getFrom() != null
+                ? Args.hour("--from", options.getFrom())
+                : now.minus(Args.duration("--lookback", options.getLookback()));
+        Instant to =
+            options.getTo() != null
+                ? Args.hour("--to", options.getTo())
+                : LakeLayout.truncateToHour(now).minus(Duration.ofHours(1));
+        try {
+          hours = pendingHours(lake, from, to, now);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      } else {
+        hours = Args.hours(options.getHour(), options.getFrom(), options.getTo());
+      }
       return new Config(
           lake,
           Lakes.catalog(options, lake),
-          Args.hours(options.getHour(), options.getFrom(), options.getTo()),
+          hours,
           Args.duration("--allowedLateness", options.getAllowedLateness()),
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
-          Args.newRunId());
+          Args.newRunId(),
+          Args.duration("--dedupHorizon", options.getDedupHorizon()),
+          options.getAllowEmpty());
+    }
+
+    /**
+     * The gold dates a row created on a date can change: that date and those the horizon reaches.
+     */
+    PendingMarks goldMarks() {
+      long days = (dedupHorizon.toSeconds() + 86_399) / 86_400;
+      return new PendingMarks("gold", "events", EnrichEvents.CREATED_ON + ".", (int) days);
     }
   }
+
+  /**
+   * The hours {@code silver --pending} promotes: every closed arrival hour from {@code from} to
+   * {@code to} (inclusive, both truncated to the hour) that has bronze files and was never
+   * promoted, or whose bronze files (names and sizes) differ from the ones its last promotion read,
+   * as its report lists them: a file that landed after the hour was promoted, as Firehose delivers
+   * an hour's last file up to its buffer interval after the hour ends.
+   */
+  public static List<Instant> pendingHours(LakeLayout lake, Instant from, Instant to, Instant now)
+      throws IOException {
+    List<Instant> pending = new ArrayList<>();
+    for (Instant hour = LakeLayout.truncateToHour(from);
+        !hour.isAfter(to) && !hour.plus(Duration.ofHours(1)).isAfter(now);
+        hour = hour.plus(Duration.ofHours(1))) {
+      Map<String, Long> files = BronzeInventory.of(lake, hour);
+      if (files.isEmpty()) {
+        continue;
+      }
+      Optional<JsonNode> report =
+          Reports.read(lake, "silver", "events", LakeLayout.hourPartition(hour));
+      if (report.isEmpty() || !files.equals(bronzeFilesOf(report.get()))) {
+        pending.add(hour);
+      }
+    }
+    return pending;
+  }
+
+  private static Map<String, Long> bronzeFilesOf(JsonNode report) {
+    Map<String, Long> files = new TreeMap<>();
+    report
+        .path(BRONZE_FILES)
+        .fields()
+        .forEachRemaining(f -> files.put(f.getKey(), f.getValue().asLong()));
+    return files;
+  }
+
+  /** The report attribute listing the bronze files (name to size) a promotion of an hour read. */
+  static final String BRONZE_FILES = "bronze_files";
 
   public static void main(String[] args) {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
@@ -90,7 +209,14 @@ public final class SilverEvents {
   }
 
   public static PipelineResult run(Options options) {
-    Config config = Config.from(options);
+    return run(options, Config.from(options));
+  }
+
+  /** Runs {@code config}, unpacked from {@code options} by {@link Config#from}. */
+  public static PipelineResult run(Options options, Config config) {
+    if (config.hours().isEmpty()) {
+      throw new IllegalArgumentException("silver: no hour to promote");
+    }
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
@@ -139,14 +265,26 @@ public final class SilverEvents {
             CommitPartitions.of(
                     config.lake(), config.catalog(), config.runId(), commits(config), counts)
                 .withDataFiles(silver, silverFiles)
-                .withStagedFiles(quarantineFiles));
+                .withStagedFiles(quarantineFiles)
+                .allowingEmpty(config.allowEmpty())
+                .markingPending(config.goldMarks()));
   }
 
+  /**
+   * One unit per hour. Lists each hour's bronze files now, before the run reads them: the report
+   * records them, and an hour whose files later differ is pending ({@link #pendingHours}).
+   */
   static List<PartitionCommit> commits(Config config) {
     return config.hours().stream()
         .map(
             hour -> {
               String partition = LakeLayout.hourPartition(hour);
+              Map<String, Long> bronzeFiles;
+              try {
+                bronzeFiles = new TreeMap<>(BronzeInventory.of(config.lake(), hour));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
               Expression rows =
                   Expressions.and(
                       Expressions.equal("dt", LakeLayout.dateOf(hour).toString()),
@@ -159,8 +297,12 @@ public final class SilverEvents {
                   Map.of(LakeTable.SILVER_EVENTS, rows),
                   List.of(LakeLayout.QUARANTINE_EVENTS + "/" + partition),
                   Map.of(
-                      "source", config.lake().bronzeEventsHour(hour),
-                      "allowed_lateness", config.allowedLateness().toString()));
+                      "source",
+                      config.lake().bronzeEventsHour(hour),
+                      BRONZE_FILES,
+                      bronzeFiles,
+                      "allowed_lateness",
+                      config.allowedLateness().toString()));
             })
         .collect(Collectors.toList());
   }

@@ -23,15 +23,22 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Turns valid events into silver rows ({@link EventEnrichment}) of {@link LakeTable#SILVER_EVENTS},
- * counted per arrival-hour unit ({@code dt=YYYY-MM-DD/hour=HH}). Counts each as written, and as
- * {@code late} when it arrived after the gold run for its creation date stops looking (creation
- * date + 1 day + the allowed lateness), or as {@code early} when it arrived on a day before its
- * creation date: either way gold's default run will not see it, and the silver report says for
- * which dates ({@code late_for.<date>}), so they can be promoted again with more lateness.
+ * counted per arrival-hour unit ({@code dt=YYYY-MM-DD/hour=HH}). Counts each as written and under
+ * its creation date ({@code created_on.<date>}: the gold dates the silver commit marks as pending),
+ * and as {@code late} when it arrived more than the allowed lateness after its creation date ended,
+ * or as {@code early} when it arrived on a day before its creation date ({@code late_for.<date>},
+ * {@code early_for.<date>}): a gold run of the date made before it arrived does not have it, which
+ * the pending mark makes {@code gold --pending} repair.
  */
 public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCollectionTuple> {
   public static final TupleTag<GenericRecord> ROWS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
+
+  /**
+   * The counter of the rows an hour holds per creation date, {@code created_on.<date>}: which gold
+   * dates the hour's rows belong to (and marks as pending before its commit).
+   */
+  public static final String CREATED_ON = "created_on";
 
   private final Duration allowedLateness;
 
@@ -75,6 +82,7 @@ public final class EnrichEvents extends PTransform<PCollection<ParsedEvent>, PCo
       LocalDate created =
           LocalDate.ofInstant(
               EventEnrichment.instantOfMicros(event.createdAtMicros()), ZoneOffset.UTC);
+      counts.add(partition, CREATED_ON + "." + created, 1);
       Instant windowEnd =
           created.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(allowedLateness);
       if (!event.arrivalHour().isBefore(windowEnd)) {

@@ -63,6 +63,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
   private final Map<LakeTable, PCollection<KV<String, String>>> dataFiles;
   private final PCollection<KV<String, String>> stagedFiles;
   private final PCollection<KV<String, Long>> counts;
+  private final boolean allowEmpty;
+  private final PendingMarks marks;
 
   private CommitPartitions(
       LakeLayout lake,
@@ -72,7 +74,9 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       Map<LakeTable, TableAtStart> tables,
       Map<LakeTable, PCollection<KV<String, String>>> dataFiles,
       PCollection<KV<String, String>> stagedFiles,
-      PCollection<KV<String, Long>> counts) {
+      PCollection<KV<String, Long>> counts,
+      boolean allowEmpty,
+      PendingMarks marks) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
@@ -81,6 +85,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     this.dataFiles = dataFiles;
     this.stagedFiles = stagedFiles;
     this.counts = counts;
+    this.allowEmpty = allowEmpty;
+    this.marks = marks;
   }
 
   /**
@@ -102,7 +108,9 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         new EnumMap<>(LakeTable.class),
         new EnumMap<>(LakeTable.class),
         null,
-        counts);
+        counts,
+        false,
+        null);
   }
 
   /**
@@ -114,12 +122,29 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     t.put(table.table(), table);
     Map<LakeTable, PCollection<KV<String, String>>> f = new EnumMap<>(dataFiles);
     f.put(table.table(), files);
-    return new CommitPartitions(lake, catalog, runId, commits, t, f, stagedFiles, counts);
+    return new CommitPartitions(
+        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks);
   }
 
   /** Files staged under {@code _tmp/<run>/} (any key, the staged path as value), moved in. */
   public CommitPartitions withStagedFiles(PCollection<KV<String, String>> files) {
-    return new CommitPartitions(lake, catalog, runId, commits, tables, dataFiles, files, counts);
+    return new CommitPartitions(
+        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks);
+  }
+
+  /**
+   * Whether a unit that holds rows may be replaced by a run that read nothing for it; by default
+   * such a run fails before committing anything ({@link LakeCommits#checkNotEmptied}).
+   */
+  public CommitPartitions allowingEmpty(boolean allow) {
+    return new CommitPartitions(
+        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allow, marks);
+  }
+
+  /** Marks the downstream units {@code pending} names as pending before anything is committed. */
+  public CommitPartitions markingPending(PendingMarks pending) {
+    return new CommitPartitions(
+        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allowEmpty, pending);
   }
 
   @Override
@@ -147,7 +172,18 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         .apply("Once", Create.of(runId))
         .apply(
             "Commit",
-            ParDo.of(new CommitFn(lake, catalog, runId, commits, tables, dataViews, staged, totals))
+            ParDo.of(
+                    new CommitFn(
+                        lake,
+                        catalog,
+                        runId,
+                        commits,
+                        tables,
+                        dataViews,
+                        staged,
+                        totals,
+                        allowEmpty,
+                        marks))
                 .withSideInputs(sideInputs))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
@@ -161,6 +197,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     private final Map<LakeTable, PCollectionView<List<KV<String, String>>>> dataViews;
     private final PCollectionView<List<String>> stagedView;
     private final PCollectionView<Map<String, Long>> countsView;
+    private final boolean allowEmpty;
+    private final PendingMarks marks;
     private transient LakeCatalog catalog;
 
     CommitFn(
@@ -171,7 +209,9 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         Map<LakeTable, TableAtStart> tables,
         Map<LakeTable, PCollectionView<List<KV<String, String>>>> dataViews,
         PCollectionView<List<String>> stagedView,
-        PCollectionView<Map<String, Long>> countsView) {
+        PCollectionView<Map<String, Long>> countsView,
+        boolean allowEmpty,
+        PendingMarks marks) {
       this.lake = lake;
       this.catalogSettings = catalogSettings;
       this.runId = runId;
@@ -180,6 +220,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       this.dataViews = new EnumMap<>(dataViews);
       this.stagedView = stagedView;
       this.countsView = countsView;
+      this.allowEmpty = allowEmpty;
+      this.marks = marks;
     }
 
     @Setup
@@ -246,7 +288,17 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         LakeCommits.checkReconciles(
             commit.layer() + "/" + commit.dataset() + " " + commit.partition(),
             countsByCommit.get(commit));
+        for (Map.Entry<LakeTable, org.apache.iceberg.expressions.Expression> rows :
+            commit.tables().entrySet()) {
+          LakeCommits.checkNotEmptied(
+              catalog.table(rows.getKey()),
+              rows.getValue(),
+              commit.partition(),
+              countsByCommit.get(commit),
+              allowEmpty);
+        }
       }
+      markPending(countsByCommit);
 
       for (PartitionCommit commit : commits) {
         Map<String, Long> unitCounts = countsByCommit.get(commit);
@@ -296,9 +348,45 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
             snapshots,
             files.size(),
             report);
+        PendingPromotions.clear(commit.clearsPending());
         c.output(report);
       }
       LakeCommits.cleanUpStaging(lake, stagingRoot);
+    }
+
+    /**
+     * Marks the downstream units this run's rows may change, before any commit: a run that dies
+     * after marking costs one re-promotion; one that committed without marking would lose rows.
+     */
+    private void markPending(Map<PartitionCommit, Map<String, Long>> countsByCommit)
+        throws IOException {
+      if (marks == null) {
+        return;
+      }
+      Map<String, List<String>> causes = new TreeMap<>();
+      countsByCommit.forEach(
+          (commit, unitCounts) ->
+              marks
+                  .unitsFor(unitCounts)
+                  .forEach(
+                      unit ->
+                          causes
+                              .computeIfAbsent(unit, u -> new ArrayList<>())
+                              .add(
+                                  commit.layer()
+                                      + "/"
+                                      + commit.dataset()
+                                      + " "
+                                      + commit.partition())));
+      for (Map.Entry<String, List<String>> e : causes.entrySet()) {
+        PendingPromotions.mark(
+            lake,
+            marks.layer(),
+            marks.dataset(),
+            e.getKey(),
+            runId,
+            Map.of("rows_from", e.getValue()));
+      }
     }
 
     /** Fails on a counter of no unit: its records would be reported nowhere. */

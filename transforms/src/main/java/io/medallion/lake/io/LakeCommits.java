@@ -7,6 +7,7 @@ import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -37,6 +39,7 @@ import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Evaluator;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Projections;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.parquet.ParquetUtil;
 import org.apache.iceberg.util.SnapshotUtil;
@@ -192,6 +195,46 @@ public final class LakeCommits {
     table.refresh();
     return committedBy(table, runId, unit, startSnapshotId)
         .orElseThrow(() -> new IllegalStateException(table.name() + " lost the commit of " + unit));
+  }
+
+  /**
+   * Refuses to replace a unit that holds rows in {@code table} with the nothing this run read for
+   * it (its input not delivered yet, archived or deleted, or a typo in a range), unless {@code
+   * allowEmpty}. Call before any commit of the run.
+   *
+   * @throws IllegalStateException one line saying which unit holds how many rows and what to do
+   */
+  public static void checkNotEmptied(
+      Table table,
+      Expression unitFilter,
+      String unit,
+      Map<String, Long> counts,
+      boolean allowEmpty) {
+    if (allowEmpty || counts.getOrDefault(Counts.READ, 0L) > 0) {
+      return;
+    }
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return;
+    }
+    long rows = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(unitFilter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        rows += task.file().recordCount();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (rows > 0) {
+      throw new IllegalStateException(
+          tableName(table)
+              + " "
+              + unit
+              + " holds "
+              + rows
+              + " rows and this run read nothing for it (is its input there?); nothing was"
+              + " committed; pass --allowEmpty to replace it with nothing");
+    }
   }
 
   private static String tableName(Table table) {

@@ -20,6 +20,8 @@ import org.apache.iceberg.expressions.Expression;
  * @param directories lake-relative folders of plain files (quarantine) replaced as a whole; a path
  *     segment may be {@code *}
  * @param attributes extra facts for the report (its inputs, options that shaped it)
+ * @param clearsPending the {@link PendingPromotions} markers of this unit listed before the run
+ *     read its input: deleted once the unit is committed
  */
 public record PartitionCommit(
     String reportId,
@@ -28,7 +30,8 @@ public record PartitionCommit(
     String partition,
     Map<LakeTable, Expression> tables,
     List<String> directories,
-    Map<String, String> attributes)
+    Map<String, ?> attributes,
+    List<String> clearsPending)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -36,5 +39,18 @@ public record PartitionCommit(
     tables = Map.copyOf(tables);
     directories = List.copyOf(directories);
     attributes = Map.copyOf(attributes);
+    clearsPending = List.copyOf(clearsPending);
+  }
+
+  /** A unit that clears no pending marker. */
+  public PartitionCommit(
+      String reportId,
+      String layer,
+      String dataset,
+      String partition,
+      Map<LakeTable, Expression> tables,
+      List<String> directories,
+      Map<String, ?> attributes) {
+    this(reportId, layer, dataset, partition, tables, directories, attributes, List.of());
   }
 }

@@ -61,7 +61,7 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
         throws IOException {
       String path = file.getMetadata().resourceId().toString();
       String name = file.getMetadata().resourceId().getFilename();
-      if (name == null || name.startsWith(".") || name.startsWith("_")) {
+      if (!BronzeInventory.isBronzeFile(name)) {
         return;
       }
       Instant hour = LakeLayout.bronzeHourOf(path);
