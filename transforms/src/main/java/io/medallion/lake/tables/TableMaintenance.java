@@ -555,7 +555,8 @@ public final class TableMaintenance {
         for (FileInfo file : run.getValue()) {
           io.deleteFile(file.location());
         }
-        removeEmptyLocalFolders(run.getKey(), cutoff);
+        // Every file of the run is old: its folders go too, whatever their own times.
+        removeEmptyLocalFolders(run.getKey(), Long.MAX_VALUE);
         deleteLocalFolderIfEmpty(run.getKey());
       }
       folders.add(run.getKey());
@@ -631,7 +632,11 @@ public final class TableMaintenance {
     }
   }
 
-  /** On a local lake, removes the empty folders under {@code root} older than {@code cutoff}. */
+  /**
+   * On a local lake, removes the empty folders under {@code root} last changed before {@code
+   * cutoff} (a promotion may have just created one for the file it is about to write). A folder
+   * emptied by this run was changed now, so it goes on a later run.
+   */
   private static void removeEmptyLocalFolders(String root, long cutoff) {
     Optional<Path> dir = localPath(root);
     if (dir.isEmpty() || !Files.isDirectory(dir.get())) {
