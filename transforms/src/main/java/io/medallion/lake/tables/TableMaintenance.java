@@ -20,6 +20,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ExpireSnapshots;
@@ -78,8 +82,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * With {@link Settings#dryRun} nothing is committed or deleted: the report lists what would be.
- * Files are listed and deleted through the table's FileIO, so the same code works on a local lake
- * and on S3.
+ * Table files are listed and deleted through the table's FileIO, so the same code works on a local
+ * lake and on S3.
  */
 public final class TableMaintenance {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
@@ -530,13 +534,22 @@ public final class TableMaintenance {
 
   /**
    * Removes (or lists) the run folders under the lake's {@code _tmp/} whose newest file is older
-   * than the orphan age: what a promotion that died before its commit left behind.
+   * than the orphan age: what a promotion that died before its commit left behind. Lists and
+   * deletes with Beam's filesystems (local or S3, as the lake's pipelines configured them).
    */
-  public static StagingReport cleanStaging(FileIO io, LakeLayout lake, Settings settings) {
+  public static StagingReport cleanStaging(LakeLayout lake, Settings settings) throws IOException {
     String staging = lake.resolve("_tmp") + "/";
-    Map<String, List<FileInfo>> byRun = new TreeMap<>();
-    for (FileInfo file : list(io, staging)) {
-      String relative = normalise(file.location()).substring(normalise(staging).length());
+    MatchResult match = FileSystems.match(staging + "**", EmptyMatchTreatment.ALLOW);
+    if (match.status() != MatchResult.Status.OK) {
+      return new StagingReport(List.of(), List.of(), 0);
+    }
+    Map<String, List<MatchResult.Metadata>> byRun = new TreeMap<>();
+    for (MatchResult.Metadata file : match.metadata()) {
+      if (file.resourceId().isDirectory()) {
+        continue;
+      }
+      String location = normalise(file.resourceId().toString());
+      String relative = location.substring(normalise(staging).length());
       int slash = relative.indexOf('/');
       String run = slash < 0 ? relative : relative.substring(0, slash);
       byRun.computeIfAbsent(staging + run, r -> new ArrayList<>()).add(file);
@@ -545,22 +558,27 @@ public final class TableMaintenance {
     List<String> folders = new ArrayList<>();
     List<RemovedFile> files = new ArrayList<>();
     int young = 0;
-    for (Map.Entry<String, List<FileInfo>> run : byRun.entrySet()) {
-      long newest = run.getValue().stream().mapToLong(FileInfo::createdAtMillis).max().orElse(0);
+    for (Map.Entry<String, List<MatchResult.Metadata>> run : byRun.entrySet()) {
+      long newest =
+          run.getValue().stream()
+              .mapToLong(MatchResult.Metadata::lastModifiedMillis)
+              .max()
+              .orElse(0);
       if (newest >= cutoff) {
         young++;
         continue;
       }
       if (!settings.dryRun()) {
-        for (FileInfo file : run.getValue()) {
-          io.deleteFile(file.location());
-        }
+        FileSystems.delete(
+            run.getValue().stream().map(MatchResult.Metadata::resourceId).toList(),
+            MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
         // Every file of the run is old: its folders go too, whatever their own times.
         removeEmptyLocalFolders(run.getKey(), Long.MAX_VALUE);
         deleteLocalFolderIfEmpty(run.getKey());
       }
       folders.add(run.getKey());
-      run.getValue().forEach(f -> files.add(new RemovedFile(f.location(), f.size())));
+      run.getValue()
+          .forEach(f -> files.add(new RemovedFile(f.resourceId().toString(), f.sizeBytes())));
     }
     if (!settings.dryRun()) {
       deleteLocalFolderIfEmpty(lake.resolve("_tmp"));

@@ -266,7 +266,7 @@ class TableMaintenanceTest {
 
     TableMaintenance.StagingReport report =
         TableMaintenance.cleanStaging(
-            table.io(), LakeLayout.at(lake.toString()), settings(Instant.now(), 5, false));
+            LakeLayout.at(lake.toString()), settings(Instant.now(), 5, false));
 
     assertThat(report.folders()).singleElement().asString().endsWith("_tmp/run-dead");
     assertThat(report.files()).hasSize(2);
