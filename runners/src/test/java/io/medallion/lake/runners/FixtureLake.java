@@ -37,65 +37,70 @@ record FixtureLake(Path root, Snapshot hour3First, Snapshot hour4, Snapshot hour
 
   static FixtureLake build(Path root) throws IOException, InterruptedException {
     try (LakeCatalog catalog = IcebergFixtures.localCatalog(root)) {
-      Table silver = catalog.table(LakeTable.SILVER_EVENTS);
-      Snapshot first =
-          replacePartitions(
-              silver,
-              List.of(
-                  silverEvent(silver, "a", "lesson:started", DAY, 3, 1),
-                  silverEvent(silver, "b", "lesson:started", DAY, 3, 2),
-                  silverEvent(silver, "c", "account:created", DAY, 3, 3)),
-              promotion("dt=2026-01-02/hour=03", "run-1", 4, 3, 1, 0));
-      // Distinct commit times, so --as-of a time between them is unambiguous.
-      Thread.sleep(20);
-      Snapshot hour4 =
-          replacePartitions(
-              silver,
-              List.of(silverEvent(silver, "f", "heartbeat", DAY, 4, 0)),
-              promotion("dt=2026-01-02/hour=04", "run-h4", 1, 1, 0, 0));
-      Thread.sleep(20);
-      Snapshot second =
-          replacePartitions(
-              silver,
-              List.of(
-                  silverEvent(silver, "d", "lesson:ended", DAY, 3, 4),
-                  silverEvent(silver, "e", "lesson:ended", DAY, 3, 5)),
-              promotion("dt=2026-01-02/hour=03", "run-2", 2, 2, 0, 0));
-      Thread.sleep(20);
-
-      Table gold = catalog.table(LakeTable.GOLD_EVENTS);
-      replacePartitions(
-          gold,
-          List.of(
-              goldEvent(gold, "d", "lesson", "ended", 4),
-              goldEvent(gold, "e", "lesson", "ended", 5),
-              goldEvent(gold, "f", "heartbeat", null, 0)),
-          promotion("date=2026-01-02", "run-g", 3, 3, 0, 0));
-      Table stats = catalog.table(LakeTable.GOLD_EVENT_STATS);
-      replacePartitions(
-          stats,
-          List.of(stats(stats, "lesson", "ended", 2, 0), stats(stats, "heartbeat", null, 1, 0)),
-          promotion("date=2026-01-02", "run-g", 3, 2, 0, 0));
-      Table uber = catalog.table(LakeTable.SILVER_UBER_MOVEMENTS);
-      Map<String, Object> trip = new LinkedHashMap<>();
-      trip.put("origin_movement_id", "1");
-      trip.put("origin_display_name", "Plaza, \"Centro\"");
-      trip.put("destination_movement_id", "2");
-      trip.put("date_range", "1/1/2020 - 1/31/2020, Every day, Daily Average");
-      trip.put("date_range_start", LocalDate.parse("2020-01-01"));
-      trip.put("date_range_end", LocalDate.parse("2020-01-31"));
-      trip.put("mean_travel_time_seconds", 600.0);
-      trip.put("source_file", "Travel_Times - Bogota.csv");
-      trip.put("city", "bogota");
-      trip.put("year", 2020);
-      trip.put("month", 1);
-      trip.put("day", 1);
-      replacePartitions(
-          uber,
-          List.of(row(uber, trip)),
-          promotion("Travel_Times - Bogota.csv", "run-u", 1, 1, 0, 0));
-      return new FixtureLake(root, first, hour4, second);
+      return build(catalog, root);
     }
+  }
+
+  /** The same tables in {@code catalog} (a lake on S3, say); {@code root} is only recorded. */
+  static FixtureLake build(LakeCatalog catalog, Path root) throws InterruptedException {
+    Table silver = catalog.table(LakeTable.SILVER_EVENTS);
+    Snapshot first =
+        replacePartitions(
+            silver,
+            List.of(
+                silverEvent(silver, "a", "lesson:started", DAY, 3, 1),
+                silverEvent(silver, "b", "lesson:started", DAY, 3, 2),
+                silverEvent(silver, "c", "account:created", DAY, 3, 3)),
+            promotion("dt=2026-01-02/hour=03", "run-1", 4, 3, 1, 0));
+    // Distinct commit times, so --as-of a time between them is unambiguous.
+    Thread.sleep(20);
+    Snapshot hour4 =
+        replacePartitions(
+            silver,
+            List.of(silverEvent(silver, "f", "heartbeat", DAY, 4, 0)),
+            promotion("dt=2026-01-02/hour=04", "run-h4", 1, 1, 0, 0));
+    Thread.sleep(20);
+    Snapshot second =
+        replacePartitions(
+            silver,
+            List.of(
+                silverEvent(silver, "d", "lesson:ended", DAY, 3, 4),
+                silverEvent(silver, "e", "lesson:ended", DAY, 3, 5)),
+            promotion("dt=2026-01-02/hour=03", "run-2", 2, 2, 0, 0));
+    Thread.sleep(20);
+
+    Table gold = catalog.table(LakeTable.GOLD_EVENTS);
+    replacePartitions(
+        gold,
+        List.of(
+            goldEvent(gold, "d", "lesson", "ended", 4),
+            goldEvent(gold, "e", "lesson", "ended", 5),
+            goldEvent(gold, "f", "heartbeat", null, 0)),
+        promotion("date=2026-01-02", "run-g", 3, 3, 0, 0));
+    Table stats = catalog.table(LakeTable.GOLD_EVENT_STATS);
+    replacePartitions(
+        stats,
+        List.of(stats(stats, "lesson", "ended", 2, 0), stats(stats, "heartbeat", null, 1, 0)),
+        promotion("date=2026-01-02", "run-g", 3, 2, 0, 0));
+    Table uber = catalog.table(LakeTable.SILVER_UBER_MOVEMENTS);
+    Map<String, Object> trip = new LinkedHashMap<>();
+    trip.put("origin_movement_id", "1");
+    trip.put("origin_display_name", "Plaza, \"Centro\"");
+    trip.put("destination_movement_id", "2");
+    trip.put("date_range", "1/1/2020 - 1/31/2020, Every day, Daily Average");
+    trip.put("date_range_start", LocalDate.parse("2020-01-01"));
+    trip.put("date_range_end", LocalDate.parse("2020-01-31"));
+    trip.put("mean_travel_time_seconds", 600.0);
+    trip.put("source_file", "Travel_Times - Bogota.csv");
+    trip.put("city", "bogota");
+    trip.put("year", 2020);
+    trip.put("month", 1);
+    trip.put("day", 1);
+    replacePartitions(
+        uber,
+        List.of(row(uber, trip)),
+        promotion("Travel_Times - Bogota.csv", "run-u", 1, 1, 0, 0));
+    return new FixtureLake(root, first, hour4, second);
   }
 
   private static org.apache.iceberg.data.Record goldEvent(
