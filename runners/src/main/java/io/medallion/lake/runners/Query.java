@@ -131,14 +131,6 @@ public final class Query {
     return positional.isEmpty() ? option : positional.get(0);
   }
 
-  /** The current snapshots of the lake's default local catalog, for the benchmark. */
-  static Connection open(LakeLayout lake) throws SQLException {
-    return open(
-        lake,
-        CatalogSettings.local(lake, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of()),
-        AsOf.current());
-  }
-
   /**
    * An in-memory DuckDB with a view for every lake table at {@code asOf}, and {@code bronze_events}
    * when bronze has files.
