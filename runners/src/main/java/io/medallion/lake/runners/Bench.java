@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
-import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -451,19 +451,24 @@ public final class Bench {
     return new Layout(byPartition.size(), files, bytes, min, max);
   }
 
-  /** Rows in a table of {@code lake}, counted by DuckDB (an independent reader). */
+  /**
+   * Rows in a table of {@code lake}, counted by DuckDB (an independent reader) over every Parquet
+   * file under the table's folder: each run writes a fresh lake with one promotion per partition,
+   * so every file there is live, whether the implementation wrote Parquet folders or an Iceberg
+   * table (whose snapshots {@code lake query} reads).
+   */
   static long rows(Path lake, String view) {
-    LakeLayout layout = LakeLayout.at(lake.toString());
-    try (Connection db =
-            Query.open(
-                layout,
-                CatalogSettings.local(
-                    layout, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of()));
+    String files = lake.resolve(LakeTable.named(view).relativeLocation()) + "/**/*.parquet";
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + view)) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM read_parquet("
+                    + Query.literal(files)
+                    + ", hive_partitioning = false)")) {
       rs.next();
       return rs.getLong(1);
-    } catch (SQLException | IOException e) {
+    } catch (SQLException e) {
       return 0;
     }
   }

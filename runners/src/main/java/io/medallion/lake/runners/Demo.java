@@ -9,6 +9,7 @@ import io.medallion.lake.pipelines.OutputOptions;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.tables.AsOf;
 import io.medallion.lake.tables.CatalogSettings;
 import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.uber.UberSourceFiles;
@@ -309,7 +310,7 @@ public final class Demo {
     if (!lake.isLocal()) {
       return OptionalLong.empty();
     }
-    try (Connection db = Query.open(lake, catalog);
+    try (Connection db = Query.open(lake, catalog, AsOf.current());
         Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(DISTINCT event_uuid) FROM gold_events")) {
       rs.next();

@@ -109,9 +109,21 @@ public final class Lake {
     add(
         new Command(
             "query",
-            "run SQL over a local lake with DuckDB (--sql=\"select ...\", --format=table|csv|json)",
+            "run SQL over a local lake with DuckDB (\"select ...\", --as-of, --format=table|csv|json)",
             Query.Options.class,
             Query::run));
+    add(
+        new Command(
+            "history",
+            "list a table's snapshots with their promotion counts (history <table>)",
+            History.Options.class,
+            History::run));
+    add(
+        new Command(
+            "maintain",
+            "expire old snapshots, compact small files, remove orphan files (--dryRun)",
+            Maintain.Options.class,
+            Maintain::run));
     add(
         new Command(
             "bench",

@@ -1,159 +1,258 @@
 package io.medallion.lake.runners;
 
+import static io.medallion.lake.runners.FixtureLake.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.runners.FixtureLake.Result;
+import io.medallion.lake.tables.AsOf;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.testing.IcebergFixtures;
+import io.medallion.lake.testing.ReadersAgree;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code lake query} over a lake the real pipelines wrote: the demo (2,000 events over 2 hours) on
- * the DirectRunner, once for the class.
+ * {@code lake query} over a lake of Iceberg tables built with Iceberg's own writer ({@link
+ * FixtureLake}), plus bronze files from {@code lake produce}.
  */
 class QueryTest {
-  private static final long DEMO_EVENTS = 2_000;
-
   @TempDir static Path temp;
+  private static FixtureLake fixture;
   private static Path lake;
 
-  /** What the launcher printed and returned. */
-  record Result(int status, String out, String err) {
-    List<String> lines() {
-      return Arrays.asList(out.strip().split("\r?\n"));
-    }
-  }
-
   @BeforeAll
-  static void demoLake() {
+  static void fixtureLake() throws Exception {
     lake = temp.resolve("lake");
-    Result demo =
-        lake(
-            "demo",
-            "--lake=" + lake,
-            "--events=" + DEMO_EVENTS,
-            "--hours=2",
-            "--start=2026-01-01T00");
-    assertThat(demo.status()).as(demo.err()).isZero();
-  }
-
-  static Result lake(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        Lake.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(
-        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    Result produce = lake("produce", "--lake=" + lake, "--events=200", "--hours=2");
+    assertThat(produce.status()).as(produce.err()).isZero();
+    fixture = FixtureLake.build(lake);
   }
 
   static Result query(String sql, String... more) {
-    List<String> args = new ArrayList<>(List.of("query", "--lake=" + lake, "--sql=" + sql));
+    List<String> args = new ArrayList<>(List.of("query", "--lake=" + lake, sql));
     args.addAll(List.of(more));
     return lake(args.toArray(String[]::new));
   }
 
   @Test
-  void countsGoldEventsPerType() {
-    Result r =
-        query(
-            "select event_type, count(*) as n from gold_events group by 1 order by n desc, 1",
-            "--format=csv");
+  void readsOnlyTheCurrentSnapshotsFilesNotAReplacedFileStillOnDisk() throws Exception {
+    Result r = query("select event_uuid, hour from silver_events order by 1", "--format=csv");
 
     assertThat(r.status()).as(r.err()).isZero();
-    assertThat(r.lines().get(0)).isEqualTo("event_type,n");
-    List<String> rows = r.lines().subList(1, r.lines().size());
-    assertThat(rows).hasSizeGreaterThan(10);
-    long total = rows.stream().mapToLong(l -> Long.parseLong(l.split(",")[1])).sum();
-    assertThat(total).isEqualTo(DEMO_EVENTS);
+    assertThat(r.lines()).containsExactly("event_uuid,hour", "d,3", "e,3", "f,4");
+    try (Stream<Path> files = Files.walk(lake.resolve("silver/events/data"))) {
+      assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).hasSize(3);
+    }
+  }
+
+  @Test
+  void asOfASnapshotIdReadsThePreviousPromotionsRowsAndTheOtherTablesAtItsTime() {
+    Result silver =
+        query(
+            "select string_agg(event_uuid, ' ' order by event_uuid) from silver_events",
+            "--as-of=" + fixture.hour4().snapshotId(),
+            "--format=csv");
+    Result first =
+        query(
+            "select count(*) from silver_events",
+            "--as-of=" + fixture.hour3First().snapshotId(),
+            "--format=csv");
+    Result gold =
+        query(
+            "select count(*) from gold_events",
+            "--as-of=" + fixture.hour3First().snapshotId(),
+            "--format=csv");
+
+    assertThat(silver.status()).as(silver.err()).isZero();
+    assertThat(silver.lines().get(1)).isEqualTo("a b c f");
+    assertThat(first.lines().get(1)).isEqualTo("3");
+    assertThat(gold.status()).as(gold.err()).isZero();
+    assertThat(gold.lines().get(1)).isEqualTo("0");
+  }
+
+  @Test
+  void asOfATimeReadsEveryTableAsItWasThen() {
+    Instant between = Instant.ofEpochMilli(fixture.hour3Second().timestampMillis()).minusMillis(1);
+
+    Result r =
+        query(
+            "select (select count(*) from silver_events), (select count(*) from gold_events)",
+            "--as-of=" + between,
+            "--format=csv");
+    Result now = query("select count(*) from silver_events", "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines().get(1)).isEqualTo("4,0");
+    assertThat(now.lines().get(1)).isEqualTo("3");
+  }
+
+  @Test
+  void duckDbThroughTheQueryViewsAndIcebergsGenericReaderAgreeOnEveryTable() throws Exception {
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    CatalogSettings settings =
+        CatalogSettings.local(
+            layout, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of());
+    try (LakeCatalog catalog = IcebergFixtures.localCatalog(lake);
+        Connection db = Query.open(layout, settings, AsOf.current())) {
+      for (LakeTable table : LakeTable.values()) {
+        assertThat(
+                ReadersAgree.assertReadersAgree(
+                    db, catalog.table(table), table.tableName(), Optional.empty()))
+            .as(table.tableName())
+            .isPositive();
+      }
+    }
+    try (LakeCatalog catalog = IcebergFixtures.localCatalog(lake);
+        Connection db =
+            Query.open(layout, settings, new AsOf.AtSnapshot(fixture.hour3First().snapshotId()))) {
+      assertThat(
+              ReadersAgree.assertReadersAgree(
+                  db,
+                  catalog.table(LakeTable.SILVER_EVENTS),
+                  "silver_events",
+                  Optional.of(fixture.hour3First().snapshotId())))
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
+  void csvLinesEndWithLineFeedsAndQuoteFieldsThatNeedIt() {
+    Result r =
+        lake(
+            "query",
+            "--lake=" + lake,
+            "--format=csv",
+            "--sql=select 'a,b' as x, 'say \"hi\"' as y, null as z, 1 as n"
+                + " union all select origin_display_name, city, null, year"
+                + " from silver_uber_movements");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("\r");
+    assertThat(r.out())
+        .isEqualTo(
+            "x,y,z,n\n\"a,b\",\"say \"\"hi\"\"\",,1\n\"Plaza, \"\"Centro\"\"\",bogota,,2020\n");
   }
 
   @Test
   void printsAnAlignedTableByDefault() {
-    Result r =
-        query("select event_type, count(*) as n from gold_events group by 1 order by 1 limit 3");
+    Result r = query("select event_type, count(*) as n from gold_events group by 1 order by 1");
 
     assertThat(r.status()).as(r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines.get(0)).matches("event_type +\\| +n");
     assertThat(lines.get(1)).matches("-+-\\+-+");
+    assertThat(lines.get(2)).matches("heartbeat +\\| +1");
     assertThat(lines.get(2).indexOf('|')).isEqualTo(lines.get(0).indexOf('|'));
-    assertThat(lines.get(lines.size() - 1)).isEqualTo("(3 rows)");
-  }
-
-  @Test
-  void silverAndBronzeExposeTheirArrivalPartitions() {
-    Result silver =
-        query(
-            "select dt, hour, count(*) from silver_events group by all order by all",
-            "--format=csv");
-    Result bronze =
-        query(
-            "select dt, hour, count(*) filter (where event_uuid is not null) from bronze_events"
-                + " group by all order by all",
-            "--format=csv");
-
-    assertThat(silver.status()).as(silver.err()).isZero();
-    assertThat(silver.lines()).hasSize(3);
-    assertThat(silver.lines().get(1)).startsWith("2026-01-01,0,");
-    assertThat(silver.lines().get(2)).startsWith("2026-01-01,1,");
-    assertThat(bronze.status()).as(bronze.err()).isZero();
-    assertThat(bronze.lines().subList(1, 3))
-        .allSatisfy(l -> assertThat(l).matches("2026-01-01,[01],\\d+"));
-  }
-
-  @Test
-  void goldTablesExposeTypeAndDatePartitions() {
-    Result events =
-        query(
-            "select count(distinct event_type), min(date), max(date), count(*) from gold_events",
-            "--format=csv");
-    Result stats =
-        query(
-            "select date, sum(distinct_events), sum(event_count) - sum(distinct_events) ="
-                + " sum(duplicates_removed) from gold_event_stats group by all",
-            "--format=csv");
-
-    assertThat(events.status()).as(events.err()).isZero();
-    assertThat(events.lines().get(1)).matches("\\d+,2026-01-01,2026-01-01," + DEMO_EVENTS);
-    assertThat(stats.status()).as(stats.err()).isZero();
-    assertThat(stats.lines().get(1)).isEqualTo("2026-01-01," + DEMO_EVENTS + ",true");
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("(2 rows)");
   }
 
   @Test
   void jsonPrintsOneObjectPerRowWithTimesInUtc() throws Exception {
     Result r =
         query(
-            "select event_uuid, created_at, event_subtype, hour from silver_events"
+            "select event_uuid, created_at, event_subtype, hour, dt from silver_events"
                 + " order by created_at limit 2",
             "--format=json");
 
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.lines()).hasSize(2);
     JsonNode row = new ObjectMapper().readTree(r.lines().get(0));
-    assertThat(row.path("event_uuid").isTextual()).isTrue();
+    assertThat(row.path("event_uuid").asText()).isEqualTo("d");
     // The test JVM runs in America/Los_Angeles: the lake's times must still print in UTC.
-    assertThat(row.path("created_at").asText()).startsWith("2026-01-01T00:").endsWith("Z");
+    assertThat(row.path("created_at").asText()).isEqualTo("2026-01-02T03:04:00Z");
     assertThat(row.path("hour").isIntegralNumber()).isTrue();
-    assertThat(row.has("event_subtype")).isTrue();
+    assertThat(row.path("dt").asText()).isEqualTo("2026-01-02");
+    assertThat(row.path("event_subtype").asText()).isEqualTo("ended");
   }
 
   @Test
-  void csvQuotesFieldsThatNeedIt() {
-    Result r = query("select 'a,b' as x, 'say \"hi\"' as y, null as z, 1 as n", "--format=csv");
+  void bronzeIsReadFromItsFiles() {
+    Result bronze =
+        query(
+            "select dt, hour, count(*) filter (where event_uuid is not null) > 0 from bronze_events"
+                + " group by all order by all",
+            "--format=csv");
 
-    assertThat(r.status()).as(r.err()).isZero();
-    assertThat(r.lines()).containsExactly("x,y,z,n", "\"a,b\",\"say \"\"hi\"\"\",,1");
+    assertThat(bronze.status()).as(bronze.err()).isZero();
+    assertThat(bronze.lines().subList(1, bronze.lines().size()))
+        .containsExactly("2026-01-01,0,true", "2026-01-01,1,true");
+  }
+
+  @Test
+  void tablesNotCreatedYetAreEmptyViewsWithTheirColumns() {
+    Path bronzeOnly = temp.resolve("bronze-only");
+    assertThat(lake("produce", "--lake=" + bronzeOnly, "--events=10", "--hours=1").status())
+        .isZero();
+
+    Result gold =
+        lake(
+            "query",
+            "--lake=" + bronzeOnly,
+            "select count(*) as n from gold_events",
+            "--format=csv");
+    Result uber =
+        lake(
+            "query",
+            "--lake=" + bronzeOnly,
+            "select city, year, source_file from silver_uber_movements",
+            "--format=csv");
+
+    assertThat(gold.status()).as(gold.err()).isZero();
+    assertThat(gold.lines()).containsExactly("n", "0");
+    assertThat(uber.status()).as(uber.err()).isZero();
+    assertThat(uber.lines()).containsExactly("city,year,source_file");
+  }
+
+  @Test
+  void theSqlGivenTwiceOrInPiecesIsAUserMistake() {
+    Result twice = query("select 1", "--sql=select 2");
+    Result pieces = lake("query", "--lake=" + lake, "select", "1");
+    Result none = lake("query", "--lake=" + lake);
+
+    assertThat(twice.status()).isEqualTo(2);
+    assertThat(twice.err().strip())
+        .isEqualTo("lake query: the SQL is given twice, as the argument and as --sql: give one");
+    assertThat(pieces.status()).isEqualTo(2);
+    assertThat(pieces.err().strip()).startsWith("lake query: give the SQL as one quoted argument");
+    assertThat(none.status()).isEqualTo(2);
+    assertThat(none.err().strip()).startsWith("lake query: which query?");
+    Result sqlOption = lake("query", "--lake=" + lake, "--sql=select 41 + 1", "--format=csv");
+    assertThat(sqlOption.lines()).containsExactly("(41 + 1)", "42");
+  }
+
+  @Test
+  void aBadAsOfIsOneLineAndStatus2() {
+    Result garbage = query("select 1", "--as-of=yesterday");
+    Result tooEarly = query("select 1", "--as-of=2020-01-01");
+    Result unknown = query("select 1", "--as-of=12345");
+
+    assertThat(garbage.status()).isEqualTo(2);
+    assertThat(garbage.err().strip())
+        .startsWith("lake query: --as-of: 'yesterday' is not a snapshot id")
+        .doesNotContain("\n");
+    assertThat(tooEarly.status()).isEqualTo(2);
+    assertThat(tooEarly.err().strip())
+        .startsWith(
+            "lake query: --as-of: 2020-01-01T00:00:00Z is before the first snapshot of every lake"
+                + " table (");
+    assertThat(unknown.status()).isEqualTo(2);
+    assertThat(unknown.err().strip())
+        .startsWith("lake query: --as-of: no lake table has snapshot 12345");
   }
 
   @Test
@@ -168,36 +267,21 @@ class QueryTest {
   }
 
   @Test
-  void aTableWithoutFilesSaysWhichStepWritesIt() {
-    Path bronzeOnly = temp.resolve("bronze-only");
-    assertThat(lake("produce", "--lake=" + bronzeOnly, "--events=10", "--hours=1").status())
-        .isZero();
-
-    Result gold = lake("query", "--lake=" + bronzeOnly, "--sql=select count(*) from gold_events");
-    Result uber =
-        lake("query", "--lake=" + bronzeOnly, "--sql=select * from silver_uber_movements");
-    Result bronze =
-        lake("query", "--lake=" + bronzeOnly, "--sql=select count(*) from bronze_events");
-
-    assertThat(gold.status()).isEqualTo(2);
-    assertThat(gold.err().strip())
-        .isEqualTo("lake query: table gold_events is empty: run gold first");
-    assertThat(uber.status()).isEqualTo(2);
-    assertThat(uber.err().strip()).contains("table silver_uber_movements is empty");
-    assertThat(bronze.status()).as(bronze.err()).isZero();
-  }
-
-  @Test
-  void s3LakesAreForAthena() {
-    Result r = lake("query", "--lake=s3://bucket/lake", "--sql=select 1");
+  void anS3LakeSaysQueryNeedsALocalLake() {
+    Result r = lake("query", "--lake=s3://bucket/lake", "select 1");
 
     assertThat(r.status()).isEqualTo(2);
-    assertThat(r.err().strip()).doesNotContain("\n").contains("use Athena");
+    assertThat(r.err().strip())
+        .doesNotContain("\n")
+        .startsWith("lake query: --lake: query needs a local lake: DuckDB cannot load its httpfs")
+        .contains("use Athena");
   }
 
   @Test
-  void aMissingSqlOrFormatIsAUserMistake() {
-    assertThat(lake("query", "--lake=" + lake).status()).isEqualTo(2);
-    assertThat(query("select 1", "--format=xml").err()).contains("--format");
+  void aBadFormatIsAUserMistake() {
+    Result r = query("select 1", "--format=xml");
+
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("--format: 'xml' is not one of table, csv, json");
   }
 }
