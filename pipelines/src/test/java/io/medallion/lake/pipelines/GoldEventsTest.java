@@ -112,7 +112,8 @@ class GoldEventsTest {
         .containsEntry("date", "DATE")
         .doesNotContainKeys("dt", "hour");
     assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENTS)).isEqualTo(10);
-    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENT_STATS)).isEqualTo(9);
+    // Ten: April's dropped payment:order:completed copy of 78d1... counts under its own type.
+    assertThat(LakeTables.assertReadersAgree(lake, LakeTable.GOLD_EVENT_STATS)).isEqualTo(10);
   }
 
   @Test
@@ -136,6 +137,7 @@ class GoldEventsTest {
                           "gold/event_stats/data/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
                       || f.matches("(silver|gold)/(events|event_stats)/metadata/[^/]+")
                       || f.equals("_catalog/iceberg.db")
+                      || f.matches("_pending/gold/events/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json")
                       || f.matches("_reports/(silver|gold)/events/[^/]+(/hour=\\d{2})?\\.json"),
               "a file outside the lake's layout");
     }

@@ -172,9 +172,9 @@ class SilverEventsTest {
               .orElseThrow();
       assertThat(marchSummary)
           .containsEntry("lake.run-id", "run1")
-          .containsEntry("lake.read", "14")
+          .containsEntry("lake.read", "13")
           .containsEntry("lake.written", "9")
-          .containsEntry("lake.quarantined", "5")
+          .containsEntry("lake.quarantined", "4")
           .containsEntry("lake.duplicates-removed", "0")
           .containsEntry("added-records", "9");
       assertThat(march.path("snapshots").path("silver_events").asLong())

@@ -111,7 +111,12 @@ public final class App {
             "silver",
             new Access(
                 List.of(LakeLayout.BRONZE_EVENTS + "/"),
-                List.of(LakeLayout.QUARANTINE_EVENTS + "/", "_reports/silver/events/", TMP_PREFIX),
+                // Silver marks the gold dates it adds rows to as pending (_pending/gold/events/).
+                List.of(
+                    LakeLayout.QUARANTINE_EVENTS + "/",
+                    "_reports/silver/events/",
+                    PENDING_GOLD_PREFIX,
+                    TMP_PREFIX),
                 List.of(),
                 List.of(LakeTables.SILVER_EVENTS)),
             storage,
@@ -124,7 +129,8 @@ public final class App {
             "gold",
             new Access(
                 List.of(),
-                List.of("_reports/gold/", TMP_PREFIX),
+                // Gold clears the pending marks of the dates it promotes.
+                List.of("_reports/gold/", PENDING_GOLD_PREFIX, TMP_PREFIX),
                 List.of(LakeTables.SILVER_EVENTS),
                 List.of(LakeTables.GOLD_EVENTS, LakeTables.GOLD_EVENT_STATS)),
             storage,
@@ -213,6 +219,7 @@ public final class App {
 
   /** Staging for a run's files until it commits; expired by the bucket's lifecycle rules. */
   private static final String TMP_PREFIX = "_tmp/";
+  private static final String PENDING_GOLD_PREFIX = LakeLayout.PENDING + "/gold/events/";
 
   /**
    * What one batch job may touch: plain folders (relative to the lake root, ending in {@code /})

@@ -29,26 +29,37 @@ public final class LakeCommands {
   private static final String LAKE_AND_CATALOG =
       " --lake=\"$2\" --catalog=" + CATALOG + " --catalogNamespace=\"$3\"";
 
-  /** Silver for the hour before the scheduled time: {@code --hour=YYYY-MM-DDTHH:00:00Z}. */
+  /**
+   * Silver for the pending hours up to the hour before the scheduled time ({@code --pending
+   * --to=YYYY-MM-DDTHH:00:00Z}): that hour, and any hour of the last two days whose bronze files
+   * changed after it was promoted (Firehose's late last file of an hour).
+   */
   public static List<String> silver(String jarUri, String lakeUri, String namespace, String time) {
     return step(
         FLINK_RUN
             + "silver --runner=FlinkRunner"
             + LAKE_AND_CATALOG
-            + " --hour=\"$(date -u -d \"$4 1 hour ago\" +%Y-%m-%dT%H:00:00Z)\"",
+            + " --pending --to=\"$(date -u -d \"$4 1 hour ago\" +%Y-%m-%dT%H:00:00Z)\"",
         jarUri,
         lakeUri,
         namespace,
         time);
   }
 
-  /** Gold for the day before the scheduled time: {@code --date=YYYY-MM-DD}. */
+  /**
+   * Gold for the day before the scheduled time ({@code --date=YYYY-MM-DD}), then every earlier
+   * date that late data has marked as pending since it was promoted ({@code --pending}).
+   */
   public static List<String> gold(String jarUri, String lakeUri, String namespace, String time) {
     return step(
         FLINK_RUN
             + "gold --runner=FlinkRunner"
             + LAKE_AND_CATALOG
-            + " --date=\"$(date -u -d \"$4 1 day ago\" +%Y-%m-%d)\"",
+            + " --date=\"$(date -u -d \"$4 1 day ago\" +%Y-%m-%d)\"; "
+            + FLINK_RUN.substring(FETCH.length())
+            + "gold --runner=FlinkRunner"
+            + LAKE_AND_CATALOG
+            + " --pending",
         jarUri,
         lakeUri,
         namespace,

@@ -208,6 +208,7 @@ class IamPolicyTest {
             "lake/silver/events/*",
             "lake/quarantine/events/*",
             "lake/_reports/silver/events/*",
+            "lake/_pending/gold/events/*",
             "lake/_tmp/*",
             "emr-logs/silver/*"),
         b);
@@ -220,6 +221,7 @@ class IamPolicyTest {
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
             "lake/_reports/gold/*",
+            "lake/_pending/gold/events/*",
             "lake/_tmp/*",
             "emr-logs/gold/*"),
         b);

@@ -36,7 +36,7 @@ class TriggersTest {
     assertThat(silverArgs.get(2))
         .contains("/home/hadoop/lake.jar silver --runner=FlinkRunner")
         .contains(CATALOG_ARGS)
-        .contains("--hour=");
+        .contains("--pending --to=");
     assertThat(silverArgs.subList(4, 8))
         .containsExactly(
             "s3://"
@@ -195,8 +195,10 @@ class TriggersTest {
         .contains(
             "flink run -m yarn-cluster /home/hadoop/lake.jar silver --runner=FlinkRunner"
                 + catalog
-                + " --hour=2024-03-24T23:00:00Z");
-    assertThat(gold).contains("gold --runner=FlinkRunner" + catalog + " --date=2024-03-24");
+                + " --pending --to=2024-03-24T23:00:00Z");
+    assertThat(gold)
+        .contains("gold --runner=FlinkRunner" + catalog + " --date=2024-03-24")
+        .contains("gold --runner=FlinkRunner" + catalog + " --pending");
     assertThat(uber)
         .contains(
             "uber-movements --runner=FlinkRunner"

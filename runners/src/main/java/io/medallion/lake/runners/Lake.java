@@ -270,20 +270,28 @@ public final class Lake {
 
   static void silver(String[] args, PrintStream out) throws Exception {
     SilverEvents.Options options = parse(args, SilverEvents.Options.class);
-    finish(SilverEvents.run(options), "silver");
-    LakeLayout lake = LakeLayout.at(options.getLake());
-    for (Instant hour : Args.hours(options.getHour(), options.getFrom(), options.getTo())) {
-      Reports.read(lake, "silver", "events", LakeLayout.hourPartition(hour))
+    SilverEvents.Config config = SilverEvents.Config.from(options);
+    if (config.hours().isEmpty()) {
+      out.println("silver: no hour pending");
+      return;
+    }
+    finish(SilverEvents.run(options, config), "silver");
+    for (Instant hour : config.hours()) {
+      Reports.read(config.lake(), "silver", "events", LakeLayout.hourPartition(hour))
           .ifPresent(r -> out.println(Reports.oneLine(r)));
     }
   }
 
   static void gold(String[] args, PrintStream out) throws Exception {
     GoldEvents.Options options = parse(args, GoldEvents.Options.class);
-    finish(GoldEvents.run(options), "gold");
-    LakeLayout lake = LakeLayout.at(options.getLake());
-    for (LocalDate date : Args.dates(options.getDate(), options.getFrom(), options.getTo())) {
-      Reports.read(lake, "gold", "events", LakeLayout.datePartition(date))
+    GoldEvents.Config config = GoldEvents.Config.from(options);
+    if (config.dates().isEmpty()) {
+      out.println("gold: no date pending");
+      return;
+    }
+    finish(GoldEvents.run(options, config), "gold");
+    for (LocalDate date : config.dates()) {
+      Reports.read(config.lake(), "gold", "events", LakeLayout.datePartition(date))
           .ifPresent(r -> out.println(Reports.oneLine(r)));
     }
   }

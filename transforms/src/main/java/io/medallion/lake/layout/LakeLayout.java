@@ -145,9 +145,12 @@ public final class LakeLayout implements Serializable {
     return resolve("_reports/" + layer + "/" + dataset + "/" + partition + ".json");
   }
 
+  /** Where the units marked as needing promotion live, relative to the lake root. */
+  public static final String PENDING = "_pending";
+
   /** {@code _pending/<layer>/<dataset>}: the units of a table marked as needing promotion. */
   public String pendingRoot(String layer, String dataset) {
-    return resolve("_pending/" + layer + "/" + dataset);
+    return resolve(PENDING + "/" + layer + "/" + dataset);
   }
 
   /** {@code _pending/<layer>/<dataset>/<unit>/<run>.json}: one run's mark on a unit. */
