@@ -131,10 +131,12 @@ public final class Lake {
   private Lake() {}
 
   public static void main(String[] args) {
-    Optional<List<Path>> isolated = Relaunch.isolatedClassPath(Lake.class.getClassLoader());
-    if (isolated.isPresent()) {
+    if (Relaunch.requested()) {
       // mvn exec:java: run as java -cp would, in a JVM whose class path is the project's.
-      System.exit(relaunch(isolated.get(), args, System.err));
+      Optional<List<Path>> isolated = Relaunch.isolatedClassPath(Lake.class.getClassLoader());
+      if (isolated.isPresent()) {
+        System.exit(relaunch(isolated.get(), args, System.err));
+      }
     }
     if (args.length == 0) {
       // Managed Flink starts the jar without arguments and passes runtime properties in a file.

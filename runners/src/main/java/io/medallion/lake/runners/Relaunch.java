@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the launcher in a JVM of its own, with the project's class path as the JVM's class path,
- * when {@code mvn exec:java} started it inside Maven's JVM.
+ * when {@code mvn exec:java} started it inside Maven's JVM ({@link #PROPERTY}).
  *
  * <p>Why: exec:java loads the project into an isolated class loader, and the JVM's system class
  * loader then holds only Maven's boot jar. Flink resolves some classes through the <em>system</em>
@@ -32,7 +32,19 @@ import java.util.stream.Collectors;
  * with the child's status.
  */
 final class Relaunch {
+  /**
+   * Set to {@code true} by the exec:java configuration in {@code runners/pom.xml}. Only there:
+   * under {@code flink run}, EMR and Managed Flink the launcher also sits in an isolated
+   * (user-code) class loader, and must stay in the Flink client's JVM to submit to its cluster.
+   */
+  static final String PROPERTY = "lake.relaunch";
+
   private Relaunch() {}
+
+  /** Whether the launcher was started by {@code mvn exec:java} ({@link #PROPERTY}). */
+  static boolean requested() {
+    return Boolean.getBoolean(PROPERTY);
+  }
 
   /**
    * The class path {@code loader} adds to the JVM's: the files of every {@link URLClassLoader} from
@@ -100,6 +112,7 @@ final class Relaunch {
         .forEach(command::add);
     System.getProperties().entrySet().stream()
         .filter(p -> String.valueOf(p.getKey()).startsWith("lake."))
+        .filter(p -> !PROPERTY.equals(p.getKey()))
         .map(Relaunch::systemProperty)
         .sorted()
         .forEach(command::add);

@@ -45,10 +45,16 @@ class RelaunchTest {
   }
 
   @Test
+  void onlyExecJavaAsksForIt() {
+    assertThat(Relaunch.requested()).as("not set outside exec:java").isFalse();
+  }
+
+  @Test
   void theChildGetsTheLauncherTheArgumentsAndTheRunnerProfile() {
     String previous = System.getProperty(Lake.DEFAULT_RUNNER_PROPERTY);
     try {
       System.setProperty(Lake.DEFAULT_RUNNER_PROPERTY, "FlinkRunner");
+      System.setProperty(Relaunch.PROPERTY, "true");
 
       List<String> command =
           Relaunch.command(dir.resolve("cp.args"), new String[] {"silver", "--hour=2026-01-02T03"});
@@ -62,7 +68,11 @@ class RelaunchTest {
               "silver",
               "--hour=2026-01-02T03");
       assertThat(command).endsWith("silver", "--hour=2026-01-02T03");
+      assertThat(command)
+          .as("the child runs in place")
+          .noneMatch(a -> a.contains(Relaunch.PROPERTY));
     } finally {
+      System.clearProperty(Relaunch.PROPERTY);
       if (previous == null) {
         System.clearProperty(Lake.DEFAULT_RUNNER_PROPERTY);
       } else {
