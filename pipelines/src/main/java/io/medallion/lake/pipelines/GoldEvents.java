@@ -38,6 +38,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01"
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --from=2026-01-01 --to=2026-01-07 --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01 --runner=FlinkRunner --flinkMaster=127.0.0.1:8081 --parallelism=2"
  * java -jar runners/target/lake.jar gold --date=2026-01-01 --allowedLateness=PT24H
  * }</pre>
  */
