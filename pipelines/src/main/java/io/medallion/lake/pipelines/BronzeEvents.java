@@ -44,6 +44,7 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  * time of the Kinesis record that carried it. Logs its progress every {@code --progressInterval}.
  *
  * <pre>{@code
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1 --runner=FlinkRunner --streaming=true"
  * java -jar runners/target/lake.jar bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1
  * java -jar runners/target/lake.jar bronze --stream=events --initialPosition=TRIM_HORIZON \
  *     --kinesisEndpoint=http://127.0.0.1:4568 --s3Endpoint=http://127.0.0.1:9000 --lake=s3://lake/dev

@@ -53,7 +53,9 @@ import org.apache.iceberg.expressions.Expressions;
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01"
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --from=2026-01-01 --to=2026-01-07 --runner=FlinkRunner"
- * java -jar runners/target/lake.jar gold --date=2026-01-01
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01 --runner=FlinkRunner --flinkMaster=127.0.0.1:8081 --parallelism=2"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --pending"
+ * java -jar runners/target/lake.jar gold --date=2026-01-01 --dedupHorizon=PT12H
  * }</pre>
  */
 public final class GoldEvents {

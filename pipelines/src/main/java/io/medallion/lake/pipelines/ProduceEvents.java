@@ -29,6 +29,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="produce --events=100000 --hours=6 --start=2026-01-01T00"
+ * java -jar runners/target/lake.jar produce --events=20000 --hours=2 --lake=/tmp/lake
  * }</pre>
  */
 public final class ProduceEvents {

@@ -50,6 +50,8 @@ import org.apache.iceberg.expressions.Expressions;
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03"
  * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --from=2026-01-01T00 --to=2026-01-01T23 --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03 --runner=FlinkRunner --flinkMaster=127.0.0.1:8081 --parallelism=2"
+ * mvn -Pflink-runner -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03"
  * java -jar runners/target/lake.jar silver --hour=2026-01-01T03 --lake=s3://my-lake/prod
  * }</pre>
  */

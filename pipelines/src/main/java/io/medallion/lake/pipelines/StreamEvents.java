@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * clock, which starts now and spreads the events over the hours the run spans.
  *
  * <pre>{@code
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="stream --rate=1000 --seconds=60 --kinesisEndpoint=http://127.0.0.1:4568"
  * java -jar runners/target/lake.jar stream --rate=1000 --seconds=60 --kinesisEndpoint=http://127.0.0.1:4568
  * java -jar runners/target/lake.jar stream --stream=events --awsRegion=eu-west-1 --rate=200 --seconds=3600
  * }</pre>

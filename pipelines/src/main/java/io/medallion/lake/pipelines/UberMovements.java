@@ -37,7 +37,8 @@ import org.apache.beam.sdk.values.PCollection;
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --input=./data/*.csv"
- * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --input=./Travel_Times.csv --city=boston"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --input=./Travel_Times.csv --city=boston --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="uber-movements --watch --pollInterval=PT10S --runner=FlinkRunner"
  * java -jar runners/target/lake.jar uber-movements --watch --pollInterval=PT10S --runner=FlinkRunner
  * }</pre>
  */

@@ -39,6 +39,7 @@ class PendingPromotionTest {
   private static final LocalDate D1 = D.plusDays(1);
   private static final Instant H10 = Instant.parse("2026-03-01T10:00:00Z");
   private static final Instant H11 = Instant.parse("2026-03-01T11:00:00Z");
+
   /** The evening after: far past D's window, so its events for D are late. */
   private static final Instant NEXT_EVENING = Instant.parse("2026-03-02T20:00:00Z");
 
@@ -46,9 +47,11 @@ class PendingPromotionTest {
       "{\"event_uuid\":\"a1\",\"event_name\":\"lesson:started\",\"created_at\":1772359200}";
   private static final String A2 =
       "{\"event_uuid\":\"a2\",\"event_name\":\"lesson:ended\",\"created_at\":1772359260}";
+
   /** Created on D at 23:00, arriving the next evening. */
   private static final String LATE =
       "{\"event_uuid\":\"a3\",\"event_name\":\"quiz:passed\",\"created_at\":1772406000}";
+
   private static final String A4 =
       "{\"event_uuid\":\"a4\",\"event_name\":\"lesson:started\",\"created_at\":1772362800}";
 
@@ -82,7 +85,13 @@ class PendingPromotionTest {
     TestPipeline p = TestPipelines.create();
     GoldEvents.Config config =
         new GoldEvents.Config(
-            layout, LakeTables.catalog(lake), dates, DeduplicateEvents.DEFAULT_HORIZON, 4, 1, runId);
+            layout,
+            LakeTables.catalog(lake),
+            dates,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            4,
+            1,
+            runId);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
@@ -152,7 +161,12 @@ class PendingPromotionTest {
     TestPipeline p = TestPipelines.create();
     GoldEvents.Config config =
         new GoldEvents.Config(
-            layout, LakeTables.catalog(lake), List.of(D), DeduplicateEvents.DEFAULT_HORIZON, 4, 1,
+            layout,
+            LakeTables.catalog(lake),
+            List.of(D),
+            DeduplicateEvents.DEFAULT_HORIZON,
+            4,
+            1,
             "gold2");
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);

@@ -219,6 +219,7 @@ public final class App {
 
   /** Staging for a run's files until it commits; expired by the bucket's lifecycle rules. */
   private static final String TMP_PREFIX = "_tmp/";
+
   private static final String PENDING_GOLD_PREFIX = LakeLayout.PENDING + "/gold/events/";
 
   /**

@@ -47,8 +47,8 @@ public final class LakeCommands {
   }
 
   /**
-   * Gold for the day before the scheduled time ({@code --date=YYYY-MM-DD}), then every earlier
-   * date that late data has marked as pending since it was promoted ({@code --pending}).
+   * Gold for the day before the scheduled time ({@code --date=YYYY-MM-DD}), then every earlier date
+   * that late data has marked as pending since it was promoted ({@code --pending}).
    */
   public static List<String> gold(String jarUri, String lakeUri, String namespace, String time) {
     return step(

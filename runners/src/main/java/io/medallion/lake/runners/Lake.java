@@ -2,7 +2,6 @@ package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pipelines.Args;
 import io.medallion.lake.pipelines.BronzeEvents;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
@@ -12,7 +11,9 @@ import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
 import io.medallion.lake.uber.PromoteUberMovementFiles;
 import io.medallion.lake.uber.UberSourceFiles;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -35,14 +36,16 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * runners/target/lake.jar ...}.
  *
  * <pre>{@code
- * java -jar runners/target/lake.jar demo
- * java -jar runners/target/lake.jar silver --hour=2026-01-01T03 --runner=FlinkRunner
- * java -jar runners/target/lake.jar gold --help
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="demo"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="silver --hour=2026-01-01T03 --runner=FlinkRunner"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --help"
  * java -jar runners/target/lake.jar uber-movements --watch
  * }</pre>
  *
- * <p>A user mistake (unknown command or option, a bad date, a missing lake) prints one line and
- * exits with status 2; a failed pipeline exits with 1.
+ * <p>Under {@code exec:java} the launcher re-executes itself in a JVM whose class path is the
+ * project's ({@link Relaunch}), so both runners behave exactly as from the jar. A user mistake
+ * (unknown command or option, a bad date, a missing lake) prints one line and exits with status 2;
+ * a failed pipeline exits with 1; no command prints the usage and exits with 2.
  */
 public final class Lake {
   /** A subcommand: what it is for, its options interface, and how to run it. */
@@ -139,11 +142,31 @@ public final class Lake {
   private Lake() {}
 
   public static void main(String[] args) {
+    if (Relaunch.requested()) {
+      // mvn exec:java: run as java -cp would, in a JVM whose class path is the project's.
+      Optional<List<Path>> isolated = Relaunch.isolatedClassPath(Lake.class.getClassLoader());
+      if (isolated.isPresent()) {
+        System.exit(relaunch(isolated.get(), args, System.err));
+      }
+    }
     if (args.length == 0) {
       // Managed Flink starts the jar without arguments and passes runtime properties in a file.
       args = ManagedFlinkProperties.args(ManagedFlinkProperties.FILE).orElse(args);
     }
     System.exit(run(args, System.out, System.err));
+  }
+
+  private static int relaunch(List<Path> classPath, String[] args, PrintStream err) {
+    try {
+      return Relaunch.run(classPath, args);
+    } catch (IOException e) {
+      err.println("lake: cannot start a JVM for the launcher: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("lake: interrupted");
+      return 130;
+    }
   }
 
   /** Runs a command line; returns the exit status. */

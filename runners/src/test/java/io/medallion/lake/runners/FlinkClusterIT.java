@@ -9,19 +9,10 @@ import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.tables.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,34 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bundled jar on a real Flink cluster: starts the standalone session cluster of {@code
- * src/scripts/flink-cluster.sh} (a JobManager and a TaskManager JVM on 127.0.0.1, on free ports),
- * submits silver with the launcher ({@code java -jar lake.jar silver --runner=FlinkRunner
- * --flinkMaster=127.0.0.1:port}) and gold with {@code flink run lake.jar gold ...} (Flink's
- * CliFrontend), checks the tables with DuckDB and that the cluster ran both jobs, and stops the
- * cluster whatever happened.
+ * src/scripts/flink-cluster.sh} ({@link LocalFlinkCluster}, on free ports), submits silver with the
+ * launcher ({@code java -jar lake.jar silver --runner=FlinkRunner --flinkMaster=127.0.0.1:port})
+ * and gold with {@code flink run lake.jar gold ...} (Flink's CliFrontend), checks the tables with
+ * DuckDB and that the cluster ran both jobs, and stops the cluster whatever happened.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterIT {
-  private static final Path MODULE = Path.of("").toAbsolutePath();
-  private static final Path ROOT = MODULE.getParent();
+  private static final Path MODULE = LocalFlinkCluster.MODULE;
   private static final Path JAR = MODULE.resolve("target/lake.jar");
-  private static final Path SCRIPT = ROOT.resolve("src/scripts/flink-cluster.sh");
-  private static final Path CLUSTER = MODULE.resolve("target/flink-it-cluster");
   private static final long EVENTS = 4000;
 
   @TempDir static Path work;
   static Path lake;
-  static int restPort;
-  static int rpcPort;
+  static LocalFlinkCluster cluster;
   static EventGenerator.Summary produced;
 
   @BeforeAll
   static void startClusterAndProduce() throws Exception {
     assertThat(JAR).as("run after `package`: the bundled jar").exists();
-    restPort = freePort();
-    rpcPort = freePort();
-    Process up = script("up");
-    assertThat(up.exitValue()).as("flink-cluster.sh up").isZero();
+    cluster = LocalFlinkCluster.start(MODULE.resolve("target/flink-it-cluster"), work);
 
     lake = work.resolve("lake");
     produced =
@@ -76,16 +59,18 @@ class FlinkClusterIT {
 
   @AfterAll
   static void stopCluster() throws Exception {
-    script("down");
+    if (cluster != null) {
+      cluster.stop();
+    }
   }
 
   @Test
   @Order(1)
   void silverSubmittedByTheLauncherRunsOnTheCluster() throws Exception {
-    Result silver =
-        run(
+    ChildProcess silver =
+        ChildProcess.run(
             List.of(
-                java(),
+                ChildProcess.java(),
                 "-jar",
                 JAR.toString(),
                 "silver",
@@ -93,11 +78,14 @@ class FlinkClusterIT {
                 "--from=2026-01-01T00",
                 "--to=2026-01-01T01",
                 "--runner=FlinkRunner",
-                "--flinkMaster=127.0.0.1:" + restPort,
+                "--flinkMaster=" + cluster.master(),
                 "--parallelism=2"),
-            Map.of());
+            Map.of(),
+            LocalFlinkCluster.ROOT,
+            work,
+            Duration.ofMinutes(15));
 
-    assertThat(silver.exit()).as(silver.output()).isZero();
+    assertThat(silver.exit()).as(silver.tail()).isZero();
     assertThat(silver.output()).contains("silver/events dt=2026-01-01/hour=01");
     long written = DuckDb.count("SELECT count(*) FROM " + parquet("silver/events"));
     long quarantined =
@@ -107,19 +95,17 @@ class FlinkClusterIT {
                 + "/quarantine/events/**/*.jsonl', format = 'newline_delimited')");
     assertThat(written + quarantined).isEqualTo(produced.records);
     assertThat(quarantined).isEqualTo(produced.malformedRecords);
-    assertThat(finishedJobs()).isEqualTo(1);
+    assertThat(cluster.finishedJobs()).isEqualTo(1);
   }
 
   @Test
   @Order(2)
   void goldSubmittedWithFlinkRunRunsOnTheCluster() throws Exception {
-    Result gold =
-        run(
+    ChildProcess gold =
+        cluster.flinkRun(
             List.of(
-                SCRIPT.toString(),
-                "run",
                 "-m",
-                "127.0.0.1:" + restPort,
+                cluster.master(),
                 "-p",
                 "2",
                 JAR.toString(),
@@ -127,10 +113,9 @@ class FlinkClusterIT {
                 "--lake=" + lake,
                 "--from=2025-12-31",
                 "--to=2026-01-01",
-                "--runner=FlinkRunner"),
-            clusterEnv());
+                "--runner=FlinkRunner"));
 
-    assertThat(gold.exit()).as(gold.output()).isZero();
+    assertThat(gold.exit()).as(gold.tail()).isZero();
     assertThat(DuckDb.count("SELECT count(DISTINCT event_uuid) FROM " + parquet("gold/events")))
         .isEqualTo(produced.validEvents);
     assertThat(DuckDb.count("SELECT count(*) FROM " + parquet("gold/events")))
@@ -155,7 +140,7 @@ class FlinkClusterIT {
       duplicatesRemoved += report.path("duplicates_removed").asLong();
     }
     assertThat(duplicatesRemoved).isEqualTo(produced.duplicateRecords);
-    assertThat(finishedJobs()).isEqualTo(2);
+    assertThat(cluster.finishedJobs()).isEqualTo(2);
     for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
       assertThat(LakeTables.assertReadersAgree(lake, table)).as(table.tableName()).isPositive();
     }
@@ -164,69 +149,5 @@ class FlinkClusterIT {
   /** DuckDB over the data files of the table's current Iceberg snapshot. */
   private static String parquet(String table) {
     return LakeTables.duckDb(lake, LakeTable.named(table.replace('/', '_')));
-  }
-
-  private static long finishedJobs() throws Exception {
-    HttpResponse<String> overview =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + "/overview"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    JsonNode json = new ObjectMapper().readTree(overview.body());
-    assertThat(json.path("jobs-failed").asLong()).as(overview.body()).isZero();
-    return json.path("jobs-finished").asLong();
-  }
-
-  private static Map<String, String> clusterEnv() {
-    Map<String, String> env = new HashMap<>();
-    env.put("FLINK_CLUSTER_DIR", CLUSTER.toString());
-    env.put("FLINK_REST_PORT", String.valueOf(restPort));
-    env.put("FLINK_RPC_PORT", String.valueOf(rpcPort));
-    String mavenHome = System.getProperty("maven.home");
-    if (mavenHome != null && Files.isExecutable(Path.of(mavenHome, "bin", "mvn"))) {
-      env.put("MVN", Path.of(mavenHome, "bin", "mvn").toString());
-    }
-    return env;
-  }
-
-  private static Process script(String command) throws Exception {
-    Result result = run(List.of(SCRIPT.toString(), command), clusterEnv());
-    System.out.println(result.output());
-    return result.process();
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  record Result(Process process, int exit, String output) {}
-
-  private static Result run(List<String> command, Map<String, String> env) throws Exception {
-    Path log = Files.createTempFile(work, "process", ".log");
-    List<String> all = new ArrayList<>(command);
-    ProcessBuilder builder =
-        new ProcessBuilder(all)
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    if (!process.waitFor(15, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError(command + " did not finish in 15 minutes:\n" + tail(log));
-    }
-    return new Result(process, process.exitValue(), tail(log));
-  }
-
-  private static String tail(Path log) throws IOException {
-    String text = Files.readString(log);
-    return text.length() <= 6000 ? text : text.substring(text.length() - 6000);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,0 +1,63 @@
+package io.medallion.lake.runners;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A command run to completion in a child process, as a user would run it, for the ITs: its exit
+ * status and its stdout and stderr combined.
+ */
+record ChildProcess(int exit, String output) {
+  /** The most of a child's output an assertion message shows: its end. */
+  private static final int TAIL = 6000;
+
+  /**
+   * Runs {@code command} in {@code directory} with {@code env} added to this JVM's environment,
+   * stdout and stderr combined into a log file under {@code logs}; fails the test if it takes
+   * longer than {@code timeout}.
+   */
+  static ChildProcess run(
+      List<String> command, Map<String, String> env, Path directory, Path logs, Duration timeout)
+      throws IOException, InterruptedException {
+    Path log = Files.createTempFile(Files.createDirectories(logs), "process", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      throw new AssertionError(
+          command + " did not finish in " + timeout + ":\n" + tail(Files.readString(log)));
+    }
+    return new ChildProcess(process.exitValue(), Files.readString(log));
+  }
+
+  /** This JVM's {@code java} executable. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The output's last line that starts with {@code prefix}, or null. */
+  String lastLineStartingWith(String prefix) {
+    List<String> lines = output.lines().filter(l -> l.startsWith(prefix)).toList();
+    return lines.isEmpty() ? null : lines.get(lines.size() - 1);
+  }
+
+  /** The output's last {@value #TAIL} characters, for an assertion's message. */
+  String tail() {
+    return tail(output);
+  }
+
+  private static String tail(String text) {
+    return text.length() <= TAIL ? text : text.substring(text.length() - TAIL);
+  }
+}
