@@ -52,7 +52,14 @@ public final class EventParser {
 
   /** The reasons a record is quarantined; the names are stable and appear in reports. */
   public enum Reason {
+    /** No bytes at all. */
     EMPTY_RECORD,
+    /** Only spaces, tabs and line breaks (kept by the bronze writer in {@code _unframed/}). */
+    BLANK_RECORD,
+    /** Bytes of a gzip bronze file that cannot be decoded; given by the reader, not the parser. */
+    INVALID_COMPRESSION,
+    /** A line of {@code _unframed/} the bronze writer did not write; given by the reader. */
+    INVALID_UNFRAMED_LINE,
     RECORD_TOO_LARGE,
     INVALID_JSON,
     NOT_AN_OBJECT,
@@ -136,7 +143,9 @@ public final class EventParser {
     try (JsonParser parser = JSON.createParser(raw)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
-        return Outcome.reject(Reason.EMPTY_RECORD, "the record has no JSON value");
+        return raw.length > 0 && isBlank(raw)
+            ? Outcome.reject(Reason.BLANK_RECORD, "the record is only whitespace")
+            : Outcome.reject(Reason.EMPTY_RECORD, "the record has no JSON value");
       }
       if (first != JsonToken.START_OBJECT) {
         parser.skipChildren();
@@ -238,6 +247,15 @@ public final class EventParser {
             name.text(),
             micros,
             new String(payload, 0, size, StandardCharsets.UTF_8)));
+  }
+
+  private static boolean isBlank(byte[] raw) {
+    for (byte b : raw) {
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Member member(JsonParser parser, JsonToken value) throws IOException {

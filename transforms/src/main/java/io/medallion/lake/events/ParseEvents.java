@@ -94,7 +94,10 @@ public final class ParseEvents extends PTransform<PCollection<BronzeRecord>, PCo
     public void process(@Element BronzeRecord record, MultiOutputReceiver out) {
       String partition = LakeLayout.hourPartition(record.arrivalHour());
       counts.add(partition, Counts.READ, 1);
-      EventParser.Outcome outcome = EventParser.parse(record.bytes(), record.arrivalHour());
+      EventParser.Outcome outcome =
+          record.rejection() != null
+              ? new EventParser.Outcome(null, record.rejection())
+              : EventParser.parse(record.bytes(), record.arrivalHour());
       if (outcome.isValid()) {
         valid.inc();
         out.get(EVENTS).output(outcome.event());

@@ -21,13 +21,26 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 public final class BronzeInventory {
   private BronzeInventory() {}
 
-  /** The bronze files of {@code hour}, name to size in bytes, names in order. */
+  /**
+   * The bronze files of {@code hour}, name to size in bytes, names in order; the files the bronze
+   * writer keeps in {@code _unframed/} are named {@code _unframed/<name>}.
+   */
   public static Map<String, Long> of(LakeLayout lake, Instant hour) throws IOException {
     String folder = lake.bronzeEventsHour(hour);
-    MatchResult match = FileSystems.match(folder + "/*", EmptyMatchTreatment.ALLOW);
     Map<String, Long> files = new TreeMap<>();
+    list(folder, "", files);
+    list(
+        folder + "/" + WriteBronzeFiles.UNFRAMED_FOLDER,
+        WriteBronzeFiles.UNFRAMED_FOLDER + "/",
+        files);
+    return files;
+  }
+
+  private static void list(String folder, String prefix, Map<String, Long> files)
+      throws IOException {
+    MatchResult match = FileSystems.match(folder + "/*", EmptyMatchTreatment.ALLOW);
     if (match.status() == MatchResult.Status.NOT_FOUND) {
-      return files;
+      return;
     }
     if (match.status() != MatchResult.Status.OK) {
       throw new IOException("cannot list " + folder + ": " + match.status());
@@ -37,9 +50,8 @@ public final class BronzeInventory {
       if (m.resourceId().isDirectory() || !isBronzeFile(name)) {
         continue;
       }
-      files.put(name, m.sizeBytes());
+      files.put(prefix + name, m.sizeBytes());
     }
-    return files;
   }
 
   /** Whether a file of this name is a bronze file: not in flight, not hidden. */

@@ -2,6 +2,9 @@ package io.medallion.lake.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.medallion.lake.layout.LakeLayout;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -67,8 +71,10 @@ import org.joda.time.Duration;
  * pretty-printed document keeps its line breaks). The records no reader could get back from such a
  * file are kept in the same hour, in {@code HH/_unframed/}, one JSON line each with their bytes in
  * base64 and a {@link Unframed reason}: an empty record, a record of whitespace only, and a record
- * with a raw line break that is not JSON (its lines would be read as several records). Silver's
- * reader does not read {@code _unframed/} (the {@code _} hides it, also from Athena).
+ * with a raw line break that is not JSON (its lines would be read as several records). The format
+ * of such a line is {@link UnframedLine}; silver's reader ({@link ReadBronzeEvents}) reads them
+ * back as records with their original bytes. The {@code _} hides the folder from readers of bronze
+ * files, Athena included.
  *
  * <p>File names are {@code events-YYYY-MM-DD-HH-<run>-pane-<pane>-shard-<s>-of-<n>.jsonl[.gz]}: no
  * colons, one name per run, hour, pane and shard. The run id makes a replay by a new launch (a job
@@ -231,6 +237,89 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
   }
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * One line of {@code _unframed/}: {@code {"reason":...,"arrival":...,"raw_base64":...}}, the
+   * record's bytes in base64, the line ending not included. Written by this writer and read back by
+   * {@link ReadBronzeEvents}; this is the one place the format is spelled.
+   *
+   * @param reason why the record is not in a bronze file
+   * @param arrival when the record arrived (its element timestamp, millisecond precision)
+   * @param raw the record exactly as received
+   */
+  public record UnframedLine(Unframed reason, Instant arrival, byte[] raw) {
+    private static final String REASON = "reason";
+    private static final String ARRIVAL = "arrival";
+    private static final String RAW_BASE64 = "raw_base64";
+
+    /** The line, UTF-8, without its line ending. */
+    public byte[] toJson() {
+      ObjectNode line = JsonNodeFactory.instance.objectNode();
+      line.put(REASON, reason.code());
+      line.put(ARRIVAL, arrival.toString());
+      line.put(RAW_BASE64, Base64.getEncoder().encodeToString(raw));
+      return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a line back, checking it is one this writer could have written: an object with exactly
+     * the three members, a known reason that is the reason {@link #unframed} gives for the decoded
+     * bytes, an ISO-8601 arrival, strict base64.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the line
+     */
+    public static UnframedLine fromJson(byte[] line) {
+      JsonNode node;
+      try {
+        node = MAPPER.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+      }
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      if (node.size() != 3
+          || !node.path(REASON).isTextual()
+          || !node.path(ARRIVAL).isTextual()
+          || !node.path(RAW_BASE64).isTextual()) {
+        throw new IllegalArgumentException(
+            "expected the string members reason, arrival and raw_base64, and only them");
+      }
+      Unframed reason = null;
+      for (Unframed u : Unframed.values()) {
+        if (u.code().equals(node.get(REASON).textValue())) {
+          reason = u;
+        }
+      }
+      if (reason == null) {
+        throw new IllegalArgumentException("unknown reason '" + node.get(REASON).textValue() + "'");
+      }
+      Instant arrival;
+      try {
+        arrival = Instant.parse(node.get(ARRIVAL).textValue());
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("arrival is not an ISO-8601 instant", e);
+      }
+      byte[] raw;
+      try {
+        raw = Base64.getDecoder().decode(node.get(RAW_BASE64).textValue());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("raw_base64 is not base64: " + e.getMessage(), e);
+      }
+      Unframed actual = unframed(raw);
+      if (actual != reason) {
+        throw new IllegalArgumentException(
+            "the line says "
+                + reason.code()
+                + " but its bytes are "
+                + (actual == null ? "a framed record" : actual.code()));
+      }
+      return new UnframedLine(reason, arrival, raw);
+    }
+  }
 
   /** True when {@code bytes} are one or more complete JSON values, whitespace around them. */
   private static boolean jsonValues(byte[] bytes) {
@@ -312,12 +401,8 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
         return;
       }
       unframedRecords.inc();
-      ObjectNode line = JsonNodeFactory.instance.objectNode();
-      line.put("reason", why.code());
-      line.put("arrival", Instant.ofEpochMilli(arrival.getMillis()).toString());
-      line.put("raw_base64", Base64.getEncoder().encodeToString(record));
-      out.output(
-          KV.of(new Destination(hour, true), line.toString().getBytes(StandardCharsets.UTF_8)));
+      UnframedLine line = new UnframedLine(why, Instant.ofEpochMilli(arrival.getMillis()), record);
+      out.output(KV.of(new Destination(hour, true), line.toJson()));
     }
 
     private static boolean hasLineBreak(byte[] record) {

@@ -75,7 +75,9 @@ public enum LakeTable {
   private final Schema schema;
   private final PartitionSpec spec;
   private final String comment;
-  private final org.apache.avro.Schema avro;
+  // Derived on first use, so that the definitions load with Iceberg's API alone (the Pulumi
+  // program reads names and folders from them).
+  private volatile org.apache.avro.Schema avro;
 
   LakeTable(
       String layer, String dataset, Schema schema, List<String> partitionColumns, String comment) {
@@ -86,7 +88,6 @@ public enum LakeTable {
     partitionColumns.forEach(spec::identity);
     this.spec = spec.build();
     this.comment = comment;
-    this.avro = AvroSchemaUtil.convert(schema, avroRecordName(layer + "_" + dataset));
   }
 
   /** {@code silver}, {@code gold}: the medallion layer. */
@@ -195,6 +196,9 @@ public enum LakeTable {
    * have numbered differently.
    */
   public org.apache.avro.Schema avroSchema() {
+    if (avro == null) {
+      avro = avroSchema(this, schema);
+    }
     return avro;
   }
 

@@ -3,6 +3,8 @@ package io.medallion.lake.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.events.EventParser.Reason;
+import io.medallion.lake.io.WriteBronzeFiles;
+import io.medallion.lake.io.WriteBronzeFiles.Unframed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +76,7 @@ class EventParserTest {
       delimiter = '|',
       value = {
         "''|EMPTY_RECORD",
-        "'   '|EMPTY_RECORD",
+        "'   '|BLANK_RECORD",
         "{\"event_uuid\":\"u\"|INVALID_JSON",
         "not json at all|INVALID_JSON",
         "{\"event_uuid\":\"u\",\"event_name\":\"a\",\"created_at\":1711315195} trailing|INVALID_JSON",
@@ -107,6 +109,27 @@ class EventParserTest {
     assertThat(outcome.isValid()).isFalse();
     assertThat(outcome.rejection().reason()).isEqualTo(expected);
     assertThat(outcome.rejection().detail()).isNotBlank();
+  }
+
+  @Test
+  void eachRecordTheBronzeWriterCannotFrameIsRejectedForTheWritersReason() {
+    byte[] empty = {};
+    byte[] blank = " \t\r\n".getBytes(StandardCharsets.UTF_8);
+    byte[] twoLines = "{\"a\":\n1".getBytes(StandardCharsets.UTF_8);
+    byte[] notUtf8TwoLines = {(byte) 0xFF, '\n', (byte) 0xFE};
+
+    assertThat(WriteBronzeFiles.unframed(empty)).isEqualTo(Unframed.EMPTY_RECORD);
+    assertThat(EventParser.parse(empty, ARRIVAL).rejection().reason())
+        .isEqualTo(Reason.EMPTY_RECORD);
+    assertThat(WriteBronzeFiles.unframed(blank)).isEqualTo(Unframed.BLANK_RECORD);
+    assertThat(EventParser.parse(blank, ARRIVAL).rejection().reason())
+        .isEqualTo(Reason.BLANK_RECORD);
+    // A line break in non-JSON: no JSON value can be read whole, so it is invalid JSON.
+    for (byte[] raw : List.of(twoLines, notUtf8TwoLines)) {
+      assertThat(WriteBronzeFiles.unframed(raw)).isEqualTo(Unframed.LINE_BREAK_IN_NON_JSON);
+      assertThat(EventParser.parse(raw, ARRIVAL).rejection().reason())
+          .isEqualTo(Reason.INVALID_JSON);
+    }
   }
 
   @Test
