@@ -17,9 +17,10 @@ S3_CATALOG := --catalogUri=jdbc:sqlite:$(CURDIR)/.lake-local/catalog/iceberg.db
 RATE ?= 1000
 SECONDS ?= 60
 N ?= 1000000
+TABLE ?= gold_events
 export SQL
 
-.PHONY: demo test build produce silver gold uber query bench bench-smoke format clean-lake help \
+.PHONY: demo test build produce silver gold pending uber query history maintain bench bench-smoke format clean-lake help \
 	start stop status stream bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
@@ -29,6 +30,8 @@ help:
 	@echo "make silver HOUR=2026-01-01T03 | make gold DATE=2026-01-01   promote one partition"
 	@echo "make uber            promote the CSVs in LAKE/landing/uber_movements/"
 	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
+	@echo "make history TABLE=gold_events | make maintain   snapshots of a table; expire, compact, remove orphans"
+	@echo "make pending         promote what needs it: silver --pending, then gold --pending (the scheduled jobs)"
 	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink and a plain-Java reference"
 	@echo "make start | stop    local Kinesis and S3 emulators on 127.0.0.1"
 	@echo "make stream RATE=1000 SECONDS=60 | make bronze | make silver-s3 HOUR=... | make gold-s3 DATE=..."
@@ -60,6 +63,16 @@ uber: $(JAR)
 
 query: $(JAR)
 	$(LAKE_CMD) query --lake=$(LAKE) --sql="$$SQL" $(if $(FORMAT),--format=$(FORMAT)) $(ARGS)
+
+history: $(JAR)
+	$(LAKE_CMD) history $(TABLE) --lake=$(LAKE) $(ARGS)
+
+maintain: $(JAR)
+	$(LAKE_CMD) maintain --lake=$(LAKE) $(ARGS)
+
+pending: $(JAR)
+	$(LAKE_CMD) silver --pending --lake=$(LAKE) $(ARGS)
+	$(LAKE_CMD) gold --pending --lake=$(LAKE) $(ARGS)
 
 bench: $(JAR)
 	$(LAKE_CMD) bench --events=$(N) $(ARGS)
