@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Create;
@@ -51,9 +52,23 @@ import org.slf4j.LoggerFactory;
  * the previous report; running it again commits the same rows again. A commit that finds another
  * run committed the same unit since this run started fails with a one-line message; a retried
  * commit step skips the units this run already committed.
+ *
+ * <p>Test hook, off by default: the system property {@value #TEST_STOP_AT} makes the commit step
+ * stop at a named point and wait there until its JVM is killed, so that a test can {@code kill -9}
+ * a promotion at an exact point of its commit ({@code CrashConsistencyIT}). Unset, as in every
+ * production run, nothing stops.
  */
 public final class CommitPartitions extends PTransform<PBegin, PCollection<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(CommitPartitions.class);
+
+  /**
+   * For tests only: the system property naming the point where the commit step (in this JVM) logs
+   * {@code "<property>: stopped at <point>"} and then waits forever. Points: {@code before-commits}
+   * (every unit checked and the pending marks written, nothing committed) and {@code
+   * committed:<partition>} (that unit's tables committed, e.g. {@code
+   * committed:dt=2026-01-02/hour=03}; its quarantine and report not replaced yet).
+   */
+  public static final String TEST_STOP_AT = "lake.test.stopCommitAt";
 
   private final LakeLayout lake;
   private final CatalogSettings catalog;
@@ -299,6 +314,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         }
       }
       markPending(countsByCommit);
+      stopHereIfAsked("before-commits");
 
       for (PartitionCommit commit : commits) {
         Map<String, Long> unitCounts = countsByCommit.get(commit);
@@ -323,6 +339,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
           snapshots.put(lakeTable.tableName(), snapshot);
           dataFiles.stream().map(f -> lakeRelative(f.location())).sorted().forEach(files::add);
         }
+        stopHereIfAsked("committed:" + commit.partition());
         List<String> staged = stagedByCommit.get(commit);
         staged.sort(Comparator.naturalOrder());
         replaceFiles(commit, staged);
@@ -386,6 +403,20 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
             e.getKey(),
             runId,
             Map.of("rows_from", e.getValue()));
+      }
+    }
+
+    /** The test hook {@link #TEST_STOP_AT}: when it names {@code point}, waits here for good. */
+    private static void stopHereIfAsked(String point) {
+      if (!point.equals(System.getProperty(TEST_STOP_AT))) {
+        return;
+      }
+      LOG.warn("{}: stopped at {}", TEST_STOP_AT, point);
+      try {
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(TEST_STOP_AT + ": interrupted at " + point, e);
       }
     }
 
