@@ -303,11 +303,10 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         LakeCommits.checkReconciles(
             commit.layer() + "/" + commit.dataset() + " " + commit.partition(),
             countsByCommit.get(commit));
-        for (Map.Entry<LakeTable, org.apache.iceberg.expressions.Expression> rows :
-            commit.tables().entrySet()) {
+        for (LakeTable lakeTable : new TreeSet<>(commit.tables().keySet())) {
           LakeCommits.checkNotEmptied(
-              catalog.table(rows.getKey()),
-              rows.getValue(),
+              catalog.table(lakeTable),
+              commit.tables().get(lakeTable),
               commit.partition(),
               countsByCommit.get(commit),
               allowEmpty);

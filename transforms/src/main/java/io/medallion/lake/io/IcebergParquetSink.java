@@ -9,6 +9,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
@@ -52,7 +53,7 @@ public final class IcebergParquetSink implements FileIO.Sink<GenericRecord> {
     return Parquet.write(file)
         .schema(schema)
         .setAll(properties)
-        .metricsConfig(MetricsConfig.fromProperties(properties))
+        .metricsConfig(MetricsConfig.from(properties, schema, SortOrder.unsorted()))
         .createWriterFunc(ParquetAvroWriter::buildWriter)
         .overwrite()
         .build();
