@@ -8,6 +8,7 @@ import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.events.ToGoldEvents;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
+import io.medallion.lake.io.ReportProgress;
 import io.medallion.lake.io.WritePartitionFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.schemas.EventSchemas;
@@ -101,6 +102,9 @@ public final class GoldEvents {
         pipeline.apply(
             "ReadSilver",
             ReadSilverEvents.forDates(config.lake(), config.dates(), config.window()));
+    silver
+        .get(ReadSilverEvents.ROWS)
+        .apply("ReportProgress", ReportProgress.of("gold", "silver", options.getProgress()));
     build(silver, config);
     return pipeline.run();
   }

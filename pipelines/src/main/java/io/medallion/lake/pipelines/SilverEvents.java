@@ -6,6 +6,7 @@ import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.io.ReportProgress;
 import io.medallion.lake.io.WritePartitionFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.schemas.EventSchemas;
@@ -84,6 +85,7 @@ public final class SilverEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
+    bronze.apply("ReportProgress", ReportProgress.of("silver", "bronze", options.getProgress()));
     build(bronze, config);
     return pipeline.run();
   }
