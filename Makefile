@@ -17,7 +17,7 @@ SECONDS ?= 60
 N ?= 1000000
 export SQL
 
-.PHONY: demo test build produce silver gold uber query bench bench-smoke format clean-lake help \
+.PHONY: demo test build produce silver gold uber query bench bench-smoke spark-peer format clean-lake help \
 	start stop status stream bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
@@ -27,7 +27,7 @@ help:
 	@echo "make silver HOUR=2026-01-01T03 | make gold DATE=2026-01-01   promote one partition"
 	@echo "make uber            promote the CSVs in LAKE/landing/uber_movements/"
 	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
-	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink and a plain-Java reference"
+	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink, the lean reference and Spark local[2]"
 	@echo "make start | stop    local Kinesis and S3 emulators on 127.0.0.1"
 	@echo "make stream RATE=1000 SECONDS=60 | make bronze | make silver-s3 HOUR=... | make gold-s3 DATE=..."
 	@echo "make flink-up | flink-down   a local Flink 1.19 session cluster (JobManager + TaskManager)"
@@ -64,6 +64,10 @@ bench: $(JAR)
 
 bench-smoke: $(JAR)
 	$(LAKE_CMD) bench --smoke $(ARGS)
+
+# The Spark peer of the bench (src/spark), built on first use; bench does this itself.
+spark-peer:
+	src/scripts/spark-peer.sh resolve
 
 start:
 	src/scripts/local-aws.sh start
