@@ -102,9 +102,8 @@ public final class GoldEvents {
         pipeline.apply(
             "ReadSilver",
             ReadSilverEvents.forDates(config.lake(), config.dates(), config.window()));
-    silver
-        .get(ReadSilverEvents.ROWS)
-        .apply("ReportProgress", ReportProgress.of("gold", "silver", options.getProgress()));
+    ReportProgress.attach(
+        silver.get(ReadSilverEvents.ROWS), "gold", "silver", options.getProgress());
     build(silver, config);
     return pipeline.run();
   }

@@ -85,7 +85,7 @@ public final class SilverEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
-    bronze.apply("ReportProgress", ReportProgress.of("silver", "bronze", options.getProgress()));
+    ReportProgress.attach(bronze, "silver", "bronze", options.getProgress());
     build(bronze, config);
     return pipeline.run();
   }

@@ -29,41 +29,43 @@ import org.apache.beam.sdk.values.PDone;
  * runner starts reading (embedded Flink's start-up).
  *
  * <p>Off unless asked ({@code --progress=true}) or the launcher's stdout is a terminal; when off,
- * it adds no step at all. Beam's own metrics are not readable while an embedded Flink job runs,
- * hence the reporter.
+ * {@link #attach} adds no step at all (an empty composite would be taken for a primitive with no
+ * implementation: the DirectRunner waits on it forever). Beam's own metrics are not readable while
+ * an embedded Flink job runs, hence the reporter.
  */
 public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
   public static final int INTERVAL_SECONDS = 5;
 
   private final String job;
   private final String what;
-  private final boolean enabled;
 
-  private ReportProgress(String job, String what, boolean enabled) {
+  private ReportProgress(String job, String what) {
     this.job = job;
     this.what = what;
-    this.enabled = enabled;
+  }
+
+  /** Reports the records of {@code job} (like {@code silver}) read from {@code what}. */
+  public static <T> ReportProgress<T> of(String job, String what) {
+    return new ReportProgress<>(job, what);
   }
 
   /**
-   * Reports the records of {@code job} (like {@code silver}) read from {@code what} (like {@code
-   * bronze}); {@code asked} is the {@code --progress} option: null means "when stdout is a
-   * terminal" (decided here, in the launcher).
+   * Applies {@link #of} to {@code records} as step {@code ReportProgress} when progress is on:
+   * {@code asked} is the {@code --progress} option, null meaning "when stdout is a terminal"
+   * (decided here, in the launcher). Returns whether it did.
    */
-  public static <T> ReportProgress<T> of(String job, String what, Boolean asked) {
-    return new ReportProgress<>(job, what, asked != null ? asked : System.console() != null);
-  }
-
-  public boolean enabled() {
-    return enabled;
+  public static <T> boolean attach(PCollection<T> records, String job, String what, Boolean asked) {
+    boolean on = asked != null ? asked : System.console() != null;
+    if (on) {
+      records.apply("ReportProgress", of(job, what));
+    }
+    return on;
   }
 
   @Override
   public PDone expand(PCollection<T> records) {
-    if (enabled) {
-      records.apply(
-          "CountRecords", ParDo.of(new CountRecordsFn<T>(job, what, UUID.randomUUID().toString())));
-    }
+    records.apply(
+        "CountRecords", ParDo.of(new CountRecordsFn<T>(job, what, UUID.randomUUID().toString())));
     return PDone.in(records.getPipeline());
   }
 
