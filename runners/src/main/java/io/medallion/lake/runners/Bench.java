@@ -402,7 +402,10 @@ public final class Bench {
     Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
     process.getOutputStream().close();
     byte[] stdout = process.getInputStream().readAllBytes();
-    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    // Maven colours its messages even with -Dstyle.color=never; the report wants plain text.
+    String stderr =
+        new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
+            .replaceAll("\u001B\\[[0-9;]*m", "");
     int exit = process.waitFor();
     String argFile = new String(stdout, StandardCharsets.UTF_8).strip();
     if (exit != 0 || argFile.isEmpty() || !Files.isRegularFile(Paths.get(argFile))) {
