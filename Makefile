@@ -20,7 +20,7 @@ N ?= 1000000
 TABLE ?= gold_events
 export SQL
 
-.PHONY: demo test build produce silver gold pending uber query history maintain bench bench-smoke format clean-lake help \
+.PHONY: demo test build produce silver gold pending uber query history maintain bench bench-smoke spark-peer format clean-lake help \
 	start stop status stream bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
@@ -32,7 +32,7 @@ help:
 	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
 	@echo "make history TABLE=gold_events | make maintain   snapshots of a table; expire, compact, remove orphans"
 	@echo "make pending         promote what needs it: silver --pending, then gold --pending (the scheduled jobs)"
-	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink and a plain-Java reference"
+	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink, the lean reference and Spark local[2]"
 	@echo "make start | stop    local Kinesis and S3 emulators on 127.0.0.1"
 	@echo "make stream RATE=1000 SECONDS=60 | make bronze | make silver-s3 HOUR=... | make gold-s3 DATE=..."
 	@echo "make flink-up | flink-down   a local Flink 1.19 session cluster (JobManager + TaskManager)"
@@ -79,6 +79,10 @@ bench: $(JAR)
 
 bench-smoke: $(JAR)
 	$(LAKE_CMD) bench --smoke $(ARGS)
+
+# The Spark peer of the bench (src/spark), built on first use; bench does this itself.
+spark-peer:
+	src/scripts/spark-peer.sh resolve
 
 start:
 	src/scripts/local-aws.sh start

@@ -8,6 +8,7 @@ import io.medallion.lake.events.ToGoldEvents;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingPromotions;
+import io.medallion.lake.io.ReportProgress;
 import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.CatalogSettings;
@@ -195,6 +196,8 @@ public final class GoldEvents {
     PCollectionTuple silver =
         pipeline.apply(
             "ReadSilver", ReadSilverEvents.forDates(config.catalog(), config.silverDates()));
+    ReportProgress.attach(
+        silver.get(ReadSilverEvents.ROWS), "gold", "silver", options.getProgress());
     build(silver, config);
     return pipeline.run();
   }

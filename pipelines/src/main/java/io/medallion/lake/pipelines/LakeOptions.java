@@ -13,4 +13,11 @@ public interface LakeOptions extends S3EndpointOptions, CatalogOptions {
   String getLake();
 
   void setLake(String value);
+
+  @Description(
+      "Print a progress line every few seconds on long batch runs (records read, rate, elapsed,"
+          + " stage). Default: only when stdout is a terminal.")
+  Boolean getProgress();
+
+  void setProgress(Boolean value);
 }

@@ -10,6 +10,7 @@ import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingMarks;
 import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.io.ReportProgress;
 import io.medallion.lake.io.WritePartitionFiles;
 import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
@@ -222,6 +223,7 @@ public final class SilverEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
+    ReportProgress.attach(bronze, "silver", "bronze", options.getProgress());
     build(bronze, config);
     return pipeline.run();
   }

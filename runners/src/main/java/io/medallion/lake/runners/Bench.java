@@ -39,17 +39,20 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * {@code make bench}: generates a seeded bronze input ({@link EventGenerator}: 100 event types, 5%
- * duplicates, 1% malformed), then times silver and gold on the DirectRunner, on embedded Flink and
- * in the plain-Java reference ({@link BenchReference}), all on that same input. Every run is its
- * own JVM with the same heap, so wall time and peak RSS are the run's alone; each implementation
- * works in its own copy of the lake (bronze hard-linked), and the outputs are counted with DuckDB.
- * Results go to {@code bench-results/<timestamp>.md|.json}, {@code bench-results/latest.md} and the
- * console.
+ * duplicates, 1% malformed, 24 arrival hours from noon, so two creation dates), then times silver
+ * and gold on the DirectRunner, on embedded Flink, in the lean plain-Java reference ({@link
+ * BenchReference}, the lower bound) and in Apache Spark local[2] (the peer in {@code src/spark},
+ * built on first use by {@code src/scripts/spark-peer.sh}, never on the lake's classpath), all on
+ * that same input. Every run is its own JVM with the same heap, so wall time and peak RSS are the
+ * run's alone; each implementation works in its own copy of the lake (bronze hard-linked), and the
+ * outputs are counted with DuckDB. Results go to {@code bench-results/<timestamp>.md|.json}, {@code
+ * bench-results/latest.md} and the console.
  *
  * <pre>{@code
  * java -jar runners/target/lake.jar bench                      # 1M events
  * java -jar runners/target/lake.jar bench --events=10000000 --heap=4g
  * java -jar runners/target/lake.jar bench --smoke              # 2,000 events, for CI
+ * java -jar runners/target/lake.jar bench --implementations=reference,spark
  * }</pre>
  *
  * <p>A benchmark, not a test: the numbers depend on the machine and on what else runs on it (the
@@ -65,7 +68,7 @@ public final class Bench {
 
     void setEvents(long value);
 
-    @Description("Arrival hours the events spread over, from 2026-01-01T00 (24: one gold date).")
+    @Description("Arrival hours the events spread over, from 2026-01-01T12 (24: two gold dates).")
     @Default.Integer(24)
     int getHours();
 
@@ -83,17 +86,25 @@ public final class Bench {
 
     void setHeap(String value);
 
-    @Description("Which implementations to run, in order: direct, flink, reference.")
-    @Default.String("direct,flink,reference")
+    @Description("Which implementations to run, in order: direct, flink, reference, spark.")
+    @Default.String("direct,flink,reference,spark")
     String getImplementations();
 
     void setImplementations(String value);
 
-    @Description("Threads of the plain-Java reference (the machine's cores by default).")
+    @Description("Threads of the plain-Java reference and of Spark's local[N].")
     @Default.Integer(2)
     int getReferenceThreads();
 
     void setReferenceThreads(int value);
+
+    @Description(
+        "The script that builds the Spark peer on first use and prints its java @argfile"
+            + " (relative to the working directory).")
+    @Default.String("src/scripts/spark-peer.sh")
+    String getSparkPeer();
+
+    void setSparkPeer(String value);
 
     @Description("A tiny run (2,000 events over 2 hours) that checks the benchmark works, for CI.")
     @Default.Boolean(false)
@@ -127,7 +138,13 @@ public final class Bench {
     void setKeep(boolean value);
   }
 
-  static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  /** Noon, so that 24 arrival hours hold events created on two dates, as a day's backfill does. */
+  static final Instant START = Instant.parse("2026-01-01T12:00:00Z");
+
+  static final List<String> IMPLEMENTATIONS = List.of("direct", "flink", "reference", "spark");
+
+  /** Gold's allowed lateness in the Spark peer: the lake's default {@code --allowedLateness}. */
+  static final int LATENESS_HOURS = 6;
 
   /** One timed run: a stage (silver, gold) of one implementation. */
   public record Run(
@@ -163,9 +180,12 @@ public final class Bench {
             .filter(s -> !s.isEmpty())
             .collect(Collectors.toList());
     for (String impl : implementations) {
-      if (!List.of("direct", "flink", "reference").contains(impl)) {
+      if (!IMPLEMENTATIONS.contains(impl)) {
         throw new IllegalArgumentException(
-            "--implementations: '" + impl + "' is not one of direct, flink, reference");
+            "--implementations: '"
+                + impl
+                + "' is not one of "
+                + String.join(", ", IMPLEMENTATIONS));
       }
     }
     Path work =
@@ -198,7 +218,39 @@ public final class Bench {
       linkBronze(input, lake);
       List<String> silver;
       List<String> gold;
-      if (impl.equals("reference")) {
+      List<String> classpath = List.of("-cp", System.getProperty("java.class.path"));
+      if (impl.equals("spark")) {
+        SparkPeer peer = sparkPeer(options, out);
+        if (peer.argFile() == null) {
+          out.println("spark     skipped: " + peer.problem());
+          for (String stage : List.of("silver", "gold")) {
+            runs.add(skipped(stage, impl, "skipped: " + peer.problem()));
+          }
+          continue;
+        }
+        classpath = List.of("@" + peer.argFile());
+        String threads = Integer.toString(options.getReferenceThreads());
+        silver =
+            List.of(
+                SPARK_MAIN,
+                "silver",
+                lake.resolve(LakeLayout.BRONZE_EVENTS).toString(),
+                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
+                fromHour,
+                toHour,
+                threads);
+        gold =
+            List.of(
+                SPARK_MAIN,
+                "gold",
+                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
+                lake.resolve(LakeLayout.GOLD_EVENTS).toString(),
+                lake.resolve(LakeLayout.GOLD_EVENT_STATS).toString(),
+                firstDate.toString(),
+                lastDate.toString(),
+                Integer.toString(LATENESS_HOURS),
+                threads);
+      } else if (impl.equals("reference")) {
         String threads = Integer.toString(options.getReferenceThreads());
         silver =
             List.of(
@@ -233,6 +285,7 @@ public final class Bench {
               "silver",
               impl,
               produced.records,
+              classpath,
               silver,
               lake,
               LakeLayout.SILVER_EVENTS,
@@ -242,7 +295,17 @@ public final class Bench {
       runs.add(s);
       long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
       runs.add(
-          timed("gold", impl, silverRows, gold, lake, LakeLayout.GOLD_EVENTS, options, work, out));
+          timed(
+              "gold",
+              impl,
+              silverRows,
+              classpath,
+              gold,
+              lake,
+              LakeLayout.GOLD_EVENTS,
+              options,
+              work,
+              out));
     }
 
     String stamp =
@@ -316,11 +379,61 @@ public final class Bench {
     }
   }
 
+  static final String SPARK_MAIN = "io.medallion.lake.spark.SparkEvents";
+
+  /** The Spark peer's java @argfile (its JDK flags and classpath), or why there is none. */
+  record SparkPeer(Path argFile, String problem) {}
+
+  /**
+   * Builds the Spark peer on first use (a few minutes and ~300 MB from Maven Central) through its
+   * script and returns its @argfile. The smoke run resolves offline only, so a CI machine without
+   * Spark in its Maven cache skips Spark in a second, and says so, instead of downloading it.
+   */
+  static SparkPeer sparkPeer(Options options, PrintStream out)
+      throws IOException, InterruptedException {
+    Path script = Paths.get(options.getSparkPeer());
+    if (!Files.isExecutable(script)) {
+      return new SparkPeer(
+          null, script.toAbsolutePath() + " not found (run from the project root, or --sparkPeer)");
+    }
+    List<String> command = new ArrayList<>(List.of(script.toString(), "resolve"));
+    if (options.getSmoke()) {
+      command.add("--offline");
+    }
+    out.println("Spark peer: " + String.join(" ", command) + " (builds it on first use)");
+    Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+    process.getOutputStream().close();
+    byte[] stdout = process.getInputStream().readAllBytes();
+    // Maven colours its messages even with -Dstyle.color=never; the report wants plain text.
+    String stderr =
+        new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
+            .replaceAll("\u001B\\[[0-9;]*m", "");
+    int exit = process.waitFor();
+    String argFile = new String(stdout, StandardCharsets.UTF_8).strip();
+    if (exit != 0 || argFile.isEmpty() || !Files.isRegularFile(Paths.get(argFile))) {
+      String why = stderr.lines().filter(l -> l.contains("ERROR")).findFirst().orElse(stderr);
+      return new SparkPeer(
+          null,
+          "could not build it"
+              + (options.getSmoke() ? " offline" : "")
+              + " (exit "
+              + exit
+              + "): "
+              + why.strip().replaceAll("\\s+", " "));
+    }
+    return new SparkPeer(Paths.get(argFile), null);
+  }
+
+  private static Run skipped(String stage, String impl, String status) {
+    return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "");
+  }
+
   /** Runs {@code mainAndArgs} in a child JVM and measures it. */
   private static Run timed(
       String stage,
       String impl,
       long inputRecords,
+      List<String> classpath,
       List<String> mainAndArgs,
       Path lake,
       String table,
@@ -344,14 +457,16 @@ public final class Bench {
           "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
               + work.resolve("logs/" + stage + "-" + impl + ".jfr"));
     }
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.addAll(classpath);
     command.addAll(mainAndArgs);
 
     double load = loadAverage();
     long start = System.nanoTime();
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // Spark looks up the host's address otherwise, and warns when it resolves to loopback.
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process process = builder.start();
     long peak = 0;
     while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       if (!gnuTime) {
@@ -473,13 +588,13 @@ public final class Bench {
     }
   }
 
-  /** Every implementation must write the same number of rows in each stage. */
+  /** Every implementation that ran must write the same number of rows in each stage. */
   static List<String> checks(List<Run> runs) {
     List<String> checks = new ArrayList<>();
     for (String stage : List.of("silver", "gold")) {
       Map<String, Long> rows = new LinkedHashMap<>();
       for (Run r : runs) {
-        if (r.stage().equals(stage)) {
+        if (r.stage().equals(stage) && !r.status().startsWith("skipped")) {
           rows.put(r.implementation(), r.rowsWritten());
         }
       }
@@ -518,31 +633,24 @@ public final class Bench {
         .append(".\n\n");
     md.append(
         "| stage | implementation | status | input records | wall s | events/s | vs reference |"
-            + " peak RSS MB | rows written | partitions | files | MB written | files/partition |"
-            + " load before |\n");
-    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+            + " vs spark | peak RSS MB | rows written | partitions | files | MB written |"
+            + " files/partition | load before |\n");
+    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Run r : runs) {
-      Run ref =
-          runs.stream()
-              .filter(x -> x.stage().equals(r.stage()) && x.implementation().equals("reference"))
-              .findFirst()
-              .orElse(null);
-      String ratio =
-          ref == null || ref.eventsPerSecond() <= 0 || !r.status().equals("ok")
-              ? "–"
-              : String.format(Locale.ROOT, "%.2f×", r.eventsPerSecond() / ref.eventsPerSecond());
       Layout l = r.layout();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %,d | %.1f | %,.0f | %s | %,d | %,d | %d | %d | %.1f | %d–%d | %.2f |%n",
+              "| %s | %s | %s | %,d | %.1f | %,.0f | %s | %s | %,d | %,d | %d | %d | %.1f | %d–%d |"
+                  + " %.2f |%n",
               r.stage(),
               r.implementation(),
               r.status(),
               r.inputRecords(),
               r.wallSeconds(),
               r.eventsPerSecond(),
-              ratio,
+              ratio(r, runs, "reference"),
+              ratio(r, runs, "spark"),
               r.peakRssBytes() >> 20,
               r.rowsWritten(),
               l.partitions(),
@@ -557,8 +665,26 @@ public final class Bench {
     md.append(
         "\nevents/s = input records / wall time of the run's JVM (start-up included); silver's"
             + " input is the bronze records, gold's the silver rows. vs reference = events/s"
-            + " relative to the plain-Java reference. Gold's files include gold/event_stats.\n");
+            + " relative to the lean plain-Java reference (the lower bound: 1.00× is the limit);"
+            + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
+            + " Spark). Gold's files include gold/event_stats.\n");
     return md.toString();
+  }
+
+  /** events/s of {@code r} over those of {@code baseline} in the same stage, like 0.52×. */
+  static String ratio(Run r, List<Run> runs, String baseline) {
+    Run base =
+        runs.stream()
+            .filter(x -> x.stage().equals(r.stage()) && x.implementation().equals(baseline))
+            .findFirst()
+            .orElse(null);
+    if (base == null
+        || !base.status().equals("ok")
+        || base.eventsPerSecond() <= 0
+        || !r.status().equals("ok")) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%.2f×", r.eventsPerSecond() / base.eventsPerSecond());
   }
 
   static Map<String, Object> machine() {

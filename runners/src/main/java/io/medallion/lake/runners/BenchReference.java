@@ -1,5 +1,9 @@
 package io.medallion.lake.runners;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
@@ -7,27 +11,33 @@ import io.medallion.lake.events.ParseEvents;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.JsonRecordSplitter;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.tables.LakeTable;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -36,29 +46,46 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.InitContext;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
 
 /**
- * The benchmark's yardstick: silver and gold done by hand in plain Java, one pass each, on a local
- * lake, with the same pure functions as the pipelines ({@link EventParser}, {@link
- * EventEnrichment}, {@link DeduplicateEvents#KEEP_FIRST}) so it writes the same rows: Jackson in,
- * parquet-java ({@code AvroParquetWriter}, Snappy) out, a fixed thread pool, no framework. It skips
- * what a promotion adds around the data (staging, atomic commit, reports), which costs little.
+ * The benchmark's lower bound: silver and gold done by hand in plain Java, one lean pass each, on a
+ * local lake, writing the same rows as the pipelines. Silver frames each bronze file into records,
+ * validates them with Jackson's streaming {@link JsonParser} (tokens only: no tree, no {@code
+ * BigDecimal} for an ordinary {@code created_at}), copies the payload's bytes through, and writes
+ * Snappy Parquet straight from a {@link WriteSupport} (no Avro records), one file per hour on a
+ * fixed pool of threads; a rejected record (about 1%) is handed to the lake's own {@link
+ * EventParser} for its reason, and a disagreement between the two fails the run. Gold reads silver
+ * through a {@link ReadSupport} into plain rows, keeps the first row per uuid across the dates read
+ * (the order of {@link DeduplicateEvents#KEEP_FIRST}; the lake's rule with its default one-day
+ * horizon, on an input shorter than the horizon) in a hash map, and writes gold and the daily stats
+ * directly. The Parquet schemas are the lake's ({@link LakeTable}, less the partition columns). It
+ * skips what a promotion adds around the data (staging, atomic commit, reports, quarantine
+ * reports).
+ *
+ * <p>Payloads are byte-identical to the pipelines' for compact JSON (as producers send it); for
+ * JSON with spaces or escapes inside the payload the pipelines re-serialise, this copies.
  *
  * <pre>{@code
  * java -cp lake.jar io.medallion.lake.runners.BenchReference silver /tmp/lake 2026-01-01T00 2026-01-01T23 2
@@ -67,6 +94,52 @@ import org.apache.parquet.io.SeekableInputStream;
  */
 public final class BenchReference {
   static final String FILE = "part-reference-00000-of-00001";
+
+  static final MessageType SILVER = parquetSchema(LakeTable.SILVER_EVENTS);
+  static final MessageType GOLD = parquetSchema(LakeTable.GOLD_EVENTS);
+  static final MessageType STATS = parquetSchema(LakeTable.GOLD_EVENT_STATS);
+
+  /**
+   * A table's columns less its partition columns, which the reference keeps in folder names only
+   * (plain Parquet folders, no table format): the same column order it writes rows in.
+   */
+  private static MessageType parquetSchema(LakeTable table) {
+    List<String> data =
+        table.schema().columns().stream()
+            .map(Types.NestedField::name)
+            .filter(c -> !table.partitionColumns().contains(c))
+            .toList();
+    return new AvroSchemaConverter()
+        .convert(LakeTable.avroSchema(table, table.schema().select(data)));
+  }
+
+  /**
+   * The arrival hours the reference's gold reads for a creation date: from its 00:00 to the next
+   * day's 00:00 plus the lateness.
+   */
+  record Window(Duration lateness) {
+    Instant start(LocalDate date) {
+      return date.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    Instant end(LocalDate date) {
+      return date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(lateness);
+    }
+
+    boolean contains(LocalDate date, Instant arrivalHour) {
+      return !arrivalHour.isBefore(start(date)) && arrivalHour.isBefore(end(date));
+    }
+
+    List<Instant> hours(List<LocalDate> dates) {
+      TreeSet<Instant> hours = new TreeSet<>();
+      for (LocalDate date : dates) {
+        for (Instant h = start(date); h.isBefore(end(date)); h = h.plus(Duration.ofHours(1))) {
+          hours.add(h);
+        }
+      }
+      return new ArrayList<>(hours);
+    }
+  }
 
   private BenchReference() {}
 
@@ -80,7 +153,8 @@ public final class BenchReference {
     String summary =
         switch (args[0]) {
           case "silver" -> silver(lake, hours(args[2], args[3]), threads);
-          case "gold" -> gold(lake, dates(args[2], args[3]), threads);
+          case "gold" ->
+              gold(lake, dates(args[2], args[3]), new Window(Duration.ofHours(6)), threads);
           default -> throw new IllegalArgumentException("silver or gold, not " + args[0]);
         };
     System.out.println(summary);
@@ -121,8 +195,7 @@ public final class BenchReference {
         Paths.get(
             lake.resolve(LakeLayout.QUARANTINE_EVENTS + "/" + partition + "/" + FILE + ".jsonl"));
     long[] counts = new long[2];
-    try (ParquetWriter<GenericRecord> silver =
-            writer(silverFile, LakeTable.SILVER_EVENTS.avroSchema());
+    try (ParquetWriter<Object[]> silver = writer(silverFile, SILVER);
         LazyOutput quarantine = new LazyOutput(quarantineFile)) {
       for (Path file : files) {
         // The pipelines' own framing: gzip told by content, one record per top-level JSON value.
@@ -131,8 +204,7 @@ public final class BenchReference {
               in,
               (offset, line, bytes) -> {
                 counts[0]++;
-                BronzeRecord record = new BronzeRecord(hour, file + ":" + line, offset, bytes);
-                if (promote(record, silver, quarantine)) {
+                if (promote(hour, file + ":" + line, offset, bytes, silver, quarantine)) {
                   counts[1]++;
                 }
               });
@@ -142,38 +214,309 @@ public final class BenchReference {
     return counts;
   }
 
-  /** Writes one bronze record to silver or quarantine; true when it went to silver. */
+  /** Writes one bronze line to silver or quarantine; true when it went to silver. */
   private static boolean promote(
-      BronzeRecord record, ParquetWriter<GenericRecord> silver, LazyOutput quarantine)
+      Instant hour,
+      String source,
+      long offset,
+      byte[] line,
+      ParquetWriter<Object[]> silver,
+      LazyOutput quarantine)
       throws IOException {
-    EventParser.Outcome outcome = EventParser.parse(record.bytes(), record.arrivalHour());
-    if (outcome.isValid()) {
-      silver.write(EventEnrichment.toSilver(outcome.event()));
+    byte[] bytes =
+        line.length > 0 && line[line.length - 1] == '\r'
+            ? Arrays.copyOf(line, line.length - 1)
+            : line;
+    Object[] row = LeanEvent.silverRow(bytes, hour);
+    if (row != null) {
+      silver.write(row);
       return true;
     }
-    quarantine.writeLine(ParseEvents.quarantineLine(record, outcome.rejection()));
+    EventParser.Outcome outcome = EventParser.parse(bytes, hour);
+    if (outcome.isValid()) {
+      throw new IllegalStateException(
+          "the lean parser rejected a record the lake accepts: "
+              + source
+              + ": "
+              + new String(bytes, StandardCharsets.UTF_8));
+    }
+    quarantine.writeLine(
+        ParseEvents.quarantineLine(
+            new BronzeRecord(hour, source, offset, bytes), outcome.rejection()));
     return false;
+  }
+
+  /**
+   * The lake's event contract (DESIGN.md, "Events"; {@link EventParser}) on a stream of JSON
+   * tokens. Only says valid or not: the reason of a rejection comes from {@link EventParser}.
+   */
+  static final class LeanEvent {
+    private static final JsonFactory JSON =
+        JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final long EARLIEST = EventParser.EARLIEST_CREATED_AT.getEpochSecond();
+    private static final long LATEST_AFTER_HOUR =
+        Duration.ofHours(1).plus(EventParser.MAX_CLOCK_SKEW).getSeconds();
+
+    private LeanEvent() {}
+
+    /** The silver row (in {@link #SILVER}'s column order) of a valid record, or null. */
+    static Object[] silverRow(byte[] raw, Instant arrivalHour) {
+      if (raw.length > EventParser.MAX_RECORD_BYTES) {
+        return null;
+      }
+      try (JsonParser p = JSON.createParser(raw)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        String uuid = null;
+        String name = null;
+        long micros = Long.MIN_VALUE;
+        boolean createdSeen = false;
+        // Byte ranges of the other top-level fields, "name":value, copied into the payload.
+        int[] ranges = new int[16];
+        int fields = 0;
+        int payloadBytes = 2;
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          switch (field) {
+            case "event_uuid" -> {
+              uuid = uuid(p, value);
+              if (uuid == null) {
+                return null;
+              }
+            }
+            case "event_name" -> {
+              if (value != JsonToken.VALUE_STRING) {
+                return null;
+              }
+              name = p.getText();
+              if (!validName(name)) {
+                return null;
+              }
+            }
+            case "created_at" -> {
+              micros = micros(p, value, arrivalHour.getEpochSecond() + LATEST_AFTER_HOUR);
+              if (micros == Long.MIN_VALUE) {
+                return null;
+              }
+              createdSeen = true;
+            }
+            default -> {
+              skipValue(p, value);
+              if (fields * 2 == ranges.length) {
+                ranges = Arrays.copyOf(ranges, ranges.length * 2);
+              }
+              ranges[fields * 2] = start;
+              ranges[fields * 2 + 1] = end(raw, start, p);
+              payloadBytes += ranges[fields * 2 + 1] - start + 1;
+              fields++;
+            }
+          }
+        }
+        if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+          return null;
+        }
+        if (uuid == null || name == null || !createdSeen) {
+          return null;
+        }
+        byte[] payload = new byte[fields == 0 ? 2 : payloadBytes - 1];
+        int at = 0;
+        payload[at++] = '{';
+        for (int i = 0; i < fields; i++) {
+          if (i > 0) {
+            payload[at++] = ',';
+          }
+          int from = ranges[i * 2];
+          int length = ranges[i * 2 + 1] - from;
+          System.arraycopy(raw, from, payload, at, length);
+          at += length;
+        }
+        payload[at] = '}';
+        return new Object[] {
+          Binary.fromString(uuid),
+          Binary.fromString(name),
+          Binary.fromString(EventEnrichment.eventType(name)),
+          subtype(name),
+          micros,
+          Binary.fromString(EventEnrichment.createdDatetime(micros)),
+          Binary.fromConstantByteArray(payload)
+        };
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static Binary subtype(String name) {
+      String subtype = EventEnrichment.eventSubtype(name);
+      return subtype == null ? null : Binary.fromString(subtype);
+    }
+
+    private static String uuid(JsonParser p, JsonToken value) throws IOException {
+      String uuid =
+          switch (value) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT -> p.getBigIntegerValue().toString();
+            case VALUE_NUMBER_FLOAT -> p.getDecimalValue().toPlainString();
+            default -> null;
+          };
+      return uuid == null || uuid.isBlank() || uuid.length() > EventParser.MAX_FIELD_LENGTH
+          ? null
+          : uuid;
+    }
+
+    /**
+     * {@code created_at} in microseconds (floored), or {@link Long#MIN_VALUE} when it is not a
+     * number in [2000-01-01, {@code latest}). Plain decimals are read digit by digit; only an
+     * exponent or a huge number takes the {@code BigDecimal} path.
+     */
+    static long micros(JsonParser p, JsonToken value, long latest) throws IOException {
+      if (value == JsonToken.VALUE_NUMBER_INT) {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          return Long.MIN_VALUE;
+        }
+        long seconds = p.getLongValue();
+        return seconds < EARLIEST || seconds >= latest ? Long.MIN_VALUE : seconds * 1_000_000L;
+      }
+      if (value != JsonToken.VALUE_NUMBER_FLOAT) {
+        return Long.MIN_VALUE;
+      }
+      char[] text = p.getTextCharacters();
+      int offset = p.getTextOffset();
+      int length = p.getTextLength();
+      long seconds = 0;
+      long fraction = 0;
+      int i = offset;
+      int end = offset + length;
+      for (; i < end && text[i] >= '0' && text[i] <= '9' && i - offset < 15; i++) {
+        seconds = seconds * 10 + (text[i] - '0');
+      }
+      if (i < end && text[i] == '.') {
+        int digits = 0;
+        for (i++; i < end && text[i] >= '0' && text[i] <= '9'; i++) {
+          if (digits++ < 6) {
+            fraction = fraction * 10 + (text[i] - '0');
+          }
+        }
+        for (; digits < 6; digits++) {
+          fraction *= 10;
+        }
+      }
+      if (i < end) {
+        return exactMicros(p.getDecimalValue(), latest); // a sign, an exponent, or too long
+      }
+      return seconds < EARLIEST || seconds >= latest
+          ? Long.MIN_VALUE
+          : seconds * 1_000_000L + fraction;
+    }
+
+    private static long exactMicros(BigDecimal seconds, long latest) {
+      if (seconds.compareTo(BigDecimal.valueOf(EARLIEST)) < 0
+          || seconds.compareTo(BigDecimal.valueOf(latest)) >= 0) {
+        return Long.MIN_VALUE;
+      }
+      return seconds.movePointRight(6).setScale(0, RoundingMode.FLOOR).longValueExact();
+    }
+
+    /** Skips a value; strings are decoded so that invalid UTF-8 fails here, as in the lake. */
+    private static void skipValue(JsonParser p, JsonToken value) throws IOException {
+      if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+        int depth = 1;
+        while (depth > 0) {
+          JsonToken t = p.nextToken();
+          if (t == null) {
+            throw new IOException("unexpected end of input");
+          }
+          if (t.isStructStart()) {
+            depth++;
+          } else if (t.isStructEnd()) {
+            depth--;
+          } else if (t == JsonToken.VALUE_STRING) {
+            p.getTextLength();
+          }
+        }
+      } else if (value == JsonToken.VALUE_STRING) {
+        p.getTextLength();
+      } else if (value == null) {
+        throw new IOException("unexpected end of input");
+      }
+    }
+
+    /** Where the value that ends at the parser's position ends in {@code raw} (exclusive). */
+    private static int end(byte[] raw, int start, JsonParser p) {
+      int end = (int) p.currentLocation().getByteOffset();
+      while (end > start && isSpaceOrSeparator(raw[end - 1])) {
+        end--;
+      }
+      return end;
+    }
+
+    private static boolean isSpaceOrSeparator(byte b) {
+      return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == ',';
+    }
+
+    /** One or more non-blank parts separated by {@code :}, at most 256 characters. */
+    static boolean validName(String name) {
+      if (name.isEmpty() || name.length() > EventParser.MAX_FIELD_LENGTH) {
+        return false;
+      }
+      int start = 0;
+      while (start <= name.length()) {
+        int end = name.indexOf(':', start);
+        if (end < 0) {
+          end = name.length();
+        }
+        if (name.substring(start, end).isBlank()) {
+          return false;
+        }
+        start = end + 1;
+      }
+      return true;
+    }
   }
 
   // ---- gold: silver Parquet → de-duplicated gold events by type and date, and daily stats ----
 
-  /** One kept row per date and uuid, and how many rows carried that uuid. */
-  private static final class Kept {
-    final GenericRecord row;
-    final long copies;
+  /** A silver row as read: the strings stay Parquet binaries until they are compared. */
+  static final class SilverRow {
+    Binary uuid;
+    Binary name;
+    Binary type;
+    Binary subtype;
+    long createdAt;
+    Binary datetime;
+    Binary payload;
+    long copies = 1;
 
-    Kept(GenericRecord row, long copies) {
-      this.row = row;
-      this.copies = copies;
+    /** {@link DeduplicateEvents#KEEP_FIRST}: earliest, then name, payload, subtype. */
+    boolean before(SilverRow other) {
+      if (createdAt != other.createdAt) {
+        return createdAt < other.createdAt;
+      }
+      int c = name.toStringUsingUTF8().compareTo(other.name.toStringUsingUTF8());
+      if (c == 0) {
+        c = payload.toStringUsingUTF8().compareTo(other.payload.toStringUsingUTF8());
+      }
+      if (c == 0) {
+        c = text(subtype).compareTo(text(other.subtype));
+      }
+      return c < 0;
     }
 
-    Kept merge(Kept other) {
-      GenericRecord first =
-          DeduplicateEvents.KEEP_FIRST.compare(other.row, row) < 0 ? other.row : row;
-      return new Kept(first, copies + other.copies);
+    SilverRow merge(SilverRow other) {
+      SilverRow first = other.before(this) ? other : this;
+      first.copies = copies + other.copies;
+      return first;
+    }
+
+    private static String text(Binary b) {
+      return b == null ? "" : b.toStringUsingUTF8();
     }
   }
 
+  /** The key of a kept row: creation date (epoch day) and uuid. */
   /** Per date, event type and subtype, as {@code gold/event_stats} holds them. */
   private static final class Stats {
     long events;
@@ -186,52 +529,49 @@ public final class BenchReference {
    * De-duplicates the silver rows of {@code dates} in as many passes over the input as memory needs
    * (each pass keeps the uuids of one hash bucket), writing one file per gold partition.
    */
-  static String gold(LakeLayout lake, List<LocalDate> dates, int threads) throws Exception {
-    // Like the lake's gold, every silver row created on the dates, whatever hour it arrived in.
+  static String gold(LakeLayout lake, List<LocalDate> dates, Window window, int threads)
+      throws Exception {
     List<Path> files = new ArrayList<>();
     long bytes = 0;
-    Path silverRoot = Paths.get(lake.resolve(LakeLayout.SILVER_EVENTS));
-    List<Path> hourDirs;
-    try (Stream<Path> walk = Files.walk(silverRoot, 2)) {
-      hourDirs = walk.filter(Files::isDirectory).sorted().collect(Collectors.toList());
-    }
-    for (Path dir : hourDirs) {
+    for (Instant hour : window.hours(dates)) {
+      Path dir =
+          Paths.get(lake.resolve(LakeLayout.SILVER_EVENTS + "/" + LakeLayout.hourPartition(hour)));
       for (Path f : visibleFiles(dir, ".parquet")) {
         files.add(f);
         bytes += Files.size(f);
       }
     }
-    // A silver row takes about 10x its compressed size on the heap; keep a pass under half of it.
-    int passes = (int) Math.max(1, (bytes * 10) / (Runtime.getRuntime().maxMemory() / 2) + 1);
-    Map<String, ParquetWriter<GenericRecord>> writers = new ConcurrentHashMap<>();
+    // A silver row takes about 4x its compressed size on the heap; keep a pass under half of it.
+    int passes = (int) Math.max(1, (bytes * 4) / (Runtime.getRuntime().maxMemory() / 2) + 1);
+    Map<String, ParquetWriter<Object[]>> writers = new ConcurrentHashMap<>();
     Map<String, Stats> stats = new TreeMap<>();
     long read = 0;
     long kept = 0;
     for (int pass = 0; pass < passes; pass++) {
       int bucket = pass;
-      ConcurrentHashMap<String, Kept> byUuid = new ConcurrentHashMap<>();
+      ConcurrentHashMap<Binary, SilverRow> byUuid = new ConcurrentHashMap<>();
       AtomicLong readInPass = new AtomicLong();
       List<Callable<Void>> readers = new ArrayList<>();
       for (Path file : files) {
         readers.add(
             () -> {
-              try (ParquetReader<GenericRecord> reader =
-                  reader(file, LakeTable.SILVER_EVENTS.avroSchema())) {
-                GenericRecord row;
+              Instant hour = arrivalHourOf(file);
+              long inFile = 0;
+              try (ParquetReader<SilverRow> reader = new SilverReader(file).build()) {
+                SilverRow row;
                 while ((row = reader.read()) != null) {
-                  String uuid = row.get("event_uuid").toString();
-                  if (Math.floorMod(uuid.hashCode(), passes) != bucket) {
+                  if (passes > 1 && Math.floorMod(row.uuid.hashCode(), passes) != bucket) {
                     continue;
                   }
                   LocalDate created =
-                      LakeLayout.dateOf(
-                          EventEnrichment.instantOfMicros((Long) row.get("created_at")));
-                  if (dates.contains(created)) {
-                    readInPass.incrementAndGet();
-                    byUuid.merge(created + "|" + uuid, new Kept(row, 1), Kept::merge);
+                      LakeLayout.dateOf(EventEnrichment.instantOfMicros(row.createdAt));
+                  if (dates.contains(created) && window.contains(created, hour)) {
+                    inFile++;
+                    byUuid.merge(row.uuid, row, SilverRow::merge);
                   }
                 }
               }
+              readInPass.addAndGet(inFile);
               return null;
             });
       }
@@ -239,71 +579,66 @@ public final class BenchReference {
       read += readInPass.get();
       kept += byUuid.size();
 
-      Map<String, List<GenericRecord>> byPartition = new TreeMap<>();
-      for (Map.Entry<String, Kept> e : byUuid.entrySet()) {
-        LocalDate date = LocalDate.parse(e.getKey().substring(0, e.getKey().indexOf('|')));
-        GenericRecord row = e.getValue().row;
-        String type = PartitionValues.normalise(row.get("event_type").toString());
-        Object subtype = row.get("event_subtype");
+      Map<String, List<SilverRow>> byPartition = new HashMap<>();
+      for (SilverRow row : byUuid.values()) {
+        LocalDate date = LakeLayout.dateOf(EventEnrichment.instantOfMicros(row.createdAt));
+        String type = row.type.toStringUsingUTF8();
         byPartition
             .computeIfAbsent(LakeLayout.eventTypeDatePartition(type, date), k -> new ArrayList<>())
             .add(row);
         Stats s =
             stats.computeIfAbsent(
-                date + "|" + type + "|" + (subtype == null ? "" : subtype), k -> new Stats());
-        s.events += e.getValue().copies;
+                date
+                    + "|"
+                    + type
+                    + "|"
+                    + (row.subtype == null ? "" : row.subtype.toStringUsingUTF8()),
+                k -> new Stats());
+        s.events += row.copies;
         s.distinct++;
-        s.first = Math.min(s.first, (Long) row.get("created_at"));
-        s.last = Math.max(s.last, (Long) row.get("created_at"));
+        s.first = Math.min(s.first, row.createdAt);
+        s.last = Math.max(s.last, row.createdAt);
       }
       byUuid.clear();
       List<Callable<Void>> writes = new ArrayList<>();
-      for (Map.Entry<String, List<GenericRecord>> p : byPartition.entrySet()) {
+      for (Map.Entry<String, List<SilverRow>> p : byPartition.entrySet()) {
         writes.add(
             () -> {
-              ParquetWriter<GenericRecord> w =
+              ParquetWriter<Object[]> w =
                   writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k));
-              for (GenericRecord silverRow : p.getValue()) {
+              for (SilverRow r : p.getValue()) {
                 w.write(
-                    goldRow(
-                        silverRow,
-                        LocalDate.parse(p.getKey().substring(p.getKey().lastIndexOf('=') + 1))));
+                    new Object[] {r.uuid, r.name, r.subtype, r.createdAt, r.datetime, r.payload});
               }
               return null;
             });
       }
       runAll(writes, threads);
     }
-    for (ParquetWriter<GenericRecord> w : writers.values()) {
-      w.close();
+    List<Callable<Void>> closes = new ArrayList<>();
+    for (ParquetWriter<Object[]> w : writers.values()) {
+      closes.add(
+          () -> {
+            w.close();
+            return null;
+          });
     }
+    runAll(closes, threads);
     writeStats(lake, stats);
     return String.format(
         "reference gold: read %d, written %d, duplicates removed %d, %d pass(es)",
         read, kept, read - kept, passes);
   }
 
-  private static ParquetWriter<GenericRecord> goldWriter(LakeLayout lake, String partition) {
+  private static ParquetWriter<Object[]> goldWriter(LakeLayout lake, String partition) {
     try {
       return writer(
           Paths.get(
               lake.resolve(LakeLayout.GOLD_EVENTS + "/" + partition + "/" + FILE + ".parquet")),
-          LakeTable.GOLD_EVENTS.avroSchema());
+          GOLD);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static GenericRecord goldRow(GenericRecord silver, LocalDate date) {
-    Schema gold = LakeTable.GOLD_EVENTS.avroSchema();
-    GenericData.Record row = new GenericData.Record(gold);
-    for (Schema.Field f : gold.getFields()) {
-      if (silver.getSchema().getField(f.name()) != null) {
-        row.put(f.pos(), silver.get(f.name()));
-      }
-    }
-    row.put("date", (int) date.toEpochDay());
-    return row;
   }
 
   private static void writeStats(LakeLayout lake, Map<String, Stats> stats) throws IOException {
@@ -324,20 +659,20 @@ public final class BenchReference {
                       + "/"
                       + FILE
                       + ".parquet"));
-      try (ParquetWriter<GenericRecord> w = writer(file, LakeTable.GOLD_EVENT_STATS.avroSchema())) {
+      try (ParquetWriter<Object[]> w = writer(file, STATS)) {
         for (Map.Entry<String, Stats> e : date.getValue()) {
           String[] key = e.getKey().split("\\|", -1);
           Stats s = e.getValue();
-          GenericData.Record r = new GenericData.Record(LakeTable.GOLD_EVENT_STATS.avroSchema());
-          r.put("date", (int) LocalDate.parse(date.getKey()).toEpochDay());
-          r.put("event_type", key[1]);
-          r.put("event_subtype", key[2].isEmpty() ? null : key[2]);
-          r.put("event_count", s.events);
-          r.put("distinct_events", s.distinct);
-          r.put("duplicates_removed", s.events - s.distinct);
-          r.put("first_created_at", s.first);
-          r.put("last_created_at", s.last);
-          w.write(r);
+          w.write(
+              new Object[] {
+                Binary.fromString(key[1]),
+                key[2].isEmpty() ? null : Binary.fromString(key[2]),
+                s.events,
+                s.distinct,
+                s.events - s.distinct,
+                s.first,
+                s.last
+              });
         }
       }
     }
@@ -372,6 +707,13 @@ public final class BenchReference {
     }
   }
 
+  private static Instant arrivalHourOf(Path silverFile) {
+    String hourDir = silverFile.getParent().getFileName().toString(); // hour=HH
+    String dtDir = silverFile.getParent().getParent().getFileName().toString(); // dt=YYYY-MM-DD
+    return Instant.parse(
+        dtDir.substring("dt=".length()) + "T" + hourDir.substring("hour=".length()) + ":00:00Z");
+  }
+
   static List<Instant> hours(String from, String to) {
     List<Instant> hours = new ArrayList<>();
     Instant end = Instant.parse(to + ":00:00Z");
@@ -391,26 +733,147 @@ public final class BenchReference {
     return dates;
   }
 
-  /** Snappy Parquet with parquet-java's defaults, as Beam's ParquetIO sink writes it. */
-  static ParquetWriter<GenericRecord> writer(Path file, Schema schema) throws IOException {
+  /** Snappy Parquet of {@code schema}, with parquet-java's defaults, as Beam's sink writes it. */
+  static ParquetWriter<Object[]> writer(Path file, MessageType schema) throws IOException {
     Files.createDirectories(file.getParent());
-    return AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-        .withSchema(schema)
-        .withDataModel(GenericData.get())
+    return new RowWriter(new LocalOutputFile(file), schema)
         .withConf(new Configuration(false))
         .withCompressionCodec(CompressionCodecName.SNAPPY)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .build();
   }
 
-  static ParquetReader<GenericRecord> reader(Path file, Schema schema) throws IOException {
-    Configuration conf = new Configuration(false);
-    AvroReadSupport.setRequestedProjection(conf, schema);
-    AvroReadSupport.setAvroReadSchema(conf, schema);
-    return AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
-        .withDataModel(GenericData.get())
-        .withConf(conf)
-        .build();
+  /** Writes rows given as values in the schema's column order: Binary, Long, or null. */
+  private static final class RowWriter extends ParquetWriter.Builder<Object[], RowWriter> {
+    private final MessageType schema;
+
+    RowWriter(OutputFile file, MessageType schema) {
+      super(file);
+      this.schema = schema;
+    }
+
+    @Override
+    protected RowWriter self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
+      return new WriteSupport<>() {
+        private RecordConsumer out;
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+          return new WriteContext(schema, Map.of());
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+          this.out = recordConsumer;
+        }
+
+        @Override
+        public void write(Object[] row) {
+          out.startMessage();
+          for (int i = 0; i < row.length; i++) {
+            Object value = row[i];
+            if (value == null) {
+              continue;
+            }
+            out.startField(schema.getFieldName(i), i);
+            if (value instanceof Long l) {
+              out.addLong(l);
+            } else {
+              out.addBinary((Binary) value);
+            }
+            out.endField(schema.getFieldName(i), i);
+          }
+          out.endMessage();
+        }
+      };
+    }
+  }
+
+  /** Reads silver files into {@link SilverRow}s, column by column, with no Avro in between. */
+  private static final class SilverReader extends ParquetReader.Builder<SilverRow> {
+    SilverReader(Path file) {
+      super(new LocalInputFile(file));
+    }
+
+    @Override
+    protected ReadSupport<SilverRow> getReadSupport() {
+      return new ReadSupport<>() {
+        @Override
+        public ReadContext init(InitContext context) {
+          return new ReadContext(SILVER);
+        }
+
+        @Override
+        public RecordMaterializer<SilverRow> prepareForRead(
+            Configuration conf,
+            Map<String, String> metadata,
+            MessageType fileSchema,
+            ReadContext context) {
+          return new SilverMaterializer();
+        }
+      };
+    }
+  }
+
+  private static final class SilverMaterializer extends RecordMaterializer<SilverRow> {
+    private SilverRow row;
+    private final Converter[] columns = new Converter[SILVER.getFieldCount()];
+    private final GroupConverter root =
+        new GroupConverter() {
+          @Override
+          public Converter getConverter(int field) {
+            return columns[field];
+          }
+
+          @Override
+          public void start() {
+            row = new SilverRow();
+          }
+
+          @Override
+          public void end() {}
+        };
+
+    SilverMaterializer() {
+      columns[SILVER.getFieldIndex("event_uuid")] = binary((r, b) -> r.uuid = b);
+      columns[SILVER.getFieldIndex("event_name")] = binary((r, b) -> r.name = b);
+      columns[SILVER.getFieldIndex("event_type")] = binary((r, b) -> r.type = b);
+      columns[SILVER.getFieldIndex("event_subtype")] = binary((r, b) -> r.subtype = b);
+      columns[SILVER.getFieldIndex("created_datetime")] = binary((r, b) -> r.datetime = b);
+      columns[SILVER.getFieldIndex("payload")] = binary((r, b) -> r.payload = b);
+      columns[SILVER.getFieldIndex("created_at")] =
+          new PrimitiveConverter() {
+            @Override
+            public void addLong(long value) {
+              row.createdAt = value;
+            }
+          };
+    }
+
+    private PrimitiveConverter binary(java.util.function.BiConsumer<SilverRow, Binary> set) {
+      return new PrimitiveConverter() {
+        @Override
+        public void addBinary(Binary value) {
+          // Copied: the reader reuses its page buffers, and kept rows outlive the page.
+          set.accept(row, value.copy());
+        }
+      };
+    }
+
+    @Override
+    public SilverRow getCurrentRecord() {
+      return row;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
+    }
   }
 
   /** A quarantine file opened on its first line, so hours without rejects get none. */
