@@ -757,12 +757,16 @@ public final class BenchReference {
       return this;
     }
 
+    // parquet-java 1.17 still declares the Hadoop Configuration variants abstract: they must be
+    // implemented, deprecated or not.
     @Override
+    @SuppressWarnings("deprecation")
     protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
       return new WriteSupport<>() {
         private RecordConsumer out;
 
         @Override
+        @SuppressWarnings("deprecation")
         public WriteContext init(Configuration configuration) {
           return new WriteContext(schema, Map.of());
         }
@@ -809,6 +813,7 @@ public final class BenchReference {
         }
 
         @Override
+        @SuppressWarnings("deprecation")
         public RecordMaterializer<SilverRow> prepareForRead(
             Configuration conf,
             Map<String, String> metadata,

@@ -185,7 +185,8 @@ class TablesOnS3IT {
   private static void waitForPort(int port) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
+      try {
+        new Socket("127.0.0.1", port).close();
         return;
       } catch (IOException notYet) {
         if (!s3proxy.isAlive()) {

@@ -108,8 +108,12 @@ class DeduplicateEventsTest {
 
   @SafeVarargs
   private static void assertCounts(PCollectionTuple out, KV<String, Long>... expected) {
+    List<KV<String, Long>> counts = new ArrayList<>();
+    for (KV<String, Long> count : expected) {
+      counts.add(count);
+    }
     PAssert.that(out.get(DeduplicateEvents.COUNTS).apply(Sum.longsPerKey()))
-        .containsInAnyOrder(List.of(expected));
+        .containsInAnyOrder(counts);
   }
 
   private static KV<String, Long> count(LocalDate date, String counter, long n) {
