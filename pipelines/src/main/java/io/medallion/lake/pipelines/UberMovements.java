@@ -81,6 +81,14 @@ public final class UberMovements {
     String getStopWhenIdleFor();
 
     void setStopWhenIdleFor(String value);
+
+    @Description(
+        "Allow a version of a file with no record to replace the rows an earlier version put in"
+            + " the table (by default it is not promoted, and says so on one line).")
+    @Default.Boolean(false)
+    boolean getAllowEmpty();
+
+    void setAllowEmpty(boolean value);
   }
 
   /**
@@ -97,7 +105,21 @@ public final class UberMovements {
       boolean watch,
       Duration pollInterval,
       Duration stopWhenIdleFor,
-      String runId) {
+      String runId,
+      boolean allowEmpty) {
+
+    /** A run that does not let an empty version of a file replace its rows. */
+    public Config(
+        LakeLayout lake,
+        CatalogSettings catalog,
+        String input,
+        String city,
+        boolean watch,
+        Duration pollInterval,
+        Duration stopWhenIdleFor,
+        String runId) {
+      this(lake, catalog, input, city, watch, pollInterval, stopWhenIdleFor, runId, false);
+    }
 
     public static Config from(Options options) throws IOException {
       LakeLayout lake = Lakes.create(options, options.getLake());
@@ -114,7 +136,8 @@ public final class UberMovements {
           options.getWatch(),
           poll,
           idle.isEmpty() ? null : Args.duration("--stopWhenIdleFor", idle),
-          Args.newRunId());
+          Args.newRunId(),
+          options.getAllowEmpty());
     }
 
     /** {@code --input}, or the lake's landing folder; a local path made absolute. */
@@ -168,7 +191,8 @@ public final class UberMovements {
     // Create the table (and a local catalog's file) now, once, rather than in parallel workers.
     TableAtStart.load(config.catalog(), LakeTable.SILVER_UBER_MOVEMENTS);
     PromoteUberMovementFiles promote =
-        PromoteUberMovementFiles.into(config.lake(), config.catalog(), config.runId());
+        PromoteUberMovementFiles.into(config.lake(), config.catalog(), config.runId())
+            .allowingEmpty(config.allowEmpty());
     if (config.city() != null) {
       promote = promote.withCity(config.city());
     }

@@ -9,6 +9,7 @@ import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.LakeCatalog;
 import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableHistory;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
@@ -313,8 +314,8 @@ class CrashConsistencyIT {
       Table table = catalog.table(LakeTable.SILVER_EVENTS);
       for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
         Map<String, String> summary = snapshot.summary();
-        if (summary.containsKey(LakeCommits.UNIT)) {
-          runs.putIfAbsent(summary.get(LakeCommits.UNIT), summary.get(LakeCommits.RUN_ID));
+        if (summary.containsKey(TableHistory.UNIT)) {
+          runs.putIfAbsent(summary.get(TableHistory.UNIT), summary.get(TableHistory.RUN_ID));
         }
       }
     }

@@ -42,6 +42,10 @@ class UberMovementsTest {
   }
 
   private void promote(String glob, String city) {
+    promote(glob, city, false);
+  }
+
+  private void promote(String glob, String city, boolean allowEmpty) {
     UberMovements.Config config =
         new UberMovements.Config(
             LakeLayout.at(lake.toString()),
@@ -51,7 +55,8 @@ class UberMovementsTest {
             false,
             Duration.ofSeconds(30),
             null,
-            "test-" + System.nanoTime());
+            "test-" + System.nanoTime(),
+            allowEmpty);
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
     UberMovements.build(p.apply("MatchFiles", UberMovements.matchFiles(config)), config);
     p.run().waitUntilFinish();
@@ -348,5 +353,27 @@ class UberMovementsTest {
   /** The data files of the table's current snapshot. */
   private List<String> files() {
     return LakeTables.currentFiles(LakeTables.catalog(lake), LakeTable.SILVER_UBER_MOVEMENTS);
+  }
+
+  @Test
+  void anEmptyVersionOfAFileDoesNotReplaceItsRowsUnlessAllowed() throws Exception {
+    Path bengaluru = UberSamples.drop("Travel_Times - Bengaluru.csv", landing());
+    promote("*.csv", null);
+    String promoted = report("Travel_Times - Bengaluru.csv").path("run_id").asText();
+    assertThat(count("select count(*) from " + silver())).isEqualTo(198);
+
+    Files.write(bengaluru, new byte[0]); // re-uploaded empty, by mistake
+    promote("*.csv", null);
+
+    assertThat(count("select count(*) from " + silver())).isEqualTo(198);
+    assertThat(report("Travel_Times - Bengaluru.csv").path("run_id").asText())
+        .as("the earlier version's report stays")
+        .isEqualTo(promoted);
+
+    promote("*.csv", null, true);
+
+    assertThat(count("select count(*) from " + silver())).isZero();
+    assertThat(report("Travel_Times - Bengaluru.csv").path("rejected").asText())
+        .isEqualTo("empty_file");
   }
 }

@@ -1,5 +1,12 @@
 package io.medallion.lake.io;
 
+import static io.medallion.lake.tables.TableHistory.DUPLICATES_REMOVED;
+import static io.medallion.lake.tables.TableHistory.QUARANTINED;
+import static io.medallion.lake.tables.TableHistory.READ;
+import static io.medallion.lake.tables.TableHistory.RUN_ID;
+import static io.medallion.lake.tables.TableHistory.UNIT;
+import static io.medallion.lake.tables.TableHistory.WRITTEN;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -79,15 +86,6 @@ public final class LakeCommits {
               unit, read, accounted, counts));
     }
   }
-
-  /** Snapshot summary properties of a promotion's commit (see {@code lake history}). */
-  public static final String RUN_ID = "lake.run-id";
-
-  public static final String UNIT = "lake.unit";
-  public static final String READ = "lake.read";
-  public static final String WRITTEN = "lake.written";
-  public static final String QUARANTINED = "lake.quarantined";
-  public static final String DUPLICATES_REMOVED = "lake.duplicates-removed";
 
   /**
    * A written Parquet data file as Iceberg records it: its size, its footer's metrics under the
@@ -213,18 +211,7 @@ public final class LakeCommits {
     if (allowEmpty || counts.getOrDefault(Counts.READ, 0L) > 0) {
       return;
     }
-    table.refresh();
-    if (table.currentSnapshot() == null) {
-      return;
-    }
-    long rows = 0;
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(unitFilter).planFiles()) {
-      for (FileScanTask task : tasks) {
-        rows += task.file().recordCount();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    long rows = rowsIn(table, unitFilter);
     if (rows > 0) {
       throw new IllegalStateException(
           tableName(table)
@@ -235,6 +222,23 @@ public final class LakeCommits {
               + " rows and this run read nothing for it (is its input there?); nothing was"
               + " committed; pass --allowEmpty to replace it with nothing");
     }
+  }
+
+  /** The rows {@code table} holds now in the files that {@code filter} selects. */
+  public static long rowsIn(Table table, Expression filter) {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return 0;
+    }
+    long rows = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        rows += task.file().recordCount();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return rows;
   }
 
   private static String tableName(Table table) {

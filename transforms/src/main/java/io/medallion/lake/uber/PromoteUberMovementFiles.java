@@ -103,14 +103,21 @@ public final class PromoteUberMovementFiles
   private final String runId;
   private final String city;
   private final boolean skipPromoted;
+  private final boolean allowEmpty;
 
   private PromoteUberMovementFiles(
-      LakeLayout lake, CatalogSettings catalog, String runId, String city, boolean skipPromoted) {
+      LakeLayout lake,
+      CatalogSettings catalog,
+      String runId,
+      String city,
+      boolean skipPromoted,
+      boolean allowEmpty) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
     this.city = city;
     this.skipPromoted = skipPromoted;
+    this.allowEmpty = allowEmpty;
   }
 
   /**
@@ -119,18 +126,27 @@ public final class PromoteUberMovementFiles
    */
   public static PromoteUberMovementFiles into(
       LakeLayout lake, CatalogSettings catalog, String runId) {
-    return new PromoteUberMovementFiles(lake, catalog, runId, null, false);
+    return new PromoteUberMovementFiles(lake, catalog, runId, null, false, false);
   }
 
   /** Every row gets this city (normalised), whatever the file name or its city column say. */
   public PromoteUberMovementFiles withCity(String city) {
     return new PromoteUberMovementFiles(
-        lake, catalog, runId, PartitionValues.normalise(city.strip()), skipPromoted);
+        lake, catalog, runId, PartitionValues.normalise(city.strip()), skipPromoted, allowEmpty);
   }
 
   /** Skips a file whose current version was promoted already (by this run or an earlier one). */
   public PromoteUberMovementFiles skippingPromotedVersions() {
-    return new PromoteUberMovementFiles(lake, catalog, runId, city, true);
+    return new PromoteUberMovementFiles(lake, catalog, runId, city, true, allowEmpty);
+  }
+
+  /**
+   * Whether a version of a file with no record may replace the rows an earlier version put in the
+   * table. By default such a version is not promoted: it is logged on one line and the table keeps
+   * its rows.
+   */
+  public PromoteUberMovementFiles allowingEmpty(boolean allow) {
+    return new PromoteUberMovementFiles(lake, catalog, runId, city, skipPromoted, allow);
   }
 
   @Override
@@ -139,7 +155,8 @@ public final class PromoteUberMovementFiles
         // One element per file: spread the files over workers before the heavy reading.
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
         .apply(
-            "PromoteFiles", ParDo.of(new PromoteFileFn(lake, catalog, runId, city, skipPromoted)))
+            "PromoteFiles",
+            ParDo.of(new PromoteFileFn(lake, catalog, runId, city, skipPromoted, allowEmpty)))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
@@ -166,6 +183,9 @@ public final class PromoteUberMovementFiles
     private final String runId;
     private final String city;
     private final boolean skipPromoted;
+    private final boolean allowEmpty;
+    private final Counter refused =
+        Metrics.counter(PromoteUberMovementFiles.class, "files_refused_empty");
     private transient LakeCatalog catalog;
 
     PromoteFileFn(
@@ -173,12 +193,14 @@ public final class PromoteUberMovementFiles
         CatalogSettings catalogSettings,
         String runId,
         String city,
-        boolean skipPromoted) {
+        boolean skipPromoted,
+        boolean allowEmpty) {
       this.lake = lake;
       this.catalogSettings = catalogSettings;
       this.runId = runId;
       this.city = city;
       this.skipPromoted = skipPromoted;
+      this.allowEmpty = allowEmpty;
     }
 
     @Setup
@@ -210,9 +232,13 @@ public final class PromoteUberMovementFiles
         LOG.info("Skipped {}: this version was promoted already", file.resourceId());
         return;
       }
-      out.output(promote(file, sourceId, previous));
+      String report = promote(file, sourceId, previous);
+      if (report != null) {
+        out.output(report);
+      }
     }
 
+    /** Promotes one file; returns its report, or null when it refused to empty the file's rows. */
     private String promote(MatchResult.Metadata file, String sourceId, Optional<JsonNode> previous)
         throws IOException {
       String source = file.resourceId().toString();
@@ -267,6 +293,22 @@ public final class PromoteUberMovementFiles
               .mapToLong(Map.Entry::getValue)
               .sum());
       LakeCommits.checkReconciles(LAYER + "/" + DATASET + " " + source, counts);
+      if (!allowEmpty && summary.read() == 0) {
+        long held = LakeCommits.rowsIn(table, Expressions.equal("source_file", source));
+        if (held > 0) {
+          // Never rows replaced with nothing: the earlier version's rows and report stay.
+          LakeCommits.cleanUpStaging(lake, stagingRoot);
+          removeRunFolderIfEmpty();
+          refused.inc();
+          LOG.warn(
+              "Not promoted {}: silver_uber_movements holds {} rows of it and this version has no"
+                  + " record ({}); pass --allowEmpty to replace them with nothing",
+              source,
+              held,
+              summary.fileRejection() == null ? "no row" : summary.fileRejection().reason().code());
+          return null;
+        }
+      }
 
       long snapshot =
           LakeCommits.overwrite(
