@@ -117,13 +117,23 @@ class MvnExecFlinkIT {
     assertThat(JAR).as("run after `package`: the bundled jar").exists();
     Path broken = work.resolve("broken");
     Path hour = Files.createDirectories(broken.resolve("bronze/events/2026/01/01/05"));
-    // A gzip header over bytes that are not deflate: the read fails, the run must fail.
-    Files.write(
-        hour.resolve("events.jsonl.gz"),
-        new byte[] {
-          0x1f, (byte) 0x8b, 8, 0, 'n', 'o', 't', ' ', 'd', 'e', 'f', 'l', 'a', 't', 'e'
-        });
+    Files.writeString(
+        hour.resolve("events.jsonl"),
+        "{\"event_uuid\":\"u1\",\"event_name\":\"lesson:started\",\"created_at\":1767243600}\n");
     String args = "silver --lake=" + broken + " --hour=2026-01-01T05";
+    ChildProcess first =
+        ChildProcess.run(
+            command(
+                List.of(ChildProcess.java(), "-jar", JAR.toString()),
+                args + " --runner=DirectRunner"),
+            Map.of(),
+            ROOT,
+            work,
+            TIMEOUT);
+    assertThat(first.exit()).as(first.tail()).isZero();
+    // The hour's bronze goes missing: a run now reads nothing for an hour that holds a row, and
+    // fails inside the pipeline (its commit step refuses to empty the hour).
+    Files.delete(hour.resolve("events.jsonl"));
 
     ChildProcess viaJar =
         ChildProcess.run(
@@ -138,7 +148,10 @@ class MvnExecFlinkIT {
 
     assertThat(viaJar.exit()).as(viaJar.tail()).isEqualTo(1);
     assertThat(viaJar.lastLineStartingWith("lake silver: "))
-        .isEqualTo("lake silver: failed: Gzip-compressed data is corrupt");
+        .isEqualTo(
+            "lake silver: failed: silver_events dt=2026-01-01/hour=05 holds 1 rows and this run"
+                + " read nothing for it (is its input there?); nothing was committed; pass"
+                + " --allowEmpty to replace it with nothing");
     assertThat(viaMaven.exit()).as(viaMaven.tail()).isEqualTo(1);
     assertThat(viaMaven.lastLineStartingWith("lake silver: "))
         .isEqualTo(viaJar.lastLineStartingWith("lake silver: "));

@@ -60,6 +60,7 @@ public final class LakeCatalog implements AutoCloseable {
   private static Catalog openJdbc(CatalogSettings settings, Map<String, String> properties) {
     String uri = settings.uri();
     createSqliteFolder(uri);
+    registerSqliteDriver(uri);
     properties.put(CatalogProperties.URI, uri);
     // V1 also records views; concurrent writers wait for SQLite's lock instead of failing.
     properties.put("jdbc.schema-version", "V1");
@@ -90,6 +91,22 @@ public final class LakeCatalog implements AutoCloseable {
     conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
     conf.setBoolean("fs.file.impl.disable.cache", true);
     return conf;
+  }
+
+  /**
+   * Loads SQLite's JDBC driver through this class's own loader. {@code DriverManager} finds drivers
+   * with the JVM's system class loader, which on a Flink TaskManager (or under {@code exec:java})
+   * does not see the job's jars: without this, "No suitable driver found for jdbc:sqlite:...".
+   */
+  private static void registerSqliteDriver(String uri) {
+    if (!uri.startsWith("jdbc:sqlite:")) {
+      return;
+    }
+    try {
+      Class.forName("org.sqlite.JDBC", true, LakeCatalog.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("the SQLite JDBC driver is not on the class path", e);
+    }
   }
 
   private static void createSqliteFolder(String uri) {
