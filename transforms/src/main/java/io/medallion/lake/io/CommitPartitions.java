@@ -336,7 +336,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
                   commit.partition(),
                   unitCounts);
           snapshots.put(lakeTable.tableName(), snapshot);
-          dataFiles.stream().map(f -> lakeRelative(f.location())).sorted().forEach(files::add);
+          dataFiles.stream().map(f -> lake.relativize(f.location())).sorted().forEach(files::add);
         }
         stopHereIfAsked("committed:" + commit.partition());
         List<String> staged = stagedByCommit.get(commit);
@@ -454,12 +454,6 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         }
       }
       LakeCommits.delete(old);
-    }
-
-    private String lakeRelative(String path) {
-      String root = lake.root() + "/";
-      String local = path.startsWith("file:") ? path.substring("file:".length()) : path;
-      return local.startsWith(root) ? local.substring(root.length()) : path;
     }
 
     private static Map<String, Long> countsOf(PartitionCommit commit, Map<String, Long> all) {

@@ -71,6 +71,16 @@ public final class LakeLayout implements Serializable {
     return root + "/" + relative;
   }
 
+  /**
+   * {@code path} relative to the lake root (the inverse of {@link #resolve}); a local {@code file:}
+   * URI counts as its path. A path outside the lake is returned unchanged.
+   */
+  public String relativize(String path) {
+    String prefix = root + "/";
+    String local = isLocal() && path.startsWith("file:") ? path.substring("file:".length()) : path;
+    return local.startsWith(prefix) ? local.substring(prefix.length()) : path;
+  }
+
   // ---- bronze ----
 
   public String bronzeEventsHour(Instant hour) {

@@ -337,7 +337,7 @@ public final class PromoteUberMovementFiles
       LakeCommits.delete(old);
       List<String> newFiles = new ArrayList<>();
       for (DataFile dataFile : staged.dataFiles()) {
-        newFiles.add(lakeRelative(dataFile.location()));
+        newFiles.add(lake.relativize(dataFile.location()));
       }
       newFiles.sort(Comparator.naturalOrder());
       newFiles.addAll(quarantine);
@@ -371,11 +371,6 @@ public final class PromoteUberMovementFiles
       }
       LOG.info("Promoted {}: {} file(s), {}", source, newFiles.size(), counts);
       return report;
-    }
-
-    private String lakeRelative(String path) {
-      String root = lake.root() + "/";
-      return path.startsWith(root) ? path.substring(root.length()) : path;
     }
 
     /** {@code _tmp/<run>} holds one folder per promotion; the last one out removes it. */
