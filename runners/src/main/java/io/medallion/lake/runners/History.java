@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
 
 /**
  * Lists a lake table's snapshots, oldest first: id (what {@code lake query --as-of} takes), commit
@@ -32,20 +30,7 @@ import org.apache.beam.sdk.options.Description;
 public final class History {
   private History() {}
 
-  public interface Options extends LakeOptions {
-    @Description(
-        "Output: table (aligned columns), csv (with a header), or json (one object a line).")
-    @Default.String("table")
-    String getFormat();
-
-    void setFormat(String value);
-
-    @Description("In table format, cut longer values to this many characters (0: never).")
-    @Default.Integer(60)
-    int getMaxWidth();
-
-    void setMaxWidth(int value);
-  }
+  public interface Options extends LakeOptions, ResultsOptions {}
 
   static final List<String> COLUMNS =
       List.of(

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.iceberg.Table;
 
@@ -51,26 +50,13 @@ import org.apache.iceberg.Table;
 public final class Query {
   private Query() {}
 
-  public interface Options extends LakeOptions {
+  public interface Options extends LakeOptions, ResultsOptions {
     @Description(
         "The SQL to run, e.g. \"select event_type, count(*) from gold_events group by 1\"; or give"
             + " it as the argument: lake query \"select ...\".")
     String getSql();
 
     void setSql(String value);
-
-    @Description(
-        "Output: table (aligned columns), csv (with a header), or json (one object a line).")
-    @Default.String("table")
-    String getFormat();
-
-    void setFormat(String value);
-
-    @Description("In table format, cut longer values to this many characters (0: never).")
-    @Default.Integer(60)
-    int getMaxWidth();
-
-    void setMaxWidth(int value);
 
     @Description(
         "Time travel (also spelled --as-of): read the tables as of a time (2026-01-02T03:04:05Z;"
