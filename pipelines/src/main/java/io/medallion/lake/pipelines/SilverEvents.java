@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,11 +161,13 @@ public final class SilverEvents {
     }
 
     /**
-     * The gold dates a row created on a date can change: that date and those the horizon reaches.
+     * The gold dates a row created on a date can change: that date and every later date whose gold
+     * run reads it as context ({@link DeduplicateEvents#datesToRead}, so the two agree for any
+     * horizon).
      */
     PendingMarks goldMarks() {
-      long days = (dedupHorizon.toSeconds() + 86_399) / 86_400;
-      return new PendingMarks("gold", "events", EnrichEvents.CREATED_ON + ".", (int) days);
+      int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
+      return new PendingMarks("gold", "events", EnrichEvents.CREATED_ON + ".", days);
     }
   }
 
