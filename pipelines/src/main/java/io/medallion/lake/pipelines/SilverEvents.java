@@ -2,17 +2,16 @@ package io.medallion.lake.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.EnrichEvents;
-import io.medallion.lake.events.ParseEvents;
+import io.medallion.lake.events.SilverRows;
 import io.medallion.lake.io.BronzeInventory;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.CommitPartitions;
+import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingMarks;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.io.ReportProgress;
 import io.medallion.lake.io.WritePartitionFiles;
-import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.CatalogSettings;
 import io.medallion.lake.tables.LakeTable;
@@ -31,13 +30,12 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -167,7 +165,7 @@ public final class SilverEvents {
      */
     PendingMarks goldMarks() {
       int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
-      return new PendingMarks("gold", "events", EnrichEvents.CREATED_ON + ".", days);
+      return new PendingMarks("gold", "events", SilverRows.CREATED_ON + ".", days);
     }
   }
 
@@ -240,30 +238,24 @@ public final class SilverEvents {
     String staging = config.lake().staging(config.runId());
     TableAtStart silver = TableAtStart.load(config.catalog(), LakeTable.SILVER_EVENTS);
 
-    PCollectionTuple parsed = bronze.apply("ParseEvents", ParseEvents.create());
-    PCollectionTuple enriched =
-        parsed
-            .get(ParseEvents.EVENTS)
-            .apply("EnrichEvents", EnrichEvents.withAllowedLateness(config.allowedLateness()));
-
+    PCollectionTuple silverRows =
+        bronze.apply("SilverRows", SilverRows.of(silver, config.allowedLateness()));
     PCollection<KV<String, String>> silverFiles =
-        enriched
-            .get(EnrichEvents.ROWS)
+        silverRows
+            .get(SilverRows.ROWS)
             .apply(
                 "WriteSilverParquet",
-                WriteTableFiles.into(silver, staging, config.runId(), config.filesPerPartition()));
+                WritePartitionFiles.dataFiles(
+                    silver, staging, config.runId(), config.filesPerPartition()));
     PCollection<KV<String, String>> quarantineFiles =
-        parsed
-            .get(ParseEvents.QUARANTINE)
+        silverRows
+            .get(SilverRows.QUARANTINE)
+            .apply("BatchQuarantine", EncodedBatches.of(StringUtf8Coder.of()))
             .apply(
                 "WriteQuarantine",
                 WritePartitionFiles.jsonLines(
                     staging + "/" + LakeLayout.QUARANTINE_EVENTS, config.runId()));
-
-    PCollection<KV<String, Long>> counts =
-        PCollectionList.of(parsed.get(ParseEvents.COUNTS))
-            .and(enriched.get(EnrichEvents.COUNTS))
-            .apply("FlattenCounts", Flatten.pCollections());
+    PCollection<KV<String, Long>> counts = silverRows.get(SilverRows.COUNTS);
 
     return bronze
         .getPipeline()

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
-import io.medallion.lake.events.ParseEvents;
+import io.medallion.lake.events.SilverRows;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.JsonRecordSplitter;
 import io.medallion.lake.layout.LakeLayout;
@@ -241,7 +241,7 @@ public final class BenchReference {
               + new String(bytes, StandardCharsets.UTF_8));
     }
     quarantine.writeLine(
-        ParseEvents.quarantineLine(
+        SilverRows.quarantineLine(
             new BronzeRecord(hour, source, offset, bytes), outcome.rejection()));
     return false;
   }

@@ -1,6 +1,7 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.io.Counts;
+import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.tables.LakeTable;
@@ -19,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -32,7 +31,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -65,9 +63,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * holds about one date's rows divided by {@code buckets} (all its rows, duplicates included, are
  * held at once): with 64 buckets a 24M-event day is 375k rows a bucket.
  *
- * <p>Rows cross the GroupByKey as Avro bytes, for the reason {@link
- * io.medallion.lake.io.WritePartitionFiles} gives: the DirectRunner copies grouped values through
- * their coder, and a byte array copies for almost nothing.
+ * <p>Rows cross the GroupByKey in {@link EncodedBatches}, a bucket's rows of a bundle encoded one
+ * after the other: a shuffle costs per element.
  */
 public final class DeduplicateEvents
     extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
@@ -180,7 +177,8 @@ public final class DeduplicateEvents
     int groups = buckets * datesToRead(targets, horizon).size();
     PCollectionTuple result =
         rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(targets, horizonMicros, groups)))
-            .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), ROW))
+            .apply("BatchRows", EncodedBatches.of(ROW))
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
@@ -211,7 +209,8 @@ public final class DeduplicateEvents
    * {@code date=D}, row → uuid bucket, the row encoded; drops context rows no target row can be a
    * duplicate of (created more than the horizon before every target date, or after them).
    */
-  static final class KeyByBucketFn extends DoFn<KV<String, GenericRecord>, KV<Integer, byte[]>> {
+  static final class KeyByBucketFn
+      extends DoFn<KV<String, GenericRecord>, KV<Integer, GenericRecord>> {
     private final HashSet<LocalDate> targets;
     private final long horizonMicros;
     private final int groups;
@@ -224,8 +223,7 @@ public final class DeduplicateEvents
 
     @ProcessElement
     public void process(
-        @Element KV<String, GenericRecord> row, OutputReceiver<KV<Integer, byte[]>> out)
-        throws CoderException {
+        @Element KV<String, GenericRecord> row, OutputReceiver<KV<Integer, GenericRecord>> out) {
       LocalDate created = createdOn(row.getValue());
       if (!row.getKey().equals(LakeLayout.datePartition(created))) {
         throw new IllegalStateException(
@@ -235,7 +233,7 @@ public final class DeduplicateEvents
         return;
       }
       int bucket = Math.floorMod(row.getValue().get("event_uuid").toString().hashCode(), groups);
-      out.output(KV.of(bucket, CoderUtils.encodeToByteArray(ROW, row.getValue())));
+      out.output(KV.of(bucket, row.getValue()));
     }
 
     /** Whether a row created at {@code micros} is within the horizon before a target date. */
@@ -269,12 +267,14 @@ public final class DeduplicateEvents
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out)
-        throws CoderException {
+    public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out) {
       Map<String, List<GenericRecord>> byUuid = new HashMap<>();
-      for (byte[] encoded : bucket.getValue()) {
-        GenericRecord row = CoderUtils.decodeFromByteArray(ROW, encoded);
-        byUuid.computeIfAbsent(row.get("event_uuid").toString(), k -> new ArrayList<>(1)).add(row);
+      for (byte[] batch : bucket.getValue()) {
+        for (GenericRecord row : EncodedBatches.values(ROW, batch)) {
+          byUuid
+              .computeIfAbsent(row.get("event_uuid").toString(), k -> new ArrayList<>(1))
+              .add(row);
+        }
       }
       for (List<GenericRecord> copies : byUuid.values()) {
         if (copies.size() > 1) {

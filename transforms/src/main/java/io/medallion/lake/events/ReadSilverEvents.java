@@ -9,6 +9,7 @@ import io.medallion.lake.tables.TableAtStart;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,19 +19,19 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -77,8 +78,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
         input
             .apply("Table", Create.of(LakeTable.SILVER_EVENTS.tableName()))
             .apply("PlanFiles", ParDo.of(new PlanFilesFn(catalog, dates)))
-            .setTypeDescriptor(TypeDescriptors.strings())
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
+            .apply("SpreadFiles", GroupByKey.create())
             .apply(
                 "ReadRows",
                 ParDo.of(new ReadSilverFileFn(catalog, dates))
@@ -109,8 +110,23 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     return date.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
   }
 
-  /** The data files of the table's current snapshot that can hold rows created on the dates. */
-  static final class PlanFilesFn extends DoFn<String, String> {
+  /**
+   * How many read tasks {@code files} files are spread over: about the square root of their number,
+   * at least {@link #MIN_READ_TASKS}. Each task reads its files one after the other. Fewer, larger
+   * tasks mean fewer bundles arriving at the de-duplication's GroupByKey, which the DirectRunner
+   * pays for per bundle and per key; enough tasks keep every worker of a cluster busy.
+   */
+  static int readTasks(int files) {
+    return Math.min(files, Math.max(MIN_READ_TASKS, (int) Math.ceil(Math.sqrt(files))));
+  }
+
+  static final int MIN_READ_TASKS = 4;
+
+  /**
+   * The data files of the table's current snapshot that can hold rows created on the dates, keyed
+   * by the read task that reads them ({@link #readTasks}).
+   */
+  static final class PlanFilesFn extends DoFn<String, KV<Integer, String>> {
     private final CatalogSettings catalogSettings;
     private final List<LocalDate> dates;
 
@@ -120,7 +136,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     }
 
     @ProcessElement
-    public void process(OutputReceiver<String> out) throws IOException {
+    public void process(OutputReceiver<KV<Integer, String>> out) throws IOException {
+      List<String> files = new ArrayList<>();
       try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
         Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
         if (table.isEmpty()) {
@@ -135,14 +152,19 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
                   "silver_events has delete files, which this reader does not apply: "
                       + task.file().location());
             }
-            out.output(task.file().location());
+            files.add(task.file().location());
           }
         }
+      }
+      int tasks = readTasks(files.size());
+      for (int i = 0; i < files.size(); i++) {
+        out.output(KV.of(i % tasks, files.get(i)));
       }
     }
   }
 
-  static final class ReadSilverFileFn extends DoFn<String, KV<String, GenericRecord>> {
+  static final class ReadSilverFileFn
+      extends DoFn<KV<Integer, Iterable<String>>, KV<String, GenericRecord>> {
     private final CatalogSettings catalogSettings;
     private final Set<LocalDate> dates;
     private final List<LocalDate> dateList;
@@ -182,7 +204,14 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     }
 
     @ProcessElement
-    public void process(@Element String path, MultiOutputReceiver out) throws IOException {
+    public void process(@Element KV<Integer, Iterable<String>> task, MultiOutputReceiver out)
+        throws IOException {
+      for (String path : task.getValue()) {
+        read(path, out);
+      }
+    }
+
+    private void read(String path, MultiOutputReceiver out) throws IOException {
       try (CloseableIterable<GenericData.Record> rows =
           Parquet.read(table.io().newInputFile(path))
               .project(readSchema)

@@ -2,30 +2,25 @@ package io.medallion.lake.io;
 
 import io.medallion.lake.tables.TableAtStart;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderException;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Contextful;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Writes keyed elements under a base folder, one folder per key (a partition path such as {@code
  * dt=2026-01-02/hour=3}), with a fixed number of files per partition so a partition is one to a few
- * files, never one per bundle. Returns every file written, keyed by its partition.
+ * files, never one per bundle. Returns every file written, keyed by its partition. The elements
+ * come in {@link EncodedBatches} of {@code T}, keyed by their partition.
  *
  * <p>Two uses: {@link #dataFiles} writes a lake table's Parquet data files straight into the
  * table's data location ({@link IcebergParquetSink}: Iceberg's writer, field ids, all columns),
@@ -35,14 +30,12 @@ import org.apache.beam.sdk.values.PCollection;
  * <p>File names carry the run id: {@code part-<run>-00000-of-00001.parquet}. Beam's FileIO writes
  * each file under a temporary folder first and renames it into place once the write succeeded.
  *
- * <p>Elements cross the write's shuffle (the GroupByKey that gathers each file's rows) as encoded
- * bytes and are decoded by the writer. Runners that shuffle through serialization pay the same
- * either way; the DirectRunner keeps grouped values in memory and copies a key's whole bag through
- * its coder each time another bundle adds to it, which for Avro records cost more than the rest of
- * the promotion together. A byte array copies for almost nothing.
+ * <p>Elements cross the write's shuffle (the GroupByKey that gathers each file's rows) in their
+ * batches, and the writer decodes them: a shuffle costs per element, and the rows of a batch stay
+ * together in one file.
  */
 public final class WritePartitionFiles<T>
-    extends PTransform<PCollection<KV<String, T>>, PCollection<KV<String, String>>> {
+    extends PTransform<PCollection<KV<String, byte[]>>, PCollection<KV<String, String>>> {
   private final FileIO.Sink<T> sink;
   private final Coder<T> coder;
   private final String baseDir;
@@ -70,9 +63,9 @@ public final class WritePartitionFiles<T>
 
   /**
    * A table's Parquet data files, in {@code table}'s data location, for rows of {@link
-   * io.medallion.lake.tables.LakeTable#avroSchema()} keyed by their partition path ({@link
-   * TableAtStart#partitionPath}); FileIO's temporary files go under {@code tempDir} (the run's
-   * staging folder), not into the table.
+   * io.medallion.lake.tables.LakeTable#avroSchema()} (batches of {@code AvroCoder}) keyed by their
+   * partition path ({@link TableAtStart#partitionPath}); FileIO's temporary files go under {@code
+   * tempDir} (the run's staging folder), not into the table.
    */
   public static WritePartitionFiles<GenericRecord> dataFiles(
       TableAtStart table, String tempDir, String runId, int filesPerPartition) {
@@ -86,18 +79,21 @@ public final class WritePartitionFiles<T>
         filesPerPartition);
   }
 
-  /** JSON lines, one file per partition, staged under {@code stagingDir} (quarantine). */
+  /**
+   * JSON lines ({@link EncodedBatches} of {@link StringUtf8Coder}), one file per partition, staged
+   * under {@code stagingDir} (quarantine).
+   */
   public static WritePartitionFiles<String> jsonLines(String stagingDir, String runId) {
     return new WritePartitionFiles<>(
         TextIO.sink(), StringUtf8Coder.of(), stagingDir, null, runId, ".jsonl", 1);
   }
 
   @Override
-  public PCollection<KV<String, String>> expand(PCollection<KV<String, T>> input) {
+  public PCollection<KV<String, String>> expand(PCollection<KV<String, byte[]>> input) {
     FileIO.Write<String, KV<String, byte[]>> write =
         FileIO.<String, KV<String, byte[]>>writeDynamic()
             .by(new PartitionOf())
-            .via(Contextful.fn(new DecodeFn<T>(coder)), sink)
+            .via(Contextful.fn(new BatchOf()), EncodedBatches.sink(coder, sink))
             .to(baseDir)
             .withNaming(new PartNaming(runId, suffix))
             .withDestinationCoder(StringUtf8Coder.of())
@@ -105,11 +101,7 @@ public final class WritePartitionFiles<T>
     if (tempDir != null) {
       write = write.withTempDirectory(tempDir);
     }
-    return input
-        .apply("Encode", ParDo.of(new EncodeFn<T>(coder)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
-        .apply("WriteFiles", write)
-        .getPerDestinationOutputFilenames();
+    return input.apply("WriteFiles", write).getPerDestinationOutputFilenames();
   }
 
   private static final class PartitionOf
@@ -120,34 +112,10 @@ public final class WritePartitionFiles<T>
     }
   }
 
-  static final class EncodeFn<T> extends DoFn<KV<String, T>, KV<String, byte[]>> {
-    private final Coder<T> coder;
-
-    EncodeFn(Coder<T> coder) {
-      this.coder = coder;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, T> element, OutputReceiver<KV<String, byte[]>> out)
-        throws CoderException {
-      out.output(KV.of(element.getKey(), CoderUtils.encodeToByteArray(coder, element.getValue())));
-    }
-  }
-
-  private static final class DecodeFn<T> implements SerializableFunction<KV<String, byte[]>, T> {
-    private final Coder<T> coder;
-
-    DecodeFn(Coder<T> coder) {
-      this.coder = coder;
-    }
-
+  private static final class BatchOf implements SerializableFunction<KV<String, byte[]>, byte[]> {
     @Override
-    public T apply(KV<String, byte[]> element) {
-      try {
-        return CoderUtils.decodeFromByteArray(coder, element.getValue());
-      } catch (CoderException e) {
-        throw new IllegalStateException("cannot decode a row this transform encoded", e);
-      }
+    public byte[] apply(KV<String, byte[]> element) {
+      return element.getValue();
     }
   }
 

@@ -47,6 +47,7 @@ public final class WriteTableFiles
   public PCollection<KV<String, String>> expand(PCollection<GenericRecord> rows) {
     return rows.apply("KeyByPartition", ParDo.of(new KeyByPartitionFn(table)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(table.table().avroSchema())))
+        .apply("BatchRows", EncodedBatches.of(AvroCoder.of(table.table().avroSchema())))
         .apply(
             "WriteDataFiles",
             WritePartitionFiles.dataFiles(table, tempDir, runId, filesPerPartition));
@@ -54,14 +55,20 @@ public final class WriteTableFiles
 
   static final class KeyByPartitionFn extends DoFn<GenericRecord, KV<String, GenericRecord>> {
     private final TableAtStart table;
+    private transient TableAtStart.PartitionPaths paths;
 
     KeyByPartitionFn(TableAtStart table) {
       this.table = table;
     }
 
+    @Setup
+    public void setup() {
+      paths = table.partitionPaths();
+    }
+
     @ProcessElement
     public void process(@Element GenericRecord row, OutputReceiver<KV<String, GenericRecord>> out) {
-      out.output(KV.of(table.partitionPath(row), row));
+      out.output(KV.of(paths.of(row), row));
     }
   }
 }

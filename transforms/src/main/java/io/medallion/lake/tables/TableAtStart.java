@@ -2,6 +2,8 @@ package io.medallion.lake.tables;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -93,18 +95,58 @@ public record TableAtStart(
    * dt=2026-01-02/hour=3}: the folder under {@link #dataLocation()} its file goes to.
    */
   public String partitionPath(GenericRecord row) {
-    PartitionData partition = new PartitionData(spec.partitionType());
-    List<PartitionField> fields = spec.fields();
-    for (int i = 0; i < fields.size(); i++) {
-      String column = schema.findColumnName(fields.get(i).sourceId());
-      Object value = row.get(column);
-      if (value == null) {
-        throw new IllegalArgumentException(
-            table + " row has no value for its partition column " + column);
+    return partitionPaths().of(row);
+  }
+
+  /**
+   * {@link #partitionPath} for many rows: remembers the path of each partition it has seen, as
+   * Iceberg builds a path through an Avro schema conversion that costs more than the rest of a
+   * row's write. One per thread (a DoFn instance); a run writes a bounded number of partitions.
+   */
+  public PartitionPaths partitionPaths() {
+    return new PartitionPaths(this);
+  }
+
+  /** See {@link #partitionPaths()}. Not thread-safe. */
+  public static final class PartitionPaths {
+    private final TableAtStart table;
+    private final String[] columns;
+    private final Map<List<Object>, String> paths = new HashMap<>();
+
+    private PartitionPaths(TableAtStart table) {
+      this.table = table;
+      List<PartitionField> fields = table.spec.fields();
+      this.columns = new String[fields.size()];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = table.schema.findColumnName(fields.get(i).sourceId());
       }
-      partition.set(i, value instanceof Utf8 ? value.toString() : value);
     }
-    return spec.partitionToPath(partition);
+
+    /**
+     * The partition path of {@code row}.
+     *
+     * @throws IllegalArgumentException if a partition column of the row is null
+     */
+    public String of(GenericRecord row) {
+      Object[] values = new Object[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        Object value = row.get(columns[i]);
+        if (value == null) {
+          throw new IllegalArgumentException(
+              table.table + " row has no value for its partition column " + columns[i]);
+        }
+        values[i] = value instanceof Utf8 ? value.toString() : value;
+      }
+      return paths.computeIfAbsent(Arrays.asList(values), this::path);
+    }
+
+    private String path(List<Object> values) {
+      PartitionData partition = new PartitionData(table.spec.partitionType());
+      for (int i = 0; i < values.size(); i++) {
+        partition.set(i, values.get(i));
+      }
+      return table.spec.partitionToPath(partition);
+    }
   }
 
   private static String stripSlash(String path) {

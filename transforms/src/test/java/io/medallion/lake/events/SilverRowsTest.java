@@ -5,22 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.io.BronzeRecord;
+import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.CatalogSettings;
+import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import io.medallion.lake.testing.TestPipelines;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-class ParseEventsTest {
+class SilverRowsTest {
+  @TempDir Path lake;
+
   private static final Instant HOUR = Instant.parse("2024-03-24T21:00:00Z");
   private static final String PARTITION = "dt=2024-03-24/hour=21";
 
@@ -37,6 +49,14 @@ class ParseEventsTest {
   void splitsValidEventsFromQuarantineAndCountsEveryRecordOnce() throws Exception {
     // Arrange
     TestPipeline p = TestPipelines.create();
+    TableAtStart silver =
+        TableAtStart.load(
+            CatalogSettings.local(
+                LakeLayout.at(lake.toString()),
+                Optional.empty(),
+                CatalogSettings.DEFAULT_NAMESPACE,
+                Map.of()),
+            LakeTable.SILVER_EVENTS);
     byte[] notUtf8 = {'{', (byte) 0xFF, '}'};
     List<BronzeRecord> input =
         List.of(
@@ -52,20 +72,40 @@ class ParseEventsTest {
 
     // Act
     PCollectionTuple out =
-        p.apply(Create.of(input).withCoder(BronzeRecord.Coder.of())).apply(ParseEvents.create());
+        p.apply(Create.of(input).withCoder(BronzeRecord.Coder.of()))
+            .apply(SilverRows.of(silver, Duration.ofHours(1)));
 
     // Assert
-    PAssert.that(
-            out.get(ParseEvents.EVENTS)
-                .apply(MapElements.into(TypeDescriptors.strings()).via(ParsedEvent::eventUuid)))
-        .containsInAnyOrder("1", "u5");
-    PAssert.that(out.get(ParseEvents.COUNTS).apply(Sum.longsPerKey()))
+    PAssert.that(out.get(SilverRows.ROWS))
+        .satisfies(
+            batches -> {
+              List<String> rows = new ArrayList<>();
+              for (KV<String, byte[]> batch : batches) {
+                assertThat(batch.getKey()).isEqualTo("dt=2024-03-24/hour=21");
+                for (GenericRecord row :
+                    EncodedBatches.values(SilverRows.rowCoder(), batch.getValue())) {
+                  rows.add(
+                      row.get("event_uuid")
+                          + " "
+                          + row.get("event_name")
+                          + " "
+                          + row.get("created_at"));
+                }
+              }
+              assertThat(rows)
+                  .containsExactlyInAnyOrder(
+                      "1 account:created 1711315195000000", "u5 heartbeat 1711315195500000");
+              return null;
+            });
+    PAssert.that(out.get(SilverRows.COUNTS).apply(Sum.longsPerKey()))
         .containsInAnyOrder(
             List.of(
                 KV.of(PARTITION + "|read", 5L),
+                KV.of(PARTITION + "|written", 2L),
+                KV.of(PARTITION + "|created_on.2024-03-24", 2L),
                 KV.of(PARTITION + "|quarantined.invalid_event_name", 1L),
                 KV.of(PARTITION + "|quarantined.invalid_json", 2L)));
-    PAssert.that(out.get(ParseEvents.QUARANTINE))
+    PAssert.that(out.get(SilverRows.QUARANTINE))
         .satisfies(
             lines -> {
               ObjectMapper json = new ObjectMapper();
