@@ -27,7 +27,6 @@ import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Filter;
@@ -79,12 +78,12 @@ public final class GoldEvents {
     void setTo(String value);
 
     @Description(
-        "Buckets per date for de-duplication; raise it when one bucket's distinct events no"
-            + " longer fit a worker's memory (about 1 KB each).")
-    @Default.Integer(DeduplicateEvents.DEFAULT_BUCKETS)
-    int getDedupBuckets();
+        "Buckets per date for de-duplication. By default one per 250,000 silver rows a date"
+            + " holds (a bucket's rows are held in memory together, about 1 KB each); raise it"
+            + " when a bucket no longer fits a worker's memory.")
+    Integer getDedupBuckets();
 
-    void setDedupBuckets(int value);
+    void setDedupBuckets(Integer value);
   }
 
   /** What one gold run promotes, unpacked from the options once. */
@@ -135,15 +134,35 @@ public final class GoldEvents {
       } else {
         dates = Args.dates(options.getDate(), options.getFrom(), options.getTo());
       }
+      CatalogSettings catalog = Lakes.catalog(options, lake);
+      Duration horizon = Args.duration("--dedupHorizon", options.getDedupHorizon());
       return new Config(
           lake,
-          Lakes.catalog(options, lake),
+          catalog,
           dates,
-          Args.duration("--dedupHorizon", options.getDedupHorizon()),
-          Args.positive("--dedupBuckets", options.getDedupBuckets()),
+          horizon,
+          options.getDedupBuckets() != null
+              ? Args.positive("--dedupBuckets", options.getDedupBuckets())
+              : dedupBucketsFor(catalog, DeduplicateEvents.datesToRead(dates, horizon)),
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
           Args.newRunId(),
           options.getAllowEmpty());
+    }
+
+    /**
+     * Buckets per date sized for the silver rows of the dates read ({@link
+     * DeduplicateEvents#bucketsFor}), counted from the table's metadata.
+     */
+    static int dedupBucketsFor(CatalogSettings catalog, List<LocalDate> silverDates) {
+      if (silverDates.isEmpty()) {
+        return 1;
+      }
+      try {
+        return DeduplicateEvents.bucketsFor(
+            ReadSilverEvents.plannedRows(catalog, silverDates) / silverDates.size());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot plan the silver_events files to read", e);
+      }
     }
 
     /**

@@ -83,6 +83,22 @@ public final class DeduplicateEvents
 
   public static final int DEFAULT_BUCKETS = 64;
 
+  /** The rows a bucket is sized for by {@link #bucketsFor}: about 250 MB held in memory at once. */
+  public static final long ROWS_PER_BUCKET = 250_000;
+
+  /**
+   * Buckets per date for about {@code rowsPerDate} silver rows a date: one per {@link
+   * #ROWS_PER_BUCKET}, at least one. Fewer, fuller buckets cost less: each bucket is a group and a
+   * bundle downstream, and the DirectRunner copies a key's state for every bundle that adds to it.
+   */
+  public static int bucketsFor(long rowsPerDate) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(rowsPerDate, ROWS_PER_BUCKET)));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
   /** Which of two rows with the same uuid is kept: the smaller. */
   public static final Comparator<GenericRecord> KEEP_FIRST =
       Comparator.<GenericRecord>comparingLong(r -> (Long) r.get("created_at"))

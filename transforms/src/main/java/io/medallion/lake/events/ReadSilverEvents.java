@@ -92,6 +92,29 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     return result;
   }
 
+  /**
+   * How many rows the silver files a read of {@code dates} plans hold, by their metadata (nothing
+   * is read): an upper bound of the rows the read outputs, as a file can hold rows of other dates.
+   * 0 for a lake without the table.
+   */
+  public static long plannedRows(CatalogSettings catalogSettings, List<LocalDate> dates)
+      throws IOException {
+    try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
+      Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
+      if (table.isEmpty()) {
+        return 0;
+      }
+      long rows = 0;
+      try (CloseableIterable<FileScanTask> tasks =
+          table.get().newScan().filter(createdOn(dates)).planFiles()) {
+        for (FileScanTask task : tasks) {
+          rows += task.file().recordCount();
+        }
+      }
+      return rows;
+    }
+  }
+
   /** Rows created on any of {@code dates}: {@code created_at} in one of their UTC days. */
   static Expression createdOn(List<LocalDate> dates) {
     Expression any = Expressions.alwaysFalse();

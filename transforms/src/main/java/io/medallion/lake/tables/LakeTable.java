@@ -164,6 +164,14 @@ public enum LakeTable {
       // bounds of a string are cut to 16 characters, too short for a path.
       properties.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "source_file", "full");
     }
+    if (this == SILVER_EVENTS || this == GOLD_EVENTS) {
+      // Every event has its own uuid and payload: a dictionary of them only costs the writer time
+      // (Parquet fills it, then falls back to plain encoding for the rest of the column chunk).
+      for (String column : List.of("event_uuid", "payload")) {
+        properties.put(
+            TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, "false");
+      }
+    }
     return properties;
   }
 

@@ -366,4 +366,12 @@ class DeduplicateEventsTest {
     assertThat(DeduplicateEvents.datesToRead(List.of(D.plusDays(10), D), Duration.ofDays(1)))
         .containsExactly(D.minusDays(1), D, D.plusDays(9), D.plusDays(10));
   }
+
+  @Test
+  void sizesBucketsByTheRowsADateHolds() {
+    assertThat(DeduplicateEvents.bucketsFor(0)).isEqualTo(1);
+    assertThat(DeduplicateEvents.bucketsFor(DeduplicateEvents.ROWS_PER_BUCKET)).isEqualTo(1);
+    assertThat(DeduplicateEvents.bucketsFor(DeduplicateEvents.ROWS_PER_BUCKET + 1)).isEqualTo(2);
+    assertThat(DeduplicateEvents.bucketsFor(24_000_000)).isEqualTo(96);
+  }
 }
