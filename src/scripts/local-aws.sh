@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# A local AWS for the lake, without Docker: kinesis-local (npm) for Kinesis and S3Proxy (Maven
-# Central) for S3, both on 127.0.0.1 only. Installs them on first use into .lake-local/.
+# A local AWS for the lake, without Docker: a Kinesis emulator from npm (kinesis-local, or
+# kinesalite with KINESIS_EMULATOR=kinesalite) and S3Proxy (Maven Central) for S3, all on 127.0.0.1
+# only. Installs them on first use into .lake-local/.
 #
 #   src/scripts/local-aws.sh start    install if needed, start both, create the stream and bucket
 #   src/scripts/local-aws.sh status   say what runs where
 #   src/scripts/local-aws.sh stop     stop exactly the processes start started (by PID)
 #
-# Settings (environment): KINESIS_PORT (4568), KINESIS_TLS_PORT (4567), S3_PORT (9000),
+# Settings (environment): KINESIS_EMULATOR (kinesis-local, or kinesalite: the one that keeps up with
+# a sustained stream, see src/docs/streaming.md; it speaks JSON only, so its clients need
+# -Daws.cborEnabled=false), KINESIS_PORT (4568), KINESIS_TLS_PORT (4567, kinesis-local), S3_PORT (9000),
 # STREAM (events), SHARDS (4), BUCKET (lake), LAKE_LOCAL_HOME (<repo>/.lake-local: installs),
 # LAKE_LOCAL_STATE ($LAKE_LOCAL_HOME/run: data, logs, PIDs), S3PROXY_JAR (use this jar instead of
 # installing one), EMULATOR_ACCESS_KEY / EMULATOR_SECRET_KEY (lake-local / lake-local-secret).
@@ -24,16 +27,29 @@ shards=${SHARDS:-4}
 bucket=${BUCKET:-lake}
 access_key=${EMULATOR_ACCESS_KEY:-lake-local}
 secret_key=${EMULATOR_SECRET_KEY:-lake-local-secret}
+kinesis_emulator=${KINESIS_EMULATOR:-kinesis-local}
 kinesis_version=0.6.2
+kinesalite_version=3.3.3
 s3proxy_version=4.1.0
 
 kinesis_main=$home/kinesis/node_modules/kinesis-local/main.js
+kinesalite_main=$home/kinesalite/node_modules/kinesalite/cli.js
+case "$kinesis_emulator" in
+  kinesis-local | kinesalite) ;;
+  *) echo "local-aws: KINESIS_EMULATOR must be kinesis-local or kinesalite, got '$kinesis_emulator'" >&2; exit 2 ;;
+esac
 s3proxy_jar=${S3PROXY_JAR:-$home/s3proxy/s3proxy-$s3proxy_version-jar-with-dependencies.jar}
 
 log() { echo "local-aws: $*" >&2; }
 
 install() {
-  if [ ! -f "$kinesis_main" ]; then
+  if [ "$kinesis_emulator" = kinesalite ] && [ ! -f "$kinesalite_main" ]; then
+    log "installing kinesalite $kinesalite_version (npm) into $home/kinesalite"
+    mkdir -p "$home/kinesalite"
+    npm install --prefix "$home/kinesalite" --no-audit --no-fund --loglevel=error \
+      "kinesalite@$kinesalite_version" >&2
+  fi
+  if [ "$kinesis_emulator" = kinesis-local ] && [ ! -f "$kinesis_main" ]; then
     log "installing kinesis-local $kinesis_version (npm) into $home/kinesis"
     mkdir -p "$home/kinesis"
     npm install --prefix "$home/kinesis" --no-audit --no-fund --loglevel=error \
@@ -84,7 +100,13 @@ net.Server.prototype.listen = function (...args) {
 };
 JS
   if running kinesis; then
-    log "kinesis-local already running (pid $(cat "$state/kinesis.pid"))"
+    log "$(cat "$state/kinesis.name" 2>/dev/null || echo kinesis-local) already running (pid $(cat "$state/kinesis.pid"))"
+  elif [ "$kinesis_emulator" = kinesalite ]; then
+    # In memory (no --path): a 10-minute stream at 1,000 records/s holds about 1 GB.
+    nohup node --require "$state/loopback.js" "$kinesalite_main" --port "$kinesis_port" \
+      --shardLimit "$((shards > 10 ? shards : 10))" >"$state/kinesis.log" 2>&1 &
+    echo $! >"$state/kinesis.pid"
+    echo kinesalite >"$state/kinesis.name"
   else
     # The stream is created at start-up (several shards); it is ACTIVE about 0.5 s later.
     KINESIS_MOCK_PLAIN_PORT=$kinesis_port KINESIS_MOCK_TLS_PORT=$kinesis_tls_port \
@@ -92,6 +114,7 @@ JS
       INITIALIZE_STREAMS="$stream:$shards" LOG_LEVEL=WARN \
       nohup node --require "$state/loopback.js" "$kinesis_main" >"$state/kinesis.log" 2>&1 &
     echo $! >"$state/kinesis.pid"
+    echo kinesis-local >"$state/kinesis.name"
   fi
   if running s3; then
     log "S3Proxy already running (pid $(cat "$state/s3.pid"))"
@@ -110,6 +133,9 @@ PROPS
     echo $! >"$state/s3.pid"
   fi
   wait_for_port "$kinesis_port" kinesis
+  if [ "$(cat "$state/kinesis.name")" = kinesalite ]; then
+    create_stream
+  fi
   wait_for_port "$s3_port" s3
   cat >"$state/env" <<ENV
 KINESIS_ENDPOINT=http://127.0.0.1:$kinesis_port
@@ -120,13 +146,45 @@ ENV
   status
 }
 
+# kinesalite has no start-up streams: create the stream through its JSON API (it checks that a
+# request is signed, not the signature) and wait until it is ACTIVE.
+create_stream() {
+  STREAM="$stream" SHARDS="$shards" PORT="$kinesis_port" node - <<'JS' || { log "could not create stream $stream"; return 1; }
+const http = require('http');
+function call(target, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = http.request({ host: '127.0.0.1', port: +process.env.PORT, method: 'POST', path: '/',
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Kinesis_20131202.' + target,
+        'Authorization': 'AWS4-HMAC-SHA256 Credential=lake-local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        'X-Amz-Date': '20260101T000000Z', 'Content-Length': Buffer.byteLength(data) } },
+      res => { let out = ''; res.on('data', c => out += c); res.on('end', () => resolve({ status: res.statusCode, body: out })); });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+(async () => {
+  const name = process.env.STREAM;
+  const created = await call('CreateStream', { StreamName: name, ShardCount: +process.env.SHARDS });
+  if (created.status !== 200 && !created.body.includes('ResourceInUseException')) throw new Error(created.body);
+  for (let i = 0; i < 120; i++) {
+    const d = await call('DescribeStreamSummary', { StreamName: name });
+    if (d.status === 200 && JSON.parse(d.body).StreamDescriptionSummary.StreamStatus === 'ACTIVE') return;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error('stream ' + name + ' not ACTIVE after 30 s');
+})().catch(e => { console.error(e.message); process.exit(1); });
+JS
+}
+
 status() {
   local any=0
   if running kinesis; then
-    echo "kinesis-local  pid $(cat "$state/kinesis.pid")  --kinesisEndpoint=http://127.0.0.1:$kinesis_port  --stream=$stream ($shards shards)"
+    printf '%-14s ' "$(cat "$state/kinesis.name" 2>/dev/null || echo kinesis-local)"
+    echo "pid $(cat "$state/kinesis.pid")  --kinesisEndpoint=http://127.0.0.1:$kinesis_port  --stream=$stream ($shards shards)"
     any=1
   else
-    echo "kinesis-local  stopped"
+    echo "Kinesis        stopped"
   fi
   if running s3; then
     echo "S3Proxy        pid $(cat "$state/s3.pid")  --s3Endpoint=http://127.0.0.1:$s3_port  --lake=s3://$bucket/lake  (files in $state/s3/$bucket)"
@@ -156,7 +214,7 @@ stop_one() {
     fi
     log "stopped $name (pid $pid)"
   fi
-  rm -f "$state/$name.pid"
+  rm -f "$state/$name.pid" "$state/$name.name"
 }
 
 case "${1:-}" in

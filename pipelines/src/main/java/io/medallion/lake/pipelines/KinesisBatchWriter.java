@@ -84,6 +84,11 @@ final class KinesisBatchWriter {
     batchBytes += size;
   }
 
+  /** Records added and not sent yet. */
+  int buffered() {
+    return batch.size();
+  }
+
   long sent() {
     return sent;
   }

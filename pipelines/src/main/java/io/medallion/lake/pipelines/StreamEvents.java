@@ -4,6 +4,7 @@ import io.medallion.lake.producer.EventGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.LongSupplier;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -16,7 +17,9 @@ import software.amazon.awssdk.services.kinesis.KinesisClient;
  * (duplicates, malformed and late records included) into a Kinesis stream at {@code --rate} records
  * per second in real time for {@code --seconds}, in batched {@code PutRecords} calls ({@link
  * KinesisBatchWriter}). Not a Beam pipeline. The events' {@code created_at} follow the generator's
- * clock, which starts now and spreads the events over the hours the run spans.
+ * clock, which starts now and spreads the events over the hours the run spans. Record {@code n} is
+ * due at {@code n / rate} seconds after the start; when Kinesis is slower than that, records are
+ * sent late rather than dropped, and the summary says how far behind schedule the producer fell.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="stream --rate=1000 --seconds=60 --kinesisEndpoint=http://127.0.0.1:4568"
@@ -46,8 +49,15 @@ public final class StreamEvents {
     void setSeconds(int value);
   }
 
-  /** What was sent. */
-  public record Summary(long records, long retried, Duration took) {}
+  /**
+   * What was sent.
+   *
+   * @param records records in the stream
+   * @param retried record sends repeated after throttling or a partial failure
+   * @param took from the first record due to the last one accepted
+   * @param maxBehind the most a record was sent after its due time (zero when on schedule)
+   */
+  public record Summary(long records, long retried, Duration took, Duration maxBehind) {}
 
   public static void main(String[] args) throws InterruptedException {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
@@ -56,11 +66,13 @@ public final class StreamEvents {
 
   public static String describe(Summary s) {
     return String.format(
-        "Sent %,d records in %.1f s (%,.0f/s), %,d retried after throttling or partial failure",
+        "Sent %,d records in %.1f s (%,.0f/s), %,d retried after throttling or partial failure,"
+            + " at most %.1f s behind schedule",
         s.records(),
         s.took().toMillis() / 1000.0,
         s.records() * 1000.0 / Math.max(1, s.took().toMillis()),
-        s.retried());
+        s.retried(),
+        s.maxBehind().toMillis() / 1000.0);
   }
 
   public static Summary run(Options options) throws InterruptedException {
@@ -82,30 +94,51 @@ public final class StreamEvents {
       Kinesis.awaitActive(client, options.getStream(), Duration.ofSeconds(30));
       KinesisBatchWriter writer =
           new KinesisBatchWriter(client, options.getStream(), options.getSeed());
-      Pacer pacer = new Pacer(writer, rate, seconds);
+      Pacer pacer = new Pacer(writer, rate, seconds, System::nanoTime, Pacer::sleepNanos);
       new EventGenerator(settings).generate(pacer::send);
-      writer.flush();
-      Duration took = Duration.ofNanos(System.nanoTime() - pacer.startNanos);
-      return new Summary(writer.sent(), writer.retried(), took);
+      return pacer.finish();
     } catch (PacerStopped e) {
       throw (InterruptedException) e.getCause();
     }
   }
 
-  /** Sends record n at start + n / rate, and stops at the deadline. */
-  private static final class Pacer {
+  /**
+   * Sends record n at start + n / rate and takes no record due at or after the deadline. A batch is
+   * sent once its first record has waited {@link #MAX_BATCH_DELAY} (or it is full). Records that
+   * fell due while a slow {@code PutRecords} was running go out at once (late, never dropped) and
+   * fill the next batch, so a slow endpoint gets bigger batches rather than one call per record;
+   * how late each record went out is measured against its due time. The clock and the sleep are
+   * injected, so a test can drive it without waiting.
+   */
+  static final class Pacer {
+    /** Sleeps for a number of nanoseconds. */
+    interface Sleeper {
+      void sleep(long nanos) throws InterruptedException;
+    }
+
     private final KinesisBatchWriter writer;
     private final double nanosPerRecord;
-    private final long startNanos = System.nanoTime();
+    private final LongSupplier clock;
+    private final Sleeper sleeper;
+    private final long startNanos;
     private final long deadlineNanos;
-    private long lastFlushNanos = startNanos;
-    private long lastLogNanos = startNanos;
+    private long batchStartNanos;
+    private long lastLogNanos;
     private long count;
+    private long maxBehindNanos;
 
-    Pacer(KinesisBatchWriter writer, int rate, int seconds) {
+    Pacer(KinesisBatchWriter writer, int rate, int seconds, LongSupplier clock, Sleeper sleeper) {
       this.writer = writer;
       this.nanosPerRecord = 1e9 / rate;
+      this.clock = clock;
+      this.sleeper = sleeper;
+      this.startNanos = clock.getAsLong();
       this.deadlineNanos = startNanos + Duration.ofSeconds(seconds).toNanos();
+      this.lastLogNanos = startNanos;
+    }
+
+    static void sleepNanos(long nanos) throws InterruptedException {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     }
 
     void send(EventGenerator.Record record) {
@@ -114,25 +147,42 @@ public final class StreamEvents {
         return;
       }
       try {
-        long wait = due - System.nanoTime();
+        long wait = due - clock.getAsLong();
         if (wait > 0) {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+          sleeper.sleep(wait);
         }
+        long now = clock.getAsLong();
+        maxBehindNanos = Math.max(maxBehindNanos, now - due);
         writer.add(record.bytes());
         count++;
-        long now = System.nanoTime();
-        if (now - lastFlushNanos >= MAX_BATCH_DELAY.toNanos()) {
+        if (writer.buffered() == 1) {
+          batchStartNanos = now;
+        }
+        if (now - batchStartNanos >= MAX_BATCH_DELAY.toNanos()) {
           writer.flush();
-          lastFlushNanos = now;
+          now = clock.getAsLong();
         }
         if (now - lastLogNanos >= Duration.ofSeconds(10).toNanos()) {
-          LOG.info("stream: {} records sent", String.format("%,d", writer.sent()));
+          LOG.info(
+              "stream: {} records sent, {} s behind schedule",
+              String.format("%,d", writer.sent()),
+              String.format("%.1f", Math.max(0, now - due) / 1e9));
           lastLogNanos = now;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new PacerStopped(e);
       }
+    }
+
+    /** Sends what is still buffered and says what was sent. */
+    Summary finish() throws InterruptedException {
+      writer.flush();
+      return new Summary(
+          writer.sent(),
+          writer.retried(),
+          Duration.ofNanos(clock.getAsLong() - startNanos),
+          Duration.ofNanos(maxBehindNanos));
     }
   }
 

@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The real emulators on loopback for an integration test, through the same script {@code make
  * start} uses ({@code src/scripts/local-aws.sh}), on free ports and in a private state folder.
- * Installs kinesis-local from npm on first use; S3Proxy comes from the jar Maven copied for the
- * ITs.
+ * Installs the Kinesis emulator from npm on first use (kinesis-local unless asked for kinesalite);
+ * S3Proxy comes from the jar Maven copied for the ITs.
  */
 final class LocalAws implements AutoCloseable {
   static final String STREAM = "events";
@@ -44,6 +44,15 @@ final class LocalAws implements AutoCloseable {
   }
 
   static LocalAws start(Path state) throws IOException, InterruptedException {
+    return start(state, "kinesis-local");
+  }
+
+  /**
+   * @param kinesisEmulator {@code kinesis-local} or {@code kinesalite} (which answers JSON only:
+   *     its clients need the system property {@code aws.cborEnabled=false})
+   */
+  static LocalAws start(Path state, String kinesisEmulator)
+      throws IOException, InterruptedException {
     Path script =
         Paths.get(System.getProperty("local.aws.script", "../src/scripts/local-aws.sh"))
             .toAbsolutePath()
@@ -60,6 +69,7 @@ final class LocalAws implements AutoCloseable {
                 "LAKE_LOCAL_STATE", state.toAbsolutePath().toString(),
                 "EMULATOR_ACCESS_KEY", ACCESS_KEY,
                 "EMULATOR_SECRET_KEY", SECRET_KEY));
+    env.put("KINESIS_EMULATOR", kinesisEmulator);
     String jar = System.getProperty("s3proxy.jar");
     if (jar != null && Files.exists(Paths.get(jar))) {
       env.put("S3PROXY_JAR", jar);
