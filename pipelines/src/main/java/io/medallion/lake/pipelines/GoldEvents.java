@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -210,6 +211,20 @@ public final class GoldEvents {
   public static PipelineResult run(Options options, Config config) {
     if (config.dates().isEmpty()) {
       throw new IllegalArgumentException("gold: no date to promote");
+    }
+    if (DirectRunnerMemory.isDirect(options)) {
+      long rows;
+      try {
+        rows = ReadSilverEvents.plannedRows(config.catalog(), config.silverDates());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot plan the silver_events files to read", e);
+      }
+      DirectRunnerMemory.check(
+          options,
+          "gold",
+          rows * DirectRunnerMemory.GOLD_HEAP_PER_ROW,
+          String.format(Locale.ROOT, "%,d silver rows", rows),
+          "fewer dates per run (--date, --from/--to)");
     }
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple silver =

@@ -221,6 +221,30 @@ public final class SilverEvents {
     if (config.hours().isEmpty()) {
       throw new IllegalArgumentException("silver: no hour to promote");
     }
+    if (DirectRunnerMemory.isDirect(options)) {
+      long bronze = 0;
+      long needed = 0;
+      for (Instant hour : config.hours()) {
+        try {
+          for (Map.Entry<String, Long> file : BronzeInventory.of(config.lake(), hour).entrySet()) {
+            bronze += file.getValue();
+            long expanded =
+                file.getKey().endsWith(".gz")
+                    ? file.getValue() * DirectRunnerMemory.GZIP_EXPANSION
+                    : file.getValue();
+            needed += (long) (expanded * DirectRunnerMemory.SILVER_HEAP_PER_BRONZE_BYTE);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      DirectRunnerMemory.check(
+          options,
+          "silver",
+          needed,
+          DirectRunnerMemory.gigabytes(bronze) + " of bronze",
+          "fewer hours per run (--from/--to)");
+    }
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
