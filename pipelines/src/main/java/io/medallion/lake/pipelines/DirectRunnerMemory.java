@@ -44,7 +44,7 @@ final class DirectRunnerMemory {
     throw new IllegalArgumentException(
         String.format(
             Locale.ROOT,
-            "%s on the DirectRunner holds a run's rows in memory: %s needs about %s of heap and"
+            "the DirectRunner holds a %s run's rows in memory: %s needs about %s of heap and"
                 + " this JVM has %s; promote %s, run it with --runner=FlinkRunner, or raise -Xmx",
             job,
             what,

@@ -25,7 +25,7 @@ class DirectRunnerMemoryTest {
                 DirectRunnerMemory.check(
                     on(DirectRunner.class), "silver", tooMuch, "9.9 GB of bronze", "fewer hours"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("silver on the DirectRunner holds a run's rows in memory")
+        .hasMessageStartingWith("the DirectRunner holds a silver run's rows in memory")
         .hasMessageContaining("9.9 GB of bronze needs about")
         .hasMessageContaining(
             "promote fewer hours, run it with --runner=FlinkRunner, or raise -Xmx");
