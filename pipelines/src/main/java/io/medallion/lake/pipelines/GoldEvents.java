@@ -2,13 +2,12 @@ package io.medallion.lake.pipelines;
 
 import io.medallion.lake.events.DailyEventStats;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.DeduplicatedEvent;
 import io.medallion.lake.events.ReadSilverEvents;
-import io.medallion.lake.events.ToGoldEvents;
 import io.medallion.lake.io.CommitPartitions;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingPromotions;
 import io.medallion.lake.io.ReportProgress;
+import io.medallion.lake.io.WritePartitionFiles;
 import io.medallion.lake.io.WriteTableFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.tables.CatalogSettings;
@@ -252,17 +251,15 @@ public final class GoldEvents {
             .get(ReadSilverEvents.ROWS)
             .apply(
                 "DeduplicateEvents",
-                DeduplicateEvents.forDates(config.dates())
+                DeduplicateEvents.forDates(config.dates(), goldEvents)
                     .withHorizon(config.dedupHorizon())
                     .withBuckets(config.dedupBuckets()));
-    PCollection<DeduplicatedEvent> events = deduplicated.get(DeduplicateEvents.EVENTS);
-
     PCollection<KV<String, String>> eventFiles =
-        events
-            .apply("ToGoldEvents", ToGoldEvents.create())
+        deduplicated
+            .get(DeduplicateEvents.EVENTS)
             .apply(
                 "WriteGoldEvents",
-                WriteTableFiles.into(
+                WritePartitionFiles.dataFiles(
                     goldEvents, staging, config.runId(), config.filesPerPartition()));
     PCollection<GenericRecord> stats =
         deduplicated

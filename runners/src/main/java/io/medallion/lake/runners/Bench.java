@@ -293,6 +293,13 @@ public final class Bench {
               work,
               out);
       runs.add(s);
+      if (!s.status().equals("ok")) {
+        // Gold would read an empty or partial silver: a time for it would mean nothing.
+        Run g = skipped("gold", impl, "skipped: silver " + s.status());
+        out.printf("%-6s %-9s %s%n", g.stage(), impl, g.status());
+        runs.add(g);
+        continue;
+      }
       long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
       runs.add(
           timed(

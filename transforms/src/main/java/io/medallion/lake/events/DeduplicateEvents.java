@@ -5,6 +5,8 @@ import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -49,12 +52,14 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <p>Input: silver rows keyed by their creation date {@code date=YYYY-MM-DD}, for every date of
  * {@link #datesToRead} (the target dates and the context before them). Output, for the target dates
- * only: {@link #EVENTS}, the kept rows; {@link #STATS}, partial {@code event_stats} rows ({@link
- * DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and {@link #COUNTS}: per
- * target date, {@code written} (kept rows), {@code duplicates_removed} (dropped rows created on the
- * date) and {@code duplicate_of.<W>} (of those, the ones whose earliest copy within the horizon was
- * created on date W; they add up to {@code duplicates_removed}). Context rows are neither written
- * nor counted.
+ * only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link GoldRows#of}) in {@link
+ * EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that table, ready for {@link
+ * io.medallion.lake.io.WritePartitionFiles}; {@link #STATS}, partial {@code event_stats} rows
+ * ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and {@link #COUNTS}:
+ * per target date, {@code written} (kept rows), {@code duplicates_removed} (dropped rows created on
+ * the date) and {@code duplicate_of.<W>} (of those, the ones whose earliest copy within the horizon
+ * was created on date W; they add up to {@code duplicates_removed}). Context rows are neither
+ * written nor counted.
  *
  * <p>Rows are grouped into {@code buckets} buckets per date read, by uuid hash only, so every copy
  * of a uuid meets in one bucket whatever its date, and de-duplicated in memory inside each bucket.
@@ -64,11 +69,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  * held at once): with 64 buckets a 24M-event day is 375k rows a bucket.
  *
  * <p>Rows cross the GroupByKey in {@link EncodedBatches}, a bucket's rows of a bundle encoded one
- * after the other: a shuffle costs per element.
+ * after the other: a shuffle costs per element. The kept rows leave batched too: on Flink every
+ * output of a multi-output step is serialised on its way on, and a batch is one byte array.
  */
 public final class DeduplicateEvents
     extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
-  public static final TupleTag<DeduplicatedEvent> EVENTS = new TupleTag<>() {};
+  public static final TupleTag<KV<String, byte[]>> EVENTS = new TupleTag<>() {};
   public static final TupleTag<Row> STATS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
 
@@ -110,25 +116,33 @@ public final class DeduplicateEvents
   private final List<LocalDate> targets;
   private final Duration horizon;
   private final int buckets;
+  private final TableAtStart gold;
 
-  private DeduplicateEvents(List<LocalDate> targets, Duration horizon, int buckets) {
+  private DeduplicateEvents(
+      List<LocalDate> targets, Duration horizon, int buckets, TableAtStart gold) {
     this.targets = targets;
     this.horizon = horizon;
     this.buckets = buckets;
+    this.gold = gold;
   }
 
   /**
    * De-duplicates for the creation dates {@code targets}, with the {@link #DEFAULT_HORIZON} and
    * {@link #DEFAULT_BUCKETS}.
    *
+   * @param gold the {@code gold_events} table as the run found it: the kept rows come out as its
+   *     rows, batched by its partitions
    * @throws IllegalArgumentException if {@code targets} is empty
    */
-  public static DeduplicateEvents forDates(Collection<LocalDate> targets) {
+  public static DeduplicateEvents forDates(Collection<LocalDate> targets, TableAtStart gold) {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("no dates to de-duplicate");
     }
+    if (gold.table() != LakeTable.GOLD_EVENTS) {
+      throw new IllegalArgumentException("kept rows go to gold_events, not " + gold.table());
+    }
     return new DeduplicateEvents(
-        List.copyOf(new TreeSet<>(targets)), DEFAULT_HORIZON, DEFAULT_BUCKETS);
+        List.copyOf(new TreeSet<>(targets)), DEFAULT_HORIZON, DEFAULT_BUCKETS, gold);
   }
 
   /**
@@ -137,7 +151,7 @@ public final class DeduplicateEvents
    * @throws IllegalArgumentException if negative or longer than {@link #MAX_HORIZON}
    */
   public DeduplicateEvents withHorizon(Duration horizon) {
-    return new DeduplicateEvents(targets, checkHorizon(horizon), buckets);
+    return new DeduplicateEvents(targets, checkHorizon(horizon), buckets, gold);
   }
 
   /**
@@ -149,7 +163,7 @@ public final class DeduplicateEvents
     if (buckets < 1) {
       throw new IllegalArgumentException("--dedupBuckets: must be at least 1, got " + buckets);
     }
-    return new DeduplicateEvents(targets, horizon, buckets);
+    return new DeduplicateEvents(targets, horizon, buckets, gold);
   }
 
   /**
@@ -198,9 +212,9 @@ public final class DeduplicateEvents
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
-                ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros))
+                ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold))
                     .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS)));
-    result.get(EVENTS).setCoder(DeduplicatedEvent.Coder.of());
+    result.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
     result.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
@@ -208,6 +222,10 @@ public final class DeduplicateEvents
 
   private static final AvroCoder<GenericRecord> ROW =
       AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema());
+
+  /** The coder of the rows inside an {@link #EVENTS} batch: {@link LakeTable#GOLD_EVENTS}. */
+  public static final AvroCoder<GenericRecord> GOLD_ROW =
+      AvroCoder.of(LakeTable.GOLD_EVENTS.avroSchema());
 
   private static long createdAt(GenericRecord row) {
     return (Long) row.get("created_at");
@@ -265,25 +283,36 @@ public final class DeduplicateEvents
   }
 
   static final class KeepFirstPerUuidFn
-      extends DoFn<KV<Integer, Iterable<byte[]>>, DeduplicatedEvent> {
+      extends DoFn<KV<Integer, Iterable<byte[]>>, KV<String, byte[]>> {
     private final HashSet<LocalDate> targets;
     private final long horizonMicros;
+    private final TableAtStart gold;
+    private transient TableAtStart.PartitionPaths paths;
+    private transient EncodedBatches.Buffer<String, GenericRecord> kept;
     private transient Counts.InBundle counts;
     private transient Map<List<String>, long[]> stats;
 
-    KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros) {
+    KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros, TableAtStart gold) {
       this.targets = new HashSet<>(targets);
       this.horizonMicros = horizonMicros;
+      this.gold = gold;
+    }
+
+    @Setup
+    public void setup() {
+      paths = gold.partitionPaths();
     }
 
     @StartBundle
     public void startBundle() {
+      kept = new EncodedBatches.Buffer<>(GOLD_ROW);
       counts = new Counts.InBundle();
       stats = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out) {
+    public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out)
+        throws IOException {
       Map<String, List<GenericRecord>> byUuid = new HashMap<>();
       for (byte[] batch : bucket.getValue()) {
         for (GenericRecord row : EncodedBatches.values(ROW, batch)) {
@@ -304,10 +333,9 @@ public final class DeduplicateEvents
      * Walks one uuid's copies in {@link #KEEP_FIRST} order. Created-at never decreases along it, so
      * the earliest copy within the horizon before copy i is found by moving a second index forward.
      */
-    private void decide(List<GenericRecord> copies, MultiOutputReceiver out) {
+    private void decide(List<GenericRecord> copies, MultiOutputReceiver out) throws IOException {
       int n = copies.size();
       boolean[] kept = new boolean[n];
-      long[] standsFor = new long[n];
       LocalDate[] dates = new LocalDate[n];
       int first = 0;
       for (int i = 0; i < n; i++) {
@@ -324,20 +352,13 @@ public final class DeduplicateEvents
         String partition = LakeLayout.datePartition(dates[i]);
         addStats(dates[i], row, kept[i]);
         if (kept[i]) {
-          standsFor[i] = 1;
           counts.add(partition, Counts.WRITTEN, 1);
+          GenericRecord gold = GoldRows.of(row, dates[i]);
+          this.kept.add(
+              paths.of(gold), gold, (path, batch) -> out.get(EVENTS).output(KV.of(path, batch)));
         } else {
           counts.add(partition, Counts.DUPLICATES_REMOVED, 1);
           counts.add(partition, DUPLICATE_OF + "." + dates[first], 1);
-          if (kept[first] && dates[first].equals(dates[i])) {
-            standsFor[first]++;
-          }
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        if (kept[i] && standsFor[i] > 0) {
-          out.get(EVENTS)
-              .output(new DeduplicatedEvent(dates[i].toString(), copies.get(i), standsFor[i]));
         }
       }
     }
@@ -360,6 +381,13 @@ public final class DeduplicateEvents
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
+      kept.flush(
+          (path, batch) ->
+              context.output(
+                  EVENTS,
+                  KV.of(path, batch),
+                  BoundedWindow.TIMESTAMP_MIN_VALUE,
+                  GlobalWindow.INSTANCE));
       for (Map.Entry<List<String>, long[]> e : stats.entrySet()) {
         long[] s = e.getValue();
         Row row =

@@ -3,9 +3,16 @@ package io.medallion.lake.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.tables.CatalogSettings;
 import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.tables.TableAtStart;
 import io.medallion.lake.testing.TestPipelines;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,6 +20,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -33,6 +42,24 @@ class DeduplicateEventsTest {
   private static final LocalDate D = LocalDate.parse("2026-01-01");
   private static final LocalDate D1 = D.plusDays(1);
   private static final LocalDate D2 = D.plusDays(2);
+
+  /** The gold_events table the kept rows are batched for, in a catalog of its own. */
+  private static final TableAtStart GOLD = goldTable();
+
+  private static TableAtStart goldTable() {
+    try {
+      Path lake = Files.createTempDirectory("dedup-test-lake");
+      return TableAtStart.load(
+          CatalogSettings.local(
+              LakeLayout.at(lake.toString()),
+              Optional.empty(),
+              CatalogSettings.DEFAULT_NAMESPACE,
+              Map.of()),
+          LakeTable.GOLD_EVENTS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private static GenericRecord row(String uuid, String name, long micros, String payload) {
     return EventEnrichment.toSilver(new ParsedEvent(HOUR, uuid, name, micros, payload));
@@ -82,28 +109,41 @@ class DeduplicateEventsTest {
                 .withCoder(
                     KvCoder.of(
                         StringUtf8Coder.of(), AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()))))
-        .apply(name, DeduplicateEvents.forDates(targets).withHorizon(horizon).withBuckets(buckets));
+        .apply(
+            name,
+            DeduplicateEvents.forDates(targets, GOLD).withHorizon(horizon).withBuckets(buckets));
   }
 
-  /** Asserts the kept rows, each described as {@code uuid date created_datetime xCopies}. */
+  /** Asserts the kept rows, each described as {@code uuid date created_datetime}. */
   private static void assertKept(PCollectionTuple out, String... expected) {
     PAssert.that(out.get(DeduplicateEvents.EVENTS))
         .satisfies(
-            kept -> {
+            batches -> {
               List<String> described = new ArrayList<>();
-              for (DeduplicatedEvent e : kept) {
+              for (GenericRecord row : keptRows(batches)) {
                 described.add(
-                    e.event().get("event_uuid")
+                    row.get("event_uuid")
                         + " "
-                        + e.date()
+                        + LocalDate.ofEpochDay((Integer) row.get("date"))
                         + " "
-                        + e.event().get("created_datetime")
-                        + " x"
-                        + e.copies());
+                        + row.get("created_datetime"));
               }
               assertThat(described).containsExactlyInAnyOrder(expected);
               return null;
             });
+  }
+
+  /** The gold rows in the batches, each checked to be under its own partition path. */
+  private static List<GenericRecord> keptRows(Iterable<KV<String, byte[]>> batches) {
+    List<GenericRecord> rows = new ArrayList<>();
+    for (KV<String, byte[]> batch : batches) {
+      for (GenericRecord row :
+          EncodedBatches.values(DeduplicateEvents.GOLD_ROW, batch.getValue())) {
+        assertThat(batch.getKey()).isEqualTo(GOLD.partitionPath(row));
+        rows.add(row);
+      }
+    }
+    return rows;
   }
 
   @SafeVarargs
@@ -146,25 +186,19 @@ class DeduplicateEventsTest {
     // Assert
     PAssert.that(out.get(DeduplicateEvents.EVENTS))
         .satisfies(
-            kept -> {
+            batches -> {
               List<String> described = new ArrayList<>();
-              for (DeduplicatedEvent e : kept) {
-                assertThat(e.date()).isEqualTo("2024-04-07");
+              for (GenericRecord row : keptRows(batches)) {
+                assertThat(LocalDate.ofEpochDay((Integer) row.get("date"))).isEqualTo(date);
                 described.add(
-                    e.event().get("event_uuid")
-                        + " "
-                        + e.event().get("event_name")
-                        + " "
-                        + e.event().get("payload")
-                        + " x"
-                        + e.copies());
+                    row.get("event_uuid") + " " + row.get("event_name") + " " + row.get("payload"));
               }
               assertThat(described)
                   .containsExactlyInAnyOrder(
-                      shared + " account:created {} x2",
-                      "a lesson:started {\"x\":1} x2",
-                      "b quiz:completed {\"late\":false} x2",
-                      "c heartbeat {} x1");
+                      shared + " account:created {}",
+                      "a lesson:started {\"x\":1}",
+                      "b quiz:completed {\"late\":false}",
+                      "c heartbeat {}");
               return null;
             });
     assertCounts(
@@ -187,10 +221,10 @@ class DeduplicateEventsTest {
           at("once", "2026-01-02T12:00:00Z"));
 
   private static final String[] KEPT_ON_D = {
-    "retried 2026-01-01 2026-01-01T23:59:50Z x1", "far 2026-01-01 2026-01-01T01:00:00Z x1"
+    "retried 2026-01-01 2026-01-01T23:59:50Z", "far 2026-01-01 2026-01-01T01:00:00Z"
   };
   private static final String[] KEPT_ON_D1 = {
-    "far 2026-01-02 2026-01-02T02:00:00Z x1", "once 2026-01-02 2026-01-02T12:00:00Z x1"
+    "far 2026-01-02 2026-01-02T02:00:00Z", "once 2026-01-02 2026-01-02T12:00:00Z"
   };
 
   @Test
@@ -262,7 +296,7 @@ class DeduplicateEventsTest {
     PCollectionTuple out = deduplicate(p, chain, targets, DeduplicateEvents.DEFAULT_HORIZON, 2);
 
     if (fromDay == 0) {
-      assertKept(out, "chain 2026-01-01 2026-01-01T10:00:00Z x1");
+      assertKept(out, "chain 2026-01-01 2026-01-01T10:00:00Z");
     } else {
       assertKept(out);
     }
@@ -295,13 +329,12 @@ class DeduplicateEventsTest {
         deduplicate(p, "TwoHours", rows, List.of(D), Duration.ofHours(2), 1);
     PCollectionTuple zero = deduplicate(p, "Zero", rows, List.of(D), Duration.ZERO, 1);
 
-    assertKept(
-        twoHours, "a 2026-01-01 2026-01-01T10:00:00Z x3", "a 2026-01-01 2026-01-01T14:00:00Z x1");
+    assertKept(twoHours, "a 2026-01-01 2026-01-01T10:00:00Z", "a 2026-01-01 2026-01-01T14:00:00Z");
     assertKept(
         zero,
-        "a 2026-01-01 2026-01-01T10:00:00Z x1",
-        "a 2026-01-01 2026-01-01T11:00:00Z x2",
-        "a 2026-01-01 2026-01-01T14:00:00Z x1");
+        "a 2026-01-01 2026-01-01T10:00:00Z",
+        "a 2026-01-01 2026-01-01T11:00:00Z",
+        "a 2026-01-01 2026-01-01T14:00:00Z");
     TestPipelines.run(p);
   }
 
@@ -353,10 +386,10 @@ class DeduplicateEventsTest {
   @Test
   void rejectsANegativeHorizonAndReadsTheDatesTheHorizonReaches() {
     assertThatThrownBy(
-            () -> DeduplicateEvents.forDates(List.of(D)).withHorizon(Duration.ofHours(-1)))
+            () -> DeduplicateEvents.forDates(List.of(D), GOLD).withHorizon(Duration.ofHours(-1)))
         .hasMessageStartingWith("--dedupHorizon: must not be negative");
     assertThatThrownBy(
-            () -> DeduplicateEvents.forDates(List.of(D)).withHorizon(Duration.ofDays(400)))
+            () -> DeduplicateEvents.forDates(List.of(D), GOLD).withHorizon(Duration.ofDays(400)))
         .hasMessageStartingWith("--dedupHorizon: at most");
     assertThat(DeduplicateEvents.datesToRead(List.of(D1, D), Duration.ofDays(1)))
         .containsExactly(D.minusDays(1), D, D1);
