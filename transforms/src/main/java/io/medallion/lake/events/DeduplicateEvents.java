@@ -288,7 +288,7 @@ public final class DeduplicateEvents
     private final long horizonMicros;
     private final TableAtStart gold;
     private transient TableAtStart.PartitionPaths paths;
-    private transient EncodedBatches.Buffer<String, GenericRecord> kept;
+    private transient EncodedBatches.Buffer<String, GenericRecord> goldRows;
     private transient Counts.InBundle counts;
     private transient Map<List<String>, long[]> stats;
 
@@ -305,7 +305,7 @@ public final class DeduplicateEvents
 
     @StartBundle
     public void startBundle() {
-      kept = new EncodedBatches.Buffer<>(GOLD_ROW);
+      goldRows = new EncodedBatches.Buffer<>(GOLD_ROW);
       counts = new Counts.InBundle();
       stats = new HashMap<>();
     }
@@ -354,7 +354,7 @@ public final class DeduplicateEvents
         if (kept[i]) {
           counts.add(partition, Counts.WRITTEN, 1);
           GenericRecord gold = GoldRows.of(row, dates[i]);
-          this.kept.add(
+          goldRows.add(
               paths.of(gold), gold, (path, batch) -> out.get(EVENTS).output(KV.of(path, batch)));
         } else {
           counts.add(partition, Counts.DUPLICATES_REMOVED, 1);
@@ -381,13 +381,7 @@ public final class DeduplicateEvents
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      kept.flush(
-          (path, batch) ->
-              context.output(
-                  EVENTS,
-                  KV.of(path, batch),
-                  BoundedWindow.TIMESTAMP_MIN_VALUE,
-                  GlobalWindow.INSTANCE));
+      goldRows.flush(context, EVENTS);
       for (Map.Entry<List<String>, long[]> e : stats.entrySet()) {
         long[] s = e.getValue();
         Row row =

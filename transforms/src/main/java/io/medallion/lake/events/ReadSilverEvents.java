@@ -32,6 +32,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -99,20 +100,41 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
    */
   public static long plannedRows(CatalogSettings catalogSettings, List<LocalDate> dates)
       throws IOException {
+    long rows = 0;
+    for (DataFile file : plannedFiles(catalogSettings, dates)) {
+      rows += file.recordCount();
+    }
+    return rows;
+  }
+
+  /**
+   * The data files of the silver table's current snapshot that can hold rows created on {@code
+   * dates} (Iceberg's planning, on column bounds); none for a lake without the table.
+   *
+   * @throws IllegalStateException if a file has delete files, which this reader does not apply
+   */
+  static List<DataFile> plannedFiles(CatalogSettings catalogSettings, List<LocalDate> dates)
+      throws IOException {
+    List<DataFile> files = new ArrayList<>();
     try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
       Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
       if (table.isEmpty()) {
-        return 0;
+        return files;
       }
-      long rows = 0;
       try (CloseableIterable<FileScanTask> tasks =
           table.get().newScan().filter(createdOn(dates)).planFiles()) {
         for (FileScanTask task : tasks) {
-          rows += task.file().recordCount();
+          if (!task.deletes().isEmpty()) {
+            // The lake's commits replace whole files; a delete file came from another writer.
+            throw new IllegalStateException(
+                "silver_events has delete files, which this reader does not apply: "
+                    + task.file().location());
+          }
+          files.add(task.file());
         }
       }
-      return rows;
     }
+    return files;
   }
 
   /** Rows created on any of {@code dates}: {@code created_at} in one of their UTC days. */
@@ -160,28 +182,10 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
 
     @ProcessElement
     public void process(OutputReceiver<KV<Integer, String>> out) throws IOException {
-      List<String> files = new ArrayList<>();
-      try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
-        Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
-        if (table.isEmpty()) {
-          return;
-        }
-        try (CloseableIterable<FileScanTask> tasks =
-            table.get().newScan().filter(createdOn(dates)).planFiles()) {
-          for (FileScanTask task : tasks) {
-            if (!task.deletes().isEmpty()) {
-              // The lake's commits replace whole files; a delete file came from another writer.
-              throw new IllegalStateException(
-                  "silver_events has delete files, which this reader does not apply: "
-                      + task.file().location());
-            }
-            files.add(task.file().location());
-          }
-        }
-      }
+      List<DataFile> files = plannedFiles(catalogSettings, dates);
       int tasks = readTasks(files.size());
       for (int i = 0; i < files.size(); i++) {
-        out.output(KV.of(i % tasks, files.get(i)));
+        out.output(KV.of(i % tasks, files.get(i).location()));
       }
     }
   }

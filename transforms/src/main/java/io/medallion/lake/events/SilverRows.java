@@ -29,8 +29,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -216,13 +214,7 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      rows.flush(
-          (path, batch) ->
-              context.output(
-                  ROWS,
-                  KV.of(path, batch),
-                  BoundedWindow.TIMESTAMP_MIN_VALUE,
-                  GlobalWindow.INSTANCE));
+      rows.flush(context, ROWS);
       counts.flush(context, COUNTS);
     }
   }

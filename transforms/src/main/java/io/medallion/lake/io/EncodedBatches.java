@@ -22,6 +22,7 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * Carries keyed values across a shuffle in batches: within a bundle, each key's values are encoded
@@ -182,6 +183,20 @@ public final class EncodedBatches<K, V>
       }
       batches.clear();
       buffered = 0;
+    }
+
+    /**
+     * When a bundle finishes: outputs every batch to {@code tag}, in the global window at the
+     * smallest timestamp, and starts over.
+     */
+    public void flush(DoFn<?, ?>.FinishBundleContext context, TupleTag<KV<K, byte[]>> tag) {
+      flush(
+          (key, batch) ->
+              context.output(
+                  tag,
+                  KV.of(key, batch),
+                  BoundedWindow.TIMESTAMP_MIN_VALUE,
+                  GlobalWindow.INSTANCE));
     }
   }
 
