@@ -19,6 +19,9 @@ import org.apache.flink.api.java.LocalEnvironment;
  *       Beam sizes the embedded TaskManager's managed memory from the JVM's heap. Inside {@code
  *       flink run} or a Managed Flink application the master is left at Beam's {@code [auto]},
  *       which picks up the cluster the client was started for.
+ *   <li>{@code --parallelism=<cores>} for the embedded cluster: Beam's {@code [local]} master
+ *       (unlike {@code [auto]}) leaves the parallelism to the Flink configuration, whose default is
+ *       1, which ran every embedded job on one core.
  *   <li>{@code --objectReuse=true --fasterCopy=true}: Beam elements are immutable by contract, so
  *       Flink need not copy them between chained operators.
  *   <li>for the embedded cluster, a generated Flink configuration with enough network memory for
@@ -40,6 +43,9 @@ final class FlinkDefaults {
     addIfAbsent(all, "objectReuse", "true");
     addIfAbsent(all, "fasterCopy", "true");
     boolean local = all.contains("--flinkMaster=[local]");
+    if (local) {
+      addIfAbsent(all, "parallelism", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
     if (local && !given(all, "flinkConfDir") && System.getenv("FLINK_CONF_DIR") == null) {
       all.add("--flinkConfDir=" + localConfiguration());
     }

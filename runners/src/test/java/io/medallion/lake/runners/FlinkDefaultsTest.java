@@ -29,6 +29,9 @@ class FlinkDefaultsTest {
     assertThat(value(args, "flinkMaster")).isEqualTo("[local]");
     assertThat(value(args, "objectReuse")).isEqualTo("true");
     assertThat(value(args, "fasterCopy")).isEqualTo("true");
+    assertThat(value(args, "parallelism"))
+        .as("[local] alone would run on one slot")
+        .isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
     assertThat(value(args, "checkpointingInterval")).isNull();
     assertThat(value(args, "enforceImmutability")).as("a DirectRunner option").isNull();
     Path conf = Path.of(value(args, "flinkConfDir"), "flink-conf.yaml");
@@ -50,6 +53,13 @@ class FlinkDefaultsTest {
     assertThat(value(args, "objectReuse")).isEqualTo("false");
     assertThat(value(args, "fasterCopy")).isEqualTo("true");
     assertThat(value(args, "flinkConfDir")).isNull();
+    assertThat(value(args, "parallelism")).isEqualTo("2");
+  }
+
+  @Test
+  void anEmbeddedRunKeepsTheParallelismAsked() {
+    assertThat(value(defaults("silver", "--runner=FlinkRunner", "--parallelism=1"), "parallelism"))
+        .isEqualTo("1");
   }
 
   @Test
