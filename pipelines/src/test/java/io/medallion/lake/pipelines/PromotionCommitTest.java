@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.io.BronzeRecord;
+import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.io.LakeCommits;
 import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.layout.LakeLayout;
@@ -212,18 +213,20 @@ class PromotionCommitTest {
         .satisfies(
             rows -> {
               List<String> seen = new ArrayList<>();
-              for (KV<String, GenericRecord> kv : rows) {
-                GenericRecord r = kv.getValue();
-                seen.add(
-                    kv.getKey()
-                        + " "
-                        + r.get("event_uuid")
-                        + " "
-                        + r.get("event_type")
-                        + " "
-                        + r.get("event_subtype")
-                        + " "
-                        + r.get("created_at"));
+              for (KV<String, byte[]> batch : rows) {
+                for (GenericRecord r :
+                    EncodedBatches.values(ReadSilverEvents.ROW, batch.getValue())) {
+                  seen.add(
+                      batch.getKey()
+                          + " "
+                          + r.get("event_uuid")
+                          + " "
+                          + r.get("event_type")
+                          + " "
+                          + r.get("event_subtype")
+                          + " "
+                          + r.get("created_at"));
+                }
               }
               assertThat(seen).containsExactly("date=2024-03-24 old-1 lesson null " + micros);
               return null;

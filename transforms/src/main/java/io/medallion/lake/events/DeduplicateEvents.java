@@ -50,16 +50,17 @@ import org.apache.beam.sdk.values.TupleTagList;
  * horizon before it, so the result for a date does not depend on which other dates are promoted
  * with it, nor in which order.
  *
- * <p>Input: silver rows keyed by their creation date {@code date=YYYY-MM-DD}, for every date of
- * {@link #datesToRead} (the target dates and the context before them). Output, for the target dates
- * only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link GoldRows#of}) in {@link
- * EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that table, ready for {@link
- * io.medallion.lake.io.WritePartitionFiles}; {@link #STATS}, partial {@code event_stats} rows
- * ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and {@link #COUNTS}:
- * per target date, {@code written} (kept rows), {@code duplicates_removed} (dropped rows created on
- * the date) and {@code duplicate_of.<W>} (of those, the ones whose earliest copy within the horizon
- * was created on date W; they add up to {@code duplicates_removed}). Context rows are neither
- * written nor counted.
+ * <p>Input: silver rows in {@link EncodedBatches} of {@link ReadSilverEvents#ROW}, as {@link
+ * ReadSilverEvents#ROWS} has them, keyed by their creation date {@code date=YYYY-MM-DD}, for every
+ * date of {@link #datesToRead} (the target dates and the context before them). Output, for the
+ * target dates only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link
+ * GoldRows#of}) in {@link EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that
+ * table, ready for {@link io.medallion.lake.io.WritePartitionFiles}; {@link #STATS}, partial {@code
+ * event_stats} rows ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and
+ * {@link #COUNTS}: per target date, {@code written} (kept rows), {@code duplicates_removed}
+ * (dropped rows created on the date) and {@code duplicate_of.<W>} (of those, the ones whose
+ * earliest copy within the horizon was created on date W; they add up to {@code
+ * duplicates_removed}). Context rows are neither written nor counted.
  *
  * <p>Rows are grouped into {@code buckets} buckets per date read, by uuid hash only, so every copy
  * of a uuid meets in one bucket whatever its date, and de-duplicated in memory inside each bucket.
@@ -73,7 +74,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * output of a multi-output step is serialised on its way on, and a batch is one byte array.
  */
 public final class DeduplicateEvents
-    extends PTransform<PCollection<KV<String, GenericRecord>>, PCollectionTuple> {
+    extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
   public static final TupleTag<KV<String, byte[]>> EVENTS = new TupleTag<>() {};
   public static final TupleTag<Row> STATS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
@@ -202,13 +203,12 @@ public final class DeduplicateEvents
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<KV<String, GenericRecord>> rows) {
+  public PCollectionTuple expand(PCollection<KV<String, byte[]>> rows) {
     long horizonMicros = horizon.getSeconds() * 1_000_000L + horizon.getNano() / 1000;
     int groups = buckets * datesToRead(targets, horizon).size();
     PCollectionTuple result =
         rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(targets, horizonMicros, groups)))
-            .setCoder(KvCoder.of(VarIntCoder.of(), ROW))
-            .apply("BatchRows", EncodedBatches.of(ROW))
+            .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
@@ -220,8 +220,7 @@ public final class DeduplicateEvents
     return result;
   }
 
-  private static final AvroCoder<GenericRecord> ROW =
-      AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema());
+  private static final AvroCoder<GenericRecord> ROW = ReadSilverEvents.ROW;
 
   /** The coder of the rows inside an {@link #EVENTS} batch: {@link LakeTable#GOLD_EVENTS}. */
   public static final AvroCoder<GenericRecord> GOLD_ROW =
@@ -240,14 +239,15 @@ public final class DeduplicateEvents
   }
 
   /**
-   * {@code date=D}, row → uuid bucket, the row encoded; drops context rows no target row can be a
-   * duplicate of (created more than the horizon before every target date, or after them).
+   * {@code date=D}, a batch of rows → the rows re-batched by uuid bucket; drops context rows no
+   * target row can be a duplicate of (created more than the horizon before every target date, or
+   * after them).
    */
-  static final class KeyByBucketFn
-      extends DoFn<KV<String, GenericRecord>, KV<Integer, GenericRecord>> {
+  static final class KeyByBucketFn extends DoFn<KV<String, byte[]>, KV<Integer, byte[]>> {
     private final HashSet<LocalDate> targets;
     private final long horizonMicros;
     private final int groups;
+    private transient EncodedBatches.Buffer<Integer, GenericRecord> buckets;
 
     KeyByBucketFn(List<LocalDate> targets, long horizonMicros, int groups) {
       this.targets = new HashSet<>(targets);
@@ -255,19 +255,34 @@ public final class DeduplicateEvents
       this.groups = groups;
     }
 
+    @StartBundle
+    public void startBundle() {
+      buckets = new EncodedBatches.Buffer<>(ROW);
+    }
+
     @ProcessElement
-    public void process(
-        @Element KV<String, GenericRecord> row, OutputReceiver<KV<Integer, GenericRecord>> out) {
-      LocalDate created = createdOn(row.getValue());
-      if (!row.getKey().equals(LakeLayout.datePartition(created))) {
-        throw new IllegalStateException(
-            "a silver row created on " + created + " came keyed as " + row.getKey());
+    public void process(@Element KV<String, byte[]> batch, OutputReceiver<KV<Integer, byte[]>> out)
+        throws IOException {
+      for (GenericRecord row : EncodedBatches.values(ROW, batch.getValue())) {
+        LocalDate created = createdOn(row);
+        if (!batch.getKey().equals(LakeLayout.datePartition(created))) {
+          throw new IllegalStateException(
+              "a silver row created on " + created + " came keyed as " + batch.getKey());
+        }
+        if (!targets.contains(created) && !isContext(createdAt(row))) {
+          continue;
+        }
+        int bucket = Math.floorMod(row.get("event_uuid").toString().hashCode(), groups);
+        buckets.add(bucket, row, (key, rows) -> out.output(KV.of(key, rows)));
       }
-      if (!targets.contains(created) && !isContext(createdAt(row.getValue()))) {
-        return;
-      }
-      int bucket = Math.floorMod(row.getValue().get("event_uuid").toString().hashCode(), groups);
-      out.output(KV.of(bucket, row.getValue()));
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      buckets.flush(
+          (key, rows) ->
+              context.output(
+                  KV.of(key, rows), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
     }
 
     /** Whether a row created at {@code micros} is within the horizon before a target date. */

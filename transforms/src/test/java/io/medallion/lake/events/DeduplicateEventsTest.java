@@ -109,6 +109,7 @@ class DeduplicateEventsTest {
                 .withCoder(
                     KvCoder.of(
                         StringUtf8Coder.of(), AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()))))
+        .apply(name + "Batches", EncodedBatches.of(ReadSilverEvents.ROW))
         .apply(
             name,
             DeduplicateEvents.forDates(targets, GOLD).withHorizon(horizon).withBuckets(buckets));
