@@ -4,6 +4,7 @@ import io.medallion.lake.events.DailyEventStats;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.io.CommitPartitions;
+import io.medallion.lake.io.Counts;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingPromotions;
 import io.medallion.lake.io.ReportProgress;
@@ -229,9 +230,7 @@ public final class GoldEvents {
     PCollectionTuple silver =
         pipeline.apply(
             "ReadSilver", ReadSilverEvents.forDates(config.catalog(), config.silverDates()));
-    ReportProgress.attach(
-        silver.get(ReadSilverEvents.ROWS), "gold", "silver", options.getProgress());
-    build(silver, config);
+    build(silver, config, ReportProgress.of("gold", options.getProgress()));
     return pipeline.run();
   }
 
@@ -242,6 +241,12 @@ public final class GoldEvents {
    * their current snapshots are the ones the run's commits validate from.
    */
   public static PCollection<String> build(PCollectionTuple silver, Config config) {
+    return build(silver, config, ReportProgress.off());
+  }
+
+  /** {@link #build}, with {@code progress} counting the rows read and de-duplicated. */
+  static PCollection<String> build(
+      PCollectionTuple silver, Config config, ReportProgress progress) {
     String staging = config.lake().staging(config.runId());
     TableAtStart goldEvents = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENTS);
     TableAtStart eventStats = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENT_STATS);
@@ -261,6 +266,14 @@ public final class GoldEvents {
                 "WriteGoldEvents",
                 WritePartitionFiles.dataFiles(
                     goldEvents, staging, config.runId(), config.filesPerPartition()));
+    progress.count(
+        silver.get(ReadSilverEvents.COUNTS), "read", "reading silver", Counts.valueOf(Counts.READ));
+    progress.count(
+        deduplicated.get(DeduplicateEvents.COUNTS),
+        "de-duplicated",
+        "de-duplicating",
+        Counts.valueOf(Counts.WRITTEN, Counts.DUPLICATES_REMOVED));
+    progress.count(eventFiles, "files written", "writing gold_events", file -> 1L);
     PCollection<GenericRecord> stats =
         deduplicated
             .get(DeduplicateEvents.STATS)

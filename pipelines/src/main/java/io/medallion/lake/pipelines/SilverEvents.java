@@ -6,6 +6,7 @@ import io.medallion.lake.events.SilverRows;
 import io.medallion.lake.io.BronzeInventory;
 import io.medallion.lake.io.BronzeRecord;
 import io.medallion.lake.io.CommitPartitions;
+import io.medallion.lake.io.Counts;
 import io.medallion.lake.io.EncodedBatches;
 import io.medallion.lake.io.PartitionCommit;
 import io.medallion.lake.io.PendingMarks;
@@ -248,8 +249,7 @@ public final class SilverEvents {
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
-    ReportProgress.attach(bronze, "silver", "bronze", options.getProgress());
-    build(bronze, config);
+    build(bronze, config, ReportProgress.of("silver", options.getProgress()));
     return pipeline.run();
   }
 
@@ -259,6 +259,12 @@ public final class SilverEvents {
    * snapshot is the one the run's commits validate from.
    */
   public static PCollection<String> build(PCollection<BronzeRecord> bronze, Config config) {
+    return build(bronze, config, ReportProgress.off());
+  }
+
+  /** {@link #build}, with {@code progress} counting the records read and the files written. */
+  static PCollection<String> build(
+      PCollection<BronzeRecord> bronze, Config config, ReportProgress progress) {
     String staging = config.lake().staging(config.runId());
     TableAtStart silver = TableAtStart.load(config.catalog(), LakeTable.SILVER_EVENTS);
 
@@ -280,6 +286,8 @@ public final class SilverEvents {
                 WritePartitionFiles.jsonLines(
                     staging + "/" + LakeLayout.QUARANTINE_EVENTS, config.runId()));
     PCollection<KV<String, Long>> counts = silverRows.get(SilverRows.COUNTS);
+    progress.count(counts, "read", "reading bronze", Counts.valueOf(Counts.READ));
+    progress.count(silverFiles, "files written", "writing silver_events", file -> 1L);
 
     return bronze
         .getPipeline()

@@ -1,8 +1,10 @@
 package io.medallion.lake.io;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -26,6 +28,18 @@ public final class Counts {
 
   public static String key(String reportId, String counter) {
     return reportId + "|" + counter;
+  }
+
+  /**
+   * A count's weight for {@link ReportProgress#count}: its value when its counter is one of {@code
+   * counters}, else 0.
+   */
+  public static SerializableFunction<KV<String, Long>, Long> valueOf(String... counters) {
+    List<String> wanted = List.of(counters);
+    return count ->
+        wanted.contains(count.getKey().substring(count.getKey().lastIndexOf('|') + 1))
+            ? count.getValue()
+            : 0L;
   }
 
   public static String quarantined(String reason) {

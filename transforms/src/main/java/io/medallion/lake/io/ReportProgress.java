@@ -1,6 +1,8 @@
 package io.medallion.lake.io;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -11,84 +13,113 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PDone;
 
 /**
- * A progress line every {@value #INTERVAL_SECONDS} seconds for a long batch run, on stdout: records
- * read, the rate since the last line, the time elapsed and the stage, like {@code silver: 1,234,567
- * records read (98,765/s), 0:42 elapsed, reading bronze}. Applied as a branch on the collection a
- * pipeline reads, it counts elements in a per-JVM reporter (the DirectRunner and embedded Flink run
- * in the launcher's JVM; on a Flink cluster each TaskManager prints its own share to its stdout).
- * When no record came in the last interval the stage says so (the run is in its later steps, or the
- * DirectRunner is busy with other bundles). The lines end with {@code reading done} when the
- * reading step is torn down: the end of the run on the DirectRunner, the end of reading on Flink,
- * whose grouping, writing and commit then go on without a line. Nothing is printed before the
- * runner starts reading (embedded Flink's start-up).
+ * A progress line every {@value #INTERVAL_SECONDS} seconds for a long batch run, on stdout: what
+ * each stage has counted so far, the time elapsed, and the stage that moved last with its rate,
+ * like {@code gold: 9,900,317 read, 4,123,000 de-duplicated, 1:40 elapsed, de-duplicating at
+ * 81,234/s}. Each stage is a branch ({@link #count}) on a small collection the pipeline has anyway
+ * (its counts, its files written), never on the rows themselves: on Flink a second consumer of the
+ * rows would stop the runner chaining the steps that read them, and every row would be encoded on
+ * its way. When no stage moved in the last interval the line says so (the run is grouping, writing
+ * or committing). When every counting step is torn down the line ends with {@code done}.
+ *
+ * <p>The counts go to one reporter per JVM: the DirectRunner and embedded Flink run in the
+ * launcher's JVM; on a Flink cluster each TaskManager prints its own share to its stdout. Beam's
+ * own metrics are not readable while an embedded Flink job runs, hence the reporter. A step's
+ * counts reach the reporter as the runner passes them on: the DirectRunner after each bundle.
  *
  * <p>Off unless asked ({@code --progress=true}) or the launcher's stdout is a terminal; when off,
- * {@link #attach} adds no step at all (an empty composite would be taken for a primitive with no
- * implementation: the DirectRunner waits on it forever). Beam's own metrics are not readable while
- * an embedded Flink job runs, hence the reporter.
+ * {@link #count} adds no step at all (an empty composite would be taken for a primitive with no
+ * implementation: the DirectRunner waits on it forever).
  */
-public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
+public final class ReportProgress {
   public static final int INTERVAL_SECONDS = 5;
 
   private final String job;
-  private final String what;
+  private final String runId;
+  private final boolean on;
+  private int stages;
 
-  private ReportProgress(String job, String what) {
+  private ReportProgress(String job, boolean on) {
     this.job = job;
-    this.what = what;
-  }
-
-  /** Reports the records of {@code job} (like {@code silver}) read from {@code what}. */
-  public static <T> ReportProgress<T> of(String job, String what) {
-    return new ReportProgress<>(job, what);
+    this.runId = UUID.randomUUID().toString();
+    this.on = on;
   }
 
   /**
-   * Applies {@link #of} to {@code records} as step {@code ReportProgress} when progress is on:
-   * {@code asked} is the {@code --progress} option, null meaning "when stdout is a terminal"
-   * (decided here, in the launcher). Returns whether it did.
+   * The progress of one run of {@code job} (like {@code silver}): {@code asked} is the {@code
+   * --progress} option, null meaning "when stdout is a terminal" (decided here, in the launcher).
    */
-  public static <T> boolean attach(PCollection<T> records, String job, String what, Boolean asked) {
-    boolean on = asked != null ? asked : System.console() != null;
-    if (on) {
-      records.apply("ReportProgress", of(job, what));
-    }
+  public static ReportProgress of(String job, Boolean asked) {
+    return new ReportProgress(job, asked != null ? asked : System.console() != null);
+  }
+
+  /** No progress: {@link #count} adds nothing. */
+  public static ReportProgress off() {
+    return new ReportProgress("", false);
+  }
+
+  public boolean isOn() {
     return on;
   }
 
-  @Override
-  public PDone expand(PCollection<T> records) {
-    records.apply(
-        "CountRecords", ParDo.of(new CountRecordsFn<T>(job, what, UUID.randomUUID().toString())));
-    return PDone.in(records.getPipeline());
+  /**
+   * Counts {@code weight} of each element of {@code elements} as stage {@code stage} (like {@code
+   * de-duplicated}), which the line calls {@code activity} (like {@code de-duplicating}) while it
+   * moves. Stages are shown in the order they were added. Adds step {@code Progress<stage>} when
+   * on; nothing when off.
+   */
+  public <T> void count(
+      PCollection<T> elements,
+      String stage,
+      String activity,
+      SerializableFunction<T, Long> weight) {
+    int index = stages++;
+    if (on) {
+      elements.apply(
+          "Progress" + Character.toUpperCase(stage.charAt(0)) + stage.substring(1),
+          ParDo.of(new CountFn<T>(runId, job, index, stage, activity, weight)));
+    }
   }
 
-  static final class CountRecordsFn<T> extends DoFn<T, Void> {
-    private final String job;
-    private final String what;
+  static final class CountFn<T> extends DoFn<T, Void> {
     private final String runId;
+    private final String job;
+    private final int index;
+    private final String stage;
+    private final String activity;
+    private final SerializableFunction<T, Long> weight;
     private transient Reporter.Run run;
+    private transient Reporter.Stage counter;
 
-    CountRecordsFn(String job, String what, String runId) {
-      this.job = job;
-      this.what = what;
+    CountFn(
+        String runId,
+        String job,
+        int index,
+        String stage,
+        String activity,
+        SerializableFunction<T, Long> weight) {
       this.runId = runId;
+      this.job = job;
+      this.index = index;
+      this.stage = stage;
+      this.activity = activity;
+      this.weight = weight;
     }
 
     @Setup
     public void setup() {
-      run = Reporter.INSTANCE.register(runId, job, what);
+      run = Reporter.INSTANCE.register(runId, job);
+      counter = run.stage(index, stage, activity);
     }
 
     @ProcessElement
-    public void process() {
-      run.records.increment();
+    public void process(@Element T element) {
+      counter.count.add(weight.apply(element));
     }
 
     @Teardown
@@ -99,25 +130,36 @@ public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
     }
   }
 
-  /** One per JVM: prints the line of the run read most recently, every interval. */
+  /** One per JVM: prints the line of every run that is counting, every interval. */
   static final class Reporter {
     static final Reporter INSTANCE = new Reporter(System.out);
 
+    static final class Stage {
+      final String name;
+      final String activity;
+      final LongAdder count = new LongAdder();
+      long last;
+
+      Stage(String name, String activity) {
+        this.name = name;
+        this.activity = activity;
+      }
+    }
+
     static final class Run {
-      final String id;
       final String job;
-      final String what;
       final long startNanos = System.nanoTime();
-      final LongAdder records = new LongAdder();
+      final Map<Integer, Stage> stages = new ConcurrentHashMap<>();
       final AtomicInteger instances = new AtomicInteger();
-      long lastRecords;
       long lastNanos = startNanos;
       boolean done;
 
-      Run(String id, String job, String what) {
-        this.id = id;
+      Run(String job) {
         this.job = job;
-        this.what = what;
+      }
+
+      Stage stage(int index, String name, String activity) {
+        return stages.computeIfAbsent(index, i -> new Stage(name, activity));
       }
     }
 
@@ -131,8 +173,8 @@ public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
       this.out = out;
     }
 
-    synchronized Run register(String id, String job, String what) {
-      Run run = runs.computeIfAbsent(id, k -> new Run(id, job, what));
+    synchronized Run register(String id, String job) {
+      Run run = runs.computeIfAbsent(id, k -> new Run(job));
       run.instances.incrementAndGet();
       run.done = false;
       if (timer == null) {
@@ -151,7 +193,10 @@ public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
     synchronized void release(Run run) {
       if (run.instances.decrementAndGet() == 0 && !run.done) {
         run.done = true;
-        out.println(line(run, System.nanoTime(), true));
+        String line = line(run, System.nanoTime(), true);
+        if (line != null) {
+          out.println(line);
+        }
       }
     }
 
@@ -161,33 +206,55 @@ public final class ReportProgress<T> extends PTransform<PCollection<T>, PDone> {
       // gets its line.
       for (Run run : runs.values()) {
         if (!run.done) {
-          out.println(line(run, now, false));
+          String line = line(run, now, false);
+          if (line != null) {
+            out.println(line);
+          }
         }
       }
     }
 
+    /** The run's line now, or null before anything was counted. */
     static String line(Run run, long now, boolean last) {
-      long read = run.records.sum();
+      List<String> counted = new ArrayList<>();
+      Stage moved = null;
+      long movedBy = 0;
+      for (int i = 0; i <= run.stages.keySet().stream().mapToInt(k -> k).max().orElse(-1); i++) {
+        Stage stage = run.stages.get(i);
+        if (stage == null) {
+          continue;
+        }
+        long count = stage.count.sum();
+        if (count > 0) {
+          counted.add(String.format(Locale.ROOT, "%,d %s", count, stage.name));
+        }
+        if (count > stage.last) {
+          moved = stage;
+          movedBy = count - stage.last;
+        }
+        stage.last = count;
+      }
+      if (counted.isEmpty()) {
+        return null;
+      }
       double seconds = Math.max(1e-3, (now - run.lastNanos) / 1e9);
-      long rate = Math.round((read - run.lastRecords) / seconds);
-      String stage =
-          last
-              ? "reading done"
-              : read == run.lastRecords && read > 0
-                  ? "no record read in the last interval (later steps: group, write, commit)"
-                  : "reading " + run.what;
-      run.lastRecords = read;
       run.lastNanos = now;
+      String state =
+          last
+              ? "done"
+              : moved != null
+                  ? String.format(
+                      Locale.ROOT, "%s at %,d/s", moved.activity, Math.round(movedBy / seconds))
+                  : "no count moved in the last interval (grouping, writing or committing)";
       long elapsed = (now - run.startNanos) / 1_000_000_000L;
       return String.format(
           Locale.ROOT,
-          "%s: %,d records read (%,d/s), %d:%02d elapsed, %s",
+          "%s: %s, %d:%02d elapsed, %s",
           run.job,
-          read,
-          rate,
+          String.join(", ", counted),
           elapsed / 60,
           elapsed % 60,
-          stage);
+          state);
     }
   }
 }

@@ -12,6 +12,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
 
@@ -19,40 +20,50 @@ import org.junit.jupiter.api.Test;
 class ReportProgressTest {
 
   @Test
-  void countsEveryRecordReadAndSaysWhenReadingIsDone() {
+  void countsEachStageAndSaysWhenCountingIsDone() {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream before = ReportProgress.Reporter.INSTANCE.out;
     ReportProgress.Reporter.INSTANCE.out = new PrintStream(captured, true, StandardCharsets.UTF_8);
     try {
       Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
-      List<Integer> records = new ArrayList<>();
+      List<KV<String, Long>> counts = new ArrayList<>();
       for (int i = 0; i < 1_234; i++) {
-        records.add(i);
+        counts.add(KV.of(Counts.key("hour=" + (i % 3), Counts.READ), 2L));
+        counts.add(KV.of(Counts.key("hour=" + (i % 3), Counts.WRITTEN), 1L));
       }
-      ReportProgress.attach(pipeline.apply(Create.of(records)), "silver", "bronze", true);
+      ReportProgress progress = ReportProgress.of("silver", true);
+      PCollection<KV<String, Long>> read = pipeline.apply(Create.of(counts));
+      progress.count(read, "read", "reading bronze", Counts.valueOf(Counts.READ));
+      progress.count(read, "written", "writing", Counts.valueOf(Counts.WRITTEN));
       pipeline.run().waitUntilFinish();
     } finally {
       ReportProgress.Reporter.INSTANCE.out = before;
     }
 
-    String lines = captured.toString(StandardCharsets.UTF_8);
-    assertThat(lines)
-        .containsPattern(
-            "silver: 1,234 records read \\([0-9,]+/s\\), 0:\\d\\d elapsed, reading done");
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .containsPattern("silver: 2,468 read, 1,234 written, 0:\\d\\d elapsed, done");
   }
 
   @Test
-  void lineShowsRateSinceTheLastLineAndTheStage() {
-    ReportProgress.Reporter.Run run = new ReportProgress.Reporter.Run("r", "gold", "silver");
-    run.records.add(5_000);
+  void lineShowsEveryStageCountedAndTheRateOfTheLastThatMoved() {
+    ReportProgress.Reporter.Run run = new ReportProgress.Reporter.Run("gold");
+    ReportProgress.Reporter.Stage read = run.stage(0, "read", "reading silver");
+    ReportProgress.Reporter.Stage deduplicated = run.stage(1, "de-duplicated", "de-duplicating");
     long now = run.startNanos + 2_000_000_000L;
+    assertThat(ReportProgress.Reporter.line(run, now, false)).as("nothing counted yet").isNull();
 
+    read.count.add(5_000);
     assertThat(ReportProgress.Reporter.line(run, now, false))
-        .isEqualTo("gold: 5,000 records read (2,500/s), 0:02 elapsed, reading silver");
+        .isEqualTo("gold: 5,000 read, 0:02 elapsed, reading silver at 2,500/s");
+
+    deduplicated.count.add(1_000);
+    read.count.add(10);
     assertThat(ReportProgress.Reporter.line(run, now + 5_000_000_000L, false))
+        .isEqualTo("gold: 5,010 read, 1,000 de-duplicated, 0:07 elapsed, de-duplicating at 200/s");
+    assertThat(ReportProgress.Reporter.line(run, now + 10_000_000_000L, false))
         .isEqualTo(
-            "gold: 5,000 records read (0/s), 0:07 elapsed, no record read in the last interval"
-                + " (later steps: group, write, commit)");
+            "gold: 5,010 read, 1,000 de-duplicated, 0:12 elapsed, no count moved in the last"
+                + " interval (grouping, writing or committing)");
   }
 
   @Test
@@ -60,7 +71,8 @@ class ReportProgressTest {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Integer> records = pipeline.apply(Create.of(1, 2, 3));
 
-    boolean attached = ReportProgress.attach(records, "silver", "bronze", false);
+    ReportProgress progress = ReportProgress.of("silver", false);
+    progress.count(records, "read", "reading", n -> 1L);
 
     List<String> steps = new ArrayList<>();
     pipeline.traverseTopologically(
@@ -76,7 +88,7 @@ class ReportProgressTest {
             steps.add(node.getFullName());
           }
         });
-    assertThat(attached).isFalse();
+    assertThat(progress.isOn()).isFalse();
     assertThat(steps).noneMatch(s -> s.contains("ReportProgress"));
     // An empty composite on the graph made the DirectRunner wait forever; this must finish.
     assertThat(pipeline.run().waitUntilFinish(org.joda.time.Duration.standardMinutes(2)))
