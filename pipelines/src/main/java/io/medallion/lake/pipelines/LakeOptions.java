@@ -15,8 +15,9 @@ public interface LakeOptions extends S3EndpointOptions, CatalogOptions {
   void setLake(String value);
 
   @Description(
-      "Print a progress line every few seconds on long batch runs (records read, rate, elapsed,"
-          + " stage). Default: only when stdout is a terminal.")
+      "Print a progress line every few seconds on long batch runs (each stage's count so far,"
+          + " the stage that moved last and its rate, elapsed). Default: only when stdout is a"
+          + " terminal.")
   Boolean getProgress();
 
   void setProgress(Boolean value);
