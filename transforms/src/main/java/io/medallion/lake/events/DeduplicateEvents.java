@@ -279,10 +279,7 @@ public final class DeduplicateEvents
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      buckets.flush(
-          (key, rows) ->
-              context.output(
-                  KV.of(key, rows), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      buckets.flush(context);
     }
 
     /** Whether a row created at {@code micros} is within the horizon before a target date. */

@@ -178,6 +178,17 @@ public final class EncodedBatches<K, V>
     }
 
     /**
+     * When a bundle finishes: outputs every batch to the DoFn's main output, in the global window
+     * at the smallest timestamp, and starts over.
+     */
+    public void flush(DoFn<?, KV<K, byte[]>>.FinishBundleContext context) {
+      flush(
+          (key, batch) ->
+              context.output(
+                  KV.of(key, batch), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+    }
+
+    /**
      * When a bundle finishes: outputs every batch to {@code tag}, in the global window at the
      * smallest timestamp, and starts over.
      */
@@ -315,10 +326,7 @@ public final class EncodedBatches<K, V>
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      buffer.flush(
-          (k, batch) ->
-              context.output(
-                  KV.of(k, batch), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      buffer.flush(context);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,10 @@ public final class ReportProgress {
     static final class Run {
       final String job;
       final long startNanos = System.nanoTime();
-      final Map<Integer, Stage> stages = new ConcurrentHashMap<>();
+
+      /** By the order the stages were added in. */
+      final Map<Integer, Stage> stages = new ConcurrentSkipListMap<>();
+
       final AtomicInteger instances = new AtomicInteger();
       long lastNanos = startNanos;
       boolean done;
@@ -219,11 +223,7 @@ public final class ReportProgress {
       List<String> counted = new ArrayList<>();
       Stage moved = null;
       long movedBy = 0;
-      for (int i = 0; i <= run.stages.keySet().stream().mapToInt(k -> k).max().orElse(-1); i++) {
-        Stage stage = run.stages.get(i);
-        if (stage == null) {
-          continue;
-        }
+      for (Stage stage : run.stages.values()) {
         long count = stage.count.sum();
         if (count > 0) {
           counted.add(String.format(Locale.ROOT, "%,d %s", count, stage.name));
