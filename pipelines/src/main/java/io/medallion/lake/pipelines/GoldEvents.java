@@ -79,7 +79,7 @@ public final class GoldEvents {
     void setTo(String value);
 
     @Description(
-        "Buckets per date for de-duplication. By default one per 250,000 silver rows a date"
+        "Buckets per date for de-duplication. By default one per 50,000 silver rows a date"
             + " holds (a bucket's rows are held in memory together, about 1 KB each); raise it"
             + " when a bucket no longer fits a worker's memory.")
     Integer getDedupBuckets();

@@ -90,13 +90,18 @@ public final class DeduplicateEvents
 
   public static final int DEFAULT_BUCKETS = 64;
 
-  /** The rows a bucket is sized for by {@link #bucketsFor}: about 250 MB held in memory at once. */
-  public static final long ROWS_PER_BUCKET = 250_000;
+  /**
+   * The rows a bucket is sized for by {@link #bucketsFor}: about 50 MB of decoded rows held at once
+   * per worker thread. A bucket's rows live until its last row is read, so the garbage collector
+   * copies every row it finds held: at 250,000 rows a bucket, gold at 10M events on Flink spent 37
+   * s of its 134 s in young-collection pauses, at 50,000 about 10 s (src/docs/benchmark.md).
+   */
+  public static final long ROWS_PER_BUCKET = 50_000;
 
   /**
    * Buckets per date for about {@code rowsPerDate} silver rows a date: one per {@link
-   * #ROWS_PER_BUCKET}, at least one. Fewer, fuller buckets cost less: each bucket is a group and a
-   * bundle downstream, and the DirectRunner copies a key's state for every bundle that adds to it.
+   * #ROWS_PER_BUCKET}, at least one. Not many more: each bucket is a group and a bundle downstream,
+   * and the DirectRunner copies a key's state for every bundle that adds to it.
    */
   public static int bucketsFor(long rowsPerDate) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(rowsPerDate, ROWS_PER_BUCKET)));

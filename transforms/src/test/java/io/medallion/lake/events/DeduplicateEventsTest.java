@@ -406,6 +406,6 @@ class DeduplicateEventsTest {
     assertThat(DeduplicateEvents.bucketsFor(0)).isEqualTo(1);
     assertThat(DeduplicateEvents.bucketsFor(DeduplicateEvents.ROWS_PER_BUCKET)).isEqualTo(1);
     assertThat(DeduplicateEvents.bucketsFor(DeduplicateEvents.ROWS_PER_BUCKET + 1)).isEqualTo(2);
-    assertThat(DeduplicateEvents.bucketsFor(24_000_000)).isEqualTo(96);
+    assertThat(DeduplicateEvents.bucketsFor(24_000_000)).isEqualTo(480);
   }
 }
