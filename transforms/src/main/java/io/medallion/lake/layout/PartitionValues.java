@@ -20,7 +20,6 @@ public final class PartitionValues {
   public static final int MAX_LENGTH = 64;
   private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
   private static final Pattern NOT_ALLOWED = Pattern.compile("[^a-z0-9_]+");
-  private static final Pattern VALID = Pattern.compile("[a-z0-9_]+");
 
   private PartitionValues() {}
 
@@ -40,15 +39,29 @@ public final class PartitionValues {
               ? "x_empty"
               : "x_" + HexFormat.of().formatHex(value.getBytes(StandardCharsets.UTF_8));
     }
-    return cleaned.length() <= MAX_LENGTH ? cleaned : cleaned.substring(0, MAX_LENGTH);
+    // Cut, then trim again: a cut can end on an underscore, and the result must be normalised.
+    return cleaned.length() <= MAX_LENGTH
+        ? cleaned
+        : trimUnderscores(cleaned.substring(0, MAX_LENGTH));
   }
 
+  /**
+   * Whether {@code value} is already a partition value: 1 to {@value #MAX_LENGTH} characters of
+   * {@code [a-z0-9_]}, neither starting nor ending with {@code _}. Called for every row (silver
+   * normalises each event type, gold checks it again), hence a loop rather than a regex.
+   */
   public static boolean isNormalised(String value) {
-    return !value.isEmpty()
-        && value.length() <= MAX_LENGTH
-        && VALID.matcher(value).matches()
-        && value.charAt(0) != '_'
-        && value.charAt(value.length() - 1) != '_';
+    int n = value.length();
+    if (n == 0 || n > MAX_LENGTH || value.charAt(0) == '_' || value.charAt(n - 1) == '_') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String trimUnderscores(String s) {
