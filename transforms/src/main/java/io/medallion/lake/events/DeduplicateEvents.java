@@ -231,8 +231,14 @@ public final class DeduplicateEvents
   public static final AvroCoder<GenericRecord> GOLD_ROW =
       AvroCoder.of(LakeTable.GOLD_EVENTS.avroSchema());
 
+  // Column positions in ROW's rows: read for every row, where a lookup by name costs a hash.
+  private static final int EVENT_UUID = ROW.getSchema().getField("event_uuid").pos();
+  private static final int CREATED_AT = ROW.getSchema().getField("created_at").pos();
+  private static final int EVENT_TYPE = ROW.getSchema().getField("event_type").pos();
+  private static final int EVENT_SUBTYPE = ROW.getSchema().getField("event_subtype").pos();
+
   private static long createdAt(GenericRecord row) {
-    return (Long) row.get("created_at");
+    return (Long) row.get(CREATED_AT);
   }
 
   private static LocalDate createdOn(GenericRecord row) {
@@ -268,16 +274,20 @@ public final class DeduplicateEvents
     @ProcessElement
     public void process(@Element KV<String, byte[]> batch, OutputReceiver<KV<Integer, byte[]>> out)
         throws IOException {
+      LocalDate keyedOn = null; // the batch's date, once its first row matched the key
       for (GenericRecord row : EncodedBatches.values(ROW, batch.getValue())) {
         LocalDate created = createdOn(row);
-        if (!batch.getKey().equals(LakeLayout.datePartition(created))) {
-          throw new IllegalStateException(
-              "a silver row created on " + created + " came keyed as " + batch.getKey());
+        if (!created.equals(keyedOn)) {
+          if (keyedOn != null || !batch.getKey().equals(LakeLayout.datePartition(created))) {
+            throw new IllegalStateException(
+                "a silver row created on " + created + " came keyed as " + batch.getKey());
+          }
+          keyedOn = created;
         }
         if (!targets.contains(created) && !isContext(createdAt(row))) {
           continue;
         }
-        int bucket = Math.floorMod(row.get("event_uuid").toString().hashCode(), groups);
+        int bucket = Math.floorMod(row.get(EVENT_UUID).toString().hashCode(), groups);
         buckets.add(bucket, row, (key, rows) -> out.output(KV.of(key, rows)));
       }
     }
@@ -307,7 +317,8 @@ public final class DeduplicateEvents
     private transient TableAtStart.PartitionPaths paths;
     private transient EncodedBatches.Buffer<String, GenericRecord> goldRows;
     private transient Counts.InBundle counts;
-    private transient Map<List<String>, long[]> stats;
+    private transient Map<List<Object>, long[]> stats;
+    private transient Map<LocalDate, String> partitions;
 
     KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros, TableAtStart gold) {
       this.targets = new HashSet<>(targets);
@@ -318,6 +329,7 @@ public final class DeduplicateEvents
     @Setup
     public void setup() {
       paths = gold.partitionPaths();
+      partitions = new HashMap<>();
     }
 
     @StartBundle
@@ -330,20 +342,37 @@ public final class DeduplicateEvents
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<byte[]>> bucket, MultiOutputReceiver out)
         throws IOException {
-      Map<String, List<GenericRecord>> byUuid = new HashMap<>();
+      // Keyed by the uuid as decoded (Avro's Utf8, equal by bytes), not copied into a String. A
+      // uuid's first copy is held alone; a list is made only for the few that have copies.
+      Map<Object, Object> byUuid = new HashMap<>();
       for (byte[] batch : bucket.getValue()) {
         for (GenericRecord row : EncodedBatches.values(ROW, batch)) {
-          byUuid
-              .computeIfAbsent(row.get("event_uuid").toString(), k -> new ArrayList<>(1))
-              .add(row);
+          byUuid.merge(row.get(EVENT_UUID), row, KeepFirstPerUuidFn::addCopy);
         }
       }
-      for (List<GenericRecord> copies : byUuid.values()) {
-        if (copies.size() > 1) {
+      for (Object held : byUuid.values()) {
+        if (held instanceof GenericRecord row) {
+          decide(List.of(row), out);
+        } else {
+          @SuppressWarnings("unchecked")
+          List<GenericRecord> copies = (List<GenericRecord>) held;
           copies.sort(KEEP_FIRST);
+          decide(copies, out);
         }
-        decide(copies, out);
       }
+    }
+
+    private static Object addCopy(Object held, Object row) {
+      if (held instanceof GenericRecord first) {
+        List<GenericRecord> copies = new ArrayList<>(2);
+        copies.add(first);
+        copies.add((GenericRecord) row);
+        return copies;
+      }
+      @SuppressWarnings("unchecked")
+      List<GenericRecord> copies = (List<GenericRecord>) held;
+      copies.add((GenericRecord) row);
+      return copies;
     }
 
     /**
@@ -366,7 +395,7 @@ public final class DeduplicateEvents
         if (!targets.contains(dates[i])) {
           continue;
         }
-        String partition = LakeLayout.datePartition(dates[i]);
+        String partition = partitions.computeIfAbsent(dates[i], LakeLayout::datePartition);
         addStats(dates[i], row, kept[i]);
         if (kept[i]) {
           counts.add(partition, Counts.WRITTEN, 1);
@@ -382,11 +411,11 @@ public final class DeduplicateEvents
 
     /** Per date, type and subtype: rows, kept rows, first and last created_at. */
     private void addStats(LocalDate date, GenericRecord row, boolean kept) {
-      Object subtype = row.get("event_subtype");
-      List<String> key =
+      Object subtype = row.get(EVENT_SUBTYPE);
+      List<Object> key =
           Arrays.asList(
-              date.toString(),
-              PartitionValues.normalise(row.get("event_type").toString()),
+              date,
+              PartitionValues.normalise(row.get(EVENT_TYPE).toString()),
               subtype == null ? null : subtype.toString());
       long t = createdAt(row);
       long[] s = stats.computeIfAbsent(key, k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
@@ -399,12 +428,12 @@ public final class DeduplicateEvents
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       goldRows.flush(context, EVENTS);
-      for (Map.Entry<List<String>, long[]> e : stats.entrySet()) {
+      for (Map.Entry<List<Object>, long[]> e : stats.entrySet()) {
         long[] s = e.getValue();
         Row row =
             Row.withSchema(DailyEventStats.PARTIAL_STATS)
                 .addValues(
-                    (int) LocalDate.parse(e.getKey().get(0)).toEpochDay(),
+                    (int) ((LocalDate) e.getKey().get(0)).toEpochDay(),
                     e.getKey().get(1),
                     e.getKey().get(2),
                     s[0],

@@ -48,20 +48,25 @@ public final class Counts {
 
   /** Counts accumulated over one bundle of a DoFn; not thread-safe, like the DoFn itself. */
   public static final class InBundle {
-    private final Map<String, long[]> counts = new HashMap<>();
+    // By report, then counter: called per row, so the key is not concatenated until the flush.
+    private final Map<String, Map<String, long[]>> counts = new HashMap<>();
 
     public void add(String reportId, String counter, long n) {
-      counts.computeIfAbsent(key(reportId, counter), k -> new long[1])[0] += n;
+      counts.computeIfAbsent(reportId, k -> new HashMap<>())
+              .computeIfAbsent(counter, k -> new long[1])[0] +=
+          n;
     }
 
     /** Emits the bundle's counts to {@code tag} and starts over. */
     public <T> void flush(DoFn<T, ?>.FinishBundleContext context, TupleTag<KV<String, Long>> tag) {
-      for (Map.Entry<String, long[]> e : counts.entrySet()) {
-        context.output(
-            tag,
-            KV.of(e.getKey(), e.getValue()[0]),
-            BoundedWindow.TIMESTAMP_MIN_VALUE,
-            GlobalWindow.INSTANCE);
+      for (Map.Entry<String, Map<String, long[]>> report : counts.entrySet()) {
+        for (Map.Entry<String, long[]> e : report.getValue().entrySet()) {
+          context.output(
+              tag,
+              KV.of(key(report.getKey(), e.getKey()), e.getValue()[0]),
+              BoundedWindow.TIMESTAMP_MIN_VALUE,
+              GlobalWindow.INSTANCE);
+        }
       }
       counts.clear();
     }
