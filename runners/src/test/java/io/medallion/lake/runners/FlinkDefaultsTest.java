@@ -6,6 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.Test;
 
 /** The launcher's runner defaults: added when absent, never over what the user passed. */
@@ -37,6 +42,12 @@ class FlinkDefaultsTest {
     Path conf = Path.of(value(args, "flinkConfDir"), "flink-conf.yaml");
     assertThat(Files.readString(conf))
         .contains("taskmanager.memory.network.max: " + FlinkDefaults.LOCAL_NETWORK_MEMORY);
+    // Read the way Beam reads --flinkConfDir: the keys must be ones Flink knows.
+    Configuration flink = GlobalConfiguration.loadConfiguration(value(args, "flinkConfDir"));
+    assertThat(flink.get(NettyShuffleEnvironmentOptions.BATCH_SHUFFLE_COMPRESSION_ENABLED))
+        .isFalse();
+    assertThat(flink.get(TaskManagerOptions.NETWORK_MEMORY_MAX))
+        .isEqualTo(MemorySize.parse(FlinkDefaults.LOCAL_NETWORK_MEMORY));
   }
 
   @Test
