@@ -596,8 +596,8 @@ public final class Bench {
   }
 
   /**
-   * Every implementation whose run finished must write the same number of rows in each stage. A
-   * run that failed or was skipped wrote nothing to compare: it is named, not counted (its status
+   * Every implementation whose run finished must write the same number of rows in each stage. A run
+   * that failed or was skipped wrote nothing to compare: it is named, not counted (its status
    * already says why).
    */
   static List<String> checks(List<Run> runs) {
