@@ -7,14 +7,19 @@ JAVA_OPTS ?= -Xmx4g
 MVN ?= mvn -B
 JAR := runners/target/lake.jar
 SOURCES := $(shell find pom.xml transforms pipelines runners -path '*/target' -prune -o -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.sql' -o -name '*.properties' \) -print)
-LAKE_CMD := $(JAVA) $(JAVA_OPTS) -jar $(JAR)
+JSA := runners/target/lake.jsa
+# Class-data sharing (src/scripts/cds-archive.sh, made by `make build`): the launcher's classes
+# mapped ready-parsed, a few seconds off every run's start. A JVM whose jar is not the one the
+# archive was made from ignores it.
+CDS = $(if $(wildcard $(JSA)),-XX:SharedArchiveFile=$(JSA) -Xlog:cds=off)
+LAKE_CMD = $(JAVA) $(JAVA_OPTS) $(CDS) -jar $(JAR)
 
 # Local AWS emulators (make start / make stop) and the S3 lake on them. kinesalite keeps up with a
 # sustained stream (kinesis-local slows down as its stream fills: src/docs/streaming.md); it speaks
 # JSON only, hence CBOR off for the JVMs that talk to it (harmless with kinesis-local).
 KINESIS_EMULATOR ?= kinesalite
 LOCAL_KINESIS := --kinesisEndpoint=http://127.0.0.1:4568
-LOCAL_KINESIS_CMD := $(JAVA) $(JAVA_OPTS) -Daws.cborEnabled=false -jar $(JAR)
+LOCAL_KINESIS_CMD = $(JAVA) $(JAVA_OPTS) $(CDS) -Daws.cborEnabled=false -jar $(JAR)
 # The bronze job on embedded Flink: the DirectRunner reads a stream 10 records per bundle (~80/s here).
 BRONZE_RUNNER ?= FlinkRunner
 S3_LAKE := --lake=s3://lake/lake --s3Endpoint=http://127.0.0.1:9000
@@ -32,7 +37,7 @@ export SQL
 help:
 	@echo "make demo            produce events, promote to silver and gold on the DirectRunner (LAKE=$(LAKE))"
 	@echo "make test            every test: unit, end-to-end, integration (mvn verify)"
-	@echo "make build           the bundled launcher $(JAR)"
+	@echo "make build           the bundled launcher $(JAR) and its class-data archive $(JSA)"
 	@echo "make silver HOUR=2026-01-01T03 | make gold DATE=2026-01-01   promote one partition"
 	@echo "make uber            promote the CSVs in LAKE/landing/uber_movements/"
 	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
@@ -48,7 +53,10 @@ help:
 $(JAR): $(SOURCES)
 	$(MVN) -q -pl runners -am package -DskipTests
 
-build: $(JAR)
+$(JSA): $(JAR)
+	src/scripts/cds-archive.sh $(JAR) $(JSA)
+
+build: $(JAR) $(JSA)
 
 demo: $(JAR)
 	$(LAKE_CMD) demo --lake=$(LAKE) $(ARGS)
@@ -81,7 +89,7 @@ pending: $(JAR)
 	$(LAKE_CMD) silver --pending --lake=$(LAKE) $(ARGS)
 	$(LAKE_CMD) gold --pending --lake=$(LAKE) $(ARGS)
 
-bench: $(JAR)
+bench: $(JAR) $(JSA)
 	$(LAKE_CMD) bench --events=$(N) $(ARGS)
 
 bench-smoke: $(JAR)

@@ -9,6 +9,7 @@ import io.medallion.lake.tables.LakeTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,7 +219,8 @@ public final class Bench {
       linkBronze(input, lake);
       List<String> silver;
       List<String> gold;
-      List<String> classpath = List.of("-cp", System.getProperty("java.class.path"));
+      List<String> classpath = new ArrayList<>(classDataSharing());
+      classpath.addAll(List.of("-cp", System.getProperty("java.class.path")));
       if (impl.equals("spark")) {
         SparkPeer peer = sparkPeer(options, out);
         if (peer.argFile() == null) {
@@ -593,6 +595,17 @@ public final class Bench {
     } catch (SQLException e) {
       return 0;
     }
+  }
+
+  /**
+   * The class-data sharing options this JVM was started with ({@code make bench} passes the archive
+   * {@code make build} made, src/scripts/cds-archive.sh), for the runs of the lake's own jar: they
+   * start the way the launcher does. Spark's runs have another class path and get none.
+   */
+  static List<String> classDataSharing() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xlog:cds"))
+        .collect(Collectors.toList());
   }
 
   /**
