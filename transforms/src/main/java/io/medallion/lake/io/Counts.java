@@ -52,9 +52,8 @@ public final class Counts {
     private final Map<String, Map<String, long[]>> counts = new HashMap<>();
 
     public void add(String reportId, String counter, long n) {
-      counts.computeIfAbsent(reportId, k -> new HashMap<>())
-              .computeIfAbsent(counter, k -> new long[1])[0] +=
-          n;
+      Map<String, long[]> ofReport = counts.computeIfAbsent(reportId, k -> new HashMap<>());
+      ofReport.computeIfAbsent(counter, k -> new long[1])[0] += n;
     }
 
     /** Emits the bundle's counts to {@code tag} and starts over. */
