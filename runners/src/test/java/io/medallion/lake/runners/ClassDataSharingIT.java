@@ -3,13 +3,11 @@ package io.medallion.lake.runners;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,34 +21,23 @@ class ClassDataSharingIT {
   private static final Path ROOT = MODULE.getParent();
   private static final Path JAR = MODULE.resolve("target/lake.jar");
   private static final Path SCRIPT = ROOT.resolve("src/scripts/cds-archive.sh");
-  private static final String JAVA =
-      Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+  private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-  private record Result(int exit, String output) {}
-
-  private static Result run(Path dir, List<String> command) throws Exception {
-    Path log = Files.createTempFile(dir, "run", ".log");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("finished: %s", command).isTrue();
-    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  private static ChildProcess run(Path logs, List<String> command) throws Exception {
+    return ChildProcess.run(command, Map.of(), ROOT, logs, TIMEOUT);
   }
 
+  /** The launcher as the Makefile starts it, logging where each class comes from. */
   private static List<String> launcher(Path jar, Path archive) {
-    List<String> command = new ArrayList<>();
-    command.add(JAVA);
-    command.add("-XX:SharedArchiveFile=" + archive);
-    command.add("-Xlog:cds=off");
-    command.add("-Xlog:class+load=info");
-    command.add("-jar");
-    command.add(jar.toString());
-    command.add("query");
-    command.add("--help");
-    return command;
+    return List.of(
+        ChildProcess.java(),
+        "-XX:SharedArchiveFile=" + archive,
+        "-Xlog:cds=off",
+        "-Xlog:class+load=info",
+        "-jar",
+        jar.toString(),
+        "query",
+        "--help");
   }
 
   @Test
@@ -58,22 +45,23 @@ class ClassDataSharingIT {
       throws Exception {
     Path archive = temp.resolve("lake.jsa");
 
-    Result made = run(ROOT, List.of("bash", SCRIPT.toString(), JAR.toString(), archive.toString()));
+    ChildProcess made =
+        run(temp, List.of("bash", SCRIPT.toString(), JAR.toString(), archive.toString()));
 
-    assertThat(made.exit()).as(made.output()).isZero();
+    assertThat(made.exit()).as(made.tail()).isZero();
     assertThat(made.output()).contains("cds-archive: " + archive);
     assertThat(archive).isNotEmptyFile();
 
-    Result shared = run(ROOT, launcher(JAR, archive));
-    assertThat(shared.exit()).as(shared.output()).isZero();
+    ChildProcess shared = run(temp, launcher(JAR, archive));
+    assertThat(shared.exit()).as(shared.tail()).isZero();
     assertThat(shared.output())
         .contains("lake query:")
         .contains("io.medallion.lake.runners.Lake source: shared objects file")
         .contains("org.apache.beam.sdk.options.PipelineOptionsFactory source: shared objects file");
 
     Path otherBuild = copyWithNewTime(JAR, temp.resolve("other/lake.jar"));
-    Result ignored = run(ROOT, launcher(otherBuild, archive));
-    assertThat(ignored.exit()).as(ignored.output()).isZero();
+    ChildProcess ignored = run(temp, launcher(otherBuild, archive));
+    assertThat(ignored.exit()).as(ignored.tail()).isZero();
     assertThat(ignored.output())
         .contains("lake query:")
         .doesNotContain("io.medallion.lake.runners.Lake source: shared objects file")
