@@ -1,8 +1,12 @@
 package io.medallion.lake.pipelines;
 
-import io.medallion.lake.io.LogStreamProgress;
-import io.medallion.lake.io.WriteBronzeFiles;
+import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.aws.KinesisOptions;
+import io.medallion.lake.pipelines.options.Args;
+import io.medallion.lake.pipelines.options.LakeOptions;
+import io.medallion.lake.pipelines.options.Lakes;
+import io.medallion.lake.progress.LogStreamProgress;
 import java.io.IOException;
 import java.net.URI;
 import org.apache.beam.sdk.Pipeline;

@@ -1,5 +1,10 @@
 package io.medallion.lake.pipelines;
 
+import io.medallion.lake.pipelines.aws.Kinesis;
+import io.medallion.lake.pipelines.aws.KinesisBatchWriter;
+import io.medallion.lake.pipelines.aws.KinesisOptions;
+import io.medallion.lake.pipelines.options.Args;
+import io.medallion.lake.pipelines.options.EventMixOptions;
 import io.medallion.lake.producer.EventGenerator;
 import java.time.Duration;
 import java.time.Instant;

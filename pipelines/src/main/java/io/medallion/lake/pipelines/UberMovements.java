@@ -2,9 +2,12 @@ package io.medallion.lake.pipelines;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.pipelines.options.Args;
+import io.medallion.lake.pipelines.options.LakeOptions;
+import io.medallion.lake.pipelines.options.Lakes;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.uber.PromoteUberMovementFiles;
 import java.io.IOException;
 import java.nio.file.Paths;

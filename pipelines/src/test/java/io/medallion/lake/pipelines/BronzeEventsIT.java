@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.lake.pipelines.aws.Kinesis;
+import io.medallion.lake.pipelines.aws.KinesisBatchWriter;
 import io.medallion.lake.producer.EventGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.io.CommitPartitions;
-import io.medallion.lake.io.LakeCommits;
+import io.medallion.lake.commit.CommitPartitions;
+import io.medallion.lake.commit.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableHistory;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableHistory;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.bronze.ReadBronzeEvents;
+import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
-import io.medallion.lake.io.PendingPromotions;
-import io.medallion.lake.io.ReadBronzeEvents;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;

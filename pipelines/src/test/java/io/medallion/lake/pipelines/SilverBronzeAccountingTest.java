@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.io.WriteBronzeFiles;
+import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.ByteArrayOutputStream;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.io.ReadBronzeEvents;
+import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;

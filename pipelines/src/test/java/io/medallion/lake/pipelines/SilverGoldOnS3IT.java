@@ -3,9 +3,10 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.producer.EventGenerator;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.LakeTables;
 import java.nio.file.Files;
 import java.nio.file.Path;

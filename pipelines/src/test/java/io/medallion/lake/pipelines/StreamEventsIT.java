@@ -2,6 +2,7 @@ package io.medallion.lake.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.pipelines.aws.Kinesis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.medallion.lake.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.pipelines.aws.KinesisBatchWriter;
 import io.medallion.lake.producer.EventGenerator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,10 +3,10 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.io.LakeCommits;
+import io.medallion.lake.commit.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.uber.UberSourceFiles;
 import java.io.StringReader;

@@ -3,7 +3,7 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.io.LakeCommits;
+import io.medallion.lake.commit.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.uber.UberSourceFiles;

@@ -1,6 +1,6 @@
 package io.medallion.lake.pipelines;
 
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
 import java.io.InputStream;

@@ -67,10 +67,10 @@ public final class App {
                 storage.kmsKeyArn()),
             ComponentResourceOptions.Empty);
 
-    LakeCatalog catalog =
-        new LakeCatalog(
+    GlueCatalog catalog =
+        new GlueCatalog(
             prefix + "-catalog",
-            new LakeCatalogArgs(
+            new GlueCatalogArgs(
                 glue,
                 prefix,
                 storage.bucketName(),
@@ -118,7 +118,7 @@ public final class App {
                     PENDING_GOLD_PREFIX,
                     TMP_PREFIX),
                 List.of(),
-                List.of(LakeTables.SILVER_EVENTS)),
+                List.of(GlueTables.SILVER_EVENTS)),
             storage,
             jarKey,
             accountId,
@@ -131,8 +131,8 @@ public final class App {
                 List.of(),
                 // Gold clears the pending marks of the dates it promotes.
                 List.of("_reports/gold/", PENDING_GOLD_PREFIX, TMP_PREFIX),
-                List.of(LakeTables.SILVER_EVENTS),
-                List.of(LakeTables.GOLD_EVENTS, LakeTables.GOLD_EVENT_STATS)),
+                List.of(GlueTables.SILVER_EVENTS),
+                List.of(GlueTables.GOLD_EVENTS, GlueTables.GOLD_EVENT_STATS)),
             storage,
             jarKey,
             accountId,
@@ -148,7 +148,7 @@ public final class App {
                     "_reports/silver/uber_movements/",
                     TMP_PREFIX),
                 List.of(),
-                List.of(LakeTables.SILVER_UBER_MOVEMENTS)),
+                List.of(GlueTables.SILVER_UBER_MOVEMENTS)),
             storage,
             jarKey,
             accountId,
@@ -158,7 +158,7 @@ public final class App {
             s,
             "maintain",
             // Also the staging folders that runs which died left behind: maintain removes them.
-            new Access(List.of(), List.of(TMP_PREFIX), List.of(), LakeTables.ICEBERG),
+            new Access(List.of(), List.of(TMP_PREFIX), List.of(), GlueTables.ICEBERG),
             storage,
             jarKey,
             accountId,
@@ -229,8 +229,8 @@ public final class App {
   private record Access(
       List<String> readPrefixes,
       List<String> writePrefixes,
-      List<LakeTables.IcebergTable> readTables,
-      List<LakeTables.IcebergTable> writeTables) {}
+      List<GlueTables.IcebergTable> readTables,
+      List<GlueTables.IcebergTable> writeTables) {}
 
   private static BatchJob batchJob(
       LakeSettings s,

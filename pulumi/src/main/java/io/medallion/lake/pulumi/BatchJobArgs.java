@@ -1,7 +1,7 @@
 package io.medallion.lake.pulumi;
 
 import com.pulumi.core.Output;
-import io.medallion.lake.pulumi.LakeTables.IcebergTable;
+import io.medallion.lake.pulumi.GlueTables.IcebergTable;
 import java.util.List;
 import java.util.Optional;
 

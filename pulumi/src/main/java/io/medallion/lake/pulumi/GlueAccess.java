@@ -1,7 +1,7 @@
 package io.medallion.lake.pulumi;
 
 import com.pulumi.core.Output;
-import io.medallion.lake.pulumi.LakeTables.IcebergTable;
+import io.medallion.lake.pulumi.GlueTables.IcebergTable;
 import io.medallion.lake.pulumi.PolicyDocument.Statement;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.medallion.lake.pulumi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.lake.pulumi.LakeTables.IcebergTable;
+import io.medallion.lake.pulumi.GlueTables.IcebergTable;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -47,11 +47,11 @@ class CatalogTest {
 
   @Test
   void theIcebergTablesAreTheContractsAndLiveInTheirLayersFolders() {
-    assertThat(LakeTables.ICEBERG)
+    assertThat(GlueTables.ICEBERG)
         .extracting(IcebergTable::name)
         .containsExactlyElementsOf(ICEBERG_TABLES);
     // <layer>/<dataset> is named <layer>_<dataset>: silver/events is silver_events.
-    for (IcebergTable t : LakeTables.ICEBERG) {
+    for (IcebergTable t : GlueTables.ICEBERG) {
       assertThat(t.folder()).matches("(silver|gold)/[a-z_]+");
       assertThat(t.folder().replaceFirst("/", "_")).isEqualTo(t.name());
       assertThat(t.prefix()).isEqualTo(t.folder() + "/");

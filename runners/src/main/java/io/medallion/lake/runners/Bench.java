@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -1,17 +1,17 @@
 package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pipelines.Lakes;
-import io.medallion.lake.pipelines.LatenessOptions;
-import io.medallion.lake.pipelines.OutputOptions;
 import io.medallion.lake.pipelines.ProduceEvents;
-import io.medallion.lake.pipelines.Reports;
+import io.medallion.lake.pipelines.options.Lakes;
+import io.medallion.lake.pipelines.options.LatenessOptions;
+import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.producer.EventGenerator;
-import io.medallion.lake.tables.AsOf;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.AsOf;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.uber.UberSourceFiles;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,11 @@
 package io.medallion.lake.runners;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pipelines.LakeOptions;
-import io.medallion.lake.pipelines.Lakes;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableHistory;
+import io.medallion.lake.pipelines.options.LakeOptions;
+import io.medallion.lake.pipelines.options.Lakes;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableHistory;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,11 +1,11 @@
 package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.BronzeEvents;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
-import io.medallion.lake.pipelines.Reports;
 import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;

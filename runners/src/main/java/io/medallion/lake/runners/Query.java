@@ -1,13 +1,13 @@
 package io.medallion.lake.runners;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.pipelines.LakeOptions;
-import io.medallion.lake.pipelines.Lakes;
-import io.medallion.lake.tables.AsOf;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.SnapshotViews;
+import io.medallion.lake.pipelines.options.LakeOptions;
+import io.medallion.lake.pipelines.options.Lakes;
+import io.medallion.lake.table.AsOf;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.SnapshotViews;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

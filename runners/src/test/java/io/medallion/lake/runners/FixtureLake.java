@@ -5,8 +5,8 @@ import static io.medallion.lake.testing.IcebergFixtures.replacePartitions;
 import static io.medallion.lake.testing.IcebergFixtures.row;
 import static io.medallion.lake.testing.IcebergFixtures.silverEvent;
 
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.IcebergFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

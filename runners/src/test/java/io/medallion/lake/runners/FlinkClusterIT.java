@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.nio.file.Path;

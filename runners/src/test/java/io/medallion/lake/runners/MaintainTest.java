@@ -4,7 +4,7 @@ import static io.medallion.lake.runners.FixtureLake.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.runners.FixtureLake.Result;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.runners.FixtureLake.Result;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.IcebergFixtures;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

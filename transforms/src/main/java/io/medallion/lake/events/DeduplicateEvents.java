@@ -1,11 +1,11 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.io.Counts;
-import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,11 +55,11 @@ import org.apache.beam.sdk.values.TupleTagList;
  * date of {@link #datesToRead} (the target dates and the context before them). Output, for the
  * target dates only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link
  * GoldRows#of}) in {@link EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that
- * table, ready for {@link io.medallion.lake.io.WritePartitionFiles}; {@link #STATS}, partial {@code
- * event_stats} rows ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link DailyEventStats}); and
- * {@link #COUNTS}: per target date, {@code written} (kept rows), {@code duplicates_removed}
- * (dropped rows created on the date) and {@code duplicate_of.<W>} (of those, the ones whose
- * earliest copy within the horizon was created on date W; they add up to {@code
+ * table, ready for {@link io.medallion.lake.write.WritePartitionFiles}; {@link #STATS}, partial
+ * {@code event_stats} rows ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link
+ * DailyEventStats}); and {@link #COUNTS}: per target date, {@code written} (kept rows), {@code
+ * duplicates_removed} (dropped rows created on the date) and {@code duplicate_of.<W>} (of those,
+ * the ones whose earliest copy within the horizon was created on date W; they add up to {@code
  * duplicates_removed}). Context rows are neither written nor counted.
  *
  * <p>Rows are grouped into {@code buckets} buckets per date read, by uuid hash only, so every copy

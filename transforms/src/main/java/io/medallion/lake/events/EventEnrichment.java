@@ -2,7 +2,7 @@ package io.medallion.lake.events;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,7 +1,7 @@
 package io.medallion.lake.events;
 
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import java.time.LocalDate;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;

@@ -1,12 +1,12 @@
 package io.medallion.lake.events;
 
-import io.medallion.lake.io.Counts;
-import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -2,12 +2,12 @@ package io.medallion.lake.events;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.medallion.lake.io.BronzeRecord;
-import io.medallion.lake.io.Counts;
-import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.bronze.BronzeRecord;
+import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -45,7 +45,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <ul>
  *   <li>{@link #ROWS}: the silver rows ({@link LakeTable#SILVER_EVENTS}) in {@link EncodedBatches}
  *       ({@code AvroCoder}), keyed by the table partition path they belong to ({@link
- *       TableAtStart#partitionPath}), ready for {@link io.medallion.lake.io.WritePartitionFiles}.
+ *       TableAtStart#partitionPath}), ready for {@link
+ *       io.medallion.lake.write.WritePartitionFiles}.
  *   <li>{@link #QUARANTINE}: one JSON line per rejected record ({@link #quarantineLine}), keyed by
  *       its arrival-hour partition {@code dt=YYYY-MM-DD/hour=HH}.
  *   <li>{@link #COUNTS}: per arrival-hour unit, every record {@code read}; each rejected one as

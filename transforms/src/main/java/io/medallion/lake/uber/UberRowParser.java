@@ -2,7 +2,7 @@ package io.medallion.lake.uber;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.uber.UberHeader.Field;
 import java.util.List;
 import java.util.Locale;

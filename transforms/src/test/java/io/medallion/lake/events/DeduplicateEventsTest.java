@@ -3,11 +3,11 @@ package io.medallion.lake.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.io.UncheckedIOException;

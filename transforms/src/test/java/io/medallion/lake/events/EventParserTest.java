@@ -2,9 +2,9 @@ package io.medallion.lake.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.bronze.WriteBronzeFiles;
+import io.medallion.lake.bronze.WriteBronzeFiles.Unframed;
 import io.medallion.lake.events.EventParser.Reason;
-import io.medallion.lake.io.WriteBronzeFiles;
-import io.medallion.lake.io.WriteBronzeFiles.Unframed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

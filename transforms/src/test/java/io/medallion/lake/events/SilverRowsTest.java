@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.io.BronzeRecord;
-import io.medallion.lake.io.EncodedBatches;
+import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.TableAtStart;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.testing.TestPipelines;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

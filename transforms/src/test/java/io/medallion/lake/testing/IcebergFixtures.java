@@ -1,8 +1,8 @@
 package io.medallion.lake.testing;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeCatalog;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

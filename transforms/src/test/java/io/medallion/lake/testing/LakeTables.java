@@ -3,9 +3,9 @@ package io.medallion.lake.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.tables.CatalogSettings;
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.medallion.lake.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.lake.tables.LakeCatalog;
-import io.medallion.lake.tables.LakeTable;
-import io.medallion.lake.tables.SnapshotViews;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.SnapshotViews;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

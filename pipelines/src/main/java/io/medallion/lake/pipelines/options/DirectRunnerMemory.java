@@ -1,0 +1,60 @@
+package io.medallion.lake.pipelines.options;
+
+import java.util.Locale;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * Refuses, before it starts, a DirectRunner run that cannot fit its heap. The DirectRunner keeps
+ * every element a GroupByKey gathers in memory until the run ends, so a promotion holds all its
+ * rows at once: a run larger than the heap would grind through full garbage collections for minutes
+ * and end in an {@code OutOfMemoryError}. The estimate is the rows' encoded size times the copies
+ * the DirectRunner makes of them, measured on the bench input (src/docs/benchmark.md). Distributed
+ * runners spill to disk and are not checked.
+ */
+public final class DirectRunnerMemory {
+  /** Heap a silver run needs per byte of bronze (uncompressed JSON) it reads. */
+  public static final double SILVER_HEAP_PER_BRONZE_BYTE = 2.5;
+
+  /** A gzip file's records are about this many times its compressed size. */
+  public static final int GZIP_EXPANSION = 8;
+
+  /** Heap a gold run needs per silver row it reads. */
+  public static final long GOLD_HEAP_PER_ROW = 800;
+
+  private DirectRunnerMemory() {}
+
+  public static boolean isDirect(PipelineOptions options) {
+    return options.getRunner() != null
+        && options.getRunner().getSimpleName().equals("DirectRunner");
+  }
+
+  /**
+   * Throws when {@code options} run on the DirectRunner and {@code needed} bytes of heap exceed
+   * what this JVM may use.
+   *
+   * @param what the input, for the message, like {@code 1.7 GB of bronze}
+   * @param smaller how to make the run smaller, like {@code fewer hours (--from/--to)}
+   * @throws IllegalArgumentException saying what to change
+   */
+  public static void check(
+      PipelineOptions options, String job, long needed, String what, String smaller) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (!isDirect(options) || needed <= heap) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "the DirectRunner holds a %s run's rows in memory: %s needs about %s of heap and"
+                + " this JVM has %s; promote %s, run it with --runner=FlinkRunner, or raise -Xmx",
+            job,
+            what,
+            gigabytes(needed),
+            gigabytes(heap),
+            smaller));
+  }
+
+  public static String gigabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+  }
+}

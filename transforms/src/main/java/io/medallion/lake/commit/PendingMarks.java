@@ -1,0 +1,50 @@
+package io.medallion.lake.commit;
+
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What a promotion marks as pending in a table downstream before it commits ({@link
+ * PendingPromotions}): for each counter {@code <counterPrefix><date>} of its units, the units
+ * {@code date=D} to {@code date=D+daysAfter} of {@code layer/dataset}. Silver marks the gold dates
+ * its rows were created on, and the dates after them that the de-duplication horizon reaches, whose
+ * kept rows an earlier copy may now replace.
+ *
+ * @param layer the downstream table's layer, {@code gold}
+ * @param dataset its dataset, {@code events}
+ * @param counterPrefix the counters naming the dates, {@code created_on.}
+ * @param daysAfter how many following dates a row of a date can affect
+ */
+public record PendingMarks(String layer, String dataset, String counterPrefix, int daysAfter)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public PendingMarks {
+    if (daysAfter < 0) {
+      throw new IllegalArgumentException("daysAfter must be >= 0: " + daysAfter);
+    }
+  }
+
+  /** The downstream units to mark for one unit's {@code counts}, as {@code date=D}, in order. */
+  public TreeSet<String> unitsFor(Map<String, Long> counts) {
+    TreeSet<String> units = new TreeSet<>();
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (!e.getKey().startsWith(counterPrefix) || e.getValue() <= 0) {
+        continue;
+      }
+      LocalDate date;
+      try {
+        date = LocalDate.parse(e.getKey().substring(counterPrefix.length()));
+      } catch (DateTimeParseException ex) {
+        throw new IllegalStateException("not a date counter: " + e.getKey(), ex);
+      }
+      for (int d = 0; d <= daysAfter; d++) {
+        units.add("date=" + date.plusDays(d));
+      }
+    }
+    return units;
+  }
+}

@@ -1,0 +1,222 @@
+package io.medallion.lake.table;
+
+import io.medallion.lake.layout.LakeLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.aws.glue.GlueCatalog;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.ResolvingFileIO;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+
+/**
+ * The lake's Iceberg catalog, opened from {@link CatalogSettings}: loads a {@link LakeTable},
+ * creating it on first use (one code path locally and in the cloud) and adding the columns its
+ * definition gained since (schema evolution). Close it when done; DoFns open one in {@code @Setup}
+ * and close it in {@code @Teardown}.
+ *
+ * <p>Files are read and written through Iceberg's {@code ResolvingFileIO}: {@code S3FileIO} for
+ * {@code s3://} paths, Hadoop's raw local filesystem for local paths.
+ */
+public final class LakeCatalog implements AutoCloseable {
+  private static final Object JDBC_INIT = new Object();
+
+  private final CatalogSettings settings;
+  private final Catalog catalog;
+  private final Map<LakeTable, Table> loaded = new EnumMap<>(LakeTable.class);
+
+  private LakeCatalog(CatalogSettings settings, Catalog catalog) {
+    this.settings = settings;
+    this.catalog = catalog;
+  }
+
+  /** Opens the catalog {@code settings} names; creates a local catalog's file if it is new. */
+  public static LakeCatalog open(CatalogSettings settings) {
+    Map<String, String> properties = new HashMap<>(settings.fileIoProperties());
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, settings.warehouse());
+    properties.put(CatalogProperties.FILE_IO_IMPL, ResolvingFileIO.class.getName());
+    Catalog catalog =
+        switch (settings.kind()) {
+          case LOCAL -> openJdbc(settings, properties);
+          case GLUE -> openGlue(properties);
+        };
+    return new LakeCatalog(settings, catalog);
+  }
+
+  private static Catalog openJdbc(CatalogSettings settings, Map<String, String> properties) {
+    String uri = settings.uri();
+    createSqliteFolder(uri);
+    registerSqliteDriver(uri);
+    properties.put(CatalogProperties.URI, uri);
+    // V1 also records views; concurrent writers wait for SQLite's lock instead of failing.
+    properties.put("jdbc.schema-version", "V1");
+    properties.put("jdbc.busy_timeout", "60000");
+    JdbcCatalog jdbc = new JdbcCatalog();
+    jdbc.setConf(hadoopConf());
+    // Initialising creates or upgrades the catalog's SQL tables when they are missing; two workers
+    // of one JVM doing that at once on a new SQLite file collide ("duplicate column name").
+    synchronized (JDBC_INIT) {
+      jdbc.initialize("lake", properties);
+    }
+    return jdbc;
+  }
+
+  private static Catalog openGlue(Map<String, String> properties) {
+    GlueCatalog glue = new GlueCatalog();
+    glue.setConf(hadoopConf());
+    glue.initialize("lake", properties);
+    return glue;
+  }
+
+  /**
+   * Hadoop's raw local filesystem for local tables: the checksummed default would write a {@code
+   * .crc} file beside every metadata and data file.
+   */
+  private static Configuration hadoopConf() {
+    Configuration conf = new Configuration(false);
+    conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    return conf;
+  }
+
+  /**
+   * Loads SQLite's JDBC driver through this class's own loader. {@code DriverManager} finds drivers
+   * with the JVM's system class loader, which on a Flink TaskManager (or under {@code exec:java})
+   * does not see the job's jars: without this, "No suitable driver found for jdbc:sqlite:...".
+   */
+  private static void registerSqliteDriver(String uri) {
+    if (!uri.startsWith("jdbc:sqlite:")) {
+      return;
+    }
+    try {
+      Class.forName("org.sqlite.JDBC", true, LakeCatalog.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("the SQLite JDBC driver is not on the class path", e);
+    }
+  }
+
+  private static void createSqliteFolder(String uri) {
+    String prefix = "jdbc:sqlite:";
+    if (!uri.startsWith(prefix)) {
+      return;
+    }
+    String file = uri.substring(prefix.length());
+    int query = file.indexOf('?');
+    if (query >= 0) {
+      file = file.substring(0, query);
+    }
+    if (file.startsWith("file:")) {
+      file = file.substring("file:".length());
+    }
+    if (file.isEmpty() || file.equals(":memory:")) {
+      return;
+    }
+    Path parent = Paths.get(file).toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the catalog folder " + parent, e);
+    }
+  }
+
+  public CatalogSettings settings() {
+    return settings;
+  }
+
+  /** The Iceberg catalog itself, for what this class does not wrap. */
+  public Catalog iceberg() {
+    return catalog;
+  }
+
+  /**
+   * {@code table}, created empty with its definition's schema, partition spec, location and
+   * properties if the catalog does not hold it yet, and with any column its definition gained
+   * added. A concurrent creation by another run is fine: the loser loads the winner's table.
+   */
+  public Table table(LakeTable table) {
+    Table loaded = this.loaded.get(table);
+    if (loaded != null) {
+      return loaded;
+    }
+    Table current = existing(table).orElseGet(() -> create(table));
+    current = evolve(table, current);
+    this.loaded.put(table, current);
+    return current;
+  }
+
+  /** {@code table} as the catalog holds it now, if it exists; never creates it. */
+  public Optional<Table> existing(LakeTable table) {
+    try {
+      return Optional.of(catalog.loadTable(table.identifier(settings.namespace())));
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Table create(LakeTable table) {
+    createNamespaceIfMissing();
+    try {
+      return catalog
+          .buildTable(table.identifier(settings.namespace()), table.schema())
+          .withPartitionSpec(table.spec())
+          .withSortOrder(table.sortOrder())
+          .withLocation(table.location(LakeLayout.at(settings.warehouse())))
+          .withProperties(table.properties())
+          .create();
+    } catch (AlreadyExistsException e) {
+      return catalog.loadTable(table.identifier(settings.namespace()));
+    }
+  }
+
+  private void createNamespaceIfMissing() {
+    if (catalog instanceof SupportsNamespaces namespaces) {
+      Namespace namespace = Namespace.of(settings.namespace());
+      if (!namespaces.namespaceExists(namespace)) {
+        try {
+          namespaces.createNamespace(namespace);
+        } catch (AlreadyExistsException e) {
+          // Another run created it first.
+        }
+      }
+    }
+  }
+
+  /** Adds the definition's columns the table lacks; never drops or changes one. */
+  private static Table evolve(LakeTable table, Table current) {
+    Schema schema = current.schema();
+    boolean missing =
+        table.schema().columns().stream().anyMatch(c -> schema.findField(c.name()) == null);
+    if (missing) {
+      current.updateSchema().unionByNameWith(table.schema()).commit();
+      current.refresh();
+    }
+    return current;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (catalog instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("cannot close the catalog", e);
+      }
+    }
+  }
+}

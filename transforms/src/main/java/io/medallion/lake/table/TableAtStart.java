@@ -1,0 +1,155 @@
+package io.medallion.lake.table;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A lake table as a run found it when it started: what its writers and its commit need, as plain
+ * serializable values (no catalog connection), taken once when the pipeline is built.
+ *
+ * <p>{@link #snapshotId()} is the snapshot the run's commits validate from: a commit fails if
+ * another run added or removed rows of the same unit after it ({@code validateFromSnapshot}).
+ *
+ * @param table the definition
+ * @param schema the loaded table's current schema (its field ids, which Iceberg assigns)
+ * @param spec the loaded table's partition spec
+ * @param location the table's root location
+ * @param properties the table's properties (Parquet compression, metrics modes)
+ * @param snapshotId the current snapshot when the run started; null for a table without one
+ */
+public record TableAtStart(
+    LakeTable table,
+    Schema schema,
+    PartitionSpec spec,
+    String location,
+    Map<String, String> properties,
+    Long snapshotId)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public TableAtStart {
+    properties = Map.copyOf(properties);
+  }
+
+  /** {@code loaded} now: its schema, spec, location, properties and current snapshot. */
+  public static TableAtStart of(LakeTable table, Table loaded) {
+    Snapshot current = loaded.currentSnapshot();
+    return new TableAtStart(
+        table,
+        loaded.schema(),
+        loaded.spec(),
+        loaded.location(),
+        loaded.properties(),
+        current == null ? null : current.snapshotId());
+  }
+
+  /** Loads (or creates) {@code table} in {@code catalog} and takes it as it is now. */
+  public static TableAtStart load(CatalogSettings catalog, LakeTable table) {
+    try (LakeCatalog opened = LakeCatalog.open(catalog)) {
+      return of(table, opened.table(table));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot close the catalog", e);
+    }
+  }
+
+  /** Where the table's data files go: {@code <location>/data}, unless the table says otherwise. */
+  public String dataLocation() {
+    String configured = properties.get(TableProperties.WRITE_DATA_LOCATION);
+    return configured != null ? stripSlash(configured) : stripSlash(location) + "/data";
+  }
+
+  /**
+   * The columns data files are written with: the loaded table's fields (its ids, types and
+   * nullability) in the order of the definition, so a row of {@link LakeTable#avroSchema()} is
+   * written field by field as it is.
+   */
+  public Schema writeSchema() {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField column : table.schema().columns()) {
+      Types.NestedField loaded = schema.findField(column.name());
+      if (loaded == null) {
+        throw new IllegalStateException(
+            table + " has no column " + column.name() + "; open it with LakeCatalog.table first");
+      }
+      fields.add(loaded);
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * The Iceberg partition path of a row of {@link LakeTable#avroSchema()}, like {@code
+   * dt=2026-01-02/hour=3}: the folder under {@link #dataLocation()} its file goes to.
+   */
+  public String partitionPath(GenericRecord row) {
+    return partitionPaths().of(row);
+  }
+
+  /**
+   * {@link #partitionPath} for many rows: remembers the path of each partition it has seen, as
+   * Iceberg builds a path through an Avro schema conversion that costs more than the rest of a
+   * row's write. One per thread (a DoFn instance); a run writes a bounded number of partitions.
+   */
+  public PartitionPaths partitionPaths() {
+    return new PartitionPaths(this);
+  }
+
+  /** See {@link #partitionPaths()}. Not thread-safe. */
+  public static final class PartitionPaths {
+    private final TableAtStart table;
+    private final String[] columns;
+    private final Map<List<Object>, String> paths = new HashMap<>();
+
+    private PartitionPaths(TableAtStart table) {
+      this.table = table;
+      List<PartitionField> fields = table.spec.fields();
+      this.columns = new String[fields.size()];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = table.schema.findColumnName(fields.get(i).sourceId());
+      }
+    }
+
+    /**
+     * The partition path of {@code row}.
+     *
+     * @throws IllegalArgumentException if a partition column of the row is null
+     */
+    public String of(GenericRecord row) {
+      Object[] values = new Object[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        Object value = row.get(columns[i]);
+        if (value == null) {
+          throw new IllegalArgumentException(
+              table.table + " row has no value for its partition column " + columns[i]);
+        }
+        values[i] = value instanceof Utf8 ? value.toString() : value;
+      }
+      return paths.computeIfAbsent(Arrays.asList(values), this::path);
+    }
+
+    private String path(List<Object> values) {
+      PartitionData partition = new PartitionData(table.spec.partitionType());
+      for (int i = 0; i < values.size(); i++) {
+        partition.set(i, values.get(i));
+      }
+      return table.spec.partitionToPath(partition);
+    }
+  }
+
+  private static String stripSlash(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+}

@@ -1,0 +1,710 @@
+package io.medallion.lake.table;
+
+import io.medallion.lake.layout.LakeLayout;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestContent;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionStatisticsFile;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.RollingDataWriter;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.parquet.Parquet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a lake table small and fast: expires old snapshots, removes orphan files, compacts
+ * partitions of small files, and removes the lake's stale staging folders. {@code lake maintain}
+ * runs it for every table; the cloud schedules it daily.
+ *
+ * <ol>
+ *   <li><b>Expire</b> snapshots committed before {@link Settings#retainSnapshots} ago with
+ *       Iceberg's {@code expireSnapshots()}, always keeping the current one and the last {@link
+ *       Settings#retainLast}; Iceberg deletes the files only they referenced.
+ *   <li><b>Compact</b> each partition of the current snapshot holding at least two data files and
+ *       either more than {@link Settings#compactMinFiles} or less than {@link
+ *       Settings#targetFileSizeBytes} in all: its rows are read with Iceberg's generic reader and
+ *       rewritten into files of about the target size (one, for a small partition), committed with
+ *       {@code newRewrite()} validated from the snapshot the rewrite read. A promotion that
+ *       replaced the partition meanwhile makes the rewrite fail; it is then skipped with a warning
+ *       and its files deleted, so rows are never mixed or duplicated.
+ *   <li><b>Remove orphans</b>: every file under the table's location ({@code data/} and {@code
+ *       metadata/}) that no kept snapshot, manifest list, manifest, metadata or statistics file
+ *       references, and that is older than {@link Settings#orphanAge}. Iceberg core has no
+ *       implementation of this; the age is the safety margin that keeps the files of a promotion
+ *       still running (written, not yet committed) from being deleted.
+ * </ol>
+ *
+ * With {@link Settings#dryRun} nothing is committed or deleted: the report lists what would be.
+ * Table files are listed and deleted through the table's FileIO, so the same code works on a local
+ * lake and on S3.
+ */
+public final class TableMaintenance {
+  private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
+
+  /** Summary property of a compaction commit: what maintenance did. */
+  public static final String OPERATION = "lake.operation";
+
+  /** The smallest {@link Settings#orphanAge} allowed without {@link Settings#force}. */
+  public static final Duration MIN_ORPHAN_AGE = Duration.ofHours(1);
+
+  private TableMaintenance() {}
+
+  /**
+   * What to do and when "now" is.
+   *
+   * @param now the time ages are measured from
+   * @param retainSnapshots snapshots committed longer ago than this are expired
+   * @param retainLast snapshots always kept (the most recent ones), at least 1
+   * @param orphanAge unreferenced files younger than this are kept
+   * @param force allow {@code orphanAge} below {@link #MIN_ORPHAN_AGE} (only when no promotion is
+   *     running)
+   * @param compactMinFiles a partition with more data files than this is compacted
+   * @param targetFileSizeBytes a partition smaller than this in all is compacted; rewritten files
+   *     are about this size
+   * @param dryRun list what would be done, change nothing
+   * @param runId recorded as {@code lake.run-id} in compaction commits
+   */
+  public record Settings(
+      Instant now,
+      Duration retainSnapshots,
+      int retainLast,
+      Duration orphanAge,
+      boolean force,
+      int compactMinFiles,
+      long targetFileSizeBytes,
+      boolean dryRun,
+      String runId) {
+    public Settings {
+      Objects.requireNonNull(now, "now");
+      Objects.requireNonNull(runId, "runId");
+      if (retainSnapshots.isNegative()) {
+        throw new IllegalArgumentException(
+            "--retainSnapshots: must not be negative, got " + retainSnapshots);
+      }
+      if (retainLast < 1) {
+        throw new IllegalArgumentException("--retainLast: must be at least 1, got " + retainLast);
+      }
+      if (orphanAge.compareTo(MIN_ORPHAN_AGE) < 0 && !force) {
+        throw new IllegalArgumentException(
+            "--orphanAge: "
+                + orphanAge
+                + " is below "
+                + MIN_ORPHAN_AGE
+                + ": a running promotion's files could be deleted; add --force if none runs");
+      }
+      if (orphanAge.isNegative()) {
+        throw new IllegalArgumentException("--orphanAge: must not be negative, got " + orphanAge);
+      }
+      if (compactMinFiles < 1) {
+        throw new IllegalArgumentException(
+            "--compactMinFiles: must be at least 1, got " + compactMinFiles);
+      }
+      if (targetFileSizeBytes < 1) {
+        throw new IllegalArgumentException(
+            "--targetFileSizeMb: must be at least 1, got " + targetFileSizeBytes + " bytes");
+      }
+    }
+
+    /** Snapshots committed before this are expired. */
+    public Instant expireBefore() {
+      return now.minus(retainSnapshots);
+    }
+
+    /** Unreferenced files last modified before this are removed. */
+    public Instant orphansBefore() {
+      return now.minus(orphanAge);
+    }
+  }
+
+  /** A file removed (or, in a dry run, to be removed). */
+  public record RemovedFile(String location, long bytes) {}
+
+  /**
+   * A partition compacted (or to be, in a dry run), or skipped.
+   *
+   * @param partition the partition path, e.g. {@code dt=2026-01-02/hour=3}
+   * @param skipped why it was not committed; empty when it was (or would be)
+   */
+  public record Compaction(
+      String partition,
+      int filesBefore,
+      long bytesBefore,
+      int filesAfter,
+      long bytesAfter,
+      long records,
+      Optional<String> skipped) {}
+
+  /**
+   * What maintenance did to one table.
+   *
+   * @param youngOrphans unreferenced files kept because they are younger than the orphan age
+   */
+  public record Report(
+      LakeTable table,
+      List<Long> expiredSnapshots,
+      List<RemovedFile> expiredFiles,
+      List<Compaction> compactions,
+      List<RemovedFile> orphans,
+      int youngOrphans,
+      List<String> warnings) {}
+
+  /** What staging clean-up did: the run folders under {@code _tmp/} removed, and their files. */
+  public record StagingReport(List<String> folders, List<RemovedFile> files, int youngFolders) {}
+
+  /** Expires, compacts and removes orphans of {@code table}, in that order. */
+  public static Report maintain(LakeTable definition, Table table, Settings settings) {
+    List<String> warnings = new ArrayList<>();
+    List<RemovedFile> expiredFiles = Collections.synchronizedList(new ArrayList<>());
+    List<Long> expired = expire(table, settings, expiredFiles);
+    List<Compaction> compactions = compact(definition, table, settings);
+    compactions.stream()
+        .filter(c -> c.skipped().isPresent())
+        .forEach(
+            c -> warnings.add("compaction of " + c.partition() + " skipped: " + c.skipped().get()));
+    List<RemovedFile> orphans = new ArrayList<>();
+    int young = removeOrphans(table, settings, orphans, warnings);
+    return new Report(
+        definition, expired, List.copyOf(expiredFiles), compactions, orphans, young, warnings);
+  }
+
+  // ---- expire ----
+
+  /**
+   * Expires the snapshots {@code settings} retires; adds the files Iceberg deleted (or would) to
+   * {@code deleted}.
+   *
+   * @return the expired snapshot ids, oldest first
+   */
+  static List<Long> expire(Table table, Settings settings, List<RemovedFile> deleted) {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return List.of();
+    }
+    FileIO io = table.io();
+    ExpireSnapshots expire =
+        table
+            .expireSnapshots()
+            .expireOlderThan(settings.expireBefore().toEpochMilli())
+            .retainLast(settings.retainLast());
+    List<Snapshot> before = snapshots(table);
+    if (settings.dryRun()) {
+      List<Snapshot> removed = expire.apply();
+      List<Snapshot> kept = new ArrayList<>(before);
+      kept.removeAll(removed);
+      Set<String> stillReferenced = snapshotFiles(table, kept);
+      for (String file : snapshotFiles(table, before)) {
+        if (!stillReferenced.contains(file)) {
+          deleted.add(new RemovedFile(file, sizeOf(io, file)));
+        }
+      }
+      return removed.stream().map(Snapshot::snapshotId).sorted().toList();
+    }
+    expire
+        .deleteWith(
+            file -> {
+              long bytes = sizeOf(io, file);
+              io.deleteFile(file);
+              deleted.add(new RemovedFile(file, bytes));
+            })
+        .commit();
+    table.refresh();
+    Set<Long> kept = new HashSet<>();
+    table.snapshots().forEach(s -> kept.add(s.snapshotId()));
+    return before.stream()
+        .filter(s -> !kept.contains(s.snapshotId()))
+        .map(Snapshot::snapshotId)
+        .toList();
+  }
+
+  // ---- compact ----
+
+  /** Compacts (or, in a dry run, lists) the partitions of small files of the current snapshot. */
+  static List<Compaction> compact(LakeTable definition, Table table, Settings settings) {
+    table.refresh();
+    Snapshot start = table.currentSnapshot();
+    if (start == null) {
+      return List.of();
+    }
+    Map<String, List<DataFile>> byPartition = new TreeMap<>();
+    Map<String, String> cannot = new LinkedHashMap<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(start.snapshotId()).planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        String partition = partitionPath(table, file);
+        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(file);
+        if (!task.deletes().isEmpty()) {
+          cannot.put(partition, "it has row-level delete files");
+        } else if (file.format() != FileFormat.PARQUET) {
+          cannot.put(partition, "it has a " + file.format() + " data file");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Compaction> compactions = new ArrayList<>();
+    int partitionId = 0;
+    for (Map.Entry<String, List<DataFile>> entry : byPartition.entrySet()) {
+      List<DataFile> files = entry.getValue();
+      long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+      long records = files.stream().mapToLong(DataFile::recordCount).sum();
+      boolean small =
+          files.size() >= 2
+              && (files.size() > settings.compactMinFiles()
+                  || bytes < settings.targetFileSizeBytes());
+      if (!small) {
+        continue;
+      }
+      String partition = entry.getKey();
+      if (cannot.containsKey(partition)) {
+        compactions.add(
+            new Compaction(
+                partition, files.size(), bytes, 0, 0, records, Optional.of(cannot.get(partition))));
+      } else if (settings.dryRun()) {
+        int after = (int) Math.max(1, Math.ceil((double) bytes / settings.targetFileSizeBytes()));
+        compactions.add(
+            new Compaction(partition, files.size(), bytes, after, 0, records, Optional.empty()));
+      } else {
+        compactions.add(
+            rewrite(definition, table, start, partition, files, partitionId++, settings));
+      }
+    }
+    return compactions;
+  }
+
+  /** Rewrites one partition's {@code files} into files of about the target size, and commits. */
+  static Compaction rewrite(
+      LakeTable definition,
+      Table table,
+      Snapshot start,
+      String partition,
+      List<DataFile> files,
+      int partitionId,
+      Settings settings) {
+    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    long records = files.stream().mapToLong(DataFile::recordCount).sum();
+    List<DataFile> written = write(table, files, partitionId, settings);
+    long rowsWritten = written.stream().mapToLong(DataFile::recordCount).sum();
+    if (rowsWritten != records) {
+      deleteQuietly(table.io(), written);
+      throw new IllegalStateException(
+          definition
+              + " "
+              + partition
+              + ": compaction read "
+              + records
+              + " rows from "
+              + files.size()
+              + " files but wrote "
+              + rowsWritten
+              + "; nothing committed");
+    }
+    RewriteFiles rewrite =
+        table
+            .newRewrite()
+            .validateFromSnapshot(start.snapshotId())
+            .dataSequenceNumber(start.sequenceNumber());
+    files.forEach(rewrite::deleteFile);
+    written.forEach(rewrite::addFile);
+    rewrite
+        .set(TableHistory.UNIT, partition)
+        .set(TableHistory.RUN_ID, settings.runId())
+        .set(OPERATION, "compaction");
+    long bytesAfter = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    try {
+      rewrite.commit();
+    } catch (ValidationException | CommitFailedException e) {
+      deleteQuietly(table.io(), written);
+      String why = "a concurrent commit changed it (" + firstLine(e.getMessage()) + ")";
+      LOG.warn("{} {}: compaction skipped: {}", definition, partition, why);
+      return new Compaction(
+          partition, files.size(), bytes, written.size(), bytesAfter, records, Optional.of(why));
+    }
+    return new Compaction(
+        partition, files.size(), bytes, written.size(), bytesAfter, records, Optional.empty());
+  }
+
+  /** Reads {@code files} with Iceberg's generic Parquet reader and writes them anew. */
+  private static List<DataFile> write(
+      Table table, List<DataFile> files, int partitionId, Settings settings) {
+    Schema schema = table.schema();
+    DataFile first = files.get(0);
+    PartitionSpec spec = table.specs().get(first.specId());
+    StructLike partitionValue = first.partition();
+    OutputFileFactory outputs =
+        OutputFileFactory.builderFor(table, partitionId, 0)
+            .format(FileFormat.PARQUET)
+            .operationId(settings.runId())
+            .build();
+    GenericFileWriterFactory writers =
+        new GenericFileWriterFactory.Builder(table)
+            .dataFileFormat(FileFormat.PARQUET)
+            .dataSchema(schema)
+            .build();
+    String nameMapping = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
+    RollingDataWriter<Record> writer =
+        new RollingDataWriter<>(
+            writers, outputs, table.io(), settings.targetFileSizeBytes(), spec, partitionValue);
+    try (writer) {
+      for (DataFile file : files) {
+        Parquet.ReadBuilder read =
+            Parquet.read(table.io().newInputFile(file.location()))
+                .project(schema)
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema));
+        if (nameMapping != null) {
+          read.withNameMapping(NameMappingParser.fromJson(nameMapping));
+        }
+        try (CloseableIterable<Record> rows = read.build()) {
+          for (Record row : rows) {
+            writer.write(row);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        deleteQuietly(table.io(), writer.result().dataFiles());
+      } catch (RuntimeException notClosed) {
+        LOG.warn(
+            "could not list the files of a failed compaction (lake maintain removes them later)");
+      }
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(io);
+      }
+      throw (RuntimeException) e;
+    }
+    return writer.result().dataFiles();
+  }
+
+  // ---- orphans ----
+
+  /**
+   * Removes (or lists) the files under the table's location that nothing references and that are
+   * older than the orphan age; adds them to {@code removed}.
+   *
+   * @return how many unreferenced files were kept for being younger than the orphan age
+   */
+  static int removeOrphans(
+      Table table, Settings settings, List<RemovedFile> removed, List<String> warnings) {
+    table.refresh();
+    FileIO io = table.io();
+    String location = table.location();
+    List<FileInfo> listed = list(io, location + "/");
+    Set<String> referenced = new HashSet<>();
+    for (String file : referencedFiles(table)) {
+      referenced.add(normalise(file));
+    }
+    // A listing that does not show the current metadata file spells paths differently from the
+    // catalog: every file would look unreferenced, so remove nothing.
+    String current = normalise(currentMetadata(table));
+    if (listed.stream().noneMatch(f -> normalise(f.location()).equals(current))) {
+      warnings.add(
+          "orphan files not removed: listing "
+              + location
+              + " did not show the table's current metadata file "
+              + current);
+      return 0;
+    }
+    long cutoff = settings.orphansBefore().toEpochMilli();
+    int young = 0;
+    for (FileInfo file : listed) {
+      if (referenced.contains(normalise(file.location()))) {
+        continue;
+      }
+      if (file.createdAtMillis() >= cutoff) {
+        young++;
+        continue;
+      }
+      if (!settings.dryRun()) {
+        io.deleteFile(file.location());
+      }
+      removed.add(new RemovedFile(file.location(), file.size()));
+    }
+    if (!settings.dryRun()) {
+      removeEmptyLocalFolders(location + "/data", cutoff);
+    }
+    return young;
+  }
+
+  private static String currentMetadata(Table table) {
+    return ((org.apache.iceberg.HasTableOperations) table)
+        .operations()
+        .current()
+        .metadataFileLocation();
+  }
+
+  /**
+   * Every file a kept version of {@code table} needs: metadata files (and those they list),
+   * statistics files, and for every snapshot its manifest list, manifests and live data and delete
+   * files.
+   */
+  static Set<String> referencedFiles(Table table) {
+    Set<String> files = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, true));
+    files.add(ReachableFileUtil.versionHintLocation(table));
+    files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
+    for (PartitionStatisticsFile stats : table.partitionStatisticsFiles()) {
+      files.add(stats.path());
+    }
+    files.addAll(snapshotFiles(table, snapshots(table)));
+    return files;
+  }
+
+  /** The manifest lists, manifests and live data and delete files of {@code snapshots}. */
+  static Set<String> snapshotFiles(Table table, List<Snapshot> snapshots) {
+    FileIO io = table.io();
+    Set<String> files = new HashSet<>();
+    Set<String> manifestsRead = new HashSet<>();
+    for (Snapshot snapshot : snapshots) {
+      if (snapshot.manifestListLocation() != null) {
+        files.add(snapshot.manifestListLocation());
+      }
+      for (ManifestFile manifest : snapshot.allManifests(io)) {
+        files.add(manifest.path());
+        if (!manifestsRead.add(manifest.path())) {
+          continue;
+        }
+        try {
+          if (manifest.content() == ManifestContent.DATA) {
+            try (CloseableIterable<String> paths =
+                ManifestFiles.readPaths(manifest, io, table.specs())) {
+              paths.forEach(files::add);
+            }
+          } else {
+            try (ManifestReader<DeleteFile> deletes =
+                ManifestFiles.readDeleteManifest(manifest, io, table.specs())) {
+              deletes.forEach(d -> files.add(d.location()));
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return files;
+  }
+
+  // ---- staging ----
+
+  /**
+   * Removes (or lists) the run folders under the lake's {@code _tmp/} whose newest file is older
+   * than the orphan age: what a promotion that died before its commit left behind. Lists and
+   * deletes with Beam's filesystems (local or S3, as the lake's pipelines configured them).
+   */
+  public static StagingReport cleanStaging(LakeLayout lake, Settings settings) throws IOException {
+    String staging = lake.resolve("_tmp") + "/";
+    MatchResult match = FileSystems.match(staging + "**", EmptyMatchTreatment.ALLOW);
+    if (match.status() != MatchResult.Status.OK) {
+      return new StagingReport(List.of(), List.of(), 0);
+    }
+    Map<String, List<MatchResult.Metadata>> byRun = new TreeMap<>();
+    for (MatchResult.Metadata file : match.metadata()) {
+      if (file.resourceId().isDirectory()) {
+        continue;
+      }
+      String location = normalise(file.resourceId().toString());
+      String relative = location.substring(normalise(staging).length());
+      int slash = relative.indexOf('/');
+      String run = slash < 0 ? relative : relative.substring(0, slash);
+      byRun.computeIfAbsent(staging + run, r -> new ArrayList<>()).add(file);
+    }
+    long cutoff = settings.orphansBefore().toEpochMilli();
+    List<String> folders = new ArrayList<>();
+    List<RemovedFile> files = new ArrayList<>();
+    int young = 0;
+    for (Map.Entry<String, List<MatchResult.Metadata>> run : byRun.entrySet()) {
+      long newest =
+          run.getValue().stream()
+              .mapToLong(MatchResult.Metadata::lastModifiedMillis)
+              .max()
+              .orElse(0);
+      if (newest >= cutoff) {
+        young++;
+        continue;
+      }
+      if (!settings.dryRun()) {
+        FileSystems.delete(
+            run.getValue().stream().map(MatchResult.Metadata::resourceId).toList(),
+            MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+        // Every file of the run is old: its folders go too, whatever their own times.
+        removeEmptyLocalFolders(run.getKey(), Long.MAX_VALUE);
+        deleteLocalFolderIfEmpty(run.getKey());
+      }
+      folders.add(run.getKey());
+      run.getValue()
+          .forEach(f -> files.add(new RemovedFile(f.resourceId().toString(), f.sizeBytes())));
+    }
+    if (!settings.dryRun()) {
+      deleteLocalFolderIfEmpty(lake.resolve("_tmp"));
+    }
+    return new StagingReport(folders, files, young);
+  }
+
+  // ---- helpers ----
+
+  private static List<Snapshot> snapshots(Table table) {
+    List<Snapshot> snapshots = new ArrayList<>();
+    table.snapshots().forEach(snapshots::add);
+    return snapshots;
+  }
+
+  /** Every file under {@code prefix}; none when it does not exist. */
+  static List<FileInfo> list(FileIO io, String prefix) {
+    if (!(io instanceof SupportsPrefixOperations prefixes)) {
+      throw new IllegalStateException(
+          "the table's FileIO " + io.getClass().getName() + " cannot list files");
+    }
+    List<FileInfo> files = new ArrayList<>();
+    try {
+      prefixes.listPrefix(prefix).forEach(files::add);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof FileNotFoundException) {
+        return List.of();
+      }
+      throw e;
+    }
+    return files;
+  }
+
+  /**
+   * A location as the catalog spells it: Hadoop lists local files as {@code file:/a/b}, Iceberg
+   * records {@code /a/b}; {@code s3a://} and {@code s3n://} are {@code s3://}.
+   */
+  static String normalise(String location) {
+    String l = location;
+    if (l.startsWith("file:")) {
+      l = l.substring("file:".length());
+      while (l.startsWith("//")) {
+        l = l.substring(1);
+      }
+    } else if (l.startsWith("s3a://") || l.startsWith("s3n://")) {
+      l = "s3://" + l.substring("s3a://".length());
+    }
+    return l;
+  }
+
+  private static long sizeOf(FileIO io, String file) {
+    try {
+      return io.newInputFile(file).getLength();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static void deleteQuietly(FileIO io, List<DataFile> files) {
+    for (DataFile file : files) {
+      try {
+        io.deleteFile(file.location());
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "could not delete {}: {} (lake maintain removes it later)",
+            file.location(),
+            e.toString());
+      }
+    }
+  }
+
+  /**
+   * On a local lake, removes the empty folders under {@code root} last changed before {@code
+   * cutoff} (a promotion may have just created one for the file it is about to write). A folder
+   * emptied by this run was changed now, so it goes on a later run.
+   */
+  private static void removeEmptyLocalFolders(String root, long cutoff) {
+    Optional<Path> dir = localPath(root);
+    if (dir.isEmpty() || !Files.isDirectory(dir.get())) {
+      return;
+    }
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir.get())) {
+      for (Path child : children) {
+        if (Files.isDirectory(child)) {
+          removeEmptyLocalFolders(child.toString(), cutoff);
+          try (DirectoryStream<Path> inside = Files.newDirectoryStream(child)) {
+            if (!inside.iterator().hasNext()
+                && Files.getLastModifiedTime(child).toMillis() < cutoff) {
+              Files.deleteIfExists(child);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not remove empty folders under {}: {}", root, e.toString());
+    }
+  }
+
+  private static void deleteLocalFolderIfEmpty(String folder) {
+    Optional<Path> dir = localPath(folder);
+    if (dir.isEmpty() || !Files.isDirectory(dir.get())) {
+      return;
+    }
+    try (DirectoryStream<Path> inside = Files.newDirectoryStream(dir.get())) {
+      if (!inside.iterator().hasNext()) {
+        Files.deleteIfExists(dir.get());
+      }
+    } catch (IOException e) {
+      LOG.warn("could not remove {}: {}", folder, e.toString());
+    }
+  }
+
+  private static Optional<Path> localPath(String location) {
+    String l = normalise(location);
+    return LakeLayout.hasScheme(l) ? Optional.empty() : Optional.of(Paths.get(l));
+  }
+
+  /** {@code dt=2026-01-02/hour=3}: the partition of {@code file}, as Iceberg writes its path. */
+  static String partitionPath(Table table, DataFile file) {
+    PartitionSpec spec = table.specs().get(file.specId());
+    return spec.isUnpartitioned() ? "(unpartitioned)" : spec.partitionToPath(file.partition());
+  }
+
+  private static String firstLine(String message) {
+    String m = String.valueOf(message).strip();
+    int newline = m.indexOf('\n');
+    return newline < 0 ? m : m.substring(0, newline);
+  }
+}

@@ -1,0 +1,48 @@
+package io.medallion.lake.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.lake.layout.LakeLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PendingPromotionsTest {
+  @TempDir Path dir;
+
+  @Test
+  void aPromotionClearsOnlyTheMarksItListedBeforeReading() throws Exception {
+    LakeLayout lake = LakeLayout.at(dir.toString());
+    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-02", "run-a", Map.of("rows", 3));
+    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-01", "run-a", Map.of("rows", 1));
+
+    List<String> listedByGold =
+        PendingPromotions.markersOf(lake, "gold", "events", "date=2026-01-02");
+    // silver commits more rows for the date while the gold run is reading
+    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-02", "run-b", Map.of("rows", 2));
+    PendingPromotions.clear(listedByGold);
+
+    Map<String, List<String>> pending = PendingPromotions.list(lake, "gold", "events");
+    assertThat(pending).containsOnlyKeys("date=2026-01-01", "date=2026-01-02");
+    assertThat(pending.get("date=2026-01-02"))
+        .containsExactly(lake.pendingMarker("gold", "events", "date=2026-01-02", "run-b"));
+    PendingPromotions.clear(pending.get("date=2026-01-02"));
+    PendingPromotions.clear(pending.get("date=2026-01-02"));
+    assertThat(PendingPromotions.list(lake, "gold", "events")).containsOnlyKeys("date=2026-01-01");
+  }
+
+  @Test
+  void nothingPendingInANewLake() throws Exception {
+    assertThat(PendingPromotions.list(LakeLayout.at(dir.toString()), "gold", "events")).isEmpty();
+  }
+
+  @Test
+  void aUnitIsOneFolder() {
+    LakeLayout lake = LakeLayout.at(dir.toString());
+    assertThatThrownBy(() -> lake.pendingMarker("silver", "events", "dt=x/hour=1", "r"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
