@@ -1,8 +1,8 @@
 package io.medallion.lake.pipelines;
 
 import io.medallion.lake.commit.CommitPartitions;
+import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.Counts;
-import io.medallion.lake.commit.PartitionCommit;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DailyEventStats;
@@ -17,7 +17,7 @@ import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.pipelines.options.PromotionOptions;
 import io.medallion.lake.progress.ReportProgress;
 import io.medallion.lake.table.CatalogSettings;
-import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WritePartitionFiles;
 import io.medallion.lake.write.WriteTableFiles;
@@ -44,8 +44,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 
 /**
  * Gold promotion (daily, batch): every silver event created on a date, whatever hour it arrived in
@@ -67,6 +65,9 @@ import org.apache.iceberg.expressions.Expressions;
  * }</pre>
  */
 public final class GoldEvents {
+  /** What this pipeline promotes. */
+  public static final Dataset DATASET = Dataset.GOLD_EVENTS;
+
   private GoldEvents() {}
 
   public interface Options extends LakeOptions, OutputOptions, PromotionOptions {
@@ -194,11 +195,11 @@ public final class GoldEvents {
     LocalDate first = from == null ? LocalDate.MIN : Args.date("--from", from);
     LocalDate last = to == null ? LocalDate.MAX : Args.date("--to", to);
     List<LocalDate> dates = new ArrayList<>();
-    for (String unit : PendingPromotions.list(lake, "gold", "events").keySet()) {
+    for (String unit : PendingPromotions.list(lake, DATASET).keySet()) {
       LocalDate date = LocalDate.parse(unit.substring("date=".length()));
       if (!date.isBefore(first)
           && !date.isAfter(last)
-          && Reports.read(lake, "gold", "events", unit).isPresent()) {
+          && Reports.read(lake, DATASET, unit).isPresent()) {
         dates.add(date);
       }
     }
@@ -255,8 +256,8 @@ public final class GoldEvents {
   static PCollection<String> build(
       PCollectionTuple silver, Config config, ReportProgress progress) {
     String staging = config.lake().staging(config.runId());
-    TableAtStart goldEvents = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENTS);
-    TableAtStart eventStats = TableAtStart.load(config.catalog(), LakeTable.GOLD_EVENT_STATS);
+    TableAtStart goldEvents = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
+    TableAtStart eventStats = TableAtStart.load(config.catalog(), DATASET.tables().get(1));
 
     PCollectionTuple deduplicated =
         silver
@@ -314,7 +315,7 @@ public final class GoldEvents {
   /** Whether a {@code date=D|counter} count is of one of {@code dates}. */
   static ProcessFunction<KV<String, Long>, Boolean> ofPromotedDates(List<LocalDate> dates) {
     Set<String> partitions = new HashSet<>();
-    dates.forEach(d -> partitions.add(LakeLayout.datePartition(d)));
+    dates.forEach(d -> partitions.add(DATASET.dateUnit(d).name()));
     return count -> partitions.contains(count.getKey().substring(0, count.getKey().indexOf('|')));
   }
 
@@ -322,25 +323,19 @@ public final class GoldEvents {
    * One unit per date. Lists each date's pending markers now, before the run reads silver: the
    * commit clears exactly these, so a mark silver makes while this run reads survives it.
    */
-  static List<PartitionCommit> commits(Config config) {
+  static List<CommitUnit> commits(Config config) {
     return config.dates().stream()
         .map(
             date -> {
-              String partition = LakeLayout.datePartition(date);
+              Dataset.Unit unit = DATASET.dateUnit(date);
               List<String> markers;
               try {
-                markers = PendingPromotions.markersOf(config.lake(), "gold", "events", partition);
+                markers = PendingPromotions.markersOf(config.lake(), DATASET, unit.name());
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
-              Expression rows = Expressions.equal("date", date.toString());
-              return new PartitionCommit(
-                  partition,
-                  "gold",
-                  "events",
-                  partition,
-                  Map.of(LakeTable.GOLD_EVENTS, rows, LakeTable.GOLD_EVENT_STATS, rows),
-                  List.of(),
+              return new CommitUnit(
+                  unit,
                   Map.of(
                       "created_on", date.toString(),
                       "dedup_horizon", config.dedupHorizon().toString(),

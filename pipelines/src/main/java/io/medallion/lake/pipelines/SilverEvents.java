@@ -6,8 +6,8 @@ import io.medallion.lake.bronze.BronzeInventory;
 import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.CommitPartitions;
+import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.Counts;
-import io.medallion.lake.commit.PartitionCommit;
 import io.medallion.lake.commit.PendingMarks;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DeduplicateEvents;
@@ -22,7 +22,7 @@ import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.pipelines.options.PromotionOptions;
 import io.medallion.lake.progress.ReportProgress;
 import io.medallion.lake.table.CatalogSettings;
-import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WritePartitionFiles;
 import java.io.IOException;
@@ -30,7 +30,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +45,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 
 /**
  * Silver promotion (hourly, batch): the bronze event files of one or more arrival hours become rows
@@ -65,6 +62,9 @@ import org.apache.iceberg.expressions.Expressions;
  * }</pre>
  */
 public final class SilverEvents {
+  /** What this pipeline promotes. */
+  public static final Dataset DATASET = Dataset.SILVER_EVENTS;
+
   private SilverEvents() {}
 
   public interface Options extends LakeOptions, LatenessOptions, OutputOptions, PromotionOptions {
@@ -174,7 +174,7 @@ public final class SilverEvents {
      */
     PendingMarks goldMarks() {
       int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
-      return new PendingMarks("gold", "events", SilverRows.CREATED_ON + ".", days);
+      return new PendingMarks(Dataset.GOLD_EVENTS, SilverRows.CREATED_ON + ".", days);
     }
   }
 
@@ -195,8 +195,7 @@ public final class SilverEvents {
       if (files.isEmpty()) {
         continue;
       }
-      Optional<JsonNode> report =
-          Reports.read(lake, "silver", "events", LakeLayout.hourPartition(hour));
+      Optional<JsonNode> report = Reports.read(lake, DATASET, DATASET.hourUnit(hour).name());
       if (report.isEmpty() || !files.equals(bronzeFilesOf(report.get()))) {
         pending.add(hour);
       }
@@ -274,7 +273,7 @@ public final class SilverEvents {
   static PCollection<String> build(
       PCollection<BronzeRecord> bronze, Config config, ReportProgress progress) {
     String staging = config.lake().staging(config.runId());
-    TableAtStart silver = TableAtStart.load(config.catalog(), LakeTable.SILVER_EVENTS);
+    TableAtStart silver = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
 
     PCollectionTuple silverRows =
         bronze.apply("SilverRows", SilverRows.of(silver, config.allowedLateness()));
@@ -292,7 +291,7 @@ public final class SilverEvents {
             .apply(
                 "WriteQuarantine",
                 WritePartitionFiles.jsonLines(
-                    staging + "/" + LakeLayout.QUARANTINE_EVENTS, config.runId()));
+                    staging + "/" + DATASET.quarantine().orElseThrow(), config.runId()));
     PCollection<KV<String, Long>> counts = silverRows.get(SilverRows.COUNTS);
     progress.count(counts, "read", "reading bronze", Counts.valueOf(Counts.READ));
     progress.count(silverFiles, "files written", "writing silver_events", file -> 1L);
@@ -313,28 +312,18 @@ public final class SilverEvents {
    * One unit per hour. Lists each hour's bronze files now, before the run reads them: the report
    * records them, and an hour whose files later differ is pending ({@link #pendingHours}).
    */
-  static List<PartitionCommit> commits(Config config) {
+  static List<CommitUnit> commits(Config config) {
     return config.hours().stream()
         .map(
             hour -> {
-              String partition = LakeLayout.hourPartition(hour);
               Map<String, Long> bronzeFiles;
               try {
                 bronzeFiles = new TreeMap<>(BronzeInventory.of(config.lake(), hour));
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
-              Expression rows =
-                  Expressions.and(
-                      Expressions.equal("dt", LakeLayout.dateOf(hour).toString()),
-                      Expressions.equal("hour", hour.atZone(ZoneOffset.UTC).getHour()));
-              return new PartitionCommit(
-                  partition,
-                  "silver",
-                  "events",
-                  partition,
-                  Map.of(LakeTable.SILVER_EVENTS, rows),
-                  List.of(LakeLayout.QUARANTINE_EVENTS + "/" + partition),
+              return new CommitUnit(
+                  DATASET.hourUnit(hour),
                   Map.of(
                       "source",
                       config.lake().bronzeEventsHour(hour),

@@ -1,14 +1,15 @@
 package io.medallion.lake.pipelines;
 
+import io.medallion.lake.filedrop.PromoteDroppedFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.pipelines.options.Args;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.table.CatalogSettings;
-import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
-import io.medallion.lake.uber.PromoteUberMovementFiles;
+import io.medallion.lake.uber.UberMovementsParser;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -46,6 +47,9 @@ import org.apache.beam.sdk.values.PCollection;
  * }</pre>
  */
 public final class UberMovements {
+  /** What this pipeline promotes. */
+  public static final Dataset DATASET = Dataset.SILVER_UBER_MOVEMENTS;
+
   private UberMovements() {}
 
   public interface Options extends LakeOptions {
@@ -147,7 +151,7 @@ public final class UberMovements {
     public static String input(LakeLayout lake, String input) {
       String value = input.strip();
       if (value.isEmpty()) {
-        return lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS + "/*.csv");
+        return lake.resolve(DATASET.landing().orElseThrow() + "/*.csv");
       }
       if (LakeLayout.hasScheme(value)) {
         return value;
@@ -192,13 +196,18 @@ public final class UberMovements {
   /** Wires the promotion of {@code files}; returns the reports written, one per file promoted. */
   public static PCollection<String> build(PCollection<MatchResult.Metadata> files, Config config) {
     // Create the table (and a local catalog's file) now, once, rather than in parallel workers.
-    TableAtStart.load(config.catalog(), LakeTable.SILVER_UBER_MOVEMENTS);
-    PromoteUberMovementFiles promote =
-        PromoteUberMovementFiles.into(config.lake(), config.catalog(), config.runId())
+    Dataset dataset = DATASET;
+    dataset.tables().forEach(table -> TableAtStart.load(config.catalog(), table));
+    PromoteDroppedFiles promote =
+        PromoteDroppedFiles.into(
+                config.lake(),
+                config.catalog(),
+                config.runId(),
+                dataset,
+                config.city() == null
+                    ? UberMovementsParser.create()
+                    : UberMovementsParser.withCity(config.city()))
             .allowingEmpty(config.allowEmpty());
-    if (config.city() != null) {
-      promote = promote.withCity(config.city());
-    }
     if (config.watch()) {
       promote = promote.skippingPromotedVersions();
     }

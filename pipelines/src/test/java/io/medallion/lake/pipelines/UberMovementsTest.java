@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.LakeTables;
-import io.medallion.lake.uber.UberSourceFiles;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +67,7 @@ class UberMovementsTest {
             LakeLayout.at(lake.toString()),
             "silver",
             "uber_movements",
-            UberSourceFiles.sourceId(fileName))
+            PartitionValues.sourceId(fileName))
         .orElseThrow();
   }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.LakeCommits;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.testing.LakeTables;
-import io.medallion.lake.uber.UberSourceFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class UberMovementsWatchTest {
         LakeLayout.at(lake.toString()),
         "silver",
         "uber_movements",
-        UberSourceFiles.sourceId(fileName));
+        PartitionValues.sourceId(fileName));
   }
 
   private JsonNode awaitReport(String fileName, String notRunId) throws Exception {

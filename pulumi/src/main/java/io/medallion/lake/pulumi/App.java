@@ -11,6 +11,7 @@ import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -111,14 +112,14 @@ public final class App {
             "silver",
             new Access(
                 List.of(LakeLayout.BRONZE_EVENTS + "/"),
-                // Silver marks the gold dates it adds rows to as pending (_pending/gold/events/).
+                // Silver marks the gold dates it adds rows to as pending.
                 List.of(
-                    LakeLayout.QUARANTINE_EVENTS + "/",
-                    "_reports/silver/events/",
-                    PENDING_GOLD_PREFIX,
+                    folder(Dataset.SILVER_EVENTS.quarantine().orElseThrow()),
+                    folder(Dataset.SILVER_EVENTS.reports()),
+                    folder(Dataset.GOLD_EVENTS.pending()),
                     TMP_PREFIX),
                 List.of(),
-                List.of(GlueTables.SILVER_EVENTS)),
+                tables(Dataset.SILVER_EVENTS)),
             storage,
             jarKey,
             accountId,
@@ -130,9 +131,12 @@ public final class App {
             new Access(
                 List.of(),
                 // Gold clears the pending marks of the dates it promotes.
-                List.of("_reports/gold/", PENDING_GOLD_PREFIX, TMP_PREFIX),
-                List.of(GlueTables.SILVER_EVENTS),
-                List.of(GlueTables.GOLD_EVENTS, GlueTables.GOLD_EVENT_STATS)),
+                List.of(
+                    folder(Dataset.GOLD_EVENTS.reports()),
+                    folder(Dataset.GOLD_EVENTS.pending()),
+                    TMP_PREFIX),
+                tables(Dataset.SILVER_EVENTS),
+                tables(Dataset.GOLD_EVENTS)),
             storage,
             jarKey,
             accountId,
@@ -142,13 +146,13 @@ public final class App {
             s,
             "uber-movements",
             new Access(
-                List.of(LakeLayout.LANDING_UBER_MOVEMENTS + "/"),
+                List.of(folder(Dataset.SILVER_UBER_MOVEMENTS.landing().orElseThrow())),
                 List.of(
-                    LakeLayout.QUARANTINE_UBER_MOVEMENTS + "/",
-                    "_reports/silver/uber_movements/",
+                    folder(Dataset.SILVER_UBER_MOVEMENTS.quarantine().orElseThrow()),
+                    folder(Dataset.SILVER_UBER_MOVEMENTS.reports()),
                     TMP_PREFIX),
                 List.of(),
-                List.of(GlueTables.SILVER_UBER_MOVEMENTS)),
+                tables(Dataset.SILVER_UBER_MOVEMENTS)),
             storage,
             jarKey,
             accountId,
@@ -218,9 +222,17 @@ public final class App {
   }
 
   /** Staging for a run's files until it commits; expired by the bucket's lifecycle rules. */
-  private static final String TMP_PREFIX = "_tmp/";
+  private static final String TMP_PREFIX = folder(LakeLayout.STAGING);
 
-  private static final String PENDING_GOLD_PREFIX = LakeLayout.PENDING + "/gold/events/";
+  /** A lake-relative folder as an S3 key prefix: {@code quarantine/events/}. */
+  private static String folder(String relative) {
+    return relative + "/";
+  }
+
+  /** The Glue/Iceberg tables a dataset commits to. */
+  private static List<GlueTables.IcebergTable> tables(Dataset dataset) {
+    return dataset.tables().stream().map(GlueTables::of).toList();
+  }
 
   /**
    * What one batch job may touch: plain folders (relative to the lake root, ending in {@code /})

@@ -2,7 +2,6 @@ package io.medallion.lake.pulumi;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeTable;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -45,9 +44,10 @@ public final class GlueTables {
 
   /** Every Iceberg table of the lake, in {@link LakeTable} order. */
   public static final List<IcebergTable> ICEBERG =
-      Arrays.stream(LakeTable.values()).map(GlueTables::of).toList();
+      LakeTable.values().stream().map(GlueTables::of).toList();
 
-  private static IcebergTable of(LakeTable table) {
+  /** The Glue view of a lake table: its name and folder. */
+  static IcebergTable of(LakeTable table) {
     return new IcebergTable(table.tableName(), table.relativeLocation());
   }
 

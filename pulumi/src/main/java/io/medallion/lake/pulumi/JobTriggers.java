@@ -22,8 +22,8 @@ import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
-import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pulumi.PolicyDocument.Statement;
+import io.medallion.lake.table.Dataset;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -120,7 +120,8 @@ public final class JobTriggers extends ComponentResource {
         name + "-bucket-events",
         BucketNotificationArgs.builder().bucket(args.bucketName()).eventbridge(true).build(),
         child);
-    String landing = args.lakePrefix() + "/" + LakeLayout.LANDING_UBER_MOVEMENTS + "/";
+    String landing =
+        args.lakePrefix() + "/" + Dataset.SILVER_UBER_MOVEMENTS.landing().orElseThrow() + "/";
     EventRule rule =
         new EventRule(
             name + "-uber-landing",

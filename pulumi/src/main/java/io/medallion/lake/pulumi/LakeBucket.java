@@ -34,6 +34,7 @@ import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import io.medallion.lake.layout.LakeLayout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -267,7 +268,8 @@ public final class LakeBucket extends ComponentResource {
             .build());
     rules.add(
         expire("expire-quarantine", Output.of(lake + "quarantine/"), a.quarantineExpirationDays()));
-    rules.add(expire("expire-tmp", Output.of(lake + "_tmp/"), a.tmpExpirationDays()));
+    rules.add(
+        expire("expire-tmp", Output.of(lake + LakeLayout.STAGING + "/"), a.tmpExpirationDays()));
     rules.add(
         expire("expire-emr-logs", Output.of(EMR_LOGS_PREFIX), a.operationalLogExpirationDays()));
     rules.add(

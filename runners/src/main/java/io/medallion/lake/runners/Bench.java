@@ -237,7 +237,7 @@ public final class Bench {
                 SPARK_MAIN,
                 "silver",
                 lake.resolve(LakeLayout.BRONZE_EVENTS).toString(),
-                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
+                lake.resolve(LakeTable.SILVER_EVENTS.relativeLocation()).toString(),
                 fromHour,
                 toHour,
                 threads);
@@ -245,9 +245,9 @@ public final class Bench {
             List.of(
                 SPARK_MAIN,
                 "gold",
-                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
-                lake.resolve(LakeLayout.GOLD_EVENTS).toString(),
-                lake.resolve(LakeLayout.GOLD_EVENT_STATS).toString(),
+                lake.resolve(LakeTable.SILVER_EVENTS.relativeLocation()).toString(),
+                lake.resolve(LakeTable.GOLD_EVENTS.relativeLocation()).toString(),
+                lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()).toString(),
                 firstDate.toString(),
                 lastDate.toString(),
                 Integer.toString(LATENESS_HOURS),
@@ -290,7 +290,7 @@ public final class Bench {
               classpath,
               silver,
               lake,
-              LakeLayout.SILVER_EVENTS,
+              LakeTable.SILVER_EVENTS.relativeLocation(),
               options,
               work,
               out);
@@ -311,7 +311,7 @@ public final class Bench {
               classpath,
               gold,
               lake,
-              LakeLayout.GOLD_EVENTS,
+              LakeTable.GOLD_EVENTS.relativeLocation(),
               options,
               work,
               out));
@@ -489,7 +489,7 @@ public final class Bench {
     }
     Layout layout = layout(lake.resolve(table));
     if (stage.equals("gold")) {
-      Layout stats = layout(lake.resolve(LakeLayout.GOLD_EVENT_STATS));
+      Layout stats = layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()));
       layout =
           new Layout(
               layout.partitions() + stats.partitions(),

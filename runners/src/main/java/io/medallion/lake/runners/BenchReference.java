@@ -11,6 +11,7 @@ import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
 import io.medallion.lake.events.SilverRows;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -187,13 +188,25 @@ public final class BenchReference {
     if (files.isEmpty()) {
       return new long[2];
     }
-    String partition = LakeLayout.hourPartition(hour);
+    String partition = Dataset.SILVER_EVENTS.hourUnit(hour).name();
     Path silverFile =
         Paths.get(
-            lake.resolve(LakeLayout.SILVER_EVENTS + "/" + partition + "/" + FILE + ".parquet"));
+            lake.resolve(
+                LakeTable.SILVER_EVENTS.relativeLocation()
+                    + "/"
+                    + partition
+                    + "/"
+                    + FILE
+                    + ".parquet"));
     Path quarantineFile =
         Paths.get(
-            lake.resolve(LakeLayout.QUARANTINE_EVENTS + "/" + partition + "/" + FILE + ".jsonl"));
+            lake.resolve(
+                Dataset.SILVER_EVENTS.quarantine().orElseThrow()
+                    + "/"
+                    + partition
+                    + "/"
+                    + FILE
+                    + ".jsonl"));
     long[] counts = new long[2];
     try (ParquetWriter<Object[]> silver = writer(silverFile, SILVER);
         LazyOutput quarantine = new LazyOutput(quarantineFile)) {
@@ -535,7 +548,11 @@ public final class BenchReference {
     long bytes = 0;
     for (Instant hour : window.hours(dates)) {
       Path dir =
-          Paths.get(lake.resolve(LakeLayout.SILVER_EVENTS + "/" + LakeLayout.hourPartition(hour)));
+          Paths.get(
+              lake.resolve(
+                  LakeTable.SILVER_EVENTS.relativeLocation()
+                      + "/"
+                      + Dataset.SILVER_EVENTS.hourUnit(hour).name()));
       for (Path f : visibleFiles(dir, ".parquet")) {
         files.add(f);
         bytes += Files.size(f);
@@ -584,7 +601,7 @@ public final class BenchReference {
         LocalDate date = LakeLayout.dateOf(EventEnrichment.instantOfMicros(row.createdAt));
         String type = row.type.toStringUsingUTF8();
         byPartition
-            .computeIfAbsent(LakeLayout.eventTypeDatePartition(type, date), k -> new ArrayList<>())
+            .computeIfAbsent("event_type=" + type + "/date=" + date, k -> new ArrayList<>())
             .add(row);
         Stats s =
             stats.computeIfAbsent(
@@ -634,7 +651,13 @@ public final class BenchReference {
     try {
       return writer(
           Paths.get(
-              lake.resolve(LakeLayout.GOLD_EVENTS + "/" + partition + "/" + FILE + ".parquet")),
+              lake.resolve(
+                  LakeTable.GOLD_EVENTS.relativeLocation()
+                      + "/"
+                      + partition
+                      + "/"
+                      + FILE
+                      + ".parquet")),
           GOLD);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -653,9 +676,9 @@ public final class BenchReference {
       Path file =
           Paths.get(
               lake.resolve(
-                  LakeLayout.GOLD_EVENT_STATS
+                  LakeTable.GOLD_EVENT_STATS.relativeLocation()
                       + "/"
-                      + LakeLayout.datePartition(LocalDate.parse(date.getKey()))
+                      + Dataset.GOLD_EVENTS.dateUnit(LocalDate.parse(date.getKey())).name()
                       + "/"
                       + FILE
                       + ".parquet"));

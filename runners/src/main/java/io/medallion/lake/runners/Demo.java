@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
+import io.medallion.lake.pipelines.SilverEvents;
+import io.medallion.lake.pipelines.UberMovements;
 import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.pipelines.options.LatenessOptions;
 import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
-import io.medallion.lake.uber.UberSourceFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -138,7 +141,7 @@ public final class Demo {
    */
   private static void promoteUberSamples(LakeLayout lake, List<String> common, PrintStream out)
       throws Exception {
-    String landing = lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS);
+    String landing = lake.resolve(UberMovements.DATASET.landing().orElseThrow());
     for (String name : UBER_SAMPLES) {
       try (InputStream in = Demo.class.getResourceAsStream("/sample-data/uber/" + name);
           OutputStream target =
@@ -204,7 +207,9 @@ public final class Demo {
     long late = 0;
     Map<String, Long> reasons = new TreeMap<>();
     for (Instant h = first; !h.isAfter(last); h = h.plus(1, ChronoUnit.HOURS)) {
-      JsonNode r = require(Reports.read(lake, "silver", "events", LakeLayout.hourPartition(h)), h);
+      JsonNode r =
+          require(
+              Reports.read(lake, SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(h).name()), h);
       read += r.path("read").asLong();
       written += r.path("written").asLong();
       late += r.path("counts").path("late").asLong();
@@ -216,7 +221,8 @@ public final class Demo {
     long duplicates = 0;
     long crossDate = 0;
     for (LocalDate d = firstDate; !d.isAfter(lastDate); d = d.plusDays(1)) {
-      JsonNode r = require(Reports.read(lake, "gold", "events", LakeLayout.datePartition(d)), d);
+      JsonNode r =
+          require(Reports.read(lake, GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(d).name()), d);
       goldEvents += r.path("written").asLong();
       duplicates += r.path("duplicates_removed").asLong();
       String ownDate = DeduplicateEvents.DUPLICATE_OF + "." + d;
@@ -238,7 +244,9 @@ public final class Demo {
     for (String name : UBER_SAMPLES) {
       JsonNode r =
           require(
-              Reports.read(lake, "silver", "uber_movements", UberSourceFiles.sourceId(name)), name);
+              Reports.read(
+                  lake, UberMovements.DATASET, UberMovements.DATASET.fileUnit(name).name()),
+              name);
       uberFiles++;
       uberRead += r.path("read").asLong();
       uberWritten += r.path("written").asLong();
@@ -291,13 +299,13 @@ public final class Demo {
     for (LakeTable table : LakeTable.values()) {
       out.printf("  %-22s %s%n", table.tableName(), table.location(lake));
     }
+    List<String> quarantines = new ArrayList<>();
+    Dataset.values().forEach(d -> d.quarantine().ifPresent(q -> quarantines.add(lake.resolve(q))));
     out.println(
         "Quarantine: "
-            + lake.resolve(LakeLayout.QUARANTINE_EVENTS)
-            + ", "
-            + lake.resolve(LakeLayout.QUARANTINE_UBER_MOVEMENTS)
+            + String.join(", ", quarantines)
             + "   Reports: "
-            + lake.resolve("_reports"));
+            + lake.resolve(LakeLayout.REPORTS));
     if (!matches || read != written + quarantined || !uberReconciles) {
       throw new IllegalStateException(
           "the lake does not reconcile with what was produced; see the reports");

@@ -8,7 +8,6 @@ import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableHistory;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -67,9 +66,7 @@ public final class History {
   /** The one table named on the command line. */
   static LakeTable table(List<String> positional) {
     String names =
-        Arrays.stream(LakeTable.values())
-            .map(LakeTable::tableName)
-            .collect(Collectors.joining(", "));
+        LakeTable.values().stream().map(LakeTable::tableName).collect(Collectors.joining(", "));
     if (positional.size() != 1) {
       throw new IllegalArgumentException("which table? lake history <table>, one of: " + names);
     }

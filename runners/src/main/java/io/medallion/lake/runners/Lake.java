@@ -9,8 +9,7 @@ import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
-import io.medallion.lake.uber.PromoteUberMovementFiles;
-import io.medallion.lake.uber.UberSourceFiles;
+import io.medallion.lake.table.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -300,7 +299,7 @@ public final class Lake {
     }
     finish(SilverEvents.run(options, config), "silver");
     for (Instant hour : config.hours()) {
-      Reports.read(config.lake(), "silver", "events", LakeLayout.hourPartition(hour))
+      Reports.read(config.lake(), SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(hour).name())
           .ifPresent(r -> out.println(Reports.oneLine(r)));
     }
   }
@@ -314,7 +313,7 @@ public final class Lake {
     }
     finish(GoldEvents.run(options, config), "gold");
     for (LocalDate date : config.dates()) {
-      Reports.read(config.lake(), "gold", "events", LakeLayout.datePartition(date))
+      Reports.read(config.lake(), GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(date).name())
           .ifPresent(r -> out.println(Reports.oneLine(r)));
     }
   }
@@ -326,10 +325,8 @@ public final class Lake {
     String input = UberMovements.Config.input(lake, options.getInput());
     for (MatchResult.Metadata file :
         FileSystems.match(input, EmptyMatchTreatment.ALLOW).metadata()) {
-      String sourceId = UberSourceFiles.sourceId(file.resourceId().getFilename());
-      Optional<JsonNode> report =
-          Reports.read(
-              lake, PromoteUberMovementFiles.LAYER, PromoteUberMovementFiles.DATASET, sourceId);
+      Dataset.Unit unit = UberMovements.DATASET.fileUnit(file.resourceId().toString());
+      Optional<JsonNode> report = Reports.read(lake, UberMovements.DATASET, unit.name());
       if (report.isPresent()) {
         out.println(Reports.oneLine(report.get()) + " <- " + file.resourceId().getFilename());
         if (report.get().has("rejected_detail")) {

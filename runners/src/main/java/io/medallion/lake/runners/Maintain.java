@@ -101,7 +101,7 @@ public final class Maintain {
     Options options = Lake.parse(command.options(), Options.class);
     List<LakeTable> tables =
         options.getTable() == null || options.getTable().isBlank()
-            ? List.of(LakeTable.values())
+            ? LakeTable.values()
             : List.of(History.table(List.of(options.getTable().strip())));
     Instant now = Instant.now();
     TableMaintenance.Settings settings =

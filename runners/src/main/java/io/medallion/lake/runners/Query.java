@@ -19,7 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,7 +131,7 @@ public final class Query {
         s.execute(bronzeView(bronze));
       }
       try (LakeCatalog catalog = LakeCatalog.open(settings)) {
-        Map<LakeTable, Table> tables = new EnumMap<>(LakeTable.class);
+        Map<LakeTable, Table> tables = new LinkedHashMap<>();
         for (LakeTable table : LakeTable.values()) {
           catalog.existing(table).ifPresent(t -> tables.put(table, t));
         }

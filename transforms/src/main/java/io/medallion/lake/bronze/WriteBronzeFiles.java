@@ -191,7 +191,7 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
                 .withDestinationCoder(Destination.Coder.of())
                 .via(Contextful.fn(KV::getValue), Contextful.fn(d -> new LinesSink()))
                 .to(lake.resolve(LakeLayout.BRONZE_EVENTS))
-                .withTempDirectory(lake.resolve("_tmp/bronze"))
+                .withTempDirectory(lake.resolve(LakeLayout.STAGING + "/bronze"))
                 .withNaming(d -> new HourFolderNaming(runId, d))
                 .withCompression(compression)
                 .withNumShards(shards))

@@ -1,5 +1,6 @@
 package io.medallion.lake.commit;
 
+import io.medallion.lake.table.Dataset;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -9,16 +10,15 @@ import java.util.TreeSet;
 /**
  * What a promotion marks as pending in a table downstream before it commits ({@link
  * PendingPromotions}): for each counter {@code <counterPrefix><date>} of its units, the units
- * {@code date=D} to {@code date=D+daysAfter} of {@code layer/dataset}. Silver marks the gold dates
- * its rows were created on, and the dates after them that the de-duplication horizon reaches, whose
+ * {@code date=D} to {@code date=D+daysAfter} of {@code dataset}. Silver marks the gold dates its
+ * rows were created on, and the dates after them that the de-duplication horizon reaches, whose
  * kept rows an earlier copy may now replace.
  *
- * @param layer the downstream table's layer, {@code gold}
- * @param dataset its dataset, {@code events}
+ * @param dataset the downstream dataset, {@link Dataset#GOLD_EVENTS}
  * @param counterPrefix the counters naming the dates, {@code created_on.}
  * @param daysAfter how many following dates a row of a date can affect
  */
-public record PendingMarks(String layer, String dataset, String counterPrefix, int daysAfter)
+public record PendingMarks(Dataset dataset, String counterPrefix, int daysAfter)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -42,7 +42,7 @@ public record PendingMarks(String layer, String dataset, String counterPrefix, i
         throw new IllegalStateException("not a date counter: " + e.getKey(), ex);
       }
       for (int d = 0; d <= daysAfter; d++) {
-        units.add("date=" + date.plusDays(d));
+        units.add(dataset.dateUnit(date.plusDays(d)).name());
       }
     }
     return units;

@@ -2,6 +2,7 @@ package io.medallion.lake.commit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -36,13 +37,16 @@ public final class PendingPromotions {
   private PendingPromotions() {}
 
   /**
-   * Marks {@code unit} (a partition such as {@code date=2026-01-02}) of {@code layer/dataset} as
-   * pending, on behalf of run {@code runId}, with {@code why} in the marker.
+   * Marks {@code unit} (a partition such as {@code date=2026-01-02}) of {@code dataset} as pending,
+   * on behalf of run {@code runId}, with {@code why} in the marker.
    */
   public static String mark(
-      LakeLayout lake, String layer, String dataset, String unit, String runId, Map<String, ?> why)
+      LakeLayout lake, Dataset dataset, String unit, String runId, Map<String, ?> why)
       throws IOException {
-    String path = lake.pendingMarker(layer, dataset, unit, runId);
+    if (unit.contains("/") || unit.isBlank()) {
+      throw new IllegalArgumentException("not a single-folder unit: " + unit);
+    }
+    String path = markerPath(lake, dataset, unit, runId);
     if (lake.isLocal()) {
       Files.createDirectories(Paths.get(path).getParent());
     }
@@ -60,12 +64,12 @@ public final class PendingPromotions {
   }
 
   /**
-   * Every pending unit of {@code layer/dataset} with its marker files, units in order. The marker
-   * paths are what a promotion of the unit later passes to {@link #clear}.
+   * Every pending unit of {@code dataset} with its marker files, units in order. The marker paths
+   * are what a promotion of the unit later passes to {@link #clear}.
    */
-  public static Map<String, List<String>> list(LakeLayout lake, String layer, String dataset)
+  public static Map<String, List<String>> list(LakeLayout lake, Dataset dataset)
       throws IOException {
-    String root = lake.pendingRoot(layer, dataset);
+    String root = lake.resolve(dataset.pending());
     MatchResult match = FileSystems.match(root + "/*/*.json", EmptyMatchTreatment.ALLOW);
     Map<String, List<String>> units = new TreeMap<>();
     if (match.status() == MatchResult.Status.NOT_FOUND) {
@@ -85,9 +89,14 @@ public final class PendingPromotions {
   }
 
   /** The markers of one unit, as {@link #list} finds them; none when it is not pending. */
-  public static List<String> markersOf(LakeLayout lake, String layer, String dataset, String unit)
+  public static List<String> markersOf(LakeLayout lake, Dataset dataset, String unit)
       throws IOException {
-    return list(lake, layer, dataset).getOrDefault(unit, List.of());
+    return list(lake, dataset).getOrDefault(unit, List.of());
+  }
+
+  /** {@code _pending/<layer>/<dataset>/<unit>/<run>.json}: one run's mark on a unit. */
+  public static String markerPath(LakeLayout lake, Dataset dataset, String unit, String runId) {
+    return lake.resolve(dataset.pending() + "/" + unit + "/" + runId + ".json");
   }
 
   /** Deletes exactly {@code markers}; markers already gone are fine (a retried commit). */

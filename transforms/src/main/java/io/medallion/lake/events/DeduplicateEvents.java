@@ -4,6 +4,7 @@ import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
@@ -278,7 +279,8 @@ public final class DeduplicateEvents
       for (GenericRecord row : EncodedBatches.values(ROW, batch.getValue())) {
         LocalDate created = createdOn(row);
         if (!created.equals(keyedOn)) {
-          if (keyedOn != null || !batch.getKey().equals(LakeLayout.datePartition(created))) {
+          if (keyedOn != null
+              || !batch.getKey().equals(Dataset.GOLD_EVENTS.dateUnit(created).name())) {
             throw new IllegalStateException(
                 "a silver row created on " + created + " came keyed as " + batch.getKey());
           }
@@ -395,7 +397,8 @@ public final class DeduplicateEvents
         if (!targets.contains(dates[i])) {
           continue;
         }
-        String partition = partitions.computeIfAbsent(dates[i], LakeLayout::datePartition);
+        String partition =
+            partitions.computeIfAbsent(dates[i], d -> Dataset.GOLD_EVENTS.dateUnit(d).name());
         addStats(dates[i], row, kept[i]);
         if (kept[i]) {
           counts.add(partition, Counts.WRITTEN, 1);

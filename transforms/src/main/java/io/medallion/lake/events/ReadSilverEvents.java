@@ -4,6 +4,7 @@ import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
@@ -259,7 +260,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
           LocalDate created =
               LakeLayout.dateOf(EventEnrichment.instantOfMicros((Long) row.get("created_at")));
           if (dates.contains(created)) {
-            String partition = LakeLayout.datePartition(created);
+            String partition = Dataset.GOLD_EVENTS.dateUnit(created).name();
             read.merge(partition, 1L, Long::sum);
             batches.add(partition, row, (key, batch) -> out.get(ROWS).output(KV.of(key, batch)));
           }

@@ -6,6 +6,7 @@ import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
@@ -191,7 +192,7 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
     private String partitionOf(Instant hour) {
       if (!hour.equals(lastHour)) {
         lastHour = hour;
-        lastPartition = LakeLayout.hourPartition(hour);
+        lastPartition = Dataset.SILVER_EVENTS.hourUnit(hour).name();
       }
       return lastPartition;
     }

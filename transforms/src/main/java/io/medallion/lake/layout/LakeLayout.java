@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where every table, quarantine and report lives under one lake root, a local folder or an {@code
- * s3://bucket/prefix}. This is the path half of the data contract (DESIGN.md, "Where things live");
- * nothing else in the code spells a lake path.
+ * The lake root, a local folder or an {@code s3://bucket/prefix}, and the folders of the lake as a
+ * whole: bronze, pending marks, staging. A dataset's own folders (its table, quarantine, reports,
+ * landing) are in its definition ({@code table.Dataset}, {@code table.LakeTable}).
  *
  * <p>Directories are returned without a trailing slash. All times are UTC.
  */
@@ -22,10 +22,6 @@ public final class LakeLayout implements Serializable {
 
   private static final DateTimeFormatter BRONZE_HOUR =
       DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter HOUR_OF_DAY =
-      DateTimeFormatter.ofPattern("HH").withZone(ZoneOffset.UTC);
   private static final Pattern BRONZE_PATH =
       Pattern.compile(".*/bronze/events/(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/[^/]+$");
 
@@ -105,75 +101,23 @@ public final class LakeLayout implements Serializable {
         m.group(1) + "-" + m.group(2) + "-" + m.group(3) + "T" + m.group(4) + ":00:00Z");
   }
 
-  // ---- partitions (relative to a table) ----
+  // ---- lake-level folders (a dataset's own folders are in its definition, table.Dataset) ----
 
-  /** {@code dt=YYYY-MM-DD/hour=HH} for an arrival hour. */
-  public static String hourPartition(Instant hour) {
-    return "dt=" + DATE.format(hour) + "/hour=" + HOUR_OF_DAY.format(hour);
-  }
-
-  public static String datePartition(LocalDate date) {
-    return "date=" + date;
-  }
-
-  public static String eventTypeDatePartition(String eventType, LocalDate date) {
-    if (!PartitionValues.isNormalised(eventType)) {
-      throw new IllegalArgumentException("event type is not a partition value: " + eventType);
-    }
-    return "event_type=" + eventType + "/date=" + date;
-  }
-
-  /**
-   * {@code city=C/year=YYYY/month=MM/day=DD} of {@code silver/uber_movements}, for a normalised
-   * city and the start of a row's date range.
-   */
-  public static String uberMovementsPartition(String city, LocalDate dateRangeStart) {
-    if (!PartitionValues.isNormalised(city)) {
-      throw new IllegalArgumentException("city is not a partition value: " + city);
-    }
-    return String.format(
-        "city=%s/year=%04d/month=%02d/day=%02d",
-        city,
-        dateRangeStart.getYear(),
-        dateRangeStart.getMonthValue(),
-        dateRangeStart.getDayOfMonth());
-  }
-
-  // ---- tables ----
-
+  /** Raw event records in the Firehose layout, {@code YYYY/MM/DD/HH/} by arrival hour. */
   public static final String BRONZE_EVENTS = "bronze/events";
-  public static final String SILVER_EVENTS = "silver/events";
-  public static final String GOLD_EVENTS = "gold/events";
-  public static final String GOLD_EVENT_STATS = "gold/event_stats";
-  public static final String QUARANTINE_EVENTS = "quarantine/events";
-  public static final String SILVER_UBER_MOVEMENTS = "silver/uber_movements";
-  public static final String QUARANTINE_UBER_MOVEMENTS = "quarantine/uber_movements";
-  public static final String LANDING_UBER_MOVEMENTS = "landing/uber_movements";
 
-  /** {@code _reports/<layer>/<dataset>/<partition>.json}. */
-  public String report(String layer, String dataset, String partition) {
-    return resolve("_reports/" + layer + "/" + dataset + "/" + partition + ".json");
-  }
+  /** Where every promotion's reports live, relative to the lake root, by layer and dataset. */
+  public static final String REPORTS = "_reports";
 
   /** Where the units marked as needing promotion live, relative to the lake root. */
   public static final String PENDING = "_pending";
 
-  /** {@code _pending/<layer>/<dataset>}: the units of a table marked as needing promotion. */
-  public String pendingRoot(String layer, String dataset) {
-    return resolve(PENDING + "/" + layer + "/" + dataset);
-  }
-
-  /** {@code _pending/<layer>/<dataset>/<unit>/<run>.json}: one run's mark on a unit. */
-  public String pendingMarker(String layer, String dataset, String unit, String runId) {
-    if (unit.contains("/") || unit.isBlank()) {
-      throw new IllegalArgumentException("not a single-folder unit: " + unit);
-    }
-    return pendingRoot(layer, dataset) + "/" + unit + "/" + runId + ".json";
-  }
+  /** Where runs stage files before their commit, one folder per run, relative to the root. */
+  public static final String STAGING = "_tmp";
 
   /** A private scratch folder for one run; promotions stage their files here before commit. */
   public String staging(String runId) {
-    return resolve("_tmp/" + runId);
+    return resolve(STAGING + "/" + runId);
   }
 
   // ---- time helpers shared by the pipelines ----

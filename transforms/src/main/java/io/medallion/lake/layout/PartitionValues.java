@@ -1,6 +1,8 @@
 package io.medallion.lake.layout;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -74,5 +76,27 @@ public final class PartitionValues {
       end--;
     }
     return s.substring(start, end);
+  }
+
+  /**
+   * {@code <normalised stem>-<8 hex digits of the name's SHA-256>} of a dropped file's name (the
+   * folder and a {@code .csv} extension left out): safe in any path, and distinct for two names
+   * that normalise alike ({@code Travel_Times - Paris.csv}, {@code travel_times_paris.csv}). A
+   * file-drop unit is named by it.
+   */
+  public static String sourceId(String fileName) {
+    int slash = fileName.lastIndexOf('/');
+    String name = slash < 0 ? fileName : fileName.substring(slash + 1);
+    byte[] sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    String stem = normalise(name.replaceFirst("(?i)\\.csv$", ""));
+    if (stem.length() > 48) {
+      stem = stem.substring(0, 48);
+    }
+    return stem + "-" + HexFormat.of().formatHex(sha256, 0, 4);
   }
 }

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +36,7 @@ public final class LakeCatalog implements AutoCloseable {
 
   private final CatalogSettings settings;
   private final Catalog catalog;
-  private final Map<LakeTable, Table> loaded = new EnumMap<>(LakeTable.class);
+  private final Map<LakeTable, Table> loaded = new HashMap<>();
 
   private LakeCatalog(CatalogSettings settings, Catalog catalog) {
     this.settings = settings;

@@ -1,6 +1,7 @@
 package io.medallion.lake.table;
 
 import io.medallion.lake.layout.LakeLayout;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,57 +38,139 @@ import org.apache.iceberg.types.Types.NestedField;
  * gains it the next time the lake opens it ({@link LakeCatalog#table}); files written before read
  * back with the column as null. Never reuse or renumber a field id.
  */
-public enum LakeTable {
+public final class LakeTable implements Serializable, Comparable<LakeTable> {
+  private static final long serialVersionUID = 1L;
+
   /** Silver {@code events}: one row per valid bronze record, enriched; by arrival hour. */
-  SILVER_EVENTS(
-      "silver",
-      "events",
-      Columns.SILVER_EVENTS,
-      List.of("dt", "hour"),
-      "Validated, enriched events, one row per valid bronze record, by arrival date and hour."),
+  public static final LakeTable SILVER_EVENTS =
+      builder("silver", "events", Columns.SILVER_EVENTS)
+          .partitionedBy("dt", "hour")
+          .withoutDictionary("event_uuid", "payload")
+          .comment(
+              "Validated, enriched events, one row per valid bronze record, by arrival date and"
+                  + " hour.")
+          .build();
 
   /** Gold {@code events}: one row per {@code event_uuid}, by event type and creation date. */
-  GOLD_EVENTS(
-      "gold",
-      "events",
-      Columns.GOLD_EVENTS,
-      List.of("event_type", "date"),
-      "De-duplicated events, one row per event_uuid, by event type and creation date."),
+  public static final LakeTable GOLD_EVENTS =
+      builder("gold", "events", Columns.GOLD_EVENTS)
+          .partitionedBy("event_type", "date")
+          .withoutDictionary("event_uuid", "payload")
+          .comment("De-duplicated events, one row per event_uuid, by event type and creation date.")
+          .build();
 
   /** Gold {@code event_stats}: per creation date, event type and subtype (Beam SQL). */
-  GOLD_EVENT_STATS(
-      "gold",
-      "event_stats",
-      Columns.GOLD_EVENT_STATS,
-      List.of("date"),
-      "Daily event counts per event type and subtype."),
+  public static final LakeTable GOLD_EVENT_STATS =
+      builder("gold", "event_stats", Columns.GOLD_EVENT_STATS)
+          .partitionedBy("date")
+          .comment("Daily event counts per event type and subtype.")
+          .build();
 
   /** Silver {@code uber_movements}: Uber Movement travel times, by city and date range start. */
-  SILVER_UBER_MOVEMENTS(
-      "silver",
-      "uber_movements",
-      Columns.SILVER_UBER_MOVEMENTS,
-      List.of("city", "year", "month", "day"),
-      "Uber Movement travel times, by city and the start of the file's date range.");
+  public static final LakeTable SILVER_UBER_MOVEMENTS =
+      builder("silver", "uber_movements", Columns.SILVER_UBER_MOVEMENTS)
+          .partitionedBy("city", "year", "month", "day")
+          // A promotion replaces a source file's rows by filter (source_file = ...); Iceberg
+          // deletes a data file by filter only when its column bounds prove every row matches, and
+          // the default bounds of a string are cut to 16 characters, too short for a path.
+          .withFullMetrics("source_file")
+          .comment("Uber Movement travel times, by city and the start of the file's date range.")
+          .build();
+
+  private static final List<LakeTable> FIXED =
+      List.of(SILVER_EVENTS, GOLD_EVENTS, GOLD_EVENT_STATS, SILVER_UBER_MOVEMENTS);
 
   private final String layer;
   private final String dataset;
   private final Schema schema;
   private final PartitionSpec spec;
   private final String comment;
+  private final Map<String, String> ownProperties;
   // Derived on first use, so that the definitions load with Iceberg's API alone (the Pulumi
   // program reads names and folders from them).
-  private volatile org.apache.avro.Schema avro;
+  private transient volatile org.apache.avro.Schema avro;
 
-  LakeTable(
-      String layer, String dataset, Schema schema, List<String> partitionColumns, String comment) {
-    this.layer = layer;
-    this.dataset = dataset;
-    this.schema = schema;
+  private LakeTable(Builder b) {
+    this.layer = b.layer;
+    this.dataset = b.dataset;
+    this.schema = b.schema;
     PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
-    partitionColumns.forEach(spec::identity);
+    b.partitionColumns.forEach(spec::identity);
     this.spec = spec.build();
-    this.comment = comment;
+    this.comment = b.comment;
+    this.ownProperties = Map.copyOf(b.properties);
+  }
+
+  /**
+   * A definition of table {@code <layer>_<dataset>} with {@code schema}; the fixed tables are the
+   * constants above, and a table made from data at run time is built the same way.
+   *
+   * @param layer {@code silver} or {@code gold}: lower-case letters, digits and {@code _}
+   * @param dataset the rest of the name, same characters
+   */
+  public static Builder builder(String layer, String dataset, Schema schema) {
+    return new Builder(layer, dataset, schema);
+  }
+
+  /** Builds a {@link LakeTable}. */
+  public static final class Builder {
+    private final String layer;
+    private final String dataset;
+    private final Schema schema;
+    private final List<String> partitionColumns = new ArrayList<>();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private String comment = "";
+
+    private Builder(String layer, String dataset, Schema schema) {
+      for (String part : List.of(layer, dataset)) {
+        if (!part.matches("[a-z][a-z0-9_]*")) {
+          throw new IllegalArgumentException("not a table name part: " + part);
+        }
+      }
+      this.layer = layer;
+      this.dataset = dataset;
+      this.schema = schema;
+    }
+
+    /** Identity partitions on these columns, in this order. */
+    public Builder partitionedBy(String... columns) {
+      partitionColumns.addAll(List.of(columns));
+      return this;
+    }
+
+    /**
+     * No Parquet dictionary for these columns: a value per row (a uuid, a payload) only costs the
+     * writer time (Parquet fills the dictionary, then falls back to plain encoding).
+     */
+    public Builder withoutDictionary(String... columns) {
+      for (String column : columns) {
+        properties.put(
+            TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, "false");
+      }
+      return this;
+    }
+
+    /** Untruncated column bounds for these columns (a row filter on a long string needs them). */
+    public Builder withFullMetrics(String... columns) {
+      for (String column : columns) {
+        properties.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + column, "full");
+      }
+      return this;
+    }
+
+    public Builder comment(String text) {
+      this.comment = text;
+      return this;
+    }
+
+    public LakeTable build() {
+      return new LakeTable(this);
+    }
+  }
+
+  /** The tables every lake has, in catalog order. */
+  public static List<LakeTable> values() {
+    return FIXED;
   }
 
   /** {@code silver}, {@code gold}: the medallion layer. */
@@ -158,20 +241,7 @@ public enum LakeTable {
   public Map<String, String> properties() {
     Map<String, String> properties = new LinkedHashMap<>(COMMON_PROPERTIES);
     properties.put("comment", comment);
-    if (this == SILVER_UBER_MOVEMENTS) {
-      // A promotion replaces a source file's rows by filter (source_file = ...); Iceberg deletes a
-      // data file by filter only when its column bounds prove every row matches, and the default
-      // bounds of a string are cut to 16 characters, too short for a path.
-      properties.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "source_file", "full");
-    }
-    if (this == SILVER_EVENTS || this == GOLD_EVENTS) {
-      // Every event has its own uuid and payload: a dictionary of them only costs the writer time
-      // (Parquet fills it, then falls back to plain encoding for the rest of the column chunk).
-      for (String column : List.of("event_uuid", "payload")) {
-        properties.put(
-            TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, "false");
-      }
-    }
+    properties.putAll(ownProperties);
     return properties;
   }
 
@@ -220,13 +290,28 @@ public enum LakeTable {
 
   /** The lake table named {@code name} ({@code silver_events}, ...). */
   public static LakeTable named(String name) {
-    for (LakeTable table : values()) {
+    for (LakeTable table : FIXED) {
       if (table.tableName().equals(name)) {
         return table;
       }
     }
-    throw new IllegalArgumentException(
-        "no lake table named " + name + "; tables: " + List.of(values()));
+    throw new IllegalArgumentException("no lake table named " + name + "; tables: " + FIXED);
+  }
+
+  @Override
+  public int compareTo(LakeTable other) {
+    return tableName().compareTo(other.tableName());
+  }
+
+  /** Two definitions of the same name are the same table. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LakeTable other && tableName().equals(other.tableName());
+  }
+
+  @Override
+  public int hashCode() {
+    return tableName().hashCode();
   }
 
   @Override

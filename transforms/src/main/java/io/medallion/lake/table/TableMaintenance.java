@@ -538,7 +538,7 @@ public final class TableMaintenance {
    * deletes with Beam's filesystems (local or S3, as the lake's pipelines configured them).
    */
   public static StagingReport cleanStaging(LakeLayout lake, Settings settings) throws IOException {
-    String staging = lake.resolve("_tmp") + "/";
+    String staging = lake.resolve(LakeLayout.STAGING) + "/";
     MatchResult match = FileSystems.match(staging + "**", EmptyMatchTreatment.ALLOW);
     if (match.status() != MatchResult.Status.OK) {
       return new StagingReport(List.of(), List.of(), 0);
@@ -581,7 +581,7 @@ public final class TableMaintenance {
           .forEach(f -> files.add(new RemovedFile(f.resourceId().toString(), f.sizeBytes())));
     }
     if (!settings.dryRun()) {
-      deleteLocalFolderIfEmpty(lake.resolve("_tmp"));
+      deleteLocalFolderIfEmpty(lake.resolve(LakeLayout.STAGING));
     }
     return new StagingReport(folders, files, young);
   }

@@ -46,7 +46,7 @@ public final class UberCsvParser {
 
   /** Receives the outcome of each data record, in file order. */
   public interface Listener {
-    void accepted(String partition, GenericRecord row);
+    void accepted(GenericRecord row);
 
     /**
      * @param recordNumber the data record's number, from 1 (the header is 0)
@@ -197,7 +197,7 @@ public final class UberCsvParser {
         }
         Outcome outcome = UberRowParser.parse(header, values, cities, sourceFile);
         if (outcome.isValid()) {
-          listener.accepted(outcome.partition(), outcome.row());
+          listener.accepted(outcome.row());
         } else {
           listener.rejected(outcome.rejection(), read, names, values);
         }

@@ -1,6 +1,5 @@
 package io.medallion.lake.uber;
 
-import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.uber.UberHeader.Field;
@@ -55,10 +54,10 @@ public final class UberRowParser {
   /** Why a row was rejected, with a detail a person can act on. */
   public record Rejection(Reason reason, String detail) {}
 
-  /** Either {@link #row()} with its {@link #partition()}, or {@link #rejection()}. */
-  public record Outcome(String partition, GenericRecord row, Rejection rejection) {
+  /** Either {@link #row()} or {@link #rejection()}. */
+  public record Outcome(GenericRecord row, Rejection rejection) {
     static Outcome reject(Reason reason, String detail) {
-      return new Outcome(null, null, new Rejection(reason, detail));
+      return new Outcome(null, new Rejection(reason, detail));
     }
 
     public boolean isValid() {
@@ -161,7 +160,7 @@ public final class UberRowParser {
     row.put("year", range.start().getYear());
     row.put("month", range.start().getMonthValue());
     row.put("day", range.start().getDayOfMonth());
-    return new Outcome(LakeLayout.uberMovementsPartition(city, range.start()), row, null);
+    return new Outcome(row, null);
   }
 
   /** The stripped cell of {@code field}; null when the file has no such column or it is blank. */

@@ -1,10 +1,6 @@
 package io.medallion.lake.uber;
 
 import io.medallion.lake.layout.PartitionValues;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,29 +37,5 @@ public final class UberSourceFiles {
   public static String cityOf(String fileName) {
     Matcher m = CITY_IN_NAME.matcher(stem(fileName));
     return m.matches() ? PartitionValues.normalise(m.group(1).strip()) : null;
-  }
-
-  /**
-   * {@code <normalised stem>-<8 hex digits of the name's SHA-256>}: safe in any path, and distinct
-   * for two names that normalise alike ({@code Travel_Times - Paris.csv}, {@code
-   * travel_times_paris.csv}).
-   */
-  public static String sourceId(String fileName) {
-    int slash = fileName.lastIndexOf('/');
-    String name = slash < 0 ? fileName : fileName.substring(slash + 1);
-    String hash = HexFormat.of().formatHex(sha256(name.getBytes(StandardCharsets.UTF_8)), 0, 4);
-    String stem = PartitionValues.normalise(stem(name));
-    if (stem.length() > 48) {
-      stem = stem.substring(0, 48);
-    }
-    return stem + "-" + hash;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

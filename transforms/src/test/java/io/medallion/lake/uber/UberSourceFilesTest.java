@@ -2,6 +2,7 @@ package io.medallion.lake.uber;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.layout.PartitionValues;
 import org.junit.jupiter.api.Test;
 
 class UberSourceFilesTest {
@@ -33,10 +34,10 @@ class UberSourceFilesTest {
 
   @Test
   void sourceIdIsStablePathSafeAndDistinctForLookAlikeNames() {
-    String a = UberSourceFiles.sourceId("/landing/Travel_Times - Paris.csv");
+    String a = PartitionValues.sourceId("/landing/Travel_Times - Paris.csv");
 
     assertThat(a).matches("travel_times_paris-[0-9a-f]{8}");
-    assertThat(UberSourceFiles.sourceId("s3://other/Travel_Times - Paris.csv")).isEqualTo(a);
-    assertThat(UberSourceFiles.sourceId("travel_times_paris.csv")).isNotEqualTo(a);
+    assertThat(PartitionValues.sourceId("s3://other/Travel_Times - Paris.csv")).isEqualTo(a);
+    assertThat(PartitionValues.sourceId("travel_times_paris.csv")).isNotEqualTo(a);
   }
 }
