@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.commit.CommitPartitions;
-import io.medallion.lake.commit.LakeCommits;
-import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.commit.LakeCommitter;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableHistory;
@@ -42,11 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Promotes four arrival hours across a midnight (the old rows), changes every hour's bronze (the
  * new rows), and runs the promotion again in a child JVM ({@code java -cp <this class path>
  * SilverEvents --from ... --to ...}, DirectRunner) with the test hook {@link
- * CommitPartitions#TEST_STOP_AT}: the child stops at the named point of its commit step and says
- * so, and this test kills it there ({@link Process#destroyForcibly}, SIGKILL). Then it reads each
- * hour with DuckDB over the current snapshot's files and with Iceberg's generic reader, checks
- * which run's snapshot, report and quarantine each hour has, reruns the promotion, and goes on to
- * the next kill point with bronze changed again. Kill points: before any commit (the pending marks
+ * LakeCommitter#TEST_STOP_AT}: the child stops at the named point of its commit step and says so,
+ * and this test kills it there ({@link Process#destroyForcibly}, SIGKILL). Then it reads each hour
+ * with DuckDB over the current snapshot's files and with Iceberg's generic reader, checks which
+ * run's snapshot, report and quarantine each hour has, reruns the promotion, and goes on to the
+ * next kill point with bronze changed again. Kill points: before any commit (the pending marks
  * written), after the first hour's commit (the middle of the commit step), and after the last
  * hour's commit, before its report.
  *
@@ -183,7 +182,7 @@ class CrashConsistencyIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx1g",
             "-XX:TieredStopAtLevel=1",
-            "-D" + CommitPartitions.TEST_STOP_AT + "=" + stopAt,
+            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
             "-cp",
             System.getProperty("java.class.path"),
             SilverEvents.class.getName(),
@@ -193,7 +192,7 @@ class CrashConsistencyIT {
             "--runner=DirectRunner");
     child =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    String stopped = CommitPartitions.TEST_STOP_AT + ": stopped at " + stopAt;
+    String stopped = LakeCommitter.TEST_STOP_AT + ": stopped at " + stopAt;
     long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
     while (!Files.readString(log).contains(stopped)) {
       if (!child.isAlive()) {
@@ -259,7 +258,7 @@ class CrashConsistencyIT {
   }
 
   private static String partition(int hour) {
-    return LakeLayout.hourPartition(HOURS.get(hour));
+    return Dataset.SILVER_EVENTS.hourUnit(HOURS.get(hour)).name();
   }
 
   private void assertEveryHourHolds(int generation) {
@@ -329,7 +328,8 @@ class CrashConsistencyIT {
       Table table = catalog.table(LakeTable.SILVER_EVENTS);
       for (int i = 0; i < HOURS.size(); i++) {
         String hour = partition(i);
-        LakeCommits.committedBy(table, runId, hour, null).ifPresent(id -> snapshots.put(hour, id));
+        LakeCommitter.committedBy(table, runId, hour, null)
+            .ifPresent(id -> snapshots.put(hour, id));
       }
     }
     return snapshots;

@@ -9,6 +9,7 @@ import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
@@ -123,13 +124,13 @@ class PendingPromotionTest {
   void lateEventsMarkTheirDateAndGoldPendingPromotesExactlyThePromotedOnes() throws Exception {
     BronzeFixtures.write(lake, H10, "part-0.jsonl", List.of(A1, A2), "\n");
     silver(List.of(H10), "silver1", false);
-    assertThat(PendingPromotions.list(layout, "gold", "events"))
+    assertThat(PendingPromotions.list(layout, Dataset.GOLD_EVENTS))
         .as("silver marks the dates its rows were created on, and the next (the horizon)")
         .containsOnlyKeys("date=" + D, "date=" + D1);
 
     gold(List.of(D), "gold1");
     assertThat(goldUuids(D)).containsExactly("a1", "a2");
-    assertThat(PendingPromotions.list(layout, "gold", "events"))
+    assertThat(PendingPromotions.list(layout, Dataset.GOLD_EVENTS))
         .as("gold cleared the marks of the date it promoted")
         .containsOnlyKeys("date=" + D1);
     assertThat(GoldEvents.pendingDates(layout, null, null))
@@ -139,7 +140,8 @@ class PendingPromotionTest {
     // An event created on D arrives the next evening, long after D was promoted.
     BronzeFixtures.write(lake, NEXT_EVENING, "part-0.jsonl", List.of(LATE), "\n");
     silver(List.of(NEXT_EVENING), "silver2", false);
-    JsonNode report = SilverEventsTest.report(lake, LakeLayout.hourPartition(NEXT_EVENING));
+    JsonNode report =
+        SilverEventsTest.report(lake, Dataset.SILVER_EVENTS.hourUnit(NEXT_EVENING).name());
     assertThat(report.path("counts").path("late_for." + D).asLong()).isEqualTo(1);
     assertThat(GoldEvents.pendingDates(layout, null, null)).containsExactly(D);
     assertThat(GoldEvents.pendingDates(layout, "2026-03-02", null)).isEmpty();
@@ -148,7 +150,7 @@ class PendingPromotionTest {
 
     assertThat(goldUuids(D)).containsExactly("a1", "a2", "a3");
     assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
-    assertThat(PendingPromotions.list(layout, "gold", "events")).containsOnlyKeys("date=" + D1);
+    assertThat(PendingPromotions.list(layout, Dataset.GOLD_EVENTS)).containsOnlyKeys("date=" + D1);
   }
 
   @Test
@@ -170,11 +172,13 @@ class PendingPromotionTest {
             "gold2");
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
-    PendingPromotions.mark(layout, "gold", "events", "date=" + D, "silver-racing", Map.of());
+    PendingPromotions.mark(layout, Dataset.GOLD_EVENTS, "date=" + D, "silver-racing", Map.of());
     TestPipelines.run(p);
 
-    assertThat(PendingPromotions.markersOf(layout, "gold", "events", "date=" + D))
-        .containsExactly(layout.pendingMarker("gold", "events", "date=" + D, "silver-racing"));
+    assertThat(PendingPromotions.markersOf(layout, Dataset.GOLD_EVENTS, "date=" + D))
+        .containsExactly(
+            PendingPromotions.markerPath(
+                layout, Dataset.GOLD_EVENTS, "date=" + D, "silver-racing"));
     assertThat(GoldEvents.pendingDates(layout, null, null)).containsExactly(D);
   }
 
@@ -199,7 +203,9 @@ class PendingPromotionTest {
     silver(SilverEvents.pendingHours(layout, H10, open, now), "silver2", false);
 
     assertThat(silverRows(H10)).isEqualTo(3);
-    assertThat(SilverEventsTest.report(lake, LakeLayout.hourPartition(H10)).path("bronze_files"))
+    assertThat(
+            SilverEventsTest.report(lake, Dataset.SILVER_EVENTS.hourUnit(H10).name())
+                .path("bronze_files"))
         .hasSize(2);
     assertThat(SilverEvents.pendingHours(layout, H10, open, now)).isEmpty();
   }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.bronze.ReadBronzeEvents;
-import io.medallion.lake.commit.LakeCommits;
+import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogSettings;
@@ -156,11 +156,11 @@ class PromotionCommitTest {
       Map<String, Long> counts = Map.of("read", 0L);
 
       long first =
-          LakeCommits.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
+          LakeCommitter.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
       long again =
-          LakeCommits.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
+          LakeCommitter.overwrite(table, null, unit, List.of(), "r1", "date=2026-01-02", counts);
       long other =
-          LakeCommits.overwrite(table, null, unit, List.of(), "r2", "date=2026-01-02", counts);
+          LakeCommitter.overwrite(table, null, unit, List.of(), "r2", "date=2026-01-02", counts);
 
       assertThat(again).isEqualTo(first);
       assertThat(other).isNotEqualTo(first);

@@ -3,9 +3,8 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.commit.LakeCommits;
+import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.LakeTables;
@@ -17,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -31,14 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * wrote it.
  */
 class UberMovementsTest {
-  private static final int ALL_ROWS =
-      UberSamples.ROWS.values().stream().mapToInt(Integer::intValue).sum();
-  private static final int DAILY_ROWS = UberSamples.ROWS.get("madhavi1109-Travel_Times_Daily.csv");
+  private static final int ALL_RECORDS =
+      UberSamples.RECORDS.values().stream().mapToInt(Integer::intValue).sum();
+  private static final String DAILY = "madhavi1109-Travel_Times_Daily.csv";
 
   @TempDir Path lake;
 
   private Path landing() {
-    return lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS);
+    return lake.resolve(UberMovements.DATASET.landing().orElseThrow());
   }
 
   private void promote(String glob, String city) {
@@ -63,11 +63,10 @@ class UberMovementsTest {
   }
 
   private JsonNode report(String fileName) throws Exception {
-    return LakeCommits.readReport(
+    return Reports.read(
             LakeLayout.at(lake.toString()),
-            "silver",
-            "uber_movements",
-            PartitionValues.sourceId(fileName))
+            UberMovements.DATASET,
+            UberMovements.DATASET.fileUnit(fileName).name())
         .orElseThrow();
   }
 
@@ -81,7 +80,7 @@ class UberMovementsTest {
 
   private String quarantine() {
     return "read_json_auto('"
-        + lake.resolve(LakeLayout.QUARANTINE_UBER_MOVEMENTS)
+        + lake.resolve(UberMovements.DATASET.quarantine().orElseThrow())
         + "/**/*.jsonl', hive_partitioning = true)";
   }
 
@@ -100,41 +99,46 @@ class UberMovementsTest {
     // Without a city, a file is rejected whole, each row quarantined...
     assertThat(unknownCity.path("rejected").asText()).isEqualTo("unknown_city");
     assertThat(unknownCity.path("quarantined").asLong()).isEqualTo(699);
-    // ... and promoting it again with --city replaces that quarantine with its rows.
-    assertThat(count("select count(*) from " + quarantine() + " where record_number > 0"))
-        .as("only the Daily file's rows stay quarantined")
-        .isEqualTo(DAILY_ROWS);
-    assertThat(
-            UberSamples.query(
-                "select record_number, raw_header[1] from "
-                    + quarantine()
-                    + " where record_number = 0"))
-        .as("and the Daily file's own line, with its header")
-        .containsExactly(List.of(0L, "Date"));
+    // ... and promoting it again with --city replaces that quarantine with its rows: every sample
+    // is taken whole, nothing stays quarantined.
+    try (Stream<Path> files =
+        Files.walk(lake.resolve(UberMovements.DATASET.quarantine().orElseThrow()))) {
+      assertThat(files.filter(f -> f.toString().endsWith(".jsonl"))).isEmpty();
+    }
 
-    // Every data row is read once, and written or quarantined.
+    // Every record is read once and written: a travel-time group with values.
     long read = 0;
-    for (var sample : UberSamples.ROWS.entrySet()) {
+    for (var sample : UberSamples.RECORDS.entrySet()) {
       JsonNode r = report(sample.getKey());
-      assertThat(r.path("read").asLong())
+      assertThat(List.of(r.path("read").asLong(), r.path("written").asLong()))
           .as(sample.getKey())
-          .isEqualTo(sample.getValue().longValue());
-      assertThat(r.path("written").asLong() + r.path("quarantined").asLong())
-          .as(sample.getKey())
-          .isEqualTo(sample.getValue().longValue());
+          .containsExactly(sample.getValue().longValue(), sample.getValue().longValue());
+      assertThat(r.path("quarantined").asLong()).as(sample.getKey()).isZero();
+      assertThat(r.path("rejected").isMissingNode()).as(sample.getKey()).isTrue();
       read += r.path("read").asLong();
     }
-    assertThat(read).isEqualTo(ALL_ROWS);
-    assertThat(count("select count(*) from " + silver())).isEqualTo(ALL_ROWS - DAILY_ROWS);
+    assertThat(read).isEqualTo(ALL_RECORDS);
+    assertThat(count("select count(*) from " + silver())).isEqualTo(ALL_RECORDS);
+    assertThat(
+            count(
+                "select count(*) from "
+                    + silver()
+                    + " where mean_travel_time_seconds is null"
+                    + " or lower_bound_travel_time_seconds is null"
+                    + " or upper_bound_travel_time_seconds is null"))
+        .as("an empty group is no row")
+        .isZero();
 
     // Partitions: city from the name, the city column or --city; the date range's start.
     assertThat(
             UberSamples.query(
                 "select city, year, month, day, count(*) from "
                     + silver()
-                    + " group by all order by all"))
+                    + " where source_file not like '%/"
+                    + DAILY
+                    + "' group by all order by all"))
         .containsExactly(
-            List.of("bengaluru", 2018, 1, 1, 198L + 7 + 6),
+            List.of("bengaluru", 2018, 1, 1, 198L + 7 + 5),
             List.of("bengaluru", 2020, 3, 1, 198L),
             List.of("boston", 2016, 7, 31, 699L),
             List.of("johannesburg_and_pretoria", 2016, 7, 31, 226L),
@@ -145,7 +149,7 @@ class UberMovementsTest {
                 lake.resolve("silver/uber_movements/data/city=bengaluru/year=2020/month=3/day=1")))
         .isTrue();
     assertThat(LakeTables.assertReadersAgree(lake, LakeTable.SILVER_UBER_MOVEMENTS))
-        .isEqualTo(ALL_ROWS - DAILY_ROWS);
+        .isEqualTo(ALL_RECORDS);
 
     // Paris rows with an empty destination name survive with a null.
     assertThat(
@@ -155,14 +159,44 @@ class UberMovementsTest {
                     + " where city = 'paris' and destination_display_name is null order by 1"))
         .containsExactly(List.of("3697"), List.of("438"));
 
-    // The Daily file is rejected whole, with its reason in the report and the quarantine.
-    JsonNode daily = report("madhavi1109-Travel_Times_Daily.csv");
-    assertThat(daily.path("rejected").asText()).isEqualTo("unsupported_file_shape");
-    assertThat(daily.path("rejected_detail").asText()).contains("date_range").contains("\"Date\"");
-    assertThat(daily.path("quarantined_by_reason").path("unsupported_file_shape").asLong())
-        .isEqualTo(DAILY_ROWS);
-    assertThat(UberSamples.query("select distinct reason from " + quarantine()))
-        .containsExactly(List.of("unsupported_file_shape"));
+    // The Daily file: a row per period of each day, in the partition of its own date.
+    List<List<Object>> dailyPartitions = new ArrayList<>();
+    for (int day = 1; day <= 31; day++) {
+      dailyPartitions.add(List.of("bengaluru", 2018, 1, day, day == 25 ? 5L : 6L));
+    }
+    assertThat(
+            UberSamples.query(
+                "select city, year, month, day, count(*) from "
+                    + silver()
+                    + " where source_file like '%/"
+                    + DAILY
+                    + "' and date_range_start = date_range_end"
+                    + " and day(date_range_start) = day group by all order by all"))
+        .isEqualTo(dailyPartitions);
+    assertThat(
+            UberSamples.query(
+                "select time_of_day, count(*) from "
+                    + silver()
+                    + " where source_file like '%/"
+                    + DAILY
+                    + "' group by all order by all"))
+        .containsExactly(
+            List.of("AM", 31L),
+            List.of("Daily Average", 31L),
+            List.of("Early Morning", 31L),
+            List.of("Evening", 31L),
+            List.of("Midday", 31L),
+            List.of("PM", 30L));
+    assertThat(
+            UberSamples.query(
+                "select date_range, date_range_start::varchar, date_range_end::varchar,"
+                    + " mean_travel_time_seconds, lower_bound_travel_time_seconds,"
+                    + " upper_bound_travel_time_seconds from "
+                    + silver()
+                    + " where source_file like '%/"
+                    + DAILY
+                    + "' and time_of_day = 'Daily Average' and day = 25"))
+        .containsExactly(List.of("01/25/2018", "2018-01-25", "2018-01-25", 1768.0, 1345.0, 2324.0));
 
     // Types: Snappy Parquet, DATE for the range, the trailing parts and extras as given.
     assertThat(
@@ -185,8 +219,9 @@ class UberMovementsTest {
                     + " where source_file like '%madhavi1109%' group by all order by all"))
         .containsExactly(
             List.of("Every day", "Daily Average", 198L),
-            Arrays.asList("Every day", null, 6L),
-            Arrays.asList(null, "Daily Average", 7L));
+            Arrays.asList("Every day", null, 5L),
+            Arrays.asList(null, "Daily Average", 7L),
+            Arrays.asList(null, null, 185L));
     assertThat(
             count(
                 "select count(*) from "

@@ -3,9 +3,8 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.commit.LakeCommits;
+import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
-import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.testing.LakeTables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ class UberMovementsWatchTest {
   @TempDir Path lake;
 
   private Path landing() {
-    return lake.resolve(LakeLayout.LANDING_UBER_MOVEMENTS);
+    return lake.resolve(UberMovements.DATASET.landing().orElseThrow());
   }
 
   private PipelineResult startWatching() {
@@ -53,11 +52,10 @@ class UberMovementsWatchTest {
   }
 
   private Optional<JsonNode> report(String fileName) throws Exception {
-    return LakeCommits.readReport(
+    return Reports.read(
         LakeLayout.at(lake.toString()),
-        "silver",
-        "uber_movements",
-        PartitionValues.sourceId(fileName));
+        UberMovements.DATASET,
+        UberMovements.DATASET.fileUnit(fileName).name());
   }
 
   private JsonNode awaitReport(String fileName, String notRunId) throws Exception {

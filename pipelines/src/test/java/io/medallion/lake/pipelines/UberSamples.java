@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * The public Uber Movement samples ({@code src/sample-data/uber/README.md} has their origin), with
- * their data row counts from that README, and a DuckDB reader for what the pipeline wrote.
+ * their data row counts from that README and the silver rows each gives, and a DuckDB reader for
+ * what the pipeline wrote.
  */
 final class UberSamples {
   /** File name → data rows (the header not counted). */
@@ -35,6 +36,19 @@ final class UberSamples {
     ROWS.put("travel_times_manila.csv", 477);
     ROWS.put("travel_times_paris.csv", 2227);
     ROWS.put("wfallon-Travel_Times.csv", 699);
+  }
+
+  /**
+   * File name → records read, each written as one silver row: a record per travel-time group that
+   * holds values. One per data row, but for the time-of-day file (its "Daily Average" row has its
+   * three times empty: 6 - 1) and the Daily file (6 periods a row, the PM of 01/25/2018 empty: 31 *
+   * 6 - 1).
+   */
+  static final Map<String, Integer> RECORDS = new LinkedHashMap<>(ROWS);
+
+  static {
+    RECORDS.put("madhavi1109-Travel_Times_Daily.csv", 31 * 6 - 1);
+    RECORDS.put("madhavi1109-Travel_Times_time_of_day.csv", 6 - 1);
   }
 
   private UberSamples() {}

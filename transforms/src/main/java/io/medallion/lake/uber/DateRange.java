@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  * one (average, peak, midday, evening, morning, night, hour), else the days: Uber's exports drop
  * {@code Every day} from day-of-week files and {@code Daily Average} from time-of-day files.
  *
+ * <p>A Daily export gives one day instead ({@code Date}, {@code 01/25/2018}): {@link #day} makes it
+ * a range from that day to that day, with no trailing parts.
+ *
  * @param days the days part, or null
  * @param aggregation the aggregation part, or null
  */
@@ -28,6 +31,7 @@ public record DateRange(LocalDate start, LocalDate end, String days, String aggr
       Pattern.compile(
           "\\s*(\\d{1,2}/\\d{1,2}/\\d{4})\\s*-\\s*(\\d{1,2}/\\d{1,2}/\\d{4})\\s*"
               + "(?:,([^,]*))?(?:,([^,]*))?");
+  private static final Pattern DAY = Pattern.compile("\\d{1,2}/\\d{1,2}/\\d{4}");
   private static final Pattern AGGREGATION =
       Pattern.compile(
           ".*\\b(average|mean|median|peak|midday|evening|morning|night|hourly|hour)\\b.*",
@@ -62,6 +66,27 @@ public record DateRange(LocalDate start, LocalDate end, String days, String aggr
       return new DateRange(start, end, null, first);
     }
     return new DateRange(start, end, first, null);
+  }
+
+  /**
+   * Parses a single-day cell ({@code 01/25/2018}, zero padding optional) as the range of that day.
+   *
+   * @throws IllegalArgumentException with a one-line reason when {@code text} is not one US date
+   */
+  public static DateRange day(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("empty date");
+    }
+    String value = text.strip();
+    if (!DAY.matcher(value).matches()) {
+      throw new IllegalArgumentException("not a date like '01/25/2018' (M/D/YYYY): " + text);
+    }
+    try {
+      LocalDate date = LocalDate.parse(value, US_DATE);
+      return new DateRange(date, date, null, null);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("not a date (M/D/YYYY): " + text);
+    }
   }
 
   private static LocalDate date(String value, String text) {

@@ -2,6 +2,7 @@ package io.medallion.lake.uber;
 
 import io.medallion.lake.uber.UberRowParser.CityRule;
 import io.medallion.lake.uber.UberRowParser.Outcome;
+import io.medallion.lake.uber.UberRowParser.Outcomes;
 import io.medallion.lake.uber.UberRowParser.Reason;
 import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.BufferedInputStream;
@@ -28,37 +29,50 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Reads one Uber Movement CSV as published (RFC 4180 through Apache Commons CSV: quoted or bare
  * cells, LF or CRLF, with or without a final newline, a UTF-8 BOM or none; cells separated by
- * commas, semicolons or tabs, {@link #delimiterOf detected} from the header) and hands every data
- * row to a {@link Listener}, as a silver row or a rejection.
+ * commas, semicolons or tabs, {@link #delimiterOf detected} from the header) and hands every record
+ * to a {@link Listener}, as a silver row or a rejection.
  *
- * <p>Every data record is counted as read exactly once, and comes out exactly once. A file that
- * cannot be taken is rejected whole ({@link Listener#fileRejected}), and each record it holds comes
- * out rejected with the file's reason: a header that is not a travel-times header, a file whose
- * city cannot be known, an empty file or one with a header and no rows. Where the CSV can no longer
- * be read (an unclosed quote, bytes that are not UTF-8: a binary file), from the header or from a
- * later record on, the rows before are kept and the rest of the file is quarantined line by line
+ * <p>A record is one measurement: a travel-time group of a data row that holds a value ({@link
+ * UberRowParser}; a row of the Daily export holds one per period, the other exports one), or a row
+ * rejected as a whole. Every record is counted as read exactly once, and comes out exactly once. A
+ * group whose cells are all empty measured nothing: it is no record, and is counted apart ({@link
+ * Summary#emptyTravelTimes}), as blank lines are no records. A file that cannot be taken is
+ * rejected whole ({@link Listener#fileRejected}), and each data row it holds is one record, out
+ * rejected with the file's reason: a header that is not a travel-times header, a file whose city
+ * cannot be known, an empty file or one with a header and no rows. Where the CSV can no longer be
+ * read (an unclosed quote, bytes that are not UTF-8: a binary file), from the header or from a
+ * later row on, the records before are kept and the rest of the file is quarantined line by line
  * ({@link Listener#unreadable}), each non-empty line one record, its bytes kept: the CSV cannot
- * tell its records there, its lines are the best count of what the file held.
+ * tell its rows there, its lines are the best count of what the file held.
  */
 public final class UberCsvParser {
+  /**
+   * The counter of a file's travel-time groups with all three cells empty ({@link
+   * Summary#emptyTravelTimes}), as a report names it; they are neither written nor quarantined.
+   */
+  public static final String EMPTY_TRAVEL_TIMES = "empty_travel_times";
+
   private static final char[] DELIMITERS = {',', ';', '\t'};
   private static final int HEADER_LIMIT = 1 << 16;
 
-  /** Receives the outcome of each data record, in file order. */
+  /** Receives the outcome of each record, in file order. */
   public interface Listener {
     void accepted(GenericRecord row);
 
     /**
-     * @param recordNumber the data record's number, from 1 (the header is 0)
+     * A record rejected: a row, or one of its travel-time groups (a row of the Daily export may
+     * come out several times, one per period, the detail naming the period's columns).
+     *
+     * @param recordNumber the data row's number, from 1 (the header is 0)
      * @param header the header row
-     * @param values the record's cells
+     * @param values the row's cells
      */
     void rejected(Rejection rejection, long recordNumber, List<String> header, List<String> values);
 
     /**
      * A line of the file past the point where the CSV could not be read any more.
      *
-     * @param recordNumber its number as a data record, from 1
+     * @param recordNumber its number as a data row, from 1
      * @param line its bytes, without the line break
      */
     void unreadable(Rejection rejection, long recordNumber, byte[] line);
@@ -81,7 +95,9 @@ public final class UberCsvParser {
   /**
    * What a file amounted to.
    *
-   * @param read data records read (the header is not one)
+   * @param read records read: each came out once, accepted or rejected (the header is not one)
+   * @param emptyTravelTimes travel-time groups with all three cells empty, which gave nothing (not
+   *     in {@code read}); a report counts them as {@value #EMPTY_TRAVEL_TIMES}
    * @param fileRejection why the whole file was rejected, or null
    * @param ignoredColumns columns the table does not keep
    * @param citySource where the city came from: {@code option}, {@code city_column}, {@code
@@ -90,6 +106,7 @@ public final class UberCsvParser {
    */
   public record Summary(
       long read,
+      long emptyTravelTimes,
       Rejection fileRejection,
       List<String> ignoredColumns,
       String citySource,
@@ -128,7 +145,7 @@ public final class UberCsvParser {
         if (!records.hasNext()) {
           Rejection empty = new Rejection(Reason.EMPTY_FILE, "the file is empty");
           listener.fileRejected(empty, null, null);
-          return new Summary(0, empty, List.of(), null, delimiter);
+          return new Summary(0, 0, empty, List.of(), null, delimiter);
         }
         names = records.next().toList();
       } catch (UncheckedIOException | IllegalStateException e) {
@@ -161,7 +178,9 @@ public final class UberCsvParser {
         listener.fileRejected(fileRejection, names, null);
       }
 
+      long rows = 0;
       long read = 0;
+      long emptyTravelTimes = 0;
       while (true) {
         List<String> values;
         try {
@@ -172,8 +191,9 @@ public final class UberCsvParser {
         } catch (UncheckedIOException | IllegalStateException e) {
           if (fileRejection != null) {
             // The file is rejected already; its unreadable rest is quarantined with that reason.
-            return withRead(
-                read + quarantineLines(again, linesRead, read, fileRejection, listener),
+            return summary(
+                read + quarantineLines(again, linesRead, rows, fileRejection, listener),
+                emptyTravelTimes,
                 fileRejection,
                 header,
                 citySource,
@@ -181,39 +201,55 @@ public final class UberCsvParser {
           }
           Rejection broken =
               new Rejection(
-                  Reason.MALFORMED_CSV, "unreadable after record " + read + ": " + message(e));
-          return withRead(
-              read + quarantineLines(again, linesRead, read, broken, listener),
+                  Reason.MALFORMED_CSV, "unreadable after record " + rows + ": " + message(e));
+          return summary(
+              read + quarantineLines(again, linesRead, rows, broken, listener),
+              emptyTravelTimes,
               null,
               header,
               citySource,
               delimiter);
         }
-        read++;
+        rows++;
         linesRead = parser.getCurrentLineNumber();
         if (fileRejection != null) {
-          listener.rejected(fileRejection, read, names, values);
+          read++;
+          listener.rejected(fileRejection, rows, names, values);
           continue;
         }
-        Outcome outcome = UberRowParser.parse(header, values, cities, sourceFile);
-        if (outcome.isValid()) {
-          listener.accepted(outcome.row());
-        } else {
-          listener.rejected(outcome.rejection(), read, names, values);
+        Outcomes outcomes = UberRowParser.parse(header, values, cities, sourceFile);
+        emptyTravelTimes += outcomes.emptyTravelTimes();
+        for (Outcome outcome : outcomes.outcomes()) {
+          read++;
+          if (outcome.isValid()) {
+            listener.accepted(outcome.row());
+          } else {
+            listener.rejected(outcome.rejection(), rows, names, values);
+          }
         }
       }
-      if (read == 0 && fileRejection == null) {
+      if (rows == 0 && fileRejection == null) {
         fileRejection = new Rejection(Reason.EMPTY_FILE, "a header and no rows");
         listener.fileRejected(fileRejection, names, null);
       }
-      return withRead(read, fileRejection, header, citySource, delimiter);
+      return summary(read, emptyTravelTimes, fileRejection, header, citySource, delimiter);
     }
   }
 
-  private static Summary withRead(
-      long read, Rejection fileRejection, UberHeader header, String citySource, char delimiter) {
+  private static Summary summary(
+      long read,
+      long emptyTravelTimes,
+      Rejection fileRejection,
+      UberHeader header,
+      String citySource,
+      char delimiter) {
     return new Summary(
-        read, fileRejection, header == null ? List.of() : header.ignored(), citySource, delimiter);
+        read,
+        emptyTravelTimes,
+        fileRejection,
+        header == null ? List.of() : header.ignored(),
+        citySource,
+        delimiter);
   }
 
   /** The whole file is unreadable from its header on: rejected whole, its lines quarantined. */
@@ -226,7 +262,7 @@ public final class UberCsvParser {
       listener.fileRejected(rejection, null, header);
       read = header == null ? 0 : quarantineRest(raw, 0, rejection, listener);
     }
-    return new Summary(read, rejection, List.of(), null, ',');
+    return new Summary(read, 0, rejection, List.of(), null, ',');
   }
 
   /**

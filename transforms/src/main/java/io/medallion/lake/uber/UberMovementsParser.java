@@ -47,6 +47,7 @@ public final class UberMovementsParser implements DroppedFileParser {
   public Parsed parse(InputStream in, Reopen again, String source, Output out) throws IOException {
     UberCsvParser.Summary summary =
         UberCsvParser.parse(in, again::open, source, city, new ToOutput(out));
+    out.count(UberCsvParser.EMPTY_TRAVEL_TIMES, summary.emptyTravelTimes());
     Map<String, Object> attributes = new LinkedHashMap<>();
     attributes.put("city_from", summary.citySource());
     attributes.put("delimiter", String.valueOf(summary.delimiter()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,33 +17,40 @@ class PendingPromotionsTest {
   @Test
   void aPromotionClearsOnlyTheMarksItListedBeforeReading() throws Exception {
     LakeLayout lake = LakeLayout.at(dir.toString());
-    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-02", "run-a", Map.of("rows", 3));
-    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-01", "run-a", Map.of("rows", 1));
+    PendingPromotions.mark(
+        lake, Dataset.GOLD_EVENTS, "date=2026-01-02", "run-a", Map.of("rows", 3));
+    PendingPromotions.mark(
+        lake, Dataset.GOLD_EVENTS, "date=2026-01-01", "run-a", Map.of("rows", 1));
 
     List<String> listedByGold =
-        PendingPromotions.markersOf(lake, "gold", "events", "date=2026-01-02");
+        PendingPromotions.markersOf(lake, Dataset.GOLD_EVENTS, "date=2026-01-02");
     // silver commits more rows for the date while the gold run is reading
-    PendingPromotions.mark(lake, "gold", "events", "date=2026-01-02", "run-b", Map.of("rows", 2));
+    PendingPromotions.mark(
+        lake, Dataset.GOLD_EVENTS, "date=2026-01-02", "run-b", Map.of("rows", 2));
     PendingPromotions.clear(listedByGold);
 
-    Map<String, List<String>> pending = PendingPromotions.list(lake, "gold", "events");
+    Map<String, List<String>> pending = PendingPromotions.list(lake, Dataset.GOLD_EVENTS);
     assertThat(pending).containsOnlyKeys("date=2026-01-01", "date=2026-01-02");
     assertThat(pending.get("date=2026-01-02"))
-        .containsExactly(lake.pendingMarker("gold", "events", "date=2026-01-02", "run-b"));
+        .containsExactly(
+            PendingPromotions.markerPath(lake, Dataset.GOLD_EVENTS, "date=2026-01-02", "run-b"));
     PendingPromotions.clear(pending.get("date=2026-01-02"));
     PendingPromotions.clear(pending.get("date=2026-01-02"));
-    assertThat(PendingPromotions.list(lake, "gold", "events")).containsOnlyKeys("date=2026-01-01");
+    assertThat(PendingPromotions.list(lake, Dataset.GOLD_EVENTS))
+        .containsOnlyKeys("date=2026-01-01");
   }
 
   @Test
   void nothingPendingInANewLake() throws Exception {
-    assertThat(PendingPromotions.list(LakeLayout.at(dir.toString()), "gold", "events")).isEmpty();
+    assertThat(PendingPromotions.list(LakeLayout.at(dir.toString()), Dataset.GOLD_EVENTS))
+        .isEmpty();
   }
 
   @Test
   void aUnitIsOneFolder() {
     LakeLayout lake = LakeLayout.at(dir.toString());
-    assertThatThrownBy(() -> lake.pendingMarker("silver", "events", "dt=x/hour=1", "r"))
+    assertThatThrownBy(
+            () -> PendingPromotions.mark(lake, Dataset.SILVER_EVENTS, "dt=x/hour=1", "r", Map.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

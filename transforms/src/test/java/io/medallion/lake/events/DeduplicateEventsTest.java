@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.testing.TestPipelines;
@@ -99,7 +100,7 @@ class DeduplicateEventsTest {
       LocalDate created =
           LakeLayout.dateOf(EventEnrichment.instantOfMicros((Long) r.get("created_at")));
       if (read.contains(created)) {
-        input.add(KV.of(LakeLayout.datePartition(created), r));
+        input.add(KV.of(Dataset.GOLD_EVENTS.dateUnit(created).name(), r));
       }
     }
     Collections.shuffle(input, new Random(buckets));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 class LakeLayoutTest {
@@ -26,11 +25,7 @@ class LakeLayoutTest {
     Instant hour = Instant.parse("2026-01-02T03:00:00Z");
 
     assertThat(lake.bronzeEventsHour(hour)).isEqualTo("s3://b/p/bronze/events/2026/01/02/03");
-    assertThat(LakeLayout.hourPartition(hour)).isEqualTo("dt=2026-01-02/hour=03");
-    assertThat(LakeLayout.eventTypeDatePartition("lesson", LocalDate.parse("2026-01-02")))
-        .isEqualTo("event_type=lesson/date=2026-01-02");
-    assertThat(lake.report("silver", "events", "dt=2026-01-02/hour=03"))
-        .isEqualTo("s3://b/p/_reports/silver/events/dt=2026-01-02/hour=03.json");
+    assertThat(lake.staging("run-1")).isEqualTo("s3://b/p/_tmp/run-1");
   }
 
   @Test
@@ -38,12 +33,6 @@ class LakeLayoutTest {
     assertThat(LakeLayout.bronzeHourOf("/l/bronze/events/2026/01/02/03/f.jsonl.gz"))
         .isEqualTo(Instant.parse("2026-01-02T03:00:00Z"));
     assertThatThrownBy(() -> LakeLayout.bronzeHourOf("/l/bronze/events/2026/01/02/f.jsonl"))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void refusesAnEventTypeThatIsNotAPartitionValue() {
-    assertThatThrownBy(() -> LakeLayout.eventTypeDatePartition("../x", LocalDate.EPOCH))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -91,4 +91,22 @@ class DateRangeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ends before it starts");
   }
+
+  @Test
+  void aSingleDayIsTheRangeOfThatDay() {
+    assertThat(DateRange.day("01/25/2018"))
+        .isEqualTo(new DateRange(LocalDate.of(2018, 1, 25), LocalDate.of(2018, 1, 25), null, null));
+    assertThat(DateRange.day(" 1/5/2018 ").start()).isEqualTo(LocalDate.of(2018, 1, 5));
+  }
+
+  @Test
+  void aSingleDayThatIsNotOneDateIsRefused() {
+    assertThatThrownBy(() -> DateRange.day("2018-01-25"))
+        .hasMessage("not a date like '01/25/2018' (M/D/YYYY): 2018-01-25");
+    assertThatThrownBy(() -> DateRange.day("02/30/2018"))
+        .hasMessage("not a date (M/D/YYYY): 02/30/2018");
+    assertThatThrownBy(() -> DateRange.day("1/1/2018 - 1/31/2018"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> DateRange.day("")).hasMessage("empty date");
+  }
 }

@@ -6,8 +6,11 @@ import io.medallion.lake.uber.UberRowParser.Reason;
 import io.medallion.lake.uber.UberRowParser.Rejection;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -36,8 +39,8 @@ class UberCsvParserTest {
     UberCsvParser.Summary summary;
 
     @Override
-    public void accepted(String partition, GenericRecord row) {
-      partitions.add(partition);
+    public void accepted(GenericRecord row) {
+      partitions.add(UberRows.partitionOf(row));
       rows.add(row);
     }
 
@@ -63,6 +66,15 @@ class UberCsvParserTest {
       fileRejections.add(rejection);
       fileHeaders.add(header);
       rawHeaders.add(rawHeader);
+    }
+  }
+
+  /** A file of {@code src/test/resources/UberCsvParserTest/} (ORIGIN.md there says whence). */
+  private static byte[] fixture(String name) throws IOException {
+    try (InputStream in =
+        UberCsvParserTest.class.getResourceAsStream("/UberCsvParserTest/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
     }
   }
 
@@ -142,20 +154,127 @@ class UberCsvParserTest {
   }
 
   @Test
-  void dayOfWeekAndTimeOfDayColumnsAndEmptyTimes() throws IOException {
-    String csv =
-        "\"Time Of Day\","
-            + TITLE_HEADER
-            + "\n\"Daily Average\",\"89\",\"Museum Road\",\"169\",\"Whitefield\","
-            + "\"1/1/2018 - 1/31/2018, Every day\",,,";
+  void theTimeOfDayExportsEmptyWholeDayRowIsNoRowAndIsCounted() throws IOException {
+    Collected c = parse(fixture("Travel_Times_time_of_day.csv"), "x.csv", "bengaluru");
 
-    Collected c = parse(csv, "Travel_Times - Bengaluru.csv", null);
-
-    assertThat(c.rows).hasSize(1);
-    assertThat(c.rows.get(0).get("time_of_day")).isEqualTo("Daily Average");
-    assertThat(c.rows.get(0).get("mean_travel_time_seconds")).isNull();
+    assertThat(c.summary.read()).isEqualTo(5);
+    assertThat(c.summary.emptyTravelTimes()).isEqualTo(1);
+    assertThat(c.rejections).isEmpty();
+    assertThat(c.rows)
+        .extracting(
+            r ->
+                List.of(
+                    r.get("time_of_day"),
+                    r.get("mean_travel_time_seconds"),
+                    r.get("lower_bound_travel_time_seconds"),
+                    r.get("upper_bound_travel_time_seconds")))
+        .containsExactly(
+            List.of("AM Peak", 3187.0, 2216.0, 4584.0),
+            List.of("Midday", 2907.0, 2216.0, 3813.0),
+            List.of("PM Peak", 3482.0, 2604.0, 4656.0),
+            List.of("Evening", 2574.0, 1810.0, 3661.0),
+            List.of("Early Morning", 1682.0, 1238.0, 2284.0));
     assertThat(c.rows.get(0).get("days")).isEqualTo("Every day");
     assertThat(c.rows.get(0).get("aggregation")).isNull();
+    assertThat(c.partitions).containsOnly("city=bengaluru/year=2018/month=01/day=01");
+  }
+
+  @Test
+  void theDailyExportGivesARowPerPeriodOfEachDayAndCountsItsEmptyPeriod() throws IOException {
+    Collected c =
+        parse(fixture("Travel_Times_Daily-excerpt.csv"), "madhavi1109-Travel_Times_Daily.csv", "b");
+
+    // 3 rows of 6 periods, the PM of 01/25/2018 empty.
+    assertThat(c.summary.read()).isEqualTo(17);
+    assertThat(c.summary.emptyTravelTimes()).isEqualTo(1);
+    assertThat(c.summary.fileRejection()).isNull();
+    assertThat(c.summary.ignoredColumns()).isEmpty();
+    assertThat(c.rejections).isEmpty();
+    assertThat(c.partitions).hasSize(17);
+    assertThat(new LinkedHashSet<>(c.partitions))
+        .containsExactly(
+            "city=b/year=2018/month=01/day=01",
+            "city=b/year=2018/month=01/day=25",
+            "city=b/year=2018/month=01/day=31");
+    assertThat(c.rows.subList(0, 6))
+        .extracting(
+            r ->
+                List.of(
+                    r.get("date_range"),
+                    r.get("time_of_day"),
+                    r.get("mean_travel_time_seconds"),
+                    r.get("lower_bound_travel_time_seconds"),
+                    r.get("upper_bound_travel_time_seconds")))
+        .containsExactly(
+            List.of("01/01/2018", "Daily Average", 2289.0, 1660.0, 3157.0),
+            List.of("01/01/2018", "AM", 1760.0, 1392.0, 2226.0),
+            List.of("01/01/2018", "PM", 2860.0, 2376.0, 3442.0),
+            List.of("01/01/2018", "Midday", 2329.0, 1854.0, 2926.0),
+            List.of("01/01/2018", "Evening", 2229.0, 1593.0, 3117.0),
+            List.of("01/01/2018", "Early Morning", 2116.0, 1483.0, 3019.0));
+    assertThat(c.rows.subList(6, 11))
+        .extracting(r -> r.get("time_of_day"))
+        .containsExactly("Daily Average", "AM", "Midday", "Evening", "Early Morning");
+    assertThat(c.rows.get(16).get("date_range")).isEqualTo("01/31/2018");
+    assertThat(c.rows.get(16).get("upper_bound_travel_time_seconds")).isEqualTo(2092.0);
+    assertThat(c.rows.get(16).get("date_range_start"))
+        .isEqualTo(c.rows.get(16).get("date_range_end"))
+        .isEqualTo((int) LocalDate.of(2018, 1, 31).toEpochDay());
+  }
+
+  @Test
+  void aDailyRowComesOutOncePerPeriodUnderItsOwnRecordNumber() throws IOException {
+    String[] lines =
+        new String(fixture("Travel_Times_Daily-excerpt.csv"), StandardCharsets.UTF_8).split("\n");
+    // 01/01/2018 with its AM upper bound cut, then 01/25/2018 with a PM mean and nothing else.
+    String csv =
+        lines[0]
+            + "\n"
+            + lines[1].replace(",1760,1392,2226,", ",1760,1392,,")
+            + "\n"
+            + lines[2].replace(",2000,,,,", ",2000,2500,,,");
+
+    Collected c = parse(csv, "madhavi1109-Travel_Times_Daily.csv", "bengaluru");
+
+    assertThat(c.summary.read()).isEqualTo(12);
+    assertThat(c.rows).hasSize(10);
+    assertThat(c.rejections)
+        .containsExactly(
+            new Rejection(
+                Reason.PARTIAL_TRAVEL_TIMES,
+                "am_range_upper_bound_travel_time_seconds empty while am_mean_travel_time_seconds,"
+                    + " am_range_lower_bound_travel_time_seconds are not"),
+            new Rejection(
+                Reason.PARTIAL_TRAVEL_TIMES,
+                "pm_range_lower_bound_travel_time_seconds, pm_range_upper_bound_travel_time_seconds"
+                    + " empty while pm_mean_travel_time_seconds is not"));
+    assertThat(c.recordNumbers).containsExactly(1L, 2L);
+    assertThat(c.rejectedValues.get(1)).hasSize(23).startsWith("01/25/2018");
+    assertThat(c.summary.emptyTravelTimes()).isZero();
+  }
+
+  @Test
+  void anUnreadableLineAfterADailyRowIsNumberedAsTheNextRow() throws IOException {
+    String[] lines =
+        new String(fixture("Travel_Times_Daily-excerpt.csv"), StandardCharsets.UTF_8).split("\n");
+    String csv = lines[0] + "\n" + lines[1] + "\n\"01/02/2018\",\"89\n";
+
+    Collected c = parse(csv, "madhavi1109-Travel_Times_Daily.csv", "bengaluru");
+
+    assertThat(c.summary.read()).isEqualTo(7);
+    assertThat(c.rows).hasSize(6);
+    assertThat(c.rejections.get(0).detail()).startsWith("unreadable after record 1: ");
+    assertThat(c.recordNumbers).containsExactly(2L);
+  }
+
+  @Test
+  void aDailyFileWithNoCityIsRejectedWholeARecordPerRow() throws IOException {
+    Collected c = parse(fixture("Travel_Times_Daily-excerpt.csv"), "madhavi1109-Daily.csv", null);
+
+    assertThat(c.summary.fileRejection().reason()).isEqualTo(Reason.UNKNOWN_CITY);
+    assertThat(c.summary.read()).isEqualTo(3);
+    assertThat(c.summary.emptyTravelTimes()).isZero();
+    assertThat(c.recordNumbers).containsExactly(1L, 2L, 3L);
   }
 
   @Test
@@ -192,7 +311,9 @@ class UberCsvParserTest {
 
     assertThat(summary.read()).isEqualTo(2);
     assertThat(summary.fileRejection().reason()).isEqualTo(Reason.UNSUPPORTED_FILE_SHAPE);
-    assertThat(summary.fileRejection().detail()).contains("date_range").contains("\"Date\"");
+    assertThat(summary.fileRejection().detail())
+        .contains("no destination_movement_id")
+        .contains("\"Date\"");
     assertThat(collected.rows).isEmpty();
     assertThat(collected.rejections).containsOnly(summary.fileRejection()).hasSize(2);
     assertThat(collected.rejectedValues.get(1)).containsExactly("01/02/2018", "89", "A");
