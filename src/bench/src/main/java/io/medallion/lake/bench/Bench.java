@@ -1,15 +1,19 @@
-package io.medallion.lake.runners;
+package io.medallion.lake.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.runners.Lake;
+import io.medallion.lake.runners.Query;
 import io.medallion.lake.tables.LakeTable;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +53,15 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * outputs are counted with DuckDB. Results go to {@code bench-results/<timestamp>.md|.json}, {@code
  * bench-results/latest.md} and the console.
  *
+ * <p>The bench runs on the lake's jar with its own classes after it, and starts the lake's runs
+ * from that jar alone, as a cluster runs it: this module is never in it.
+ *
  * <pre>{@code
- * java -jar runners/target/lake.jar bench                      # 1M events
- * java -jar runners/target/lake.jar bench --events=10000000 --heap=4g
- * java -jar runners/target/lake.jar bench --smoke              # 2,000 events, for CI
- * java -jar runners/target/lake.jar bench --implementations=reference,spark
+ * make bench                                    # 1M events
+ * make bench N=10000000 ARGS=--heap=4g
+ * make bench-smoke                              # 2,000 events, for CI
+ * make bench ARGS=--implementations=reference,spark
+ * java -cp runners/target/lake.jar:src/bench/target/classes io.medallion.lake.bench.Bench --help
  * }</pre>
  *
  * <p>A benchmark, not a test: the numbers depend on the machine and on what else runs on it (the
@@ -165,6 +173,18 @@ public final class Bench {
   public record Layout(
       int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
 
+  /** The bench's command line, run the way the launcher runs its commands. */
+  static final Lake.Command COMMAND =
+      new Lake.Command(
+          "bench",
+          "time silver and gold on DirectRunner, Flink and a plain-Java reference (--events, --smoke)",
+          Options.class,
+          Bench::run);
+
+  public static void main(String[] args) {
+    System.exit(Lake.run(COMMAND, args, System.out, System.err));
+  }
+
   public static void run(String[] args, PrintStream out) throws Exception {
     Options options = Lake.parse(args, Options.class);
     long events = options.getSmoke() ? 2_000 : options.getEvents();
@@ -213,6 +233,8 @@ public final class Bench {
     String fromHour = START.toString().substring(0, 13);
     String toHour = lastHour.toString().substring(0, 13);
 
+    String benchClassPath = System.getProperty("java.class.path");
+    String lakeClassPath = lakeClassPath(benchClassPath, codeOf(Bench.class));
     List<Run> runs = new ArrayList<>();
     for (String impl : implementations) {
       Path lake = work.resolve(impl);
@@ -220,7 +242,7 @@ public final class Bench {
       List<String> silver;
       List<String> gold;
       List<String> classpath = new ArrayList<>(classDataSharing());
-      classpath.addAll(List.of("-cp", System.getProperty("java.class.path")));
+      classpath.addAll(List.of("-cp", impl.equals("reference") ? benchClassPath : lakeClassPath));
       if (impl.equals("spark")) {
         SparkPeer peer = sparkPeer(options, out);
         if (peer.argFile() == null) {
@@ -594,6 +616,28 @@ public final class Bench {
       return rs.getLong(1);
     } catch (SQLException e) {
       return 0;
+    }
+  }
+
+  /**
+   * The class path of the lake's own runs: this JVM's less the entry that holds the bench's
+   * classes. Under {@code make bench} ({@code -cp lake.jar:src/bench/target/classes}) that is
+   * lake.jar alone, the class path its class-data archive was made for; when the bench's classes
+   * are not an entry of their own (surefire), the whole class path.
+   */
+  static String lakeClassPath(String classPath, Path benchCode) {
+    Path own = benchCode.toAbsolutePath().normalize();
+    return Stream.of(classPath.split(File.pathSeparator))
+        .filter(entry -> !Paths.get(entry).toAbsolutePath().normalize().equals(own))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  /** The folder or jar {@code type} was loaded from. */
+  private static Path codeOf(Class<?> type) {
+    try {
+      return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
   }
 
