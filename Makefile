@@ -106,7 +106,7 @@ bench: $(JAR) $(JSA) $(BENCH_MAIN)
 bench-smoke: $(JAR) $(BENCH_MAIN)
 	$(BENCH_CMD) --smoke $(ARGS)
 
-# The Spark peer of the bench (src/spark), built on first use; bench does this itself.
+# The Spark peer of the bench (src/bench/spark), built on first use; bench does this itself.
 spark-peer:
 	src/scripts/spark-peer.sh resolve
 

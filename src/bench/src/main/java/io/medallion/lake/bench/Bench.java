@@ -46,12 +46,12 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@code make bench}: generates a seeded bronze input ({@link EventGenerator}: 100 event types, 5%
  * duplicates, 1% malformed, 24 arrival hours from noon, so two creation dates), then times silver
  * and gold on the DirectRunner, on embedded Flink, in the lean plain-Java reference ({@link
- * BenchReference}, the lower bound) and in Apache Spark local[2] (the peer in {@code src/spark},
- * built on first use by {@code src/scripts/spark-peer.sh}, never on the lake's classpath), all on
- * that same input. Every run is its own JVM with the same heap, so wall time and peak RSS are the
- * run's alone; each implementation works in its own copy of the lake (bronze hard-linked), and the
- * outputs are counted with DuckDB. Results go to {@code bench-results/<timestamp>.md|.json}, {@code
- * bench-results/latest.md} and the console.
+ * BenchReference}, the lower bound) and in Apache Spark local[2] (the peer in {@code
+ * src/bench/spark}, built on first use by {@code src/scripts/spark-peer.sh}, never on the lake's
+ * classpath), all on that same input. Every run is its own JVM with the same heap, so wall time and
+ * peak RSS are the run's alone; each implementation works in its own copy of the lake (bronze
+ * hard-linked), and the outputs are counted with DuckDB. Results go to {@code
+ * bench-results/<timestamp>.md|.json}, {@code bench-results/latest.md} and the console.
  *
  * <p>The bench runs on the lake's jar with its own classes after it, and starts the lake's runs
  * from that jar alone, as a cluster runs it: this module is never in it.
