@@ -152,9 +152,6 @@ public final class Bench {
 
   static final List<String> IMPLEMENTATIONS = List.of("direct", "flink", "reference", "spark");
 
-  /** Gold's allowed lateness in the Spark peer: the lake's default {@code --allowedLateness}. */
-  static final int LATENESS_HOURS = 6;
-
   /** One timed run: a stage (silver, gold) of one implementation. */
   public record Run(
       String stage,
@@ -244,7 +241,8 @@ public final class Bench {
       List<String> classpath = new ArrayList<>(classDataSharing());
       classpath.addAll(List.of("-cp", impl.equals("reference") ? benchClassPath : lakeClassPath));
       if (impl.equals("spark")) {
-        SparkPeer peer = sparkPeer(options, out);
+        SparkPeer peer =
+            SparkPeer.resolve(Paths.get(options.getSparkPeer()), options.getSmoke(), out);
         if (peer.argFile() == null) {
           out.println("spark     skipped: " + peer.problem());
           for (String stage : List.of("silver", "gold")) {
@@ -252,28 +250,9 @@ public final class Bench {
           }
           continue;
         }
-        classpath = List.of("@" + peer.argFile());
-        String threads = Integer.toString(options.getReferenceThreads());
-        silver =
-            List.of(
-                SPARK_MAIN,
-                "silver",
-                lake.resolve(LakeLayout.BRONZE_EVENTS).toString(),
-                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
-                fromHour,
-                toHour,
-                threads);
-        gold =
-            List.of(
-                SPARK_MAIN,
-                "gold",
-                lake.resolve(LakeLayout.SILVER_EVENTS).toString(),
-                lake.resolve(LakeLayout.GOLD_EVENTS).toString(),
-                lake.resolve(LakeLayout.GOLD_EVENT_STATS).toString(),
-                firstDate.toString(),
-                lastDate.toString(),
-                Integer.toString(LATENESS_HOURS),
-                threads);
+        classpath = peer.classPath();
+        silver = SparkPeer.silver(lake, fromHour, toHour, options.getReferenceThreads());
+        gold = SparkPeer.gold(lake, firstDate, lastDate, options.getReferenceThreads());
       } else if (impl.equals("reference")) {
         String threads = Integer.toString(options.getReferenceThreads());
         silver =
@@ -408,51 +387,6 @@ public final class Bench {
         }
       }
     }
-  }
-
-  static final String SPARK_MAIN = "io.medallion.lake.spark.SparkEvents";
-
-  /** The Spark peer's java @argfile (its JDK flags and classpath), or why there is none. */
-  record SparkPeer(Path argFile, String problem) {}
-
-  /**
-   * Builds the Spark peer on first use (a few minutes and ~300 MB from Maven Central) through its
-   * script and returns its @argfile. The smoke run resolves offline only, so a CI machine without
-   * Spark in its Maven cache skips Spark in a second, and says so, instead of downloading it.
-   */
-  static SparkPeer sparkPeer(Options options, PrintStream out)
-      throws IOException, InterruptedException {
-    Path script = Paths.get(options.getSparkPeer());
-    if (!Files.isExecutable(script)) {
-      return new SparkPeer(
-          null, script.toAbsolutePath() + " not found (run from the project root, or --sparkPeer)");
-    }
-    List<String> command = new ArrayList<>(List.of(script.toString(), "resolve"));
-    if (options.getSmoke()) {
-      command.add("--offline");
-    }
-    out.println("Spark peer: " + String.join(" ", command) + " (builds it on first use)");
-    Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-    process.getOutputStream().close();
-    byte[] stdout = process.getInputStream().readAllBytes();
-    // Maven colours its messages even with -Dstyle.color=never; the report wants plain text.
-    String stderr =
-        new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
-            .replaceAll("\u001B\\[[0-9;]*m", "");
-    int exit = process.waitFor();
-    String argFile = new String(stdout, StandardCharsets.UTF_8).strip();
-    if (exit != 0 || argFile.isEmpty() || !Files.isRegularFile(Paths.get(argFile))) {
-      String why = stderr.lines().filter(l -> l.contains("ERROR")).findFirst().orElse(stderr);
-      return new SparkPeer(
-          null,
-          "could not build it"
-              + (options.getSmoke() ? " offline" : "")
-              + " (exit "
-              + exit
-              + "): "
-              + why.strip().replaceAll("\\s+", " "));
-    }
-    return new SparkPeer(Paths.get(argFile), null);
   }
 
   private static Run skipped(String stage, String impl, String status) {
