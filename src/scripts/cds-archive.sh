@@ -9,7 +9,9 @@
 #
 # Run it from the project root, with the jar path the launcher is started with: the archive
 # records the class path and the jar's size and time, and a JVM started with another jar ignores it
-# (and, with -Xlog:cds=off, says nothing). Settings (environment): JAVA_HOME.
+# (and, with -Xlog:cds=off, says nothing). A class path that starts with the jar may go on: `make
+# bench` starts the bench with its classes after the jar, and the lake's runs with the jar alone.
+# Settings (environment): JAVA_HOME.
 set -euo pipefail
 
 JAR="${1:-runners/target/lake.jar}"

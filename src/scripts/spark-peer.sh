@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Apache Spark peer of `make bench` (src/spark: the lake's silver and gold on Spark SQL 3.5,
+# The Apache Spark peer of `make bench` (src/bench/spark: the lake's silver and gold on Spark SQL 3.5,
 # local[N]), built and its classpath resolved from Maven on first use, never on the lake's classpath.
 #
 #   src/scripts/spark-peer.sh resolve [--offline]   build if needed; print the path of a java @argfile
@@ -7,14 +7,14 @@
 #   src/scripts/spark-peer.sh run <args...>         java -Xmx$SPARK_PEER_HEAP @argfile SparkEvents <args...>
 #
 # Settings (environment): SPARK_PEER_DIR (the resolved classpath; default target/spark-peer; the
-# classes are compiled into src/spark/target),
+# classes are compiled into src/bench/spark/target),
 # SPARK_PEER_HEAP (4g, for run), JAVA_HOME, MVN. --offline resolves from ~/.m2 only (mvn -o) and
 # fails fast when something is missing, for the bench's smoke run.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DIR="${SPARK_PEER_DIR:-$ROOT/target/spark-peer}"
-POM="$ROOT/src/spark/pom.xml"
+PEER="$ROOT/src/bench/spark"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 MVN="${MVN:-mvn}"
 ARGS="$DIR/java.args"
@@ -41,7 +41,7 @@ JAVA_17_OPTS=(
 
 stale() {
   [[ ! -s "$ARGS" ]] && return 0
-  [[ -n "$(find "$ROOT/src/spark" -newer "$ARGS" -type f -not -path '*/target/*' -print -quit)" ]]
+  [[ -n "$(find "$PEER" -newer "$ARGS" -type f -not -path '*/target/*' -print -quit)" ]]
 }
 
 resolve() {
@@ -49,11 +49,11 @@ resolve() {
   [[ "${1:-}" == "--offline" ]] && offline=(-o)
   if stale; then
     mkdir -p "$DIR"
-    "$MVN" -B -q "${offline[@]}" -Dstyle.color=never -f "$POM" compile dependency:build-classpath \
+    "$MVN" -B -q "${offline[@]}" -Dstyle.color=never -f "$PEER/pom.xml" compile dependency:build-classpath \
       -Dmdep.outputFile="$DIR/classpath.txt" >&2
     {
       printf '%s\n' "${JAVA_17_OPTS[@]}"
-      printf -- '-cp\n%s\n' "$ROOT/src/spark/target/classes:$(cat "$DIR/classpath.txt")"
+      printf -- '-cp\n%s\n' "$PEER/target/classes:$(cat "$DIR/classpath.txt")"
     } >"$ARGS.tmp"
     mv "$ARGS.tmp" "$ARGS"
   fi

@@ -48,11 +48,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class Lake {
   /** A subcommand: what it is for, its options interface, and how to run it. */
-  record Command(
+  public record Command(
       String name, String summary, Class<? extends PipelineOptions> options, Action action) {}
 
   @FunctionalInterface
-  interface Action {
+  public interface Action {
     void run(String[] args, PrintStream out) throws Exception;
   }
 
@@ -126,12 +126,6 @@ public final class Lake {
             "expire old snapshots, compact small files, remove orphan files (--dryRun)",
             Maintain.Options.class,
             Maintain::run));
-    add(
-        new Command(
-            "bench",
-            "time silver and gold on DirectRunner, Flink and a plain-Java reference (--events, --smoke)",
-            Bench.Options.class,
-            Bench::run));
   }
 
   private static void add(Command command) {
@@ -183,14 +177,23 @@ public final class Lake {
               + String.join(", ", COMMANDS.keySet()));
       return 2;
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    if (Arrays.stream(rest).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+    return run(command, Arrays.copyOfRange(args, 1, args.length), out, err);
+  }
+
+  /**
+   * Runs one command with its arguments (the command's name not among them) as the launcher runs
+   * its own: {@code --help} lists its options, a user mistake is one line and status 2, a failure
+   * status 1. Also for tools kept out of the launcher that run the same way (the bench, {@code
+   * src/bench}).
+   */
+  public static int run(Command command, String[] args, PrintStream out, PrintStream err) {
+    if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
       out.println("lake " + command.name() + ": " + command.summary());
       PipelineOptionsFactory.printHelp(out, command.options());
       return 0;
     }
     try {
-      command.action().run(withRunnerDefaults(rest), out);
+      command.action().run(withRunnerDefaults(args), out);
       return 0;
     } catch (IllegalArgumentException e) {
       err.println("lake " + command.name() + ": " + firstLine(e.getMessage()));
@@ -336,7 +339,8 @@ public final class Lake {
     }
   }
 
-  static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+  /** A command's options from its arguments, validated. */
+  public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
     return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
   }
 

@@ -217,7 +217,8 @@ public final class Query {
     }
   }
 
-  static String literal(String s) {
+  /** {@code s} as a SQL string literal, quotes doubled. */
+  public static String literal(String s) {
     return "'" + s.replace("'", "''") + "'";
   }
 }

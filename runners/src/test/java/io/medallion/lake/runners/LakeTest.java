@@ -71,6 +71,15 @@ class LakeTest {
   }
 
   @Test
+  void helpListsTheLakesCommandsAndNoBenchmark() {
+    Outcome o = lake("--help");
+
+    assertThat(o.status()).isZero();
+    assertThat(o.out()).contains("silver", "gold", "maintain").doesNotContain("bench");
+    assertThat(lake("bench").err()).startsWith("lake: unknown command 'bench'");
+  }
+
+  @Test
   void noArgumentsPrintsUsageAndFails() {
     Outcome o = lake();
 

@@ -1,9 +1,10 @@
-package io.medallion.lake.runners;
+package io.medallion.lake.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.lake.runners.Lake;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code lake bench --smoke}: the benchmark runs end to end on 2,000 events and writes sane
- * results. It asserts what the bench wrote, never how fast it was. Spark runs when its peer
- * resolves offline from the Maven cache; otherwise the report must say it was skipped and why.
+ * {@code make bench-smoke} ({@code --smoke}): the benchmark runs end to end on 2,000 events and
+ * writes sane results. It asserts what the bench wrote, never how fast it was. Spark runs when its
+ * peer resolves offline from the Maven cache; otherwise the report must say it was skipped and why.
  */
 class BenchSmokeTest {
 
@@ -30,14 +31,14 @@ class BenchSmokeTest {
 
     int status =
         Lake.run(
+            Bench.COMMAND,
             new String[] {
-              "bench",
               "--smoke",
               "--heap=1g",
               "--out=" + results,
               "--work=" + temp.resolve("work"),
-              // Surefire runs in runners/; the script sits at the project root.
-              "--sparkPeer=../src/scripts/spark-peer.sh"
+              // Surefire runs in src/bench/; the script sits at the project root.
+              "--sparkPeer=../../src/scripts/spark-peer.sh"
             },
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(out, true, StandardCharsets.UTF_8));

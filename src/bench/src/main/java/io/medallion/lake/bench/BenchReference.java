@@ -1,4 +1,4 @@
-package io.medallion.lake.runners;
+package io.medallion.lake.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -89,8 +89,8 @@ import org.apache.parquet.schema.MessageType;
  * JSON with spaces or escapes inside the payload the pipelines re-serialise, this copies.
  *
  * <pre>{@code
- * java -cp lake.jar io.medallion.lake.runners.BenchReference silver /tmp/lake 2026-01-01T00 2026-01-01T23 2
- * java -cp lake.jar io.medallion.lake.runners.BenchReference gold /tmp/lake 2026-01-01 2026-01-01 2
+ * java -cp runners/target/lake.jar:src/bench/target/classes io.medallion.lake.bench.BenchReference silver /tmp/lake 2026-01-01T00 2026-01-01T23 2
+ * java -cp runners/target/lake.jar:src/bench/target/classes io.medallion.lake.bench.BenchReference gold /tmp/lake 2026-01-01 2026-01-01 2
  * }</pre>
  */
 public final class BenchReference {

@@ -1,15 +1,19 @@
-package io.medallion.lake.runners;
+package io.medallion.lake.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.runners.Lake;
+import io.medallion.lake.runners.Query;
 import io.medallion.lake.table.LakeTable;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,18 +46,22 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@code make bench}: generates a seeded bronze input ({@link EventGenerator}: 100 event types, 5%
  * duplicates, 1% malformed, 24 arrival hours from noon, so two creation dates), then times silver
  * and gold on the DirectRunner, on embedded Flink, in the lean plain-Java reference ({@link
- * BenchReference}, the lower bound) and in Apache Spark local[2] (the peer in {@code src/spark},
- * built on first use by {@code src/scripts/spark-peer.sh}, never on the lake's classpath), all on
- * that same input. Every run is its own JVM with the same heap, so wall time and peak RSS are the
- * run's alone; each implementation works in its own copy of the lake (bronze hard-linked), and the
- * outputs are counted with DuckDB. Results go to {@code bench-results/<timestamp>.md|.json}, {@code
- * bench-results/latest.md} and the console.
+ * BenchReference}, the lower bound) and in Apache Spark local[2] (the peer in {@code
+ * src/bench/spark}, built on first use by {@code src/scripts/spark-peer.sh}, never on the lake's
+ * classpath), all on that same input. Every run is its own JVM with the same heap, so wall time and
+ * peak RSS are the run's alone; each implementation works in its own copy of the lake (bronze
+ * hard-linked), and the outputs are counted with DuckDB. Results go to {@code
+ * bench-results/<timestamp>.md|.json}, {@code bench-results/latest.md} and the console.
+ *
+ * <p>The bench runs on the lake's jar with its own classes after it, and starts the lake's runs
+ * from that jar alone, as a cluster runs it: this module is never in it.
  *
  * <pre>{@code
- * java -jar runners/target/lake.jar bench                      # 1M events
- * java -jar runners/target/lake.jar bench --events=10000000 --heap=4g
- * java -jar runners/target/lake.jar bench --smoke              # 2,000 events, for CI
- * java -jar runners/target/lake.jar bench --implementations=reference,spark
+ * make bench                                    # 1M events
+ * make bench N=10000000 ARGS=--heap=4g
+ * make bench-smoke                              # 2,000 events, for CI
+ * make bench ARGS=--implementations=reference,spark
+ * java -cp runners/target/lake.jar:src/bench/target/classes io.medallion.lake.bench.Bench --help
  * }</pre>
  *
  * <p>A benchmark, not a test: the numbers depend on the machine and on what else runs on it (the
@@ -144,9 +152,6 @@ public final class Bench {
 
   static final List<String> IMPLEMENTATIONS = List.of("direct", "flink", "reference", "spark");
 
-  /** Gold's allowed lateness in the Spark peer: the lake's default {@code --allowedLateness}. */
-  static final int LATENESS_HOURS = 6;
-
   /** One timed run: a stage (silver, gold) of one implementation. */
   public record Run(
       String stage,
@@ -164,6 +169,18 @@ public final class Bench {
   /** How a stage's output lies on disk. */
   public record Layout(
       int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
+
+  /** The bench's command line, run the way the launcher runs its commands. */
+  static final Lake.Command COMMAND =
+      new Lake.Command(
+          "bench",
+          "time silver and gold on DirectRunner, Flink and a plain-Java reference (--events, --smoke)",
+          Options.class,
+          Bench::run);
+
+  public static void main(String[] args) {
+    System.exit(Lake.run(COMMAND, args, System.out, System.err));
+  }
 
   public static void run(String[] args, PrintStream out) throws Exception {
     Options options = Lake.parse(args, Options.class);
@@ -213,6 +230,8 @@ public final class Bench {
     String fromHour = START.toString().substring(0, 13);
     String toHour = lastHour.toString().substring(0, 13);
 
+    String benchClassPath = System.getProperty("java.class.path");
+    String lakeClassPath = lakeClassPath(benchClassPath, codeOf(Bench.class));
     List<Run> runs = new ArrayList<>();
     for (String impl : implementations) {
       Path lake = work.resolve(impl);
@@ -220,9 +239,10 @@ public final class Bench {
       List<String> silver;
       List<String> gold;
       List<String> classpath = new ArrayList<>(classDataSharing());
-      classpath.addAll(List.of("-cp", System.getProperty("java.class.path")));
+      classpath.addAll(List.of("-cp", impl.equals("reference") ? benchClassPath : lakeClassPath));
       if (impl.equals("spark")) {
-        SparkPeer peer = sparkPeer(options, out);
+        SparkPeer peer =
+            SparkPeer.resolve(Paths.get(options.getSparkPeer()), options.getSmoke(), out);
         if (peer.argFile() == null) {
           out.println("spark     skipped: " + peer.problem());
           for (String stage : List.of("silver", "gold")) {
@@ -230,28 +250,9 @@ public final class Bench {
           }
           continue;
         }
-        classpath = List.of("@" + peer.argFile());
-        String threads = Integer.toString(options.getReferenceThreads());
-        silver =
-            List.of(
-                SPARK_MAIN,
-                "silver",
-                lake.resolve(LakeLayout.BRONZE_EVENTS).toString(),
-                lake.resolve(LakeTable.SILVER_EVENTS.relativeLocation()).toString(),
-                fromHour,
-                toHour,
-                threads);
-        gold =
-            List.of(
-                SPARK_MAIN,
-                "gold",
-                lake.resolve(LakeTable.SILVER_EVENTS.relativeLocation()).toString(),
-                lake.resolve(LakeTable.GOLD_EVENTS.relativeLocation()).toString(),
-                lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()).toString(),
-                firstDate.toString(),
-                lastDate.toString(),
-                Integer.toString(LATENESS_HOURS),
-                threads);
+        classpath = peer.classPath();
+        silver = SparkPeer.silver(lake, fromHour, toHour, options.getReferenceThreads());
+        gold = SparkPeer.gold(lake, firstDate, lastDate, options.getReferenceThreads());
       } else if (impl.equals("reference")) {
         String threads = Integer.toString(options.getReferenceThreads());
         silver =
@@ -386,51 +387,6 @@ public final class Bench {
         }
       }
     }
-  }
-
-  static final String SPARK_MAIN = "io.medallion.lake.spark.SparkEvents";
-
-  /** The Spark peer's java @argfile (its JDK flags and classpath), or why there is none. */
-  record SparkPeer(Path argFile, String problem) {}
-
-  /**
-   * Builds the Spark peer on first use (a few minutes and ~300 MB from Maven Central) through its
-   * script and returns its @argfile. The smoke run resolves offline only, so a CI machine without
-   * Spark in its Maven cache skips Spark in a second, and says so, instead of downloading it.
-   */
-  static SparkPeer sparkPeer(Options options, PrintStream out)
-      throws IOException, InterruptedException {
-    Path script = Paths.get(options.getSparkPeer());
-    if (!Files.isExecutable(script)) {
-      return new SparkPeer(
-          null, script.toAbsolutePath() + " not found (run from the project root, or --sparkPeer)");
-    }
-    List<String> command = new ArrayList<>(List.of(script.toString(), "resolve"));
-    if (options.getSmoke()) {
-      command.add("--offline");
-    }
-    out.println("Spark peer: " + String.join(" ", command) + " (builds it on first use)");
-    Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-    process.getOutputStream().close();
-    byte[] stdout = process.getInputStream().readAllBytes();
-    // Maven colours its messages even with -Dstyle.color=never; the report wants plain text.
-    String stderr =
-        new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)
-            .replaceAll("\u001B\\[[0-9;]*m", "");
-    int exit = process.waitFor();
-    String argFile = new String(stdout, StandardCharsets.UTF_8).strip();
-    if (exit != 0 || argFile.isEmpty() || !Files.isRegularFile(Paths.get(argFile))) {
-      String why = stderr.lines().filter(l -> l.contains("ERROR")).findFirst().orElse(stderr);
-      return new SparkPeer(
-          null,
-          "could not build it"
-              + (options.getSmoke() ? " offline" : "")
-              + " (exit "
-              + exit
-              + "): "
-              + why.strip().replaceAll("\\s+", " "));
-    }
-    return new SparkPeer(Paths.get(argFile), null);
   }
 
   private static Run skipped(String stage, String impl, String status) {
@@ -594,6 +550,28 @@ public final class Bench {
       return rs.getLong(1);
     } catch (SQLException e) {
       return 0;
+    }
+  }
+
+  /**
+   * The class path of the lake's own runs: this JVM's less the entry that holds the bench's
+   * classes. Under {@code make bench} ({@code -cp lake.jar:src/bench/target/classes}) that is
+   * lake.jar alone, the class path its class-data archive was made for; when the bench's classes
+   * are not an entry of their own (surefire), the whole class path.
+   */
+  static String lakeClassPath(String classPath, Path benchCode) {
+    Path own = benchCode.toAbsolutePath().normalize();
+    return Stream.of(classPath.split(File.pathSeparator))
+        .filter(entry -> !Paths.get(entry).toAbsolutePath().normalize().equals(own))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  /** The folder or jar {@code type} was loaded from. */
+  private static Path codeOf(Class<?> type) {
+    try {
+      return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.medallion.lake.runners;
+package io.medallion.lake.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
