@@ -7,6 +7,7 @@ import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ class UberMovementsTest {
   }
 
   private static long count(String sql) throws Exception {
-    return ((Number) UberSamples.query(sql).get(0).get(0)).longValue();
+    return ((Number) DuckDb.rows(sql).get(0).get(0)).longValue();
   }
 
   private String silver() {
@@ -118,6 +119,15 @@ class UberMovementsTest {
       read += r.path("read").asLong();
     }
     assertThat(read).isEqualTo(ALL_RECORDS);
+    // A travel-time group with all three cells empty is no record: counted, not read.
+    for (String name :
+        List.of("madhavi1109-Travel_Times_Daily.csv", "madhavi1109-Travel_Times_time_of_day.csv")) {
+      assertThat(report(name).path("counts").path("empty_travel_times").asLong())
+          .as(name)
+          .isEqualTo(1);
+    }
+    assertThat(report("travel_times_paris.csv").path("counts").path("empty_travel_times").asLong())
+        .isZero();
     assertThat(count("select count(*) from " + silver())).isEqualTo(ALL_RECORDS);
     assertThat(
             count(
@@ -131,7 +141,7 @@ class UberMovementsTest {
 
     // Partitions: city from the name, the city column or --city; the date range's start.
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select city, year, month, day, count(*) from "
                     + silver()
                     + " where source_file not like '%/"
@@ -153,7 +163,7 @@ class UberMovementsTest {
 
     // Paris rows with an empty destination name survive with a null.
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select destination_movement_id from "
                     + silver()
                     + " where city = 'paris' and destination_display_name is null order by 1"))
@@ -165,7 +175,7 @@ class UberMovementsTest {
       dailyPartitions.add(List.of("bengaluru", 2018, 1, day, day == 25 ? 5L : 6L));
     }
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select city, year, month, day, count(*) from "
                     + silver()
                     + " where source_file like '%/"
@@ -174,7 +184,7 @@ class UberMovementsTest {
                     + " and day(date_range_start) = day group by all order by all"))
         .isEqualTo(dailyPartitions);
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select time_of_day, count(*) from "
                     + silver()
                     + " where source_file like '%/"
@@ -188,7 +198,7 @@ class UberMovementsTest {
             List.of("Midday", 31L),
             List.of("PM", 30L));
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select date_range, date_range_start::varchar, date_range_end::varchar,"
                     + " mean_travel_time_seconds, lower_bound_travel_time_seconds,"
                     + " upper_bound_travel_time_seconds from "
@@ -200,20 +210,20 @@ class UberMovementsTest {
 
     // Types: Snappy Parquet, DATE for the range, the trailing parts and extras as given.
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select distinct compression from parquet_metadata("
                     + LakeTables.fileList(lake, LakeTable.SILVER_UBER_MOVEMENTS)
                     + ")"))
         .containsExactly(List.of("SNAPPY"));
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select typeof(date_range_start), typeof(date_range_end), min(date_range_start)::"
                     + "varchar, max(date_range_end)::varchar from "
                     + silver()
                     + " where city = 'bengaluru' and year = 2020 group by all"))
         .containsExactly(List.of("DATE", "DATE", "2020-03-01", "2020-03-31"));
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select days, aggregation, count(*) from "
                     + silver()
                     + " where source_file like '%madhavi1109%' group by all order by all"))
@@ -255,7 +265,7 @@ class UberMovementsTest {
             + " destination_display_name, date_range, date_range_start, mean_travel_time_seconds,"
             + " lower_bound_travel_time_seconds, upper_bound_travel_time_seconds, city, year";
     List<List<Object>> fromComma =
-        UberSamples.query(
+        DuckDb.rows(
             "select "
                 + columns
                 + " from "
@@ -265,7 +275,7 @@ class UberMovementsTest {
     assertThat(fromComma).hasSize(198);
     for (String name : List.of("semicolon.csv", "tab.csv")) {
       assertThat(
-              UberSamples.query(
+              DuckDb.rows(
                   "select "
                       + columns
                       + " from "
@@ -331,7 +341,7 @@ class UberMovementsTest {
             List.of("malformed_csv", 3L, 3L, 0L));
     // Each file has its own line (record 0) in the quarantine, and one per line it held.
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select regexp_extract(source, '- (\\w+)\\.csv', 1) as f, reason,"
                     + " count(*) filter (where record_number = 0),"
                     + " count(*) filter (where record_number > 0) from "
@@ -343,7 +353,7 @@ class UberMovementsTest {
             List.of("Header", "empty_file", 1L, 0L),
             List.of("Latin1", "malformed_csv", 1L, 3L));
     assertThat(
-            UberSamples.query(
+            DuckDb.rows(
                 "select raw_line from "
                     + quarantine()
                     + " where source like '%Latin1.csv' and record_number > 0 order by 1"))
@@ -378,7 +388,7 @@ class UberMovementsTest {
   }
 
   private List<List<Object>> rows() throws Exception {
-    return UberSamples.query(
+    return DuckDb.rows(
         "select city, source_file, origin_movement_id, destination_movement_id, date_range,"
             + " mean_travel_time_seconds from "
             + silver()

@@ -3,6 +3,7 @@ package io.medallion.lake.commit;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ public record CommitUnit(Dataset.Unit unit, Map<String, ?> attributes, List<Stri
   private static final long serialVersionUID = 1L;
 
   public CommitUnit {
-    attributes = Map.copyOf(attributes);
+    // A report may say an attribute is null (no city in the file name, say).
+    attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     clearsPending = List.copyOf(clearsPending);
   }
 

@@ -19,6 +19,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -266,7 +267,7 @@ public final class PromoteDroppedFiles
               staged.quarantineFiles());
       String report =
           new LakeCommitter(lake, catalog, runId, allowEmpty, null)
-              .commit(Map.of(lakeTable, atStart.snapshotId()), List.of(unitFiles))
+              .commit(startSnapshot(lakeTable, atStart), List.of(unitFiles))
               .get(0);
 
       promoted.inc();
@@ -278,6 +279,13 @@ public final class PromoteDroppedFiles
       }
       LOG.info("Promoted {}: {}", source, unitFiles.counts());
       return report;
+    }
+
+    /** The table's snapshot when the file's promotion began; none for a table without one. */
+    private static Map<LakeTable, Long> startSnapshot(LakeTable table, TableAtStart atStart) {
+      Map<LakeTable, Long> snapshots = new HashMap<>();
+      snapshots.put(table, atStart.snapshotId());
+      return snapshots;
     }
 
     /** Same size and last-modified time as the promoted version, or else the same content. */
