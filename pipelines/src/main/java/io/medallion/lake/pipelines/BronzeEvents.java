@@ -119,11 +119,11 @@ public final class BronzeEvents {
       return new Config(
           Lakes.create(options, options.getLake()),
           Args.newRunId(),
-          joda("--bufferInterval", options.getBufferInterval()),
+          Args.joda("--bufferInterval", options.getBufferInterval()),
           Args.positive("--bufferMaxRecords", options.getBufferMaxRecords()),
           Args.positive("--bronzeShards", options.getBronzeShards()),
           options.getGzip(),
-          joda("--progressInterval", options.getProgressInterval()));
+          Args.joda("--progressInterval", options.getProgressInterval()));
     }
 
     public WriteBronzeFiles writer() {
@@ -134,10 +134,6 @@ public final class BronzeEvents {
           .gzip(gzip)
           .build();
     }
-  }
-
-  static Duration joda(String option, String value) {
-    return Duration.millis(Args.duration(option, value).toMillis());
   }
 
   public static void main(String[] args) throws IOException {
@@ -189,7 +185,7 @@ public final class BronzeEvents {
       read = read.withMaxNumRecords(options.getMaxNumRecords());
     }
     if (options.getMaxReadTime() != null) {
-      read = read.withMaxReadTime(joda("--maxReadTime", options.getMaxReadTime()));
+      read = read.withMaxReadTime(Args.joda("--maxReadTime", options.getMaxReadTime()));
     }
     return read;
   }

@@ -111,18 +111,6 @@ public final class GoldEvents {
       dates = List.copyOf(dates);
     }
 
-    /** A run that refuses to empty a date that holds rows. */
-    public Config(
-        LakeLayout lake,
-        CatalogSettings catalog,
-        List<LocalDate> dates,
-        Duration dedupHorizon,
-        int dedupBuckets,
-        int filesPerPartition,
-        String runId) {
-      this(lake, catalog, dates, dedupHorizon, dedupBuckets, filesPerPartition, runId, false);
-    }
-
     /**
      * The run the options ask for; with {@code --pending}, the dates to promote are those that need
      * it ({@link #pendingDates}), possibly none.

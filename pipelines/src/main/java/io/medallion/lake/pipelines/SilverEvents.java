@@ -108,25 +108,6 @@ public final class SilverEvents {
       hours = List.copyOf(hours);
     }
 
-    /** A run with the default horizon that refuses to empty an hour that holds rows. */
-    public Config(
-        LakeLayout lake,
-        CatalogSettings catalog,
-        List<Instant> hours,
-        Duration allowedLateness,
-        int filesPerPartition,
-        String runId) {
-      this(
-          lake,
-          catalog,
-          hours,
-          allowedLateness,
-          filesPerPartition,
-          runId,
-          DeduplicateEvents.DEFAULT_HORIZON,
-          false);
-    }
-
     /**
      * The run the options ask for; with {@code --pending}, the hours to promote are those that need
      * it ({@link #pendingHours}), possibly none.

@@ -115,19 +115,6 @@ public final class UberMovements {
       String runId,
       boolean allowEmpty) {
 
-    /** A run that does not let an empty version of a file replace its rows. */
-    public Config(
-        LakeLayout lake,
-        CatalogSettings catalog,
-        String input,
-        String city,
-        boolean watch,
-        Duration pollInterval,
-        Duration stopWhenIdleFor,
-        String runId) {
-      this(lake, catalog, input, city, watch, pollInterval, stopWhenIdleFor, runId, false);
-    }
-
     public static Config from(Options options) throws IOException {
       LakeLayout lake = Lakes.create(options, options.getLake());
       Duration poll = Args.duration("--pollInterval", options.getPollInterval());
@@ -188,9 +175,9 @@ public final class UberMovements {
     Watch.Growth.TerminationCondition<String, ?> until =
         config.stopWhenIdleFor() == null
             ? Watch.Growth.never()
-            : Watch.Growth.afterTimeSinceNewOutput(joda(config.stopWhenIdleFor()));
+            : Watch.Growth.afterTimeSinceNewOutput(Args.joda(config.stopWhenIdleFor()));
     // matchUpdatedFiles: a file dropped again with new content is a new element, promoted again.
-    return match.continuously(joda(config.pollInterval()), until, true);
+    return match.continuously(Args.joda(config.pollInterval()), until, true);
   }
 
   /** Wires the promotion of {@code files}; returns the reports written, one per file promoted. */
@@ -212,9 +199,5 @@ public final class UberMovements {
       promote = promote.skippingPromotedVersions();
     }
     return files.apply("PromoteUberMovements", promote);
-  }
-
-  private static org.joda.time.Duration joda(Duration d) {
-    return org.joda.time.Duration.millis(d.toMillis());
   }
 }

@@ -70,7 +70,8 @@ class GoldAcrossMidnightTest {
             DeduplicateEvents.DEFAULT_HORIZON,
             3,
             1,
-            runId);
+            runId,
+            false);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);

@@ -61,7 +61,8 @@ class GoldEventsTest {
             DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
-            runId);
+            runId,
+            false);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);

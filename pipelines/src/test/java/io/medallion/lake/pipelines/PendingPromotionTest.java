@@ -92,7 +92,8 @@ class PendingPromotionTest {
             DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
-            runId);
+            runId,
+            false);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
@@ -169,7 +170,8 @@ class PendingPromotionTest {
             DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
-            "gold2");
+            "gold2",
+            false);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     PendingPromotions.mark(layout, Dataset.GOLD_EVENTS, "date=" + D, "silver-racing", Map.of());

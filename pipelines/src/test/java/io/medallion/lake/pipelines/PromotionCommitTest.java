@@ -7,6 +7,7 @@ import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.LakeCommitter;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogSettings;
@@ -66,7 +67,14 @@ class PromotionCommitTest {
     TestPipeline p = TestPipelines.create();
     SilverEvents.Config config =
         new SilverEvents.Config(
-            LakeLayout.at(lake.toString()), catalog(), commit, Duration.ofHours(6), 1, runId);
+            LakeLayout.at(lake.toString()),
+            catalog(),
+            commit,
+            Duration.ofHours(6),
+            1,
+            runId,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            false);
     PCollection<BronzeRecord> bronze =
         p.apply(ReadBronzeEvents.forHours(LakeLayout.at(lake.toString()), read));
     SilverEvents.build(bronze, config);

@@ -107,7 +107,15 @@ class RunnerParityTest {
     Pipeline silver = Pipeline.create(options(runner));
     SilverEvents.build(
         silver.apply("ReadBronze", ReadBronzeEvents.forHours(layout, hours)),
-        new SilverEvents.Config(layout, LakeTables.catalog(lake), hours, LATENESS, 1, RUN_ID));
+        new SilverEvents.Config(
+            layout,
+            LakeTables.catalog(lake),
+            hours,
+            LATENESS,
+            1,
+            RUN_ID,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            false));
     finish(silver.run());
 
     List<LocalDate> dates =
@@ -125,7 +133,8 @@ class RunnerParityTest {
             DeduplicateEvents.DEFAULT_HORIZON,
             4,
             1,
-            RUN_ID);
+            RUN_ID,
+            false);
     Pipeline gold = Pipeline.create(options(runner));
     GoldEvents.build(
         gold.apply("ReadSilver", ReadSilverEvents.forDates(config.catalog(), config.silverDates())),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.bronze.ReadBronzeEvents;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
@@ -45,7 +46,14 @@ class SilverEventsTest {
     TestPipeline p = TestPipelines.create();
     SilverEvents.Config config =
         new SilverEvents.Config(
-            LakeLayout.at(lake.toString()), LakeTables.catalog(lake), hours, lateness, 1, runId);
+            LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
+            hours,
+            lateness,
+            1,
+            runId,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            false);
     SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), hours)), config);
     TestPipelines.run(p);
   }

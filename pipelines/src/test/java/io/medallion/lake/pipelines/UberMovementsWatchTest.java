@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +45,8 @@ class UberMovementsWatchTest {
             true,
             Duration.ofMillis(500),
             Duration.ofSeconds(15),
-            "watch-" + System.nanoTime());
+            "watch-" + System.nanoTime(),
+            false);
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
     p.getOptions().as(DirectOptions.class).setBlockOnRun(false);
     UberMovements.build(p.apply("MatchFiles", UberMovements.matchFiles(config)), config);
@@ -72,7 +74,7 @@ class UberMovementsWatchTest {
 
   private long rows(String city) throws Exception {
     return ((Number)
-            UberSamples.query(
+            DuckDb.rows(
                     "select count(*) from "
                         + UberSamples.silver(lake)
                         + " where city = '"

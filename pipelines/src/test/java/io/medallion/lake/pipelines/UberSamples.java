@@ -7,14 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,24 +60,6 @@ final class UberSamples {
       Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
     }
     return target;
-  }
-
-  /** Runs {@code sql} in an in-memory DuckDB and returns each row's columns. */
-  static List<List<Object>> query(String sql) throws SQLException {
-    List<List<Object>> rows = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      int n = r.getMetaData().getColumnCount();
-      while (r.next()) {
-        List<Object> row = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          row.add(r.getObject(i));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
   }
 
   /** DuckDB over the data files of the {@code silver_uber_movements} table's current snapshot. */

@@ -9,6 +9,7 @@ import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
+import io.medallion.lake.progress.Messages;
 import io.medallion.lake.table.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -196,7 +197,7 @@ public final class Lake {
       command.action().run(withRunnerDefaults(args), out);
       return 0;
     } catch (IllegalArgumentException e) {
-      err.println("lake " + command.name() + ": " + firstLine(e.getMessage()));
+      err.println("lake " + command.name() + ": " + Messages.firstLine(e.getMessage()));
       return 2;
     } catch (Exception e) {
       Throwable root = e;
@@ -204,7 +205,10 @@ public final class Lake {
         root = root.getCause();
       }
       err.println(
-          "lake " + command.name() + ": failed: " + firstLine(String.valueOf(root.getMessage())));
+          "lake "
+              + command.name()
+              + ": failed: "
+              + Messages.firstLine(String.valueOf(root.getMessage())));
       if (System.getenv("LAKE_DEBUG") != null) {
         e.printStackTrace(err);
       } else {
@@ -267,14 +271,6 @@ public final class Lake {
         "Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");
     out.println(
         "--runner=DirectRunner (default) or --runner=FlinkRunner [--flinkMaster=host:port].");
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   static void produce(String[] args, PrintStream out) throws Exception {

@@ -171,7 +171,7 @@ public final class Query {
         + " '\\1-\\2-\\3') AS DATE) AS dt,"
         + " CAST(regexp_extract(filename, '/(\\d{2})/[^/]*$', 1) AS INTEGER) AS hour"
         + " FROM read_ndjson_objects("
-        + literal(glob)
+        + SnapshotViews.literal(glob)
         + ", ignore_errors = true, filename = true)";
   }
 
@@ -215,10 +215,5 @@ public final class Query {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** {@code s} as a SQL string literal, quotes doubled. */
-  public static String literal(String s) {
-    return "'" + s.replace("'", "''") + "'";
   }
 }

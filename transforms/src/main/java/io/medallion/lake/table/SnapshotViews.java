@@ -206,7 +206,8 @@ public final class SnapshotViews {
     }
   }
 
-  static String literal(String s) {
+  /** {@code s} as a SQL string literal, quotes doubled. */
+  public static String literal(String s) {
     return "'" + s.replace("'", "''") + "'";
   }
 

@@ -1,6 +1,7 @@
 package io.medallion.lake.table;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.progress.Messages;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -362,7 +363,7 @@ public final class TableMaintenance {
       rewrite.commit();
     } catch (ValidationException | CommitFailedException e) {
       deleteQuietly(table.io(), written);
-      String why = "a concurrent commit changed it (" + firstLine(e.getMessage()) + ")";
+      String why = "a concurrent commit changed it (" + Messages.firstLine(e.getMessage()) + ")";
       LOG.warn("{} {}: compaction skipped: {}", definition, partition, why);
       return new Compaction(
           partition, files.size(), bytes, written.size(), bytesAfter, records, Optional.of(why));
@@ -700,11 +701,5 @@ public final class TableMaintenance {
   static String partitionPath(Table table, DataFile file) {
     PartitionSpec spec = table.specs().get(file.specId());
     return spec.isUnpartitioned() ? "(unpartitioned)" : spec.partitionToPath(file.partition());
-  }
-
-  private static String firstLine(String message) {
-    String m = String.valueOf(message).strip();
-    int newline = m.indexOf('\n');
-    return newline < 0 ? m : m.substring(0, newline);
   }
 }

@@ -40,6 +40,15 @@ public final class DuckDb {
     }
   }
 
+  /** Every row of {@code sql}, as its values in column order. */
+  public static List<List<Object>> rows(String sql) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map<String, Object> row : query(sql)) {
+      rows.add(new ArrayList<>(row.values()));
+    }
+    return rows;
+  }
+
   public static long count(String sql) {
     return ((Number) query(sql).get(0).values().iterator().next()).longValue();
   }

@@ -55,6 +55,16 @@ public final class Args {
     }
   }
 
+  /** {@link #duration} as the Joda-Time duration Beam's windowing and IO builders take. */
+  public static org.joda.time.Duration joda(String option, String value) {
+    return joda(duration(option, value));
+  }
+
+  /** {@code d} as the Joda-Time duration Beam's windowing and IO builders take. */
+  public static org.joda.time.Duration joda(Duration d) {
+    return org.joda.time.Duration.millis(d.toMillis());
+  }
+
   public static Duration duration(String option, String value) {
     try {
       Duration d = Duration.parse(value.strip());

@@ -6,8 +6,8 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.runners.Lake;
-import io.medallion.lake.runners.Query;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.SnapshotViews;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -544,7 +544,7 @@ public final class Bench {
         ResultSet rs =
             s.executeQuery(
                 "SELECT count(*) FROM read_parquet("
-                    + Query.literal(files)
+                    + SnapshotViews.literal(files)
                     + ", hive_partitioning = false)")) {
       rs.next();
       return rs.getLong(1);
