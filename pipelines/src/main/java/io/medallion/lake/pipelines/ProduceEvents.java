@@ -130,7 +130,8 @@ public final class ProduceEvents {
     report.put("records_by_arrival_hour", byHour);
     ResourceId target =
         FileSystems.matchNewResource(
-            lake.resolve("_reports/producer/seed=" + settings.seed() + ".json"), false);
+            lake.resolve(LakeLayout.REPORTS + "/producer/seed=" + settings.seed() + ".json"),
+            false);
     if (lake.isLocal()) {
       java.nio.file.Files.createDirectories(java.nio.file.Paths.get(target.toString()).getParent());
     }

@@ -267,7 +267,10 @@ public final class LakeBucket extends ComponentResource {
                     .build())
             .build());
     rules.add(
-        expire("expire-quarantine", Output.of(lake + "quarantine/"), a.quarantineExpirationDays()));
+        expire(
+            "expire-quarantine",
+            Output.of(lake + LakeLayout.QUARANTINE + "/"),
+            a.quarantineExpirationDays()));
     rules.add(
         expire("expire-tmp", Output.of(lake + LakeLayout.STAGING + "/"), a.tmpExpirationDays()));
     rules.add(

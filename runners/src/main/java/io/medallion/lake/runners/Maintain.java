@@ -129,7 +129,8 @@ public final class Maintain {
     }
     TableMaintenance.StagingReport staging = TableMaintenance.cleanStaging(lake, settings);
     out.printf(
-        "_tmp: %sremove %d staging folder(s) (%d file(s), %s), keep %d younger than %s%n",
+        LakeLayout.STAGING
+            + ": %sremove %d staging folder(s) (%d file(s), %s), keep %d younger than %s%n",
         would,
         staging.folders().size(),
         staging.files().size(),

@@ -1,8 +1,8 @@
 package io.medallion.lake.commit;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
-import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WriteTableFiles;
@@ -175,7 +175,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
 
   static final class CommitFn extends DoFn<String, String> {
     private final LakeLayout lake;
-    private final CatalogSettings catalogSettings;
+    private final CatalogConnection catalog;
     private final String runId;
     private final List<CommitUnit> commits;
     private final Map<LakeTable, TableAtStart> tables;
@@ -184,7 +184,6 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     private final PCollectionView<Map<String, Long>> countsView;
     private final boolean allowEmpty;
     private final PendingMarks marks;
-    private transient LakeCatalog catalog;
 
     CommitFn(
         LakeLayout lake,
@@ -198,7 +197,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         boolean allowEmpty,
         PendingMarks marks) {
       this.lake = lake;
-      this.catalogSettings = catalogSettings;
+      this.catalog = new CatalogConnection(catalogSettings);
       this.runId = runId;
       this.commits = commits;
       this.tables = new TreeMap<>(tables);
@@ -209,16 +208,9 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       this.marks = marks;
     }
 
-    @Setup
-    public void setup() {
-      catalog = LakeCatalog.open(catalogSettings);
-    }
-
     @Teardown
     public void teardown() throws IOException {
-      if (catalog != null) {
-        catalog.close();
-      }
+      catalog.close();
     }
 
     @ProcessElement
@@ -242,7 +234,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       }
       for (Map.Entry<LakeTable, PCollectionView<List<KV<String, String>>>> e :
           dataViews.entrySet()) {
-        Table table = catalog.table(e.getKey());
+        Table table = catalog.get().table(e.getKey());
         for (KV<String, String> written : c.sideInput(e.getValue())) {
           DataFile file = LakeCommitter.dataFile(table, written.getValue(), written.getKey());
           CommitUnit owner =
@@ -282,7 +274,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       Map<LakeTable, Long> startSnapshots = new TreeMap<>();
       tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
       for (String report :
-          new LakeCommitter(lake, catalog, runId, allowEmpty, marks)
+          new LakeCommitter(lake, catalog.get(), runId, allowEmpty, marks)
               .commit(startSnapshots, staged)) {
         c.output(report);
       }

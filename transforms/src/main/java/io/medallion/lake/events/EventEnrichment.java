@@ -55,8 +55,8 @@ public final class EventEnrichment {
     r.put("created_at", e.createdAtMicros());
     r.put("created_datetime", createdDatetime(e.createdAtMicros()));
     r.put("payload", e.payload());
-    r.put("dt", (int) LakeLayout.dateOf(e.arrivalHour()).toEpochDay());
-    r.put("hour", e.arrivalHour().atZone(ZoneOffset.UTC).getHour());
+    r.put(LakeTable.ARRIVAL_DATE, (int) LakeLayout.dateOf(e.arrivalHour()).toEpochDay());
+    r.put(LakeTable.ARRIVAL_HOUR, e.arrivalHour().atZone(ZoneOffset.UTC).getHour());
     return r;
   }
 }

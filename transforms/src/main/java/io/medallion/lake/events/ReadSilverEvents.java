@@ -3,6 +3,7 @@ package io.medallion.lake.events;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
@@ -202,25 +203,24 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
 
   static final class ReadSilverFileFn
       extends DoFn<KV<Integer, Iterable<String>>, KV<String, byte[]>> {
-    private final CatalogSettings catalogSettings;
+    private final CatalogConnection catalog;
     private final Set<LocalDate> dates;
     private final List<LocalDate> dateList;
-    private transient LakeCatalog catalog;
     private transient Table table;
     private transient Schema readSchema;
     private transient EncodedBatches.Buffer<String, GenericRecord> batches;
 
     ReadSilverFileFn(CatalogSettings catalogSettings, List<LocalDate> dates) {
-      this.catalogSettings = catalogSettings;
+      this.catalog = new CatalogConnection(catalogSettings);
       this.dates = new HashSet<>(dates);
       this.dateList = dates;
     }
 
     @Setup
     public void setup() {
-      catalog = LakeCatalog.open(catalogSettings);
       table =
           catalog
+              .get()
               .existing(LakeTable.SILVER_EVENTS)
               .orElseThrow(() -> new IllegalStateException("silver_events disappeared"));
       // The definition's columns, by the table's field ids: rows come out in the definition's
@@ -230,9 +230,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
 
     @Teardown
     public void teardown() throws IOException {
-      if (catalog != null) {
-        catalog.close();
-      }
+      catalog.close();
     }
 
     @StartBundle

@@ -6,9 +6,9 @@ import io.medallion.lake.commit.Counts;
 import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
-import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
@@ -146,13 +146,12 @@ public final class PromoteDroppedFiles
         Metrics.counter(PromoteDroppedFiles.class, "rows_quarantined");
 
     private final LakeLayout lake;
-    private final CatalogSettings catalogSettings;
+    private final CatalogConnection catalog;
     private final String runId;
     private final Dataset dataset;
     private final DroppedFileParser parser;
     private final boolean skipPromoted;
     private final boolean allowEmpty;
-    private transient LakeCatalog catalog;
 
     PromoteFileFn(
         LakeLayout lake,
@@ -163,7 +162,7 @@ public final class PromoteDroppedFiles
         boolean skipPromoted,
         boolean allowEmpty) {
       this.lake = lake;
-      this.catalogSettings = catalogSettings;
+      this.catalog = new CatalogConnection(catalogSettings);
       this.runId = runId;
       this.dataset = dataset;
       this.parser = parser;
@@ -171,16 +170,9 @@ public final class PromoteDroppedFiles
       this.allowEmpty = allowEmpty;
     }
 
-    @Setup
-    public void setup() {
-      catalog = LakeCatalog.open(catalogSettings);
-    }
-
     @Teardown
     public void teardown() throws IOException {
-      if (catalog != null) {
-        catalog.close();
-      }
+      catalog.close();
     }
 
     @ProcessElement
@@ -215,7 +207,7 @@ public final class PromoteDroppedFiles
       String random = UUID.randomUUID().toString().substring(0, 8);
       String stagingRoot = lake.staging(runId + "/" + unit.name() + "-" + random);
       LakeTable lakeTable = dataset.tables().get(0);
-      Table table = catalog.table(lakeTable);
+      Table table = catalog.get().table(lakeTable);
       table.refresh();
       TableAtStart atStart = TableAtStart.of(lakeTable, table);
       String lastModified = Instant.ofEpochMilli(file.lastModifiedMillis()).toString();
@@ -266,7 +258,7 @@ public final class PromoteDroppedFiles
               stagingRoot,
               staged.quarantineFiles());
       String report =
-          new LakeCommitter(lake, catalog, runId, allowEmpty, null)
+          new LakeCommitter(lake, catalog.get(), runId, allowEmpty, null)
               .commit(startSnapshot(lakeTable, atStart), List.of(unitFiles))
               .get(0);
 

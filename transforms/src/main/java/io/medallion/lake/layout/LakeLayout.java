@@ -106,6 +106,9 @@ public final class LakeLayout implements Serializable {
   /** Raw event records in the Firehose layout, {@code YYYY/MM/DD/HH/} by arrival hour. */
   public static final String BRONZE_EVENTS = "bronze/events";
 
+  /** Where every dataset's quarantine folder lives, relative to the lake root. */
+  public static final String QUARANTINE = "quarantine";
+
   /** Where every promotion's reports live, relative to the lake root, by layer and dataset. */
   public static final String REPORTS = "_reports";
 

@@ -43,7 +43,7 @@ public final class Dataset implements Serializable {
           "events",
           List.of(LakeTable.SILVER_EVENTS),
           List.of("dt", "hour"),
-          "quarantine/events",
+          LakeLayout.QUARANTINE + "/events",
           null);
 
   /** Silver events of a creation date, de-duplicated and aggregated into both gold tables. */
@@ -63,7 +63,7 @@ public final class Dataset implements Serializable {
           "uber_movements",
           List.of(LakeTable.SILVER_UBER_MOVEMENTS),
           List.of(SOURCE_FILE),
-          "quarantine/uber_movements",
+          LakeLayout.QUARANTINE + "/uber_movements",
           "landing/uber_movements");
 
   private static final List<Dataset> FIXED =

@@ -41,10 +41,15 @@ import org.apache.iceberg.types.Types.NestedField;
 public final class LakeTable implements Serializable, Comparable<LakeTable> {
   private static final long serialVersionUID = 1L;
 
+  /** {@code silver_events}' partition columns: the arrival date and hour (UTC). */
+  public static final String ARRIVAL_DATE = "dt";
+
+  public static final String ARRIVAL_HOUR = "hour";
+
   /** Silver {@code events}: one row per valid bronze record, enriched; by arrival hour. */
   public static final LakeTable SILVER_EVENTS =
       builder("silver", "events", Columns.SILVER_EVENTS)
-          .partitionedBy("dt", "hour")
+          .partitionedBy(ARRIVAL_DATE, ARRIVAL_HOUR)
           .withoutDictionary("event_uuid", "payload")
           .comment(
               "Validated, enriched events, one row per valid bronze record, by arrival date and"
@@ -66,7 +71,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
           .comment("Daily event counts per event type and subtype.")
           .build();
 
-  /** Silver {@code uber_movements}: Uber Movement travel times, by city and date range start. */
+  /** Silver {@code uber_movements}: Uber Movement travel times, by city and the row's date. */
   public static final LakeTable SILVER_UBER_MOVEMENTS =
       builder("silver", "uber_movements", Columns.SILVER_UBER_MOVEMENTS)
           .partitionedBy("city", "year", "month", "day")
@@ -74,7 +79,8 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
           // deletes a data file by filter only when its column bounds prove every row matches, and
           // the default bounds of a string are cut to 16 characters, too short for a path.
           .withFullMetrics("source_file")
-          .comment("Uber Movement travel times, by city and the start of the file's date range.")
+          .comment(
+              "Uber Movement travel times, by city and the row's date (the start of its date range).")
           .build();
 
   private static final List<LakeTable> FIXED =
@@ -335,8 +341,9 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
                 6, "created_datetime", Types.StringType.get(), "created_at as ISO-8601 UTC"),
             NestedField.required(
                 7, "payload", Types.StringType.get(), "the other fields, as a JSON object"),
-            NestedField.required(8, "dt", Types.DateType.get(), "arrival date (UTC)"),
-            NestedField.required(9, "hour", Types.IntegerType.get(), "arrival hour (UTC), 0-23"));
+            NestedField.required(8, ARRIVAL_DATE, Types.DateType.get(), "arrival date (UTC)"),
+            NestedField.required(
+                9, ARRIVAL_HOUR, Types.IntegerType.get(), "arrival hour (UTC), 0-23"));
 
     /** The silver columns less the arrival partition, plus the creation date. */
     static final Schema GOLD_EVENTS =
