@@ -383,7 +383,10 @@ class UberMovementsTest {
       SnapshotUtil.currentAncestors(catalog.table(LakeTable.SILVER_UBER_MOVEMENTS))
           .forEach(snapshot -> units.add(snapshot.summary().get("lake.unit")));
       assertThat(units).hasSize(3 + 3 + 1);
-      assertThat(units.get(0)).endsWith("travel_times_paris.csv");
+      // lake.unit is the unit's name, as in its report's path: the source id.
+      assertThat(units.get(0))
+          .isEqualTo(UberMovements.DATASET.fileUnit("travel_times_paris.csv").name())
+          .startsWith("travel_times_paris-");
     }
   }
 
