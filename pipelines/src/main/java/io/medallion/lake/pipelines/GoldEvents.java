@@ -173,21 +173,24 @@ public final class GoldEvents {
   }
 
   /**
-   * The dates {@code gold --pending} promotes: those marked as pending in the lake (silver marks
-   * the dates it added rows to before it commits them, {@link PendingPromotions}) that gold has
-   * promoted before, between {@code from} and {@code to} when given. A marked date never promoted
-   * is left to its scheduled run, which clears the mark.
+   * The dates {@code gold --pending} promotes, between {@code from} and {@code to} when given:
+   * those marked as pending in the lake ({@link PendingPromotions}: silver marks the dates it adds
+   * or removes rows of before it commits them) that gold has promoted before, and those a gold run
+   * marked in flight and did not finish (killed between its commits, or before its report),
+   * promoted or not. A date silver marked and gold never promoted is left to its scheduled run,
+   * which clears the mark.
    */
   public static List<LocalDate> pendingDates(LakeLayout lake, String from, String to)
       throws IOException {
     LocalDate first = from == null ? LocalDate.MIN : Args.date("--from", from);
     LocalDate last = to == null ? LocalDate.MAX : Args.date("--to", to);
     List<LocalDate> dates = new ArrayList<>();
-    for (String unit : PendingPromotions.list(lake, DATASET).keySet()) {
-      LocalDate date = LocalDate.parse(unit.substring("date=".length()));
+    for (Map.Entry<String, List<String>> e : PendingPromotions.list(lake, DATASET).entrySet()) {
+      LocalDate date = LocalDate.parse(e.getKey().substring("date=".length()));
+      boolean unfinished = e.getValue().stream().anyMatch(PendingPromotions::isInFlight);
       if (!date.isBefore(first)
           && !date.isAfter(last)
-          && Reports.read(lake, DATASET, unit).isPresent()) {
+          && (unfinished || Reports.read(lake, DATASET, e.getKey()).isPresent())) {
         dates.add(date);
       }
     }
@@ -317,8 +320,10 @@ public final class GoldEvents {
             date -> {
               Dataset.Unit unit = DATASET.dateUnit(date);
               List<String> markers;
+              boolean rowsRemoved;
               try {
                 markers = PendingPromotions.markersOf(config.lake(), DATASET, unit.name());
+                rowsRemoved = PendingPromotions.rowsRemoved(markers);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -331,7 +336,9 @@ public final class GoldEvents {
                           DeduplicateEvents.datesToRead(List.of(date), config.dedupHorizon())
                               .get(0)
                               .toString()),
-                  markers);
+                  markers,
+                  // Silver removed rows of the date on purpose: gold follows, even to nothing.
+                  rowsRemoved);
             })
         .collect(Collectors.toList());
   }

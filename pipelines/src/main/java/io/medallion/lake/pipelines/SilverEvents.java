@@ -9,6 +9,7 @@ import io.medallion.lake.commit.CommitPartitions;
 import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.commit.PendingMarks;
+import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.SilverRows;
@@ -30,11 +31,14 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -164,11 +168,19 @@ public final class SilverEvents {
    * {@code to} (inclusive, both truncated to the hour) that has bronze files and was never
    * promoted, or whose bronze files (names and sizes) differ from the ones its last promotion read,
    * as its report lists them: a file that landed after the hour was promoted, as Firehose delivers
-   * an hour's last file up to its buffer interval after the hour ends.
+   * an hour's last file up to its buffer interval after the hour ends. And every hour from {@code
+   * from} to {@code to} that a silver run marked in flight and did not finish (killed after a
+   * commit, before its report).
    */
   public static List<Instant> pendingHours(LakeLayout lake, Instant from, Instant to, Instant now)
       throws IOException {
-    List<Instant> pending = new ArrayList<>();
+    TreeSet<Instant> pending = new TreeSet<>();
+    for (String unit : PendingPromotions.list(lake, DATASET).keySet()) {
+      Instant hour = hourOf(unit);
+      if (!hour.isBefore(LakeLayout.truncateToHour(from)) && !hour.isAfter(to)) {
+        pending.add(hour);
+      }
+    }
     for (Instant hour = LakeLayout.truncateToHour(from);
         !hour.isAfter(to) && !hour.plus(Duration.ofHours(1)).isAfter(now);
         hour = hour.plus(Duration.ofHours(1))) {
@@ -181,7 +193,22 @@ public final class SilverEvents {
         pending.add(hour);
       }
     }
-    return pending;
+    return List.copyOf(pending);
+  }
+
+  private static final Pattern HOUR_UNIT =
+      Pattern.compile("dt=(\\d{4}-\\d{2}-\\d{2})/hour=(\\d{2})");
+
+  /** The arrival hour of a unit name, {@code dt=2026-01-02/hour=03}. */
+  private static Instant hourOf(String unit) {
+    Matcher m = HOUR_UNIT.matcher(unit);
+    if (!m.matches()) {
+      throw new IllegalStateException("not a silver hour: " + unit);
+    }
+    return LocalDate.parse(m.group(1))
+        .atStartOfDay(ZoneOffset.UTC)
+        .plusHours(Integer.parseInt(m.group(2)))
+        .toInstant();
   }
 
   private static Map<String, Long> bronzeFilesOf(JsonNode report) {
@@ -303,15 +330,23 @@ public final class SilverEvents {
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
+              Dataset.Unit unit = DATASET.hourUnit(hour);
+              List<String> markers;
+              try {
+                markers = PendingPromotions.markersOf(config.lake(), DATASET, unit.name());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
               return new CommitUnit(
-                  DATASET.hourUnit(hour),
+                  unit,
                   Map.of(
                       "source",
                       config.lake().bronzeEventsHour(hour),
                       BRONZE_FILES,
                       bronzeFiles,
                       "allowed_lateness",
-                      config.allowedLateness().toString()));
+                      config.allowedLateness().toString()),
+                  markers);
             })
         .collect(Collectors.toList());
   }

@@ -123,6 +123,12 @@ public final class Lake {
             History::run));
     add(
         new Command(
+            "status",
+            "what the lake owes: units in flight or died mid-commit, tables that disagree, and what repairs them",
+            Status.Options.class,
+            Status::run));
+    add(
+        new Command(
             "maintain",
             "expire old snapshots, compact small files, remove orphan files (--dryRun)",
             Maintain.Options.class,

@@ -19,8 +19,12 @@ import org.apache.iceberg.expressions.Expression;
  * @param attributes extra facts for the report (its inputs, options that shaped it)
  * @param clearsPending the {@link PendingPromotions} markers of this unit listed before the run
  *     read its input: deleted once the unit is committed
+ * @param emptiable whether the unit may be replaced with nothing although the run does not allow
+ *     it: an upstream promotion removed the rows it is computed from ({@link
+ *     PendingPromotions#rowsRemoved})
  */
-public record CommitUnit(Dataset.Unit unit, Map<String, ?> attributes, List<String> clearsPending)
+public record CommitUnit(
+    Dataset.Unit unit, Map<String, ?> attributes, List<String> clearsPending, boolean emptiable)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -32,7 +36,12 @@ public record CommitUnit(Dataset.Unit unit, Map<String, ?> attributes, List<Stri
 
   /** A unit that clears no pending marker. */
   public CommitUnit(Dataset.Unit unit, Map<String, ?> attributes) {
-    this(unit, attributes, List.of());
+    this(unit, attributes, List.of(), false);
+  }
+
+  /** A unit that clears {@code clearsPending} and may be emptied only if the run allows it. */
+  public CommitUnit(Dataset.Unit unit, Map<String, ?> attributes, List<String> clearsPending) {
+    this(unit, attributes, clearsPending, false);
   }
 
   public Dataset dataset() {

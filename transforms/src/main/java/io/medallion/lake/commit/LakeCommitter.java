@@ -7,9 +7,11 @@ import static io.medallion.lake.table.TableHistory.RUN_ID;
 import static io.medallion.lake.table.TableHistory.UNIT;
 import static io.medallion.lake.table.TableHistory.WRITTEN;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableHistory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
@@ -64,11 +67,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run that fails before this step leaves every table as it was (its data files, written but
  * never committed, are orphans for {@code lake maintain}). Each table commit is atomic: readers see
- * all the unit's old rows or all its new ones. A unit of two tables (a gold date) is two commits. A
- * run that dies after a unit's commit and before its report leaves the new rows in the table and
- * the previous report; running it again commits the same rows again. A commit that finds another
- * run committed the same unit since this run started fails with a one-line message; a retried
- * commit step skips the units this run already committed (recognised by the run id and unit in the
+ * all the unit's old rows or all its new ones. A unit of two tables (a gold date) is two commits;
+ * the second names the first table's snapshot in its summary ({@link
+ * TableHistory#PAIRED_SNAPSHOT}), so readers that pin the pair ({@code PairedSnapshots}) see both
+ * tables old or both new. Before its first commit the run marks each of its units in flight ({@link
+ * PendingPromotions#markInFlight}) and clears the mark after the unit's report: a run that dies
+ * anywhere between leaves the mark, and the dataset's next {@code --pending} run promotes the unit
+ * again, replacing whatever the dead run had committed of it. A commit that finds another run
+ * committed the same unit since this run started fails with a one-line message; a retried commit
+ * step skips the units this run already committed (recognised by the run id and unit in the
  * snapshot summary).
  *
  * <p>Test hook, off by default: the system property {@value #TEST_STOP_AT} makes the engine stop at
@@ -81,10 +88,12 @@ public final class LakeCommitter {
 
   /**
    * For tests only: the system property naming the point where the engine (in this JVM) logs {@code
-   * "<property>: stopped at <point>"} and then waits forever. Points: {@code before-commits} (every
-   * unit checked and the pending marks written, nothing committed) and {@code committed:<unit>}
-   * (that unit's tables committed, e.g. {@code committed:dt=2026-01-02/hour=03}; its quarantine and
-   * report not replaced yet).
+   * "<property>: stopped at <point>"} and then waits forever. Points, in the order a unit passes
+   * them: {@code before-commits} (every unit checked, the downstream and in-flight marks written,
+   * nothing committed), {@code committed:<table>:<unit>} (after each table's commit of the unit,
+   * e.g. {@code committed:gold_events:date=2026-01-02}), {@code committed:<unit>} (all its tables),
+   * {@code quarantined:<unit>} (its quarantine folder swapped), {@code reported:<unit>} (its report
+   * written, its marks not cleared yet).
    */
   public static final String TEST_STOP_AT = "lake.test.stopCommitAt";
 
@@ -164,11 +173,18 @@ public final class LakeCommitter {
     for (Staged staged : units) {
       checkReconciles(staged.unit().toString(), staged.counts());
       for (Map.Entry<LakeTable, Expression> e : staged.unit().tables().entrySet()) {
-        checkNotEmptied(
-            catalog.table(e.getKey()), e.getValue(), staged.unit().name(), staged.counts());
+        if (!staged.unit().emptiable()) {
+          checkNotEmptied(
+              catalog.table(e.getKey()), e.getValue(), staged.unit().name(), staged.counts());
+        }
       }
     }
     markPending(units);
+    Map<CommitUnit, String> inFlight = new LinkedHashMap<>();
+    for (Staged staged : units) {
+      CommitUnit unit = staged.unit();
+      inFlight.put(unit, PendingPromotions.markInFlight(lake, unit.dataset(), unit.name(), runId));
+    }
     stopHereIfAsked("before-commits");
 
     List<String> reports = new ArrayList<>();
@@ -176,6 +192,10 @@ public final class LakeCommitter {
       CommitUnit unit = staged.unit();
       Map<String, Long> snapshots = new LinkedHashMap<>();
       List<String> files = new ArrayList<>();
+      Map<String, String> summary = new LinkedHashMap<>();
+      if (marks != null) {
+        summary.put(TableHistory.MARKED, String.join(",", marks.unitsFor(staged.counts())));
+      }
       for (Map.Entry<LakeTable, Expression> e : unit.tables().entrySet()) {
         List<DataFile> dataFiles = staged.dataFiles().getOrDefault(e.getKey(), List.of());
         long snapshot =
@@ -186,15 +206,25 @@ public final class LakeCommitter {
                 dataFiles,
                 runId,
                 unit.name(),
-                staged.counts());
+                staged.counts(),
+                summary);
         snapshots.put(e.getKey().tableName(), snapshot);
         dataFiles.stream().map(f -> lake.relativize(f.location())).sorted().forEach(files::add);
+        stopHereIfAsked("committed:" + e.getKey().tableName() + ":" + unit.name());
+        // The next table's commit names this table's snapshot: the unit's rows and any later
+        // commit of another unit (whose own pair is then behind it).
+        Table committed = catalog.table(e.getKey());
+        committed.refresh();
+        summary.put(
+            TableHistory.PAIRED_SNAPSHOT + e.getKey().tableName(),
+            String.valueOf(committed.currentSnapshot().snapshotId()));
       }
       stopHereIfAsked("committed:" + unit.name());
       List<String> quarantine = new ArrayList<>(staged.stagedFiles());
       quarantine.sort(Comparator.naturalOrder());
       replaceFiles(unit, staged.stagingRoot(), quarantine);
       files.addAll(quarantine);
+      stopHereIfAsked("quarantined:" + unit.name());
 
       Map<String, Object> attributes = new LinkedHashMap<>(new TreeMap<>(unit.attributes()));
       attributes.put("snapshots", snapshots);
@@ -205,7 +235,10 @@ public final class LakeCommitter {
           snapshots,
           files.size(),
           report);
-      PendingPromotions.clear(unit.clearsPending());
+      stopHereIfAsked("reported:" + unit.name());
+      List<String> marks = new ArrayList<>(unit.clearsPending());
+      marks.add(inFlight.get(unit));
+      PendingPromotions.clear(marks);
       cleanUpStaging(staged.stagingRoot());
       reports.add(report);
     }
@@ -220,16 +253,74 @@ public final class LakeCommitter {
     if (marks == null) {
       return;
     }
-    Map<String, List<String>> causes = new TreeMap<>();
+    Map<String, List<String>> added = new TreeMap<>();
+    Map<String, List<String>> removed = new TreeMap<>();
     for (Staged staged : units) {
       for (String downstream : marks.unitsFor(staged.counts())) {
-        causes.computeIfAbsent(downstream, u -> new ArrayList<>()).add(staged.unit().toString());
+        added.computeIfAbsent(downstream, u -> new ArrayList<>()).add(staged.unit().toString());
+      }
+      // The rows this commit replaces leave the units they were marked in: a unit emptied on
+      // purpose, or a bronze file gone, changes those too.
+      for (String downstream : markedByLastCommitOf(staged.unit())) {
+        removed.computeIfAbsent(downstream, u -> new ArrayList<>()).add(staged.unit().toString());
       }
     }
-    for (Map.Entry<String, List<String>> e : causes.entrySet()) {
-      PendingPromotions.mark(
-          lake, marks.dataset(), e.getKey(), runId, Map.of("rows_from", e.getValue()));
+    TreeSet<String> downstream = new TreeSet<>(added.keySet());
+    downstream.addAll(removed.keySet());
+    for (String unit : downstream) {
+      Map<String, Object> why = new LinkedHashMap<>();
+      why.put(PendingPromotions.ROWS_FROM, added.getOrDefault(unit, List.of()));
+      why.put(PendingPromotions.ROWS_REMOVED_BY, removed.getOrDefault(unit, List.of()));
+      PendingPromotions.mark(lake, marks.dataset(), unit, runId, why);
     }
+  }
+
+  /**
+   * The downstream units the unit's current rows were marked in: as the snapshot that last
+   * committed the unit says ({@link TableHistory#MARKED}), or else as its report's counts give them
+   * (rows committed before the summary said so).
+   */
+  private Set<String> markedByLastCommitOf(CommitUnit unit) throws IOException {
+    Set<String> units = new TreeSet<>();
+    for (LakeTable lakeTable : unit.dataset().tables()) {
+      Table table = catalog.table(lakeTable);
+      table.refresh();
+      Optional<Snapshot> last = lastCommitOf(table, unit.name());
+      if (last.isPresent() && last.get().summary().containsKey(TableHistory.MARKED)) {
+        for (String marked : last.get().summary().get(TableHistory.MARKED).split(",")) {
+          if (!marked.isBlank()) {
+            units.add(marked);
+          }
+        }
+        continue;
+      }
+      if (last.isPresent()) {
+        Optional<JsonNode> report = Reports.read(lake, unit.dataset(), unit.name());
+        if (report.isPresent()) {
+          Map<String, Long> counts = new TreeMap<>();
+          report
+              .get()
+              .path("counts")
+              .fields()
+              .forEachRemaining(f -> counts.put(f.getKey(), f.getValue().asLong()));
+          units.addAll(marks.unitsFor(counts));
+        }
+      }
+    }
+    return units;
+  }
+
+  /** The newest snapshot of the table's current history that committed {@code unit}. */
+  private static Optional<Snapshot> lastCommitOf(Table table, String unit) {
+    if (table.currentSnapshot() == null) {
+      return Optional.empty();
+    }
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      if (unit.equals(snapshot.summary().get(UNIT))) {
+        return Optional.of(snapshot);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The test hook {@link #TEST_STOP_AT}: when it names {@code point}, waits here for good. */
@@ -349,6 +440,22 @@ public final class LakeCommitter {
       String runId,
       String unit,
       Map<String, Long> counts) {
+    return overwrite(table, startSnapshotId, unitFilter, files, runId, unit, counts, Map.of());
+  }
+
+  /**
+   * {@link #overwrite(Table, Long, Expression, List, String, String, Map)} with {@code summary} in
+   * the snapshot summary too ({@link TableHistory#PAIRED_SNAPSHOT} keys).
+   */
+  static long overwrite(
+      Table table,
+      Long startSnapshotId,
+      Expression unitFilter,
+      List<DataFile> files,
+      String runId,
+      String unit,
+      Map<String, Long> counts,
+      Map<String, String> summary) {
     table.refresh();
     Optional<Long> done = committedBy(table, runId, unit, startSnapshotId);
     if (done.isPresent()) {
@@ -365,6 +472,7 @@ public final class LakeCommitter {
       overwrite.validateFromSnapshot(startSnapshotId);
     }
     files.forEach(overwrite::addFile);
+    summary.forEach(overwrite::set);
     overwrite
         .set(RUN_ID, runId)
         .set(UNIT, unit)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.Dataset;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
@@ -23,7 +24,11 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 /**
  * Marks in the lake that a unit of a table needs promoting again, where the scheduled job finds
  * them: {@code _pending/<layer>/<dataset>/<unit>/<run>.json}, one small file per run that made the
- * unit pending, saying why.
+ * unit pending, saying why. Two kinds: a promotion marks the downstream units its rows change
+ * ({@link #mark}: silver, the gold dates), and the commit engine marks each unit of its own run as
+ * in flight before its first commit ({@link #markInFlight}, {@code in-flight-<run>.json}) and
+ * clears that mark after the unit's report: a mark left behind is a run that died between them, and
+ * the next {@code --pending} run promotes the unit again.
  *
  * <p>The protocol needs no lock and loses nothing: a writer (silver, for the creation dates it adds
  * rows to) marks <em>before</em> it commits; a promotion of the unit lists the unit's markers
@@ -43,10 +48,63 @@ public final class PendingPromotions {
   public static String mark(
       LakeLayout lake, Dataset dataset, String unit, String runId, Map<String, ?> why)
       throws IOException {
-    if (unit.contains("/") || unit.isBlank()) {
-      throw new IllegalArgumentException("not a single-folder unit: " + unit);
+    return write(lake, markerPath(lake, dataset, unit, runId), unit, runId, why);
+  }
+
+  /**
+   * Marks {@code unit} of {@code dataset} as in flight in run {@code runId}: written before the
+   * run's first commit, cleared after the unit's report ({@link #clear}).
+   */
+  public static String markInFlight(LakeLayout lake, Dataset dataset, String unit, String runId)
+      throws IOException {
+    return write(
+        lake,
+        markerPath(lake, dataset, unit, IN_FLIGHT + runId),
+        unit,
+        runId,
+        Map.of("in_flight", true));
+  }
+
+  /** Whether {@code marker} (a path {@link #list} gave) is an in-flight mark. */
+  public static boolean isInFlight(String marker) {
+    return marker.substring(marker.lastIndexOf('/') + 1).startsWith(IN_FLIGHT);
+  }
+
+  private static final String IN_FLIGHT = "in-flight-";
+
+  /** A mark's list of the upstream units whose new rows it is for. */
+  public static final String ROWS_FROM = "rows_from";
+
+  /**
+   * A mark's list of the upstream units whose commit replaced rows of the marked unit's input (an
+   * hour emptied on purpose, re-promoted without a file): the marked unit may lose rows, or all.
+   */
+  public static final String ROWS_REMOVED_BY = "rows_removed_by";
+
+  /**
+   * Whether any of {@code markers} says an upstream commit removed rows of the unit's input: its
+   * promotion may then replace it with nothing ({@link CommitUnit#emptiable}).
+   */
+  public static boolean rowsRemoved(List<String> markers) throws IOException {
+    for (String marker : markers) {
+      MatchResult match = FileSystems.match(marker, EmptyMatchTreatment.ALLOW);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        continue; // cleared meanwhile
+      }
+      try (InputStream in =
+          Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
+        if (JSON.readTree(in).path(ROWS_REMOVED_BY).size() > 0) {
+          return true;
+        }
+      }
     }
-    String path = markerPath(lake, dataset, unit, runId);
+    return false;
+  }
+
+  private static String write(
+      LakeLayout lake, String path, String unit, String runId, Map<String, ?> why)
+      throws IOException {
+    checkUnit(unit);
     if (lake.isLocal()) {
       Files.createDirectories(Paths.get(path).getParent());
     }
@@ -70,7 +128,7 @@ public final class PendingPromotions {
   public static Map<String, List<String>> list(LakeLayout lake, Dataset dataset)
       throws IOException {
     String root = lake.resolve(dataset.pending());
-    MatchResult match = FileSystems.match(root + "/*/*.json", EmptyMatchTreatment.ALLOW);
+    MatchResult match = FileSystems.match(root + "/**.json", EmptyMatchTreatment.ALLOW);
     Map<String, List<String>> units = new TreeMap<>();
     if (match.status() == MatchResult.Status.NOT_FOUND) {
       return units;
@@ -81,7 +139,11 @@ public final class PendingPromotions {
     for (MatchResult.Metadata m : match.metadata()) {
       String path = m.resourceId().toString();
       String relative = path.substring(root.length() + 1);
-      String unit = relative.substring(0, relative.indexOf('/'));
+      int slash = relative.lastIndexOf('/');
+      if (slash < 0) {
+        continue; // not in a unit's folder
+      }
+      String unit = relative.substring(0, slash);
       units.computeIfAbsent(unit, u -> new ArrayList<>()).add(path);
     }
     units.values().forEach(paths -> paths.sort(null));
@@ -96,7 +158,22 @@ public final class PendingPromotions {
 
   /** {@code _pending/<layer>/<dataset>/<unit>/<run>.json}: one run's mark on a unit. */
   public static String markerPath(LakeLayout lake, Dataset dataset, String unit, String runId) {
+    checkUnit(unit);
     return lake.resolve(dataset.pending() + "/" + unit + "/" + runId + ".json");
+  }
+
+  /**
+   * A unit name is one or more folders of {@code column=value}, or a source id; never a path out.
+   */
+  private static void checkUnit(String unit) {
+    if (unit.isBlank()
+        || unit.startsWith("/")
+        || unit.endsWith("/")
+        || ("/" + unit + "/").contains("/../")
+        || ("/" + unit + "/").contains("/./")
+        || unit.contains("//")) {
+      throw new IllegalArgumentException("not a unit: " + unit);
+    }
   }
 
   /** Deletes exactly {@code markers}; markers already gone are fine (a retried commit). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.commit.LakeCommitter;
+import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogConnection;
@@ -252,7 +253,8 @@ public final class PromoteDroppedFiles
       }
       LakeCommitter.Staged unitFiles =
           new LakeCommitter.Staged(
-              new CommitUnit(unit, attributes),
+              new CommitUnit(
+                  unit, attributes, PendingPromotions.markersOf(lake, dataset, unit.name())),
               counts,
               Map.of(lakeTable, staged.dataFiles()),
               stagingRoot,

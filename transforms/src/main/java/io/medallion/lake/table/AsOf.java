@@ -7,9 +7,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.iceberg.HistoryEntry;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -28,8 +30,9 @@ import org.apache.iceberg.util.SnapshotUtil;
  *       snapshot was committed, so a query joining tables sees one point in time.
  * </ul>
  *
- * A table that had no snapshot yet at the chosen time reads as empty; a time before every table's
- * first snapshot, or a snapshot id that no table has, is a user mistake.
+ * The tables a unit is committed to one after the other (a gold date) read as a consistent pair
+ * ({@link PairedSnapshots}). A table that had no snapshot yet at the chosen time reads as empty; a
+ * time before every table's first snapshot, or a snapshot id that no table has, is a user mistake.
  */
 public sealed interface AsOf {
   /** Each table's current snapshot. */
@@ -101,6 +104,7 @@ public sealed interface AsOf {
    */
   default Map<LakeTable, Optional<Long>> resolve(Map<LakeTable, Table> tables) {
     Map<LakeTable, Optional<Long>> chosen = new LinkedHashMap<>();
+    Set<LakeTable> fixed = new HashSet<>();
     if (this instanceof AtSnapshot s) {
       Map.Entry<LakeTable, Table> owner =
           tables.entrySet().stream()
@@ -114,6 +118,7 @@ public sealed interface AsOf {
                               + " (lake history <table> lists them; lake maintain expires old"
                               + " ones)"));
       long millis = owner.getValue().snapshot(s.snapshotId()).timestampMillis();
+      fixed.add(owner.getKey());
       tables.forEach(
           (t, table) ->
               chosen.put(
@@ -148,6 +153,6 @@ public sealed interface AsOf {
               chosen.put(
                   t, Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId)));
     }
-    return chosen;
+    return PairedSnapshots.pin(tables, chosen, fixed);
   }
 }

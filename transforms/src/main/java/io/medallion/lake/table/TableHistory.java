@@ -35,6 +35,21 @@ public final class TableHistory {
   /** Summary property: duplicates the promotion removed. */
   public static final String DUPLICATES_REMOVED = "lake.duplicates-removed";
 
+  /**
+   * Prefix of the summary key, on a commit to a dataset's second and later tables, naming the
+   * snapshot of an earlier table of the same dataset that the commit's rows were computed with:
+   * {@code lake.paired-snapshot.gold_events} on {@code gold_event_stats}. Readers pin that table to
+   * it while a unit is committed to one table and not yet the other ({@link PairedSnapshots}).
+   */
+  public static final String PAIRED_SNAPSHOT = "lake.paired-snapshot.";
+
+  /**
+   * The downstream units a commit's rows were marked pending in, comma-separated ({@code
+   * date=2026-01-01,date=2026-01-02}): when the unit is replaced again, those units lose the rows
+   * and are marked too, even when the new rows are none.
+   */
+  public static final String MARKED = "lake.marked";
+
   private TableHistory() {}
 
   /**

@@ -47,10 +47,26 @@ class PendingPromotionsTest {
   }
 
   @Test
-  void aUnitIsOneFolder() {
+  void aUnitMaySpanFoldersButNeverLeavesTheDatasetsOwn() throws Exception {
     LakeLayout lake = LakeLayout.at(dir.toString());
-    assertThatThrownBy(
-            () -> PendingPromotions.mark(lake, Dataset.SILVER_EVENTS, "dt=x/hour=1", "r", Map.of()))
-        .isInstanceOf(IllegalArgumentException.class);
+    String hour = "dt=2026-01-02/hour=03";
+    String inFlight = PendingPromotions.markInFlight(lake, Dataset.SILVER_EVENTS, hour, "run-a");
+
+    assertThat(inFlight)
+        .endsWith("/_pending/silver/events/dt=2026-01-02/hour=03/in-flight-run-a.json");
+    assertThat(PendingPromotions.list(lake, Dataset.SILVER_EVENTS))
+        .containsExactly(Map.entry(hour, List.of(inFlight)));
+    assertThat(PendingPromotions.isInFlight(inFlight)).isTrue();
+    assertThat(
+            PendingPromotions.isInFlight(
+                PendingPromotions.mark(
+                    lake, Dataset.GOLD_EVENTS, "date=2026-01-02", "r", Map.of())))
+        .isFalse();
+    for (String bad : List.of("../x", "dt=x/../../y", "/abs", "", "a//b", "a/")) {
+      assertThatThrownBy(
+              () -> PendingPromotions.mark(lake, Dataset.SILVER_EVENTS, bad, "r", Map.of()))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

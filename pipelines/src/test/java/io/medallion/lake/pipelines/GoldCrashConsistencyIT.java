@@ -1,0 +1,289 @@
+package io.medallion.lake.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.lake.bronze.ReadBronzeEvents;
+import io.medallion.lake.commit.LakeCommitter;
+import io.medallion.lake.commit.PendingPromotions;
+import io.medallion.lake.events.DeduplicateEvents;
+import io.medallion.lake.events.ReadSilverEvents;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.AsOf;
+import io.medallion.lake.table.Dataset;
+import io.medallion.lake.table.LakeCatalog;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PairedSnapshots;
+import io.medallion.lake.table.SnapshotViews;
+import io.medallion.lake.testing.LakeTables;
+import io.medallion.lake.testing.TestPipelines;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 24, part 1: a gold date is two commits (gold_events, then gold_event_stats), and a gold run
+ * killed with {@code kill -9} at any step of its commit leaves readers ({@code lake query}'s views,
+ * {@link AsOf} over {@link SnapshotViews}) seeing the date all old or all new in both tables, never
+ * new events beside old stats; the date stays pending, and the scheduled {@code gold --pending}
+ * repairs it with no manual command.
+ *
+ * <p>Each round changes the date's bronze (a new generation of events), promotes silver (which
+ * marks the date), runs {@code GoldEvents --pending} in a child JVM that stops at the named point
+ * of its commit ({@link LakeCommitter#TEST_STOP_AT}), kills it there with SIGKILL, checks the
+ * readers, then runs the promotion {@code --pending} asks for.
+ *
+ * <pre>{@code
+ * mvn -B -pl pipelines -am verify -Dit.test=GoldCrashConsistencyIT -Dtest=None \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+ * }</pre>
+ */
+class GoldCrashConsistencyIT {
+  private static final LocalDate DATE = LocalDate.parse("2026-02-03");
+  private static final String UNIT = "date=" + DATE;
+  private static final List<Instant> HOURS =
+      List.of(Instant.parse("2026-02-03T10:00:00Z"), Instant.parse("2026-02-03T11:00:00Z"));
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
+
+  @TempDir Path work;
+  private Path lake;
+  private Process child;
+
+  /** A step of the commit, and whether the date's stats are committed when it is reached. */
+  private record KillPoint(String stopAt, boolean statsCommitted) {}
+
+  @AfterEach
+  void killChild() throws InterruptedException {
+    if (child != null && child.isAlive()) {
+      child.destroyForcibly();
+      child.waitFor();
+    }
+  }
+
+  @Test
+  void aGoldRunKilledAtAnyStepLeavesTheDateAllOldOrAllNewAndPendingRepairsIt() throws Exception {
+    lake = work.resolve("lake");
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    writeBronze(1);
+    silver("silver-1");
+    gold(List.of(DATE), "gold-1");
+    assertDateHolds(1, "after the first promotion");
+    assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
+
+    List<KillPoint> points =
+        List.of(
+            new KillPoint("before-commits", false),
+            new KillPoint("committed:" + LakeTable.GOLD_EVENTS.tableName() + ":" + UNIT, false),
+            new KillPoint("committed:" + UNIT, true),
+            new KillPoint("quarantined:" + UNIT, true),
+            new KillPoint("reported:" + UNIT, true));
+    int generation = 1;
+    for (KillPoint point : points) {
+      generation++;
+      writeBronze(generation);
+      silver("silver-" + generation);
+      assertThat(GoldEvents.pendingDates(layout, null, null))
+          .as("silver marked the date it changed")
+          .containsExactly(DATE);
+
+      killGoldAt(point.stopAt());
+
+      int expected = point.statsCommitted() ? generation : generation - 1;
+      assertDateHolds(expected, "gold killed at " + point.stopAt());
+      assertThat(GoldEvents.pendingDates(layout, null, null))
+          .as("still pending after a kill at " + point.stopAt())
+          .containsExactly(DATE);
+      assertThat(
+              PendingPromotions.markersOf(layout, Dataset.GOLD_EVENTS, UNIT).stream()
+                  .anyMatch(PendingPromotions::isInFlight))
+          .as("the killed run's in-flight mark, written before its first commit")
+          .isTrue();
+
+      // The scheduled repair: what gold --pending promotes.
+      gold(GoldEvents.pendingDates(layout, null, null), "gold-repair-" + generation);
+
+      assertDateHolds(generation, "after gold --pending, killed at " + point.stopAt());
+      assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
+      assertThat(PendingPromotions.list(layout, Dataset.GOLD_EVENTS)).doesNotContainKey(UNIT);
+      try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+        assertThat(PairedSnapshots.unpaired(tables(catalog))).isEmpty();
+      }
+    }
+  }
+
+  /**
+   * Asserts that a reader of the current snapshots sees the date's gold_events rows and its
+   * gold_event_stats of one generation: its events, and stats that count exactly them.
+   */
+  private void assertDateHolds(int generation, String when) throws Exception {
+    List<String> uuids = uuids(generation);
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake));
+        Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
+      try (Statement s = db.createStatement()) {
+        s.execute("SET TimeZone = 'UTC'");
+      }
+      Map<LakeTable, Table> tables = tables(catalog);
+      Map<LakeTable, Optional<Long>> snapshots = AsOf.current().resolve(tables);
+      for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+        SnapshotViews.create(
+            db, table, Optional.ofNullable(tables.get(table)), snapshots.get(table));
+      }
+      assertThat(
+              strings(
+                  db,
+                  "SELECT event_uuid FROM gold_events WHERE date = DATE '" + DATE + "' ORDER BY 1"))
+          .as("gold_events of the date, " + when)
+          .isEqualTo(uuids);
+      assertThat(
+              strings(
+                  db,
+                  "SELECT CAST(sum(distinct_events) AS VARCHAR) FROM gold_event_stats"
+                      + " WHERE date = DATE '"
+                      + DATE
+                      + "'"))
+          .as("gold_event_stats of the date, " + when)
+          .containsExactly(String.valueOf(uuids.size()));
+    }
+  }
+
+  private static Map<LakeTable, Table> tables(LakeCatalog catalog) {
+    Map<LakeTable, Table> tables = new LinkedHashMap<>();
+    for (LakeTable table : LakeTable.values()) {
+      catalog.existing(table).ifPresent(t -> tables.put(table, t));
+    }
+    return tables;
+  }
+
+  private static List<String> strings(Connection db, String sql) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        values.add(r.getString(1));
+      }
+    }
+    return values;
+  }
+
+  /** Runs {@code GoldEvents --pending} in a child JVM stopped at {@code stopAt}, then kills it. */
+  private void killGoldAt(String stopAt) throws IOException, InterruptedException {
+    Path log = work.resolve("gold-" + stopAt.replaceAll("[^a-z0-9]+", "-") + ".log");
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g",
+            "-XX:TieredStopAtLevel=1",
+            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
+            "-cp",
+            System.getProperty("java.class.path"),
+            GoldEvents.class.getName(),
+            "--lake=" + lake,
+            "--pending",
+            "--runner=DirectRunner");
+    child =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String stopped = LakeCommitter.TEST_STOP_AT + ": stopped at " + stopAt;
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    while (!Files.readString(log).contains(stopped)) {
+      if (!child.isAlive()) {
+        throw new AssertionError(
+            "gold ended (exit " + child.exitValue() + ") before " + stopped + ":\n" + tail(log));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + stopped + "' in " + STOP_TIMEOUT + ":\n" + tail(log));
+      }
+      Thread.sleep(20);
+    }
+    child.destroyForcibly();
+    assertThat(child.waitFor()).as("exit status of a JVM killed by SIGKILL").isEqualTo(137);
+  }
+
+  private static String tail(Path log) throws IOException {
+    String text = Files.readString(log);
+    return text.length() <= 6000 ? text : text.substring(text.length() - 6000);
+  }
+
+  private void silver(String runId) {
+    TestPipeline p = TestPipelines.create();
+    SilverEvents.Config config =
+        new SilverEvents.Config(
+            LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
+            HOURS,
+            Duration.ofHours(6),
+            1,
+            runId,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            false);
+    SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), HOURS)), config);
+    TestPipelines.run(p);
+  }
+
+  private void gold(List<LocalDate> dates, String runId) {
+    TestPipeline p = TestPipelines.create();
+    GoldEvents.Config config =
+        new GoldEvents.Config(
+            LakeLayout.at(lake.toString()),
+            LakeTables.catalog(lake),
+            dates,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            2,
+            1,
+            runId,
+            false);
+    GoldEvents.build(
+        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
+    TestPipelines.run(p);
+  }
+
+  /**
+   * Replaces the hours' bronze with generation {@code generation}'s events, all on {@link #DATE}.
+   */
+  private void writeBronze(int generation) throws IOException {
+    List<String> uuids = uuids(generation);
+    for (int h = 0; h < HOURS.size(); h++) {
+      Path dir = BronzeFixtures.hourDir(lake, HOURS.get(h));
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          for (Path file : files.toList()) {
+            Files.delete(file);
+          }
+        }
+      }
+      List<String> lines = new ArrayList<>();
+      for (int k = h; k < uuids.size(); k += HOURS.size()) {
+        lines.add(
+            String.format(
+                "{\"event_uuid\":\"%s\",\"event_name\":\"lesson:started\",\"created_at\":%d}",
+                uuids.get(k), HOURS.get(h).getEpochSecond() + 60L * k));
+      }
+      BronzeFixtures.write(lake, HOURS.get(h), "part-g" + generation + ".jsonl", lines, "\n");
+    }
+  }
+
+  /** Generation {@code generation}'s events, sorted: one more each generation. */
+  private static List<String> uuids(int generation) {
+    return IntStream.range(0, 3 + generation)
+        .mapToObj(k -> String.format("g%d-e%02d", generation, k))
+        .toList();
+  }
+}
