@@ -10,6 +10,7 @@ import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.Dataset;
+import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.iceberg.expressions.Expressions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -243,16 +245,78 @@ class PendingPromotionTest {
     silver(List.of(H10), "silver1", false);
     gold(List.of(D), "gold1");
     gold(List.of(D1), "gold-empty"); // nothing created on D+1, and gold held nothing there
-    try (Stream<Path> files = Files.list(BronzeFixtures.hourDir(lake, H10))) {
-      for (Path f : files.toList()) {
-        Files.delete(f);
-      }
+    // Silver's rows go without a silver promotion (a DELETE by another engine, say): nothing
+    // marks D, and gold must not take the nothing it reads for the date's truth.
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+      catalog
+          .table(LakeTable.SILVER_EVENTS)
+          .newDelete()
+          .deleteFromRowFilter(Expressions.alwaysTrue())
+          .commit();
     }
-    silver(List.of(H10), "silver2", true);
 
     assertThatThrownBy(() -> gold(List.of(D), "gold2"))
         .rootCause()
         .hasMessageContaining("gold_events date=2026-03-01 holds 1 rows and this run read nothing");
     assertThat(goldUuids(D)).containsExactly("a1");
+  }
+
+  @Test
+  void anHourEmptiedOnPurposeMarksTheDatesOfItsOldRowsAndGoldPendingFollows() throws Exception {
+    BronzeFixtures.write(lake, H10, "part-0.jsonl", List.of(A1, A2), "\n");
+    silver(List.of(H10), "silver1", false);
+    gold(List.of(D), "gold1");
+    assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
+    try (Stream<Path> files = Files.list(BronzeFixtures.hourDir(lake, H10))) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+
+    silver(List.of(H10), "silver2", true);
+
+    assertThat(silverRows(H10)).isZero();
+    assertThat(GoldEvents.pendingDates(layout, null, null))
+        .as("the date the removed rows were created on")
+        .containsExactly(D);
+    gold(GoldEvents.pendingDates(layout, null, null), "gold2");
+    assertThat(goldUuids(D)).as("gold follows silver, to nothing").isEmpty();
+    assertThat(
+            DuckDb.count(
+                "SELECT count(*) FROM "
+                    + LakeTables.duckDb(lake, LakeTable.GOLD_EVENT_STATS)
+                    + " WHERE date = DATE '"
+                    + D
+                    + "'"))
+        .isZero();
+    assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
+  }
+
+  @Test
+  void rowsThatMoveToAnotherDateMarkTheDateTheyLeft() throws Exception {
+    BronzeFixtures.write(lake, H10, "part-0.jsonl", List.of(A1), "\n");
+    silver(List.of(H10), "silver1", false);
+    gold(List.of(D), "gold1");
+    // The hour's file is replaced: a1 is now created on D+1 (a producer's clock fixed, say).
+    try (Stream<Path> files = Files.list(BronzeFixtures.hourDir(lake, H10))) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    BronzeFixtures.write(
+        lake,
+        H10,
+        "part-1.jsonl",
+        List.of(A1.replace("1772359200", String.valueOf(1772359200 + 86400))),
+        "\n");
+
+    silver(List.of(H10), "silver2", false);
+
+    assertThat(PendingPromotions.list(layout, Dataset.GOLD_EVENTS).keySet())
+        .as("D lost a1, D+1 gained it (and D+2, the horizon)")
+        .contains("date=" + D, "date=" + D1);
+    assertThat(GoldEvents.pendingDates(layout, null, null)).containsExactly(D);
+    gold(List.of(D), "gold2");
+    assertThat(goldUuids(D)).isEmpty();
   }
 }
