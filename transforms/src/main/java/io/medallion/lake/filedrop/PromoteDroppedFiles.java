@@ -20,6 +20,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -191,6 +192,7 @@ public final class PromoteDroppedFiles
       if (skipPromoted && previous.isPresent() && sameVersion(previous.get(), file)) {
         skipped.inc();
         LOG.info("Skipped {}: this version was promoted already", file.resourceId());
+        clearMarksOfReportedRun(unit, previous.get());
         return;
       }
       try {
@@ -273,6 +275,22 @@ public final class PromoteDroppedFiles
       }
       LOG.info("Promoted {}: {}", source, unitFiles.counts());
       return report;
+    }
+
+    /**
+     * Clears the in-flight mark of the run that wrote {@code report}: that run died after its
+     * report, before clearing it, and left nothing else to do.
+     */
+    private void clearMarksOfReportedRun(Dataset.Unit unit, JsonNode report) throws IOException {
+      String run = report.path("run_id").asText();
+      List<String> finished = new ArrayList<>();
+      for (String marker : PendingPromotions.markersOf(lake, dataset, unit.name())) {
+        if (PendingPromotions.isInFlight(marker)
+            && marker.endsWith("/in-flight-" + run + ".json")) {
+          finished.add(marker);
+        }
+      }
+      PendingPromotions.clear(finished);
     }
 
     /** The table's snapshot when the file's promotion began; none for a table without one. */
