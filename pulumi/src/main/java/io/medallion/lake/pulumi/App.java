@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +114,7 @@ public final class App {
             new Access(
                 List.of(LakeLayout.BRONZE_EVENTS + "/"),
                 // Silver marks the gold dates it adds rows to as pending.
-                List.of(
-                    folder(Dataset.SILVER_EVENTS.quarantine().orElseThrow()),
-                    folder(Dataset.SILVER_EVENTS.reports()),
-                    folder(Dataset.GOLD_EVENTS.pending()),
-                    TMP_PREFIX),
+                writes(Dataset.SILVER_EVENTS, folder(Dataset.GOLD_EVENTS.pending())),
                 List.of(),
                 tables(Dataset.SILVER_EVENTS)),
             storage,
@@ -131,10 +128,7 @@ public final class App {
             new Access(
                 List.of(),
                 // Gold clears the pending marks of the dates it promotes.
-                List.of(
-                    folder(Dataset.GOLD_EVENTS.reports()),
-                    folder(Dataset.GOLD_EVENTS.pending()),
-                    TMP_PREFIX),
+                writes(Dataset.GOLD_EVENTS),
                 tables(Dataset.SILVER_EVENTS),
                 tables(Dataset.GOLD_EVENTS)),
             storage,
@@ -147,10 +141,7 @@ public final class App {
             "uber-movements",
             new Access(
                 List.of(folder(Dataset.SILVER_UBER_MOVEMENTS.landing().orElseThrow())),
-                List.of(
-                    folder(Dataset.SILVER_UBER_MOVEMENTS.quarantine().orElseThrow()),
-                    folder(Dataset.SILVER_UBER_MOVEMENTS.reports()),
-                    TMP_PREFIX),
+                writes(Dataset.SILVER_UBER_MOVEMENTS),
                 List.of(),
                 tables(Dataset.SILVER_UBER_MOVEMENTS)),
             storage,
@@ -227,6 +218,19 @@ public final class App {
   /** A lake-relative folder as an S3 key prefix: {@code quarantine/events/}. */
   private static String folder(String relative) {
     return relative + "/";
+  }
+
+  /**
+   * The plain folders a promotion of {@code dataset} writes: its own (reports, pending and
+   * in-flight marks, quarantine), the staging folder, and {@code others} (a downstream dataset's
+   * marks).
+   */
+  private static List<String> writes(Dataset dataset, String... others) {
+    List<String> folders = new ArrayList<>();
+    dataset.folders().forEach(f -> folders.add(folder(f)));
+    folders.addAll(List.of(others));
+    folders.add(TMP_PREFIX);
+    return folders;
   }
 
   /** The Glue/Iceberg tables a dataset commits to. */

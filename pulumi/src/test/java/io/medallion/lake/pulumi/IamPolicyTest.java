@@ -208,6 +208,8 @@ class IamPolicyTest {
             "lake/silver/events/*",
             "lake/quarantine/events/*",
             "lake/_reports/silver/events/*",
+            // its own in-flight marks, and the gold dates its rows change
+            "lake/_pending/silver/events/*",
             "lake/_pending/gold/events/*",
             "lake/_tmp/*",
             "emr-logs/silver/*"),
@@ -220,7 +222,7 @@ class IamPolicyTest {
         List.of(
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
-            "lake/_reports/gold/*",
+            "lake/_reports/gold/events/*",
             "lake/_pending/gold/events/*",
             "lake/_tmp/*",
             "emr-logs/gold/*"),
@@ -233,6 +235,7 @@ class IamPolicyTest {
             "lake/silver/uber_movements/*",
             "lake/quarantine/uber_movements/*",
             "lake/_reports/silver/uber_movements/*",
+            "lake/_pending/silver/uber_movements/*",
             "lake/_tmp/*",
             "emr-logs/uber-movements/*"),
         b);
