@@ -307,7 +307,7 @@ public final class GoldEvents {
   static ProcessFunction<KV<String, Long>, Boolean> ofPromotedDates(List<LocalDate> dates) {
     Set<String> partitions = new HashSet<>();
     dates.forEach(d -> partitions.add(DATASET.dateUnit(d).name()));
-    return count -> partitions.contains(count.getKey().substring(0, count.getKey().indexOf('|')));
+    return count -> partitions.contains(Counts.unitOf(count.getKey()));
   }
 
   /**

@@ -286,9 +286,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       commits.forEach(unit -> units.add(unit.name()));
       Set<String> orphans = new TreeSet<>();
       for (String key : keys) {
-        int bar = key.indexOf('|');
-        String unit = bar < 0 ? key : key.substring(0, bar);
-        if (!units.contains(unit)) {
+        if (!units.contains(Counts.unitOf(key))) {
           orphans.add(key);
         }
       }
@@ -303,12 +301,11 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     }
 
     private static Map<String, Long> countsOf(CommitUnit unit, Map<String, Long> all) {
-      String prefix = unit.name() + "|";
       Map<String, Long> mine = new TreeMap<>();
       all.forEach(
           (key, value) -> {
-            if (key.startsWith(prefix)) {
-              mine.put(key.substring(prefix.length()), value);
+            if (unit.name().equals(Counts.unitOf(key)) && Counts.counterOf(key) != null) {
+              mine.put(Counts.counterOf(key), value);
             }
           });
       return mine;

@@ -27,8 +27,23 @@ public final class Counts {
 
   private Counts() {}
 
+  private static final char SEPARATOR = '|';
+
+  /** The key of {@code counter} of the unit {@code reportId} ({@code dt=2026-01-02/hour=03}). */
   public static String key(String reportId, String counter) {
-    return reportId + "|" + counter;
+    return reportId + SEPARATOR + counter;
+  }
+
+  /** The unit a {@link #key} counts for. */
+  public static String unitOf(String key) {
+    int bar = key.indexOf(SEPARATOR);
+    return bar < 0 ? key : key.substring(0, bar);
+  }
+
+  /** The counter of a {@link #key}, or null for a key without one. */
+  public static String counterOf(String key) {
+    int bar = key.indexOf(SEPARATOR);
+    return bar < 0 ? null : key.substring(bar + 1);
   }
 
   /**
@@ -37,10 +52,7 @@ public final class Counts {
    */
   public static SerializableFunction<KV<String, Long>, Long> valueOf(String... counters) {
     List<String> wanted = List.of(counters);
-    return count ->
-        wanted.contains(count.getKey().substring(count.getKey().lastIndexOf('|') + 1))
-            ? count.getValue()
-            : 0L;
+    return count -> wanted.contains(counterOf(count.getKey())) ? count.getValue() : 0L;
   }
 
   public static String quarantined(String reason) {
