@@ -28,7 +28,6 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.util.SnapshotUtil;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,26 +58,16 @@ class CrashConsistencyIT {
   private static final List<Instant> HOURS =
       IntStream.range(0, 4).mapToObj(i -> FIRST_HOUR.plus(Duration.ofHours(i))).toList();
   private static final Duration LATENESS = Duration.ofHours(6);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path work;
   private Path lake;
-  private Process child;
 
   /**
    * Where the child is killed: the hook's point, and how many hours (in commit order, which is
    * arrival order) its run had committed there.
    */
   private record KillPoint(String stopAt, int committedHours) {}
-
-  @AfterEach
-  void killChild() throws InterruptedException {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-  }
 
   @Test
   void aPromotionKilledAnywhereInItsCommitLeavesEachHourAllOldOrAllNew() throws Exception {
@@ -176,46 +165,15 @@ class CrashConsistencyIT {
    * its commit step, and kills it with SIGKILL there.
    */
   private void killPromotionAt(String stopAt) throws IOException, InterruptedException {
-    Path log = work.resolve("child-" + stopAt.replaceAll("[^a-z0-9]+", "-") + ".log");
-    List<String> command =
+    KilledPromotion.at(
+        work,
+        SilverEvents.class,
+        stopAt,
         List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g",
-            "-XX:TieredStopAtLevel=1",
-            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
-            "-cp",
-            System.getProperty("java.class.path"),
-            SilverEvents.class.getName(),
             "--lake=" + lake,
             "--from=" + HOURS.get(0),
             "--to=" + HOURS.get(HOURS.size() - 1),
-            "--runner=DirectRunner");
-    child =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    String stopped = LakeCommitter.TEST_STOP_AT + ": stopped at " + stopAt;
-    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-    while (!Files.readString(log).contains(stopped)) {
-      if (!child.isAlive()) {
-        throw new AssertionError(
-            "the promotion ended (exit "
-                + child.exitValue()
-                + ") before "
-                + stopped
-                + ":\n"
-                + tail(log));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + stopped + "' in " + STOP_TIMEOUT + ":\n" + tail(log));
-      }
-      Thread.sleep(20);
-    }
-    child.destroyForcibly();
-    assertThat(child.waitFor()).as("exit status of a JVM killed by SIGKILL").isEqualTo(137);
-  }
-
-  private static String tail(Path log) throws IOException {
-    String text = Files.readString(log);
-    return text.length() <= 6000 ? text : text.substring(text.length() - 6000);
+            "--runner=DirectRunner"));
   }
 
   /**

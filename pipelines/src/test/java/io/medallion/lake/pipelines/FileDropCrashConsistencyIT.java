@@ -3,7 +3,6 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.testing.TestPipeline;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileDropCrashConsistencyIT {
   private static final String FILE = "travel_times_paris.csv";
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir Path work;
   private Path lake;
-  private Process child;
-
-  @AfterEach
-  void killChild() throws InterruptedException {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-  }
 
   @Test
   void aFilePromotionKilledAtAnyStepLeavesItsRowsAllOldOrAllNewAndTheNextRunRepairsIt()
@@ -120,34 +108,10 @@ class FileDropCrashConsistencyIT {
 
   private void killPromotionAt(Path landing, String stopAt)
       throws IOException, InterruptedException {
-    Path log = work.resolve("uber-" + stopAt.replaceAll("[^a-z0-9]+", "-") + ".log");
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g",
-            "-XX:TieredStopAtLevel=1",
-            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
-            "-cp",
-            System.getProperty("java.class.path"),
-            UberMovements.class.getName(),
-            "--lake=" + lake,
-            "--input=" + landing.resolve("*.csv"),
-            "--runner=DirectRunner");
-    child =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    String stopped = LakeCommitter.TEST_STOP_AT + ": stopped at " + stopAt;
-    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-    while (!Files.readString(log).contains(stopped)) {
-      if (!child.isAlive()) {
-        throw new AssertionError(
-            "the promotion ended (exit " + child.exitValue() + ") before " + stopped + ":\n" + log);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + stopped + "' in " + STOP_TIMEOUT + ": " + log);
-      }
-      Thread.sleep(20);
-    }
-    child.destroyForcibly();
-    assertThat(child.waitFor()).as("exit status of a JVM killed by SIGKILL").isEqualTo(137);
+    KilledPromotion.at(
+        work,
+        UberMovements.class,
+        stopAt,
+        List.of("--lake=" + lake, "--input=" + landing.resolve("*.csv"), "--runner=DirectRunner"));
   }
 }

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.ReadSilverEvents;
-import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
-import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,20 +56,7 @@ class GoldAcrossMidnightTest {
   }
 
   private void promoteGold(List<LocalDate> dates, String runId) {
-    TestPipeline p = TestPipelines.create();
-    GoldEvents.Config config =
-        new GoldEvents.Config(
-            LakeLayout.at(lake.toString()),
-            LakeTables.catalog(lake),
-            dates,
-            DeduplicateEvents.DEFAULT_HORIZON,
-            3,
-            1,
-            runId,
-            false);
-    GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
-    TestPipelines.run(p);
+    GoldEventsTest.promote(lake, dates, 3, runId);
   }
 
   /** The current snapshot of a gold table ({@code events}, {@code event_stats}), for DuckDB. */

@@ -6,7 +6,6 @@ import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.Dataset;
@@ -36,7 +35,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.iceberg.Table;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,22 +60,12 @@ class GoldCrashConsistencyIT {
   private static final String UNIT = "date=" + DATE;
   private static final List<Instant> HOURS =
       List.of(Instant.parse("2026-02-03T10:00:00Z"), Instant.parse("2026-02-03T11:00:00Z"));
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir Path work;
   private Path lake;
-  private Process child;
 
   /** A step of the commit, and whether the date's stats are committed when it is reached. */
   private record KillPoint(String stopAt, boolean statsCommitted) {}
-
-  @AfterEach
-  void killChild() throws InterruptedException {
-    if (child != null && child.isAlive()) {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-  }
 
   @Test
   void aGoldRunKilledAtAnyStepLeavesTheDateAllOldOrAllNewAndPendingRepairsIt() throws Exception {
@@ -186,40 +174,11 @@ class GoldCrashConsistencyIT {
 
   /** Runs {@code GoldEvents --pending} in a child JVM stopped at {@code stopAt}, then kills it. */
   private void killGoldAt(String stopAt) throws IOException, InterruptedException {
-    Path log = work.resolve("gold-" + stopAt.replaceAll("[^a-z0-9]+", "-") + ".log");
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g",
-            "-XX:TieredStopAtLevel=1",
-            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
-            "-cp",
-            System.getProperty("java.class.path"),
-            GoldEvents.class.getName(),
-            "--lake=" + lake,
-            "--pending",
-            "--runner=DirectRunner");
-    child =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    String stopped = LakeCommitter.TEST_STOP_AT + ": stopped at " + stopAt;
-    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-    while (!Files.readString(log).contains(stopped)) {
-      if (!child.isAlive()) {
-        throw new AssertionError(
-            "gold ended (exit " + child.exitValue() + ") before " + stopped + ":\n" + tail(log));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no '" + stopped + "' in " + STOP_TIMEOUT + ":\n" + tail(log));
-      }
-      Thread.sleep(20);
-    }
-    child.destroyForcibly();
-    assertThat(child.waitFor()).as("exit status of a JVM killed by SIGKILL").isEqualTo(137);
-  }
-
-  private static String tail(Path log) throws IOException {
-    String text = Files.readString(log);
-    return text.length() <= 6000 ? text : text.substring(text.length() - 6000);
+    KilledPromotion.at(
+        work,
+        GoldEvents.class,
+        stopAt,
+        List.of("--lake=" + lake, "--pending", "--runner=DirectRunner"));
   }
 
   private void silver(String runId) {
@@ -239,20 +198,7 @@ class GoldCrashConsistencyIT {
   }
 
   private void gold(List<LocalDate> dates, String runId) {
-    TestPipeline p = TestPipelines.create();
-    GoldEvents.Config config =
-        new GoldEvents.Config(
-            LakeLayout.at(lake.toString()),
-            LakeTables.catalog(lake),
-            dates,
-            DeduplicateEvents.DEFAULT_HORIZON,
-            2,
-            1,
-            runId,
-            false);
-    GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
-    TestPipelines.run(p);
+    GoldEventsTest.promote(lake, dates, 2, runId);
   }
 
   /**

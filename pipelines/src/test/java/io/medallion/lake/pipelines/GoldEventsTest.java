@@ -52,14 +52,22 @@ class GoldEventsTest {
   }
 
   private void promoteGold(String runId) {
+    promote(lake, DATES, 4, runId);
+  }
+
+  /**
+   * Promotes {@code dates} of the lake at {@code lake} to gold on a TestPipeline, with the default
+   * horizon, {@code buckets} de-duplication buckets, one file per partition, refusing to empty.
+   */
+  static void promote(Path lake, List<LocalDate> dates, int buckets, String runId) {
     TestPipeline p = TestPipelines.create();
     GoldEvents.Config config =
         new GoldEvents.Config(
             LakeLayout.at(lake.toString()),
             LakeTables.catalog(lake),
-            DATES,
+            dates,
             DeduplicateEvents.DEFAULT_HORIZON,
-            4,
+            buckets,
             1,
             runId,
             false);

@@ -85,20 +85,7 @@ class PendingPromotionTest {
   }
 
   private void gold(List<LocalDate> dates, String runId) {
-    TestPipeline p = TestPipelines.create();
-    GoldEvents.Config config =
-        new GoldEvents.Config(
-            layout,
-            LakeTables.catalog(lake),
-            dates,
-            DeduplicateEvents.DEFAULT_HORIZON,
-            4,
-            1,
-            runId,
-            false);
-    GoldEvents.build(
-        p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
-    TestPipelines.run(p);
+    GoldEventsTest.promote(lake, dates, 4, runId);
   }
 
   private List<String> goldUuids(LocalDate date) {
