@@ -8,8 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,9 @@ class FlinkDefaultsTest {
         .isFalse();
     assertThat(flink.get(TaskManagerOptions.NETWORK_MEMORY_MAX))
         .isEqualTo(MemorySize.parse(FlinkDefaults.LOCAL_NETWORK_MEMORY));
+    assertThat(flink.get(RestOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
+    assertThat(flink.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
+    assertThat(flink.get(TaskManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
   }
 
   @Test
