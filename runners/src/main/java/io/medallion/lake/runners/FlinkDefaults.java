@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
  *       (the data never leaves the machine), listening on 127.0.0.1 only.
  *   <li>for a streaming job (the {@code bronze} command, or {@code --streaming=true}): {@code
  *       --streaming=true} and a checkpoint every minute ({@code --checkpointingInterval}), on every
- *       master. On the embedded cluster also a restart strategy, its checkpoints kept in its state
- *       folder ({@code --stateDir}, or the lake's {@code _state/<job>}), also when cancelled, and a
- *       resume from the newest complete one there ({@link FlinkCheckpoints}), or from {@code
- *       --savepointPath}, which Beam hands to a cluster but not to the embedded one.
+ *       master. On the embedded cluster also a restart strategy, a cancel of the job on Ctrl-C or
+ *       SIGTERM ({@link CancelOnShutdown}), its checkpoints kept in its state folder ({@code
+ *       --stateDir}, or the lake's {@code _state/<job>}), also when cancelled, and a resume from
+ *       the newest complete one there ({@link FlinkCheckpoints}), or from {@code --savepointPath},
+ *       which Beam hands to a cluster but not to the embedded one.
  * </ul>
  */
 final class FlinkDefaults {
@@ -121,9 +122,9 @@ final class FlinkDefaults {
   }
 
   /**
-   * The embedded cluster's settings for a streaming job: restart after a failure, and with a state
-   * folder, checkpoints kept there (also on a cancel) and the newest complete one restored by the
-   * next launch.
+   * The embedded cluster's settings for a streaming job: restart after a failure, cancel on Ctrl-C
+   * or SIGTERM, and with a state folder, checkpoints kept there (also on a cancel) and the newest
+   * complete one restored by the next launch.
    */
   private static List<String> streamingConfiguration(List<String> args, String job) {
     String name = job == null ? "streaming job" : job;
@@ -133,7 +134,16 @@ final class FlinkDefaults {
                 "# A streaming job. After a failure (an S3 or Kinesis outage) Flink restarts it from",
                 "# its last checkpoint, 1 s later, then at longer intervals up to a minute, for as",
                 "# long as it fails.",
-                "restart-strategy.type: exponential-delay"));
+                "restart-strategy.type: exponential-delay",
+                "# Ctrl-C or SIGTERM cancels the job before the JVM exits.",
+                "execution.job-listeners: " + CancelOnShutdown.class.getName()));
+    if (CancelOnShutdown.interruptIgnored()) {
+      LOG.warn(
+          "{}: this process ignores SIGINT (a non-interactive shell started it in the background),"
+              + " so Ctrl-C and kill -INT cannot stop it: kill -TERM {} does, the same way",
+          name,
+          ProcessHandle.current().pid());
+    }
     String savepoint = value(args, "savepointPath");
     Optional<Path> state = stateFolder(args, job);
     if (state.isEmpty()) {

@@ -216,6 +216,12 @@ public final class Lake {
       err.println("lake " + command.name() + ": " + Messages.firstLine(e.getMessage()));
       return 2;
     } catch (Exception e) {
+      if (CancelOnShutdown.stopping()) {
+        // Ctrl-C or SIGTERM cancelled the job on purpose; the JVM exits with the signal's status
+        // (130, 143) whatever this returns.
+        err.println("lake " + command.name() + ": stopped");
+        return 130;
+      }
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
@@ -307,9 +313,9 @@ public final class Lake {
   }
 
   /**
-   * Runs until stopped (Ctrl-C), or until --maxNumRecords / --maxReadTime. On Flink it rides out
-   * failures by restarting from its last checkpoint, and a new launch resumes from the last one it
-   * kept ({@link FlinkDefaults}).
+   * Runs until stopped (Ctrl-C or SIGTERM, which on embedded Flink cancel the job first), or until
+   * --maxNumRecords / --maxReadTime. On Flink it rides out failures by restarting from its last
+   * checkpoint, and a new launch resumes from the last one it kept ({@link FlinkDefaults}).
    */
   static void bronze(String[] args, PrintStream out) throws Exception {
     BronzeEvents.Options options = parse(args, BronzeEvents.Options.class);

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -139,6 +140,8 @@ class FlinkDefaultsTest {
     Configuration flink = configuration(bronze("--lake=" + dir));
 
     assertThat(flink.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+    assertThat(flink.get(DeploymentOptions.JOB_LISTENERS))
+        .containsExactly(CancelOnShutdown.class.getName());
     assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
         .isEqualTo("file:" + dir.resolve("_state/bronze/checkpoints"));
     assertThat(flink.get(ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT))
@@ -209,6 +212,7 @@ class FlinkDefaultsTest {
 
     assertThat(flink.getOptional(RestartStrategyOptions.RESTART_STRATEGY)).isEmpty();
     assertThat(flink.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEmpty();
+    assertThat(flink.get(DeploymentOptions.JOB_LISTENERS)).isNull();
   }
 
   @Test
