@@ -74,7 +74,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  *       the checkpoint it kept).
  * </ul>
  *
- * <p>Runs in {@code mvn verify} (about 9 minutes here); {@code -Drestart.it=false} skips it. Alone:
+ * <p>Runs in {@code mvn verify} (about 6 minutes here); {@code -Drestart.it=false} skips it. Alone:
  *
  * <pre>{@code
  * mvn -B -pl runners -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
