@@ -83,7 +83,7 @@ public final class CancelOnShutdown implements JobListener {
           .handle((r, e) -> null)
           .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       LOG.info(
-          "stopped: job {} cancelled; its last checkpoint is kept, and a new launch resumes from it",
+          "stopped: job {} cancelled; a checkpoint in its state folder is kept for the next launch",
           client.getJobID());
     } catch (TimeoutException e) {
       LOG.warn("job {} was not cancelled within {}; exiting anyway", client.getJobID(), WAIT);

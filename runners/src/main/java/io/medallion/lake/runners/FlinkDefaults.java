@@ -148,8 +148,9 @@ final class FlinkDefaults {
     Optional<Path> state = stateFolder(args, job);
     if (state.isEmpty()) {
       LOG.warn(
-          "{}: checkpoints are kept in memory only (an s3:// lake, and no --stateDir): a failure"
-              + " inside this JVM resumes from them, a new launch reads from --initialPosition",
+          "{}: checkpoints are kept in memory only (no --stateDir, and the lake is no local"
+              + " folder): a failure inside this JVM resumes from them, a new launch reads from"
+              + " --initialPosition",
           name);
     } else {
       Path checkpoints = state.get().resolve(CHECKPOINTS);
