@@ -28,6 +28,9 @@ LOCAL_KINESIS := --kinesisEndpoint=http://127.0.0.1:4568
 LOCAL_KINESIS_CMD = $(JAVA) $(JAVA_OPTS) $(CDS) -Daws.cborEnabled=false -jar $(JAR)
 # The bronze job on embedded Flink: the DirectRunner reads a stream 10 records per bundle (~80/s here).
 BRONZE_RUNNER ?= FlinkRunner
+# Where make bronze keeps its checkpoints (an S3 lake cannot hold them), next to the emulators'
+# state: a restart resumes from the newest; local-aws.sh removes them with the stream they belong to.
+BRONZE_STATE := $(CURDIR)/.lake-local/run/bronze
 S3_LAKE := --lake=s3://lake/lake --s3Endpoint=http://127.0.0.1:9000
 # The S3 lake's Iceberg catalog: a SQLite file on this machine (the emulators' state folder).
 S3_CATALOG := --catalogUri=jdbc:sqlite:$(CURDIR)/.lake-local/catalog/iceberg.db
@@ -123,7 +126,7 @@ stream: $(JAR)
 	$(LOCAL_KINESIS_CMD) stream --rate=$(RATE) --seconds=$(SECONDS) $(LOCAL_KINESIS) $(ARGS)
 
 bronze: $(JAR)
-	$(LOCAL_KINESIS_CMD) bronze --runner=$(BRONZE_RUNNER) --initialPosition=TRIM_HORIZON --bufferInterval=PT60S $(S3_LAKE) $(LOCAL_KINESIS) $(ARGS)
+	$(LOCAL_KINESIS_CMD) bronze --runner=$(BRONZE_RUNNER) --stateDir=$(BRONZE_STATE) --bufferInterval=PT60S $(S3_LAKE) $(LOCAL_KINESIS) $(ARGS)
 
 stream-soak: $(JAR)
 	JAR=$(JAR) src/scripts/stream-soak.sh $(RATE) $(SECONDS)

@@ -3,9 +3,17 @@
 # kinesalite with KINESIS_EMULATOR=kinesalite) and S3Proxy (Maven Central) for S3, all on 127.0.0.1
 # only. Installs them on first use into .lake-local/.
 #
-#   src/scripts/local-aws.sh start    install if needed, start both, create the stream and bucket
+#   src/scripts/local-aws.sh start    install if needed, start both (or the one stopped), create
+#                                     the stream and bucket
 #   src/scripts/local-aws.sh status   say what runs where
 #   src/scripts/local-aws.sh stop     stop exactly the processes start started (by PID)
+#   src/scripts/local-aws.sh stop s3  stop only S3Proxy (or only kinesis): an outage; start brings
+#                                     it back with the same files
+#
+# Both Kinesis emulators keep their stream in memory: a new one starts with an empty stream. The
+# checkpoints `make bronze` keeps in $LAKE_LOCAL_STATE/bronze hold positions in the old stream,
+# which mean nothing in the new one (a restored job would skip its records), so they are removed
+# then; the bronze files in the S3 bucket stay.
 #
 # Settings (environment): KINESIS_EMULATOR (kinesis-local, or kinesalite: the one that keeps up with
 # a sustained stream, see src/docs/streaming.md; it speaks JSON only, so its clients need
@@ -101,20 +109,26 @@ net.Server.prototype.listen = function (...args) {
 JS
   if running kinesis; then
     log "$(cat "$state/kinesis.name" 2>/dev/null || echo kinesis-local) already running (pid $(cat "$state/kinesis.pid"))"
-  elif [ "$kinesis_emulator" = kinesalite ]; then
-    # In memory (no --path): a 10-minute stream at 1,000 records/s holds about 1 GB.
-    nohup node --require "$state/loopback.js" "$kinesalite_main" --port "$kinesis_port" \
-      --shardLimit "$((shards > 10 ? shards : 10))" >"$state/kinesis.log" 2>&1 &
-    echo $! >"$state/kinesis.pid"
-    echo kinesalite >"$state/kinesis.name"
   else
-    # The stream is created at start-up (several shards); it is ACTIVE about 0.5 s later.
-    KINESIS_MOCK_PLAIN_PORT=$kinesis_port KINESIS_MOCK_TLS_PORT=$kinesis_tls_port \
-      KINESIS_MOCK_CERT_PATH="$(dirname "$kinesis_main")/server.json" \
-      INITIALIZE_STREAMS="$stream:$shards" LOG_LEVEL=WARN \
-      nohup node --require "$state/loopback.js" "$kinesis_main" >"$state/kinesis.log" 2>&1 &
-    echo $! >"$state/kinesis.pid"
-    echo kinesis-local >"$state/kinesis.name"
+    if [ -d "$state/bronze" ]; then
+      rm -rf "$state/bronze"
+      log "a new, empty stream: removed bronze's checkpoints of the previous one ($state/bronze)"
+    fi
+    if [ "$kinesis_emulator" = kinesalite ]; then
+      # In memory (no --path): a 10-minute stream at 1,000 records/s holds about 1 GB.
+      nohup node --require "$state/loopback.js" "$kinesalite_main" --port "$kinesis_port" \
+        --shardLimit "$((shards > 10 ? shards : 10))" >"$state/kinesis.log" 2>&1 &
+      echo $! >"$state/kinesis.pid"
+      echo kinesalite >"$state/kinesis.name"
+    else
+      # The stream is created at start-up (several shards); it is ACTIVE about 0.5 s later.
+      KINESIS_MOCK_PLAIN_PORT=$kinesis_port KINESIS_MOCK_TLS_PORT=$kinesis_tls_port \
+        KINESIS_MOCK_CERT_PATH="$(dirname "$kinesis_main")/server.json" \
+        INITIALIZE_STREAMS="$stream:$shards" LOG_LEVEL=WARN \
+        nohup node --require "$state/loopback.js" "$kinesis_main" >"$state/kinesis.log" 2>&1 &
+      echo $! >"$state/kinesis.pid"
+      echo kinesis-local >"$state/kinesis.name"
+    fi
   fi
   if running s3; then
     log "S3Proxy already running (pid $(cat "$state/s3.pid"))"
@@ -219,8 +233,13 @@ stop_one() {
 
 case "${1:-}" in
   start) start ;;
-  stop) stop_one kinesis; stop_one s3 ;;
+  stop)
+    case "${2:-}" in
+      "") stop_one kinesis; stop_one s3 ;;
+      kinesis | s3) stop_one "$2" ;;
+      *) echo "usage: $0 stop [kinesis|s3]" >&2; exit 2 ;;
+    esac ;;
   status) status ;;
   install) install ;;
-  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [kinesis|s3]|status|install" >&2; exit 2 ;;
 esac

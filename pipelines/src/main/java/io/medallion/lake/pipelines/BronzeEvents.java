@@ -2,6 +2,7 @@ package io.medallion.lake.pipelines;
 
 import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.aws.Kinesis;
 import io.medallion.lake.pipelines.aws.KinesisOptions;
 import io.medallion.lake.pipelines.options.Args;
 import io.medallion.lake.pipelines.options.LakeOptions;
@@ -36,7 +37,10 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.kinesis.common.InitialPositionInStream;
 
 /**
@@ -48,11 +52,15 @@ import software.amazon.kinesis.common.InitialPositionInStream;
  * time of the Kinesis record that carried it. Logs its progress every {@code --progressInterval}.
  *
  * <pre>{@code
- * mvn -pl runners -am test-compile exec:java -Dexec.args="bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1 --runner=FlinkRunner --streaming=true"
+ * mvn -pl runners -am test-compile exec:java -Dexec.args="bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1 --runner=FlinkRunner"
  * java -jar runners/target/lake.jar bronze --stream=events --lake=s3://my-lake/prod --awsRegion=eu-west-1
- * java -jar runners/target/lake.jar bronze --stream=events --initialPosition=TRIM_HORIZON \
+ * java -jar runners/target/lake.jar bronze --stream=events --runner=FlinkRunner --stateDir=/var/lib/lake/bronze \
  *     --kinesisEndpoint=http://127.0.0.1:4568 --s3Endpoint=http://127.0.0.1:9000 --lake=s3://lake/dev
  * }</pre>
+ *
+ * <p>A streaming job: on Flink the launcher checkpoints it, restarts it after a failure and resumes
+ * a new launch from its last checkpoint ({@code src/docs/flink.md}); with no checkpoint it reads
+ * from {@code --initialPosition}, by default everything the stream retains.
  */
 public final class BronzeEvents {
   private BronzeEvents() {}
@@ -82,11 +90,25 @@ public final class BronzeEvents {
 
     void setBronzeShards(int value);
 
-    @Description("Where a new job starts reading: LATEST, or TRIM_HORIZON (all retained records).")
-    @Default.Enum("LATEST")
+    @Description(
+        "Where a job with no checkpoint to resume from starts reading: TRIM_HORIZON (every record"
+            + " the stream retains: nothing that arrived while bronze was down is skipped, what"
+            + " bronze already holds is written again and gold removes the duplicates), or LATEST"
+            + " (only what arrives from now on).")
+    @Default.Enum("TRIM_HORIZON")
     InitialPositionInStream getInitialPosition();
 
     void setInitialPosition(InitialPositionInStream value);
+
+    @Description(
+        "Local folder where bronze on embedded Flink keeps its checkpoints (checkpoints/<job>/chk-N);"
+            + " a new launch resumes from the newest complete one. Default: <lake>/_state/bronze for"
+            + " a local lake; none for an s3:// lake (checkpoints in memory only: a failure inside"
+            + " the JVM still resumes from them, a new launch reads from --initialPosition). Read by"
+            + " the launcher; a Flink cluster keeps checkpoints where its own configuration says.")
+    String getStateDir();
+
+    void setStateDir(String value);
 
     @Description("How often the job logs records read, lag and files written (ISO-8601).")
     @Default.String("PT10S")
@@ -143,6 +165,7 @@ public final class BronzeEvents {
 
   public static PipelineResult run(Options options) throws IOException {
     readAsSplittableDoFnOnFlink(options);
+    requireStream(options);
     Config config = Config.from(options);
     Pipeline pipeline = Pipeline.create(options);
     build(pipeline.apply("ReadKinesis", read(options)), config);
@@ -160,6 +183,28 @@ public final class BronzeEvents {
   static void readAsSplittableDoFnOnFlink(Options options) {
     if (options.getRunner().getSimpleName().equals("FlinkRunner")) {
       ExperimentalOptions.addExperiment(options.as(ExperimentalOptions.class), "beam_fn_api");
+    }
+  }
+
+  /**
+   * Fails at once, as a user's mistake, when {@code --stream} names no stream: on Flink the job
+   * would restart for ever, failing each time to list the stream's shards. Any other answer (an
+   * unreachable Kinesis, credentials this client lacks and KinesisIO's may have) is left to the
+   * job, which rides out an outage.
+   */
+  static void requireStream(Options options) {
+    try (KinesisClient kinesis = Kinesis.client(options)) {
+      kinesis.describeStreamSummary(b -> b.streamName(options.getStream()));
+    } catch (ResourceNotFoundException e) {
+      throw new IllegalArgumentException(
+          "--stream: there is no Kinesis stream '"
+              + options.getStream()
+              + "'"
+              + (options.getKinesisEndpoint() == null
+                  ? ""
+                  : " at " + options.getKinesisEndpoint()));
+    } catch (SdkException e) {
+      // Not an answer about the stream: the job reads it, or rides out the outage.
     }
   }
 

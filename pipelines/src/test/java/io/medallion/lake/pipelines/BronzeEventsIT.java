@@ -2,6 +2,7 @@ package io.medallion.lake.pipelines;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +32,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Kinesis to bronze on the real emulators: records put over four shards, duplicates and malformed
  * lines included, land byte for byte in the bronze files on S3, in their arrival hour, and nothing
  * else lands. A KPL-aggregated record lands as its user records, one line each; a record the JSON
- * framing cannot carry lands in the hour's {@code _unframed/} folder.
+ * framing cannot carry lands in the hour's {@code _unframed/} folder. A stream that does not exist
+ * is a user's mistake before anything runs.
  */
 class BronzeEventsIT {
   private static final String PREFIX = "it-bronze";
@@ -55,6 +57,19 @@ class BronzeEventsIT {
     if (aws != null) {
       aws.close();
     }
+  }
+
+  @Test
+  void aStreamThatDoesNotExistIsAMistakeNotAJobThatRestartsForever() {
+    List<String> args = aws.args("s3://lake/" + PREFIX + "-none");
+    args.replaceAll(a -> a.startsWith("--stream=") ? "--stream=no-such-stream" : a);
+    BronzeEvents.Options options =
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(BronzeEvents.Options.class);
+
+    assertThatThrownBy(() -> BronzeEvents.run(options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "--stream: there is no Kinesis stream 'no-such-stream' at " + aws.kinesisEndpoint);
   }
 
   @Test

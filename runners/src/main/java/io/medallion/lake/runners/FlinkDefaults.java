@@ -1,13 +1,19 @@
 package io.medallion.lake.runners;
 
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.LakeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.flink.api.java.ExecutionEnvironment;
 import org.apache.flink.api.java.LocalEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The launcher's defaults for {@code --runner=FlinkRunner}, each added only when the user did not
@@ -27,17 +33,55 @@ import org.apache.flink.api.java.LocalEnvironment;
  *   <li>for the embedded cluster, a generated Flink configuration with enough network memory for
  *       the many small exchanges of a Beam batch graph at the machine's parallelism, and without
  *       compression of the blocking exchanges Flink puts where a graph branches and joins again
- *       (the data never leaves the machine).
- *   <li>with {@code --streaming=true}, a checkpoint every minute ({@code --checkpointingInterval}).
+ *       (the data never leaves the machine), listening on 127.0.0.1 only.
+ *   <li>for a streaming job (the {@code bronze} command, or {@code --streaming=true}): {@code
+ *       --streaming=true} and a checkpoint every minute ({@code --checkpointingInterval}), on every
+ *       master. On the embedded cluster also a restart strategy, a cancel of the job on Ctrl-C or
+ *       SIGTERM ({@link CancelOnShutdown}), its checkpoints kept in its state folder ({@code
+ *       --stateDir}, or the lake's {@code _state/<job>}), also when cancelled, and a resume from
+ *       the newest complete one there ({@link FlinkCheckpoints}), or from {@code --savepointPath},
+ *       which Beam hands to a cluster but not to the embedded one.
  * </ul>
  */
 final class FlinkDefaults {
   static final String CHECKPOINTING_INTERVAL_MS = "60000";
   static final String LOCAL_NETWORK_MEMORY = "256m";
+  static final String LOOPBACK = "127.0.0.1";
+
+  /** Where in a streaming job's state folder Flink writes its checkpoints. */
+  static final String CHECKPOINTS = "checkpoints";
+
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkDefaults.class);
+
+  /** The generated configuration of every embedded run. */
+  private static final List<String> LOCAL_CONFIGURATION =
+      List.of(
+          "# Written by the lake launcher for embedded Flink; pass --flinkConfDir to use yours.",
+          "taskmanager.memory.network.min: " + LOCAL_NETWORK_MEMORY,
+          "taskmanager.memory.network.max: " + LOCAL_NETWORK_MEMORY,
+          "# Blocking exchanges stay on this machine: compressing them saves no network, and",
+          "# its native LZ4 calls block the garbage collector (gold at 10M: 102 s -> 79-86 s).",
+          "taskmanager.network.batch-shuffle.compression.enabled: false",
+          "# The embedded cluster's REST API and blob server serve this JVM only: without these",
+          "# Flink binds them to every interface, on random ports.",
+          "rest.bind-address: " + LOOPBACK,
+          "jobmanager.bind-host: " + LOOPBACK,
+          "taskmanager.bind-host: " + LOOPBACK);
 
   private FlinkDefaults() {}
 
+  /** The defaults for a batch job. */
   static List<String> apply(List<String> args) {
+    return apply(args, null);
+  }
+
+  /**
+   * The defaults for the job {@code args} run.
+   *
+   * @param streamingJob the name of the streaming job they run ({@code bronze}), which names its
+   *     state folder in the lake; null for a batch job
+   */
+  static List<String> apply(List<String> args, String streamingJob) {
     List<String> all = new ArrayList<>(args);
     if (!given(all, "flinkMaster") && !insideFlinkClient()) {
       all.add("--flinkMaster=[local]");
@@ -48,13 +92,129 @@ final class FlinkDefaults {
     if (local) {
       addIfAbsent(all, "parallelism", Integer.toString(Runtime.getRuntime().availableProcessors()));
     }
-    if (local && !given(all, "flinkConfDir") && System.getenv("FLINK_CONF_DIR") == null) {
-      all.add("--flinkConfDir=" + localConfiguration());
-    }
-    if (all.contains("--streaming=true") || all.contains("--streaming")) {
+    boolean streaming =
+        streamingJob != null || all.contains("--streaming=true") || all.contains("--streaming");
+    if (streaming) {
+      // Beam switches a pipeline that reads a stream to streaming by itself, but only after the
+      // environment was made: checkpointing would stay off, and with it every restart.
+      addIfAbsent(all, "streaming", "true");
       addIfAbsent(all, "checkpointingInterval", CHECKPOINTING_INTERVAL_MS);
     }
+    boolean ownConfiguration =
+        given(all, "flinkConfDir") || System.getenv("FLINK_CONF_DIR") != null;
+    if (local && !ownConfiguration) {
+      List<String> configuration = new ArrayList<>(LOCAL_CONFIGURATION);
+      if (streaming) {
+        configuration.addAll(streamingConfiguration(all, streamingJob));
+      }
+      all.add("--flinkConfDir=" + write(configuration));
+    } else if (local && given(all, "savepointPath")) {
+      throw new IllegalArgumentException(
+          "--savepointPath: Beam does not hand it to embedded Flink, and with your own Flink"
+              + " configuration (--flinkConfDir or FLINK_CONF_DIR) the launcher writes none: set"
+              + " execution.savepoint.path there");
+    } else if (!local && given(all, "stateDir")) {
+      LOG.warn(
+          "--stateDir applies to embedded Flink: a cluster keeps checkpoints where its own"
+              + " configuration says (state.checkpoints.dir)");
+    }
     return all;
+  }
+
+  /**
+   * The embedded cluster's settings for a streaming job: restart after a failure, cancel on Ctrl-C
+   * or SIGTERM, and with a state folder, checkpoints kept there (also on a cancel) and the newest
+   * complete one restored by the next launch.
+   */
+  private static List<String> streamingConfiguration(List<String> args, String job) {
+    String name = job == null ? "streaming job" : job;
+    List<String> configuration =
+        new ArrayList<>(
+            List.of(
+                "# A streaming job. After a failure (an S3 or Kinesis outage) Flink restarts it from",
+                "# its last checkpoint, 1 s later, then at longer intervals up to a minute, for as",
+                "# long as it fails.",
+                "restart-strategy.type: exponential-delay",
+                "# Ctrl-C or SIGTERM cancels the job before the JVM exits.",
+                "execution.job-listeners: " + CancelOnShutdown.class.getName()));
+    if (CancelOnShutdown.interruptIgnored()) {
+      LOG.warn(
+          "{}: this process ignores SIGINT (a non-interactive shell started it in the background),"
+              + " so Ctrl-C and kill -INT cannot stop it: kill -TERM {} does, the same way",
+          name,
+          ProcessHandle.current().pid());
+    }
+    String savepoint = value(args, "savepointPath");
+    Optional<Path> state = stateFolder(args, job);
+    if (state.isEmpty()) {
+      LOG.warn(
+          "{}: checkpoints are kept in memory only (no --stateDir, and the lake is no local"
+              + " folder): a failure inside this JVM resumes from them, a new launch reads from"
+              + " --initialPosition",
+          name);
+    } else {
+      Path checkpoints = state.get().resolve(CHECKPOINTS);
+      configuration.add("# Checkpoints kept in the job's state folder, also when it is cancelled.");
+      configuration.add("state.checkpoints.dir: " + flinkPath(checkpoints));
+      configuration.add(
+          "execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION");
+      Optional<FlinkCheckpoints.Checkpoint> latest = FlinkCheckpoints.latest(checkpoints);
+      if (savepoint == null && latest.isPresent()) {
+        configuration.add("# Resume from the newest complete checkpoint; the job owns it from now");
+        configuration.add("# on, and Flink deletes it once a newer one completes.");
+        configuration.add("execution.savepoint.path: " + flinkPath(latest.get().folder()));
+        configuration.add("execution.savepoint-restore-mode: CLAIM");
+        LOG.info(
+            "{}: resuming from checkpoint {} (completed {})",
+            name,
+            latest.get().folder(),
+            latest.get().completed());
+      } else if (savepoint == null) {
+        LOG.info(
+            "{}: no checkpoint in {} yet: the job starts reading at --initialPosition",
+            name,
+            checkpoints);
+      }
+    }
+    if (savepoint != null) {
+      configuration.add("execution.savepoint.path: " + savepoint);
+      LOG.info("{}: resuming from {}", name, savepoint);
+    }
+    return configuration;
+  }
+
+  /**
+   * The local folder a streaming job keeps its state in: {@code --stateDir}, else the lake's {@code
+   * _state/<job>} when the lake is a local folder; none for an {@code s3://} lake, where embedded
+   * Flink cannot write.
+   */
+  private static Optional<Path> stateFolder(List<String> args, String job) {
+    String dir = value(args, "stateDir");
+    if (dir != null) {
+      if (LakeLayout.hasScheme(dir) && !dir.startsWith("file:")) {
+        throw new IllegalArgumentException(
+            "--stateDir: embedded Flink keeps checkpoints in a local folder, got " + dir);
+      }
+      String path = dir.startsWith("file:") ? dir.substring("file:".length()) : dir;
+      return Optional.of(Path.of(path).toAbsolutePath().normalize());
+    }
+    if (job == null) {
+      return Optional.empty();
+    }
+    String root = value(args, "lake");
+    LakeLayout lake =
+        LakeLayout.at(root != null ? root : PipelineOptionsFactory.as(LakeOptions.class).getLake());
+    return lake.isLocal() ? Optional.of(Path.of(lake.state(job))) : Optional.empty();
+  }
+
+  /** A local path as Flink's configuration takes it ({@code #} would start a comment there). */
+  private static String flinkPath(Path path) {
+    String absolute = path.toAbsolutePath().toString();
+    if (absolute.contains("#")) {
+      throw new IllegalArgumentException(
+          "--stateDir: Flink's configuration cannot hold a path with '#': " + absolute);
+    }
+    return "file:" + absolute;
   }
 
   /**
@@ -69,22 +229,12 @@ final class FlinkDefaults {
   }
 
   /** A Flink configuration directory for the embedded cluster, written once per launch. */
-  private static String localConfiguration() {
+  private static String write(List<String> configuration) {
     try {
       Path dir = Files.createTempDirectory("lake-flink-conf");
       dir.toFile().deleteOnExit();
       Path conf = dir.resolve("flink-conf.yaml");
-      Files.writeString(
-          conf,
-          String.join(
-              "\n",
-              "# Written by the lake launcher for embedded Flink; pass --flinkConfDir to use yours.",
-              "taskmanager.memory.network.min: " + LOCAL_NETWORK_MEMORY,
-              "taskmanager.memory.network.max: " + LOCAL_NETWORK_MEMORY,
-              "# Blocking exchanges stay on this machine: compressing them saves no network, and",
-              "# its native LZ4 calls block the garbage collector (gold at 10M: 102 s -> 79-86 s).",
-              "taskmanager.network.batch-shuffle.compression.enabled: false",
-              ""));
+      Files.writeString(conf, String.join("\n", configuration) + "\n");
       conf.toFile().deleteOnExit();
       return dir.toString();
     } catch (IOException e) {
@@ -94,6 +244,15 @@ final class FlinkDefaults {
 
   private static boolean given(List<String> args, String name) {
     return args.stream().anyMatch(a -> a.equals("--" + name) || a.startsWith("--" + name + "="));
+  }
+
+  /** The value of the first {@code --name=value}, or null. */
+  private static String value(List<String> args, String name) {
+    return args.stream()
+        .filter(a -> a.startsWith("--" + name + "="))
+        .map(a -> a.substring(name.length() + 3))
+        .findFirst()
+        .orElse(null);
   }
 
   private static void addIfAbsent(List<String> args, String name, String value) {

@@ -48,9 +48,22 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * a failed pipeline exits with 1; no command prints the usage and exits with 2.
  */
 public final class Lake {
-  /** A subcommand: what it is for, its options interface, and how to run it. */
+  /**
+   * A subcommand: what it is for, its options interface, how to run it, and whether it is a
+   * streaming job (which runs until stopped, and which the launcher checkpoints on Flink).
+   */
   public record Command(
-      String name, String summary, Class<? extends PipelineOptions> options, Action action) {}
+      String name,
+      String summary,
+      Class<? extends PipelineOptions> options,
+      Action action,
+      boolean streaming) {
+    /** A batch command. */
+    public Command(
+        String name, String summary, Class<? extends PipelineOptions> options, Action action) {
+      this(name, summary, options, action, false);
+    }
+  }
 
   @FunctionalInterface
   public interface Action {
@@ -90,7 +103,8 @@ public final class Lake {
             "bronze",
             "streaming: land Kinesis records in bronze/events/YYYY/MM/DD/HH by arrival hour",
             BronzeEvents.Options.class,
-            Lake::bronze));
+            Lake::bronze,
+            true));
     add(
         new Command(
             "silver",
@@ -200,12 +214,20 @@ public final class Lake {
       return 0;
     }
     try {
-      command.action().run(withRunnerDefaults(args), out);
+      command
+          .action()
+          .run(withRunnerDefaults(args, command.streaming() ? command.name() : null), out);
       return 0;
     } catch (IllegalArgumentException e) {
       err.println("lake " + command.name() + ": " + Messages.firstLine(e.getMessage()));
       return 2;
     } catch (Exception e) {
+      if (CancelOnShutdown.stopping()) {
+        // Ctrl-C or SIGTERM cancelled the job on purpose; the JVM exits with the signal's status
+        // (130, 143) whatever this returns.
+        err.println("lake " + command.name() + ": stopped");
+        return 130;
+      }
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
@@ -224,12 +246,19 @@ public final class Lake {
     }
   }
 
+  /** {@link #withRunnerDefaults(String[], String)} for a batch command. */
+  static String[] withRunnerDefaults(String[] args) {
+    return withRunnerDefaults(args, null);
+  }
+
   /**
    * On the DirectRunner, switch off the per-element immutability and encodability checks unless
    * asked for: they exist to catch bugs in tests (where they stay on) and cost most of the time on
    * real volumes. On the FlinkRunner, add {@link FlinkDefaults}.
+   *
+   * @param streamingJob the streaming command {@code args} are for, or null for a batch command
    */
-  static String[] withRunnerDefaults(String[] args) {
+  static String[] withRunnerDefaults(String[] args, String streamingJob) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     String defaultRunner = System.getProperty(DEFAULT_RUNNER_PROPERTY, "").strip();
     if (!defaultRunner.isEmpty() && all.stream().noneMatch(a -> a.startsWith("--runner="))) {
@@ -246,7 +275,7 @@ public final class Lake {
       }
     }
     if (runnerIs(all, "flink")) {
-      all = FlinkDefaults.apply(all);
+      all = FlinkDefaults.apply(all, streamingJob);
     }
     return all.toArray(String[]::new);
   }
@@ -289,7 +318,11 @@ public final class Lake {
     out.println(StreamEvents.describe(StreamEvents.run(options)));
   }
 
-  /** Runs until stopped (Ctrl-C), or until --maxNumRecords / --maxReadTime. */
+  /**
+   * Runs until stopped (Ctrl-C or SIGTERM, which on embedded Flink cancel the job first), or until
+   * --maxNumRecords / --maxReadTime. On Flink it rides out failures by restarting from its last
+   * checkpoint, and a new launch resumes from the last one it kept ({@link FlinkDefaults}).
+   */
   static void bronze(String[] args, PrintStream out) throws Exception {
     BronzeEvents.Options options = parse(args, BronzeEvents.Options.class);
     finish(BronzeEvents.run(options), "bronze");

@@ -31,8 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
@@ -50,20 +52,29 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
- * Issue 4: bronze on Flink keeps its promise across a restart. Starts kinesis-local (the real
- * emulator, {@code src/scripts/local-aws.sh}) and the local Flink session cluster ({@code
- * src/scripts/flink-cluster.sh}) on free ports, runs {@code lake.jar bronze --streaming=true
- * --checkpointingInterval=...} on the cluster, puts the generator's records (duplicates and
- * malformed records included) into Kinesis before, during, between and after a stop with a
- * savepoint and a resume from it ({@code --savepointPath}), then checks that every record put is in
- * bronze at least once (multiset containment, byte for byte), reports how many were written twice,
- * and that silver and gold (DirectRunner) over that bronze hold every valid event exactly once.
+ * Bronze on Flink keeps its promise across faults and restarts: every record put is in bronze at
+ * least once (multiset containment, byte for byte). Starts kinesis-local and S3Proxy (the real
+ * emulators, {@code src/scripts/local-aws.sh}) on free ports, puts the generator's records
+ * (duplicates and malformed records included) into Kinesis, and runs {@code lake.jar bronze}:
  *
- * <p>Also checks that the resumed job continues from the savepoint's Kinesis positions: nothing
- * written before the stop is read again (apache/beam#31313, see {@code BronzeEvents}). Runs in
- * {@code mvn verify} (about 2.5 minutes here); {@code -Drestart.it=false} skips it. Alone:
+ * <ul>
+ *   <li>Issue 4, on the local Flink session cluster ({@code src/scripts/flink-cluster.sh}): records
+ *       put before, during, between and after a stop with a savepoint and a resume from it ({@code
+ *       --savepointPath}); the resumed job continues from the savepoint's Kinesis positions
+ *       (nothing written before the stop is read again, apache/beam#31313, see {@code
+ *       BronzeEvents}), and silver and gold (DirectRunner) over that bronze hold every valid event
+ *       exactly once.
+ *   <li>Issue 24, embedded, as {@code make bronze} runs it: S3Proxy stopped for 30 s mid-stream
+ *       (the JVM rides it out with the launcher's defaults alone); a {@code kill -9} and a plain
+ *       restart of the same command (it resumes from its last retained checkpoint); Ctrl-C (SIGINT)
+ *       and SIGTERM (the JVM stops within seconds, the job cancelled, and a restart resumes from
+ *       the checkpoint it kept).
+ * </ul>
+ *
+ * <p>Runs in {@code mvn verify} (about 6 minutes here); {@code -Drestart.it=false} skips it. Alone:
  *
  * <pre>{@code
  * mvn -B -pl runners -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
@@ -80,6 +91,7 @@ class BronzeRestartIT {
   private static final Path S3PROXY = ROOT.resolve("pipelines/target/emulators/s3proxy.jar");
   private static final Path CLUSTER = MODULE.resolve("target/flink-restart-it-cluster");
   private static final String STREAM = "events";
+  private static final String BRONZE = "bronze/events";
   private static final String ACCESS_KEY = "lake-local";
   private static final String SECRET_KEY = "lake-local-secret";
   private static final Pattern BRONZE_FILE =
@@ -93,7 +105,9 @@ class BronzeRestartIT {
   static int rpcPort;
   static int kinesisPort;
   static int s3Port;
+  static boolean clusterUp;
   static final List<Process> launchers = new ArrayList<>();
+  static final Map<Process, Path> logs = new HashMap<>();
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -104,8 +118,7 @@ class BronzeRestartIT {
     kinesisPort = freePort();
     s3Port = freePort();
     lake = work.resolve("lake");
-    assertThat(script(AWS, "start", Duration.ofMinutes(10))).as("local-aws.sh start").isZero();
-    assertThat(script(FLINK, "up", Duration.ofMinutes(10))).as("flink-cluster.sh up").isZero();
+    assertThat(script(AWS, Duration.ofMinutes(10), "start")).as("local-aws.sh start").isZero();
   }
 
   @AfterAll
@@ -117,15 +130,19 @@ class BronzeRestartIT {
       }
     }
     try {
-      script(FLINK, "down", Duration.ofMinutes(2));
+      if (clusterUp) {
+        script(FLINK, Duration.ofMinutes(2), "down");
+      }
     } finally {
-      script(AWS, "stop", Duration.ofMinutes(2));
+      script(AWS, Duration.ofMinutes(2), "stop");
     }
   }
 
   @Test
   void everyRecordPutIsInBronzeAtLeastOnceAndInGoldExactlyOnce() throws Exception {
     long started = System.nanoTime();
+    assertThat(script(FLINK, Duration.ofMinutes(10), "up")).as("flink-cluster.sh up").isZero();
+    clusterUp = true;
     // The producer's records: duplicates (as Kinesis retries send them) and malformed ones.
     Instant clock = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<byte[]> put = new ArrayList<>();
@@ -144,6 +161,7 @@ class BronzeRestartIT {
     try (KinesisClient kinesis = kinesis()) {
       putAll(kinesis, before, 0);
       String first = submitBronze(null);
+      Process firstLauncher = launchers.get(launchers.size() - 1);
       log("bronze job " + first + " running; " + before.size() + " records put before it");
       await("a completed checkpoint of " + first, () -> checkpoints(first) >= 1);
       await("bronze files of the first run", () -> bronzeLines().size() > 0);
@@ -167,7 +185,7 @@ class BronzeRestartIT {
       log("stopped " + first + " with savepoint " + savepoint + " mid-stream");
       producer.join(WAIT.toMillis());
       assertThat(producer.isAlive()).isFalse();
-      waitForExit(launchers.get(0));
+      waitForExit(firstLauncher);
 
       putAll(kinesis, whileDown, 0);
       String second = submitBronze(savepoint);
@@ -205,7 +223,7 @@ class BronzeRestartIT {
             + " records written before the stop were read again by the resumed job");
     assertThat(reread).as("records written before the stop and read again after it").isEmpty();
     long writtenTwice = landed.size() - put.size();
-    log("lines per bronze file prefix (run id): " + linesPerRun());
+    log("lines per bronze file prefix (run id): " + linesPerRun(lake.resolve(BRONZE)));
     log(
         String.format(
             "bronze: %d records put (%d duplicates, %d malformed), %d lines landed,"
@@ -271,6 +289,423 @@ class BronzeRestartIT {
         String.format(
             "gold: %d events, each once; the test took %d s",
             produced.validEvents, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+  }
+
+  /**
+   * Issue 24: bronze run as {@code make bronze} runs it (embedded Flink, an S3 lake, a state
+   * folder, and none of Flink's options: only the launcher's defaults) rides out S3Proxy stopped
+   * for 30 s while the producer puts about 100 records/s, after a checkpoint completed.
+   */
+  @Test
+  void anS3OutageOf30SecondsMidStreamCostsADelayNotTheJob() throws Exception {
+    String stream = createStream("outage");
+    Path bronze = work.resolve("aws/s3/lake/outage").resolve(BRONZE);
+    Path state = work.resolve("outage-state");
+    Process launcher =
+        launchEmbedded(
+            stream,
+            List.of(),
+            "--lake=s3://lake/outage",
+            "--s3Endpoint=http://127.0.0.1:" + s3Port,
+            "--stateDir=" + state);
+    Producer producer = new Producer(stream, records(15_000, 24), 1000);
+    boolean s3Down = false;
+    try {
+      await("a completed checkpoint", () -> completedCheckpoints(state) >= 1);
+      Instant down = Instant.now();
+      assertThat(script(AWS, Duration.ofMinutes(1), "stop", "s3")).as("stop S3Proxy").isZero();
+      s3Down = true;
+      Thread.sleep(30_000);
+      assertThat(script(AWS, Duration.ofMinutes(2), "start")).as("start S3Proxy").isZero();
+      s3Down = false;
+      log("S3Proxy was down " + Duration.between(down, Instant.now()).toSeconds() + " s");
+      Thread.sleep(15_000);
+    } finally {
+      producer.stop();
+      if (s3Down) {
+        script(AWS, Duration.ofMinutes(2), "start");
+      }
+    }
+    List<byte[]> put = producer.put();
+
+    Map<String, Integer> wanted = multiset(put);
+    await(
+        "every record put in bronze",
+        () -> missing(wanted, multiset(bronzeLines(bronze, r -> true))).isEmpty());
+    assertThat(launcher.isAlive()).as("the bronze JVM after the outage").isTrue();
+    String output = Files.readString(logOf(launcher));
+    assertThat(output)
+        .as("the outage reached the job")
+        .contains("Connect to http://127.0.0.1:" + s3Port);
+    assertThat(output).doesNotContain("checkpointing is disabled");
+    List<byte[]> landed = bronzeLines(bronze, r -> true);
+    assertThat(wanted.keySet()).as("bronze lines never put").containsAll(multiset(landed).keySet());
+    log(
+        String.format(
+            "S3 outage: %d records put, %d lines in bronze (%d written more than once)",
+            put.size(), landed.size(), landed.size() - put.size()));
+    assertThat(stop(launcher, "TERM")).isEqualTo(143);
+  }
+
+  /**
+   * Issue 24: after a {@code kill -9}, the same command started again resumes from the last
+   * checkpoint it kept in the lake's {@code _state/bronze}: nothing put while it was down is
+   * missing, and nothing written well before the kill is read again.
+   */
+  @Test
+  void aPlainRestartAfterKill9ResumesFromTheLastCheckpointAndLosesNothing() throws Exception {
+    String stream = createStream("restart");
+    Path lakeRoot = work.resolve("restart-lake");
+    Path bronze = lakeRoot.resolve(BRONZE);
+    Path checkpoints = lakeRoot.resolve("_state/bronze/checkpoints");
+    List<byte[]> put = records(3000, 9);
+    int n = put.size();
+    List<byte[]> before = put.subList(0, n / 4);
+    List<byte[]> during = put.subList(n / 4, n / 2);
+    List<byte[]> whileDown = put.subList(n / 2, 3 * n / 4);
+    List<byte[]> after = put.subList(3 * n / 4, n);
+    String[] args = {"--lake=" + lakeRoot, "--checkpointingInterval=5000"};
+
+    try (KinesisClient kinesis = kinesis()) {
+      putAll(kinesis, stream, before, 0);
+      Process first = launchEmbedded(stream, List.of(), args);
+      awaitCheckpointAfter(lakeRoot, bronze, before);
+      String firstRun = onlyRun(bronze);
+      Producer producer = new Producer(stream, during, 250);
+      Thread.sleep(2000);
+      first.destroyForcibly();
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+      log("killed the first bronze JVM (kill -9), exit " + first.exitValue());
+      producer.join();
+      putAll(kinesis, stream, whileDown, 0);
+
+      Process second = launchEmbedded(stream, List.of(), args);
+      await(
+          "the second launch to say where it resumes from",
+          () -> read(logOf(second)).contains("bronze: resuming from checkpoint " + checkpoints));
+      putAll(kinesis, stream, after, 5);
+      Map<String, Integer> wanted = multiset(put);
+      await(
+          "every record put in bronze",
+          () -> missing(wanted, multiset(bronzeLines(bronze, r -> true))).isEmpty());
+
+      assertNothingBeforeTheCheckpointReadAgain(bronze, firstRun, put, before);
+      List<byte[]> landed = bronzeLines(bronze, r -> true);
+      log(
+          String.format(
+              "kill -9: %d records put, %d lines in bronze (%d written more than once); per run %s",
+              n, landed.size(), landed.size() - n, linesPerRun(bronze)));
+      assertThat(stop(second, "TERM")).isEqualTo(143);
+    }
+  }
+
+  /**
+   * Issue 24: Ctrl-C (SIGINT to a JVM started as from a terminal) stops bronze within seconds,
+   * cancelling the job and keeping its last checkpoint; the same command started again resumes from
+   * it with nothing lost. Started the way a script's {@code make bronze &} starts it (SIGINT
+   * ignored, as POSIX shells do for background jobs), bronze says so at start, and SIGTERM stops it
+   * the same way.
+   */
+  @Test
+  void ctrlCStopsBronzeWithinSecondsAndItsRestartLosesNothing() throws Exception {
+    String stream = createStream("interrupt");
+    Path lakeRoot = work.resolve("interrupt-lake");
+    Path bronze = lakeRoot.resolve(BRONZE);
+    Path checkpoints = lakeRoot.resolve("_state/bronze/checkpoints");
+    List<byte[]> put = records(3000, 11);
+    int n = put.size();
+    List<byte[]> before = put.subList(0, n / 4);
+    List<byte[]> during = put.subList(n / 4, n / 2);
+    List<byte[]> whileDown = put.subList(n / 2, 3 * n / 4);
+    List<byte[]> after = put.subList(3 * n / 4, n);
+    String[] args = {"--lake=" + lakeRoot, "--checkpointingInterval=5000"};
+
+    try (KinesisClient kinesis = kinesis()) {
+      putAll(kinesis, stream, before, 0);
+      // As from a terminal: SIGINT at its default, whatever this JVM was started with.
+      List<String> terminal =
+          CancelOnShutdown.interruptIgnored() ? List.of("env", "--default-signal=INT") : List.of();
+      Process first = launchEmbedded(stream, terminal, args);
+      awaitCheckpointAfter(lakeRoot, bronze, before);
+      String firstRun = onlyRun(bronze);
+      Producer producer = new Producer(stream, during, 250);
+      Thread.sleep(2000);
+      long stopping = System.nanoTime();
+      int status = stop(first, "INT");
+      long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+      log("Ctrl-C: the bronze JVM exited " + stopMillis + " ms after SIGINT, status " + status);
+      assertThat(status).as("exit status after SIGINT").isEqualTo(130);
+      assertThat(stopMillis).as("ms from SIGINT to exit").isLessThan(10_000);
+      assertThat(read(logOf(first)))
+          .contains("stopping: cancelling Flink job", "lake bronze: stopped")
+          .doesNotContain("lake bronze: failed");
+      assertThat(completedCheckpoints(lakeRoot.resolve("_state/bronze")))
+          .as("the checkpoint kept when the job was cancelled")
+          .isPositive();
+      producer.join();
+      putAll(kinesis, stream, whileDown, 0);
+
+      Process second = launchEmbedded(stream, List.of("env", "--ignore-signal=INT"), args);
+      await(
+          "the second launch to say where it resumes from",
+          () -> read(logOf(second)).contains("bronze: resuming from checkpoint " + checkpoints));
+      assertThat(read(logOf(second)))
+          .contains("this process ignores SIGINT", "kill -TERM " + second.pid());
+      putAll(kinesis, stream, after, 5);
+      Map<String, Integer> wanted = multiset(put);
+      await(
+          "every record put in bronze",
+          () -> missing(wanted, multiset(bronzeLines(bronze, r -> true))).isEmpty());
+      assertNothingBeforeTheCheckpointReadAgain(bronze, firstRun, put, before);
+
+      signal(second, "INT");
+      assertThat(second.waitFor(5, TimeUnit.SECONDS)).as("stopped by an ignored SIGINT").isFalse();
+      long terminating = System.nanoTime();
+      assertThat(stop(second, "TERM")).as("exit status after SIGTERM").isEqualTo(143);
+      long termMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminating);
+      log("SIGTERM: the bronze JVM exited " + termMillis + " ms after it");
+      assertThat(termMillis).as("ms from SIGTERM to exit").isLessThan(10_000);
+      List<byte[]> landed = bronzeLines(bronze, r -> true);
+      log(
+          String.format(
+              "Ctrl-C: %d records put, %d lines in bronze (%d written more than once); per run %s",
+              n, landed.size(), landed.size() - n, linesPerRun(bronze)));
+    }
+  }
+
+  /**
+   * The records of {@code before} were all in bronze before a checkpoint completed: a launch that
+   * resumes from that checkpoint (any run but {@code firstRun}) writes only copies put after them.
+   */
+  private static void assertNothingBeforeTheCheckpointReadAgain(
+      Path bronze, String firstRun, List<byte[]> put, List<byte[]> before) {
+    Map<String, Integer> putCounts = multiset(put);
+    Map<String, Integer> beforeCounts = multiset(before);
+    Map<String, Integer> reread = new TreeMap<>();
+    multiset(bronzeLines(bronze, run -> !run.equals(firstRun)))
+        .forEach(
+            (record, count) -> {
+              int over =
+                  count
+                      - (putCounts.getOrDefault(record, 0) - beforeCounts.getOrDefault(record, 0));
+              if (over > 0) {
+                reread.put(record, over);
+              }
+            });
+    assertThat(reread).as("records in bronze before the checkpoint, read again").isEmpty();
+  }
+
+  // --- bronze embedded ------------------------------------------------------------------------
+
+  /**
+   * Starts {@code lake.jar bronze} on embedded Flink in a child JVM, after {@code wrapper} (a
+   * command that execs it), reading {@code stream}, with small files every 2 s.
+   */
+  private static Process launchEmbedded(String stream, List<String> wrapper, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(
+        List.of(
+            java(),
+            "-Xmx1g",
+            "-jar",
+            JAR.toString(),
+            "bronze",
+            "--runner=FlinkRunner",
+            "--stream=" + stream,
+            "--kinesisEndpoint=http://127.0.0.1:" + kinesisPort,
+            "--emulatorAccessKey=" + ACCESS_KEY,
+            "--emulatorSecretKey=" + SECRET_KEY,
+            "--bufferInterval=PT2S",
+            "--bufferMaxRecords=300",
+            "--progressInterval=PT5S"));
+    command.addAll(List.of(args));
+    Path log = work.resolve("bronze-" + launchers.size() + "-" + stream + ".log");
+    Process launcher =
+        new ProcessBuilder(command)
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    launchers.add(launcher);
+    logs.put(launcher, log);
+    log("bronze (embedded) pid " + launcher.pid() + " reading " + stream + ", log " + log);
+    return launcher;
+  }
+
+  /**
+   * Waits until every record of {@code before} is in bronze and then for a checkpoint completed
+   * after that: its Kinesis positions are past all of them.
+   */
+  private static void awaitCheckpointAfter(Path lakeRoot, Path bronze, List<byte[]> before)
+      throws InterruptedException {
+    Map<String, Integer> wanted = multiset(before);
+    await(
+        "the records put before bronze started, in bronze",
+        () -> missing(wanted, multiset(bronzeLines(bronze, r -> true))).isEmpty());
+    long landed = System.currentTimeMillis();
+    await(
+        "a checkpoint completed after them",
+        () -> newestCheckpointMillis(lakeRoot.resolve("_state/bronze")) > landed);
+  }
+
+  /** The one run id of the bronze files so far. */
+  private static String onlyRun(Path bronze) throws IOException {
+    Set<String> runs = linesPerRun(bronze).keySet();
+    assertThat(runs).hasSize(1);
+    return runs.iterator().next();
+  }
+
+  /**
+   * Complete checkpoints (with their {@code _metadata}) in a state folder, written independently of
+   * FlinkCheckpoints.
+   */
+  private static long completedCheckpoints(Path state) {
+    return checkpointMetadata(state).count();
+  }
+
+  private static long newestCheckpointMillis(Path state) {
+    return checkpointMetadata(state)
+        .mapToLong(
+            m -> {
+              try {
+                return Files.getLastModifiedTime(m).toMillis();
+              } catch (IOException gone) {
+                return 0;
+              }
+            })
+        .max()
+        .orElse(0);
+  }
+
+  /** {@code <state>/checkpoints/<job>/chk-N/_metadata}, listed now. */
+  private static Stream<Path> checkpointMetadata(Path state) {
+    Path checkpoints = state.resolve("checkpoints");
+    if (!Files.isDirectory(checkpoints)) {
+      return Stream.empty();
+    }
+    try (Stream<Path> files = Files.walk(checkpoints, 3)) {
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
+          .filter(f -> f.getParent().getFileName().toString().startsWith("chk-"))
+          .toList()
+          .stream();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a checkpoint Flink deleted while listing
+      return Stream.empty();
+    }
+  }
+
+  /** Sends {@code SIG<signal>} to the process, as {@code kill -<signal> <pid>} does. */
+  private static void signal(Process process, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+        .as("kill -" + signal + " " + process.pid())
+        .isTrue();
+  }
+
+  /** Sends {@code SIG<signal>} and waits for the process to exit; returns its status. */
+  private static int stop(Process process, String signal) throws Exception {
+    signal(process, signal);
+    if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError(
+          "bronze did not exit after SIG" + signal + ":\n" + tail(logOf(process)));
+    }
+    return process.exitValue();
+  }
+
+  private static Path logOf(Process launcher) {
+    return logs.get(launcher);
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The generator's records for {@code events} events (duplicates and malformed included). */
+  private static List<byte[]> records(long events, long seed) {
+    List<byte[]> records = new ArrayList<>();
+    new EventGenerator(
+            new EventGenerator.Settings(
+                events,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                1,
+                0.05,
+                0.01,
+                0.02,
+                50,
+                seed))
+        .generate(r -> records.add(r.bytes()));
+    return records;
+  }
+
+  /** Creates a 4-shard stream and waits until it is active; returns its name. */
+  private static String createStream(String name) throws InterruptedException {
+    try (KinesisClient kinesis = kinesis()) {
+      kinesis.createStream(b -> b.streamName(name).shardCount(4));
+      await(
+          "stream " + name + " to be active",
+          () ->
+              kinesis
+                  .describeStreamSummary(b -> b.streamName(name))
+                  .streamDescriptionSummary()
+                  .streamStatus()
+                  .equals(StreamStatus.ACTIVE));
+    }
+    return name;
+  }
+
+  /**
+   * Puts records into a stream from a thread of its own, in batches of 100 with a pause between
+   * them, until they are all put or it is stopped.
+   */
+  private static final class Producer {
+    private final List<byte[]> put = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile Throwable failure;
+
+    Producer(String stream, List<byte[]> records, long pauseMillis) {
+      thread =
+          new Thread(
+              () -> {
+                try (KinesisClient kinesis = kinesis()) {
+                  for (int from = 0; from < records.size() && !stopped; from += 100) {
+                    List<byte[]> batch =
+                        records.subList(from, Math.min(records.size(), from + 100));
+                    putAll(kinesis, stream, batch, pauseMillis);
+                    synchronized (put) {
+                      put.addAll(batch);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure = e;
+                }
+              },
+              "producer-" + stream);
+      thread.start();
+    }
+
+    void join() throws InterruptedException {
+      thread.join(WAIT.toMillis());
+      assertThat(thread.isAlive()).as("the producer still running").isFalse();
+      assertThat(failure).as("the producer's failure").isNull();
+    }
+
+    void stop() throws InterruptedException {
+      stopped = true;
+      join();
+    }
+
+    List<byte[]> put() {
+      synchronized (put) {
+        return new ArrayList<>(put);
+      }
+    }
   }
 
   // --- bronze on the cluster ---------------------------------------------------------------
@@ -431,8 +866,14 @@ class BronzeRestartIT {
         .build();
   }
 
-  /** Puts the records in batches of 100, pausing {@code pauseMillis} between batches. */
   private static void putAll(KinesisClient kinesis, List<byte[]> records, long pauseMillis)
+      throws InterruptedException {
+    putAll(kinesis, STREAM, records, pauseMillis);
+  }
+
+  /** Puts the records in batches of 100, pausing {@code pauseMillis} between batches. */
+  private static void putAll(
+      KinesisClient kinesis, String stream, List<byte[]> records, long pauseMillis)
       throws InterruptedException {
     for (int from = 0; from < records.size(); from += 100) {
       List<PutRecordsRequestEntry> pending = new ArrayList<>();
@@ -446,7 +887,7 @@ class BronzeRestartIT {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (!pending.isEmpty()) {
         List<PutRecordsRequestEntry> batch = pending;
-        PutRecordsResponse response = kinesis.putRecords(b -> b.streamName(STREAM).records(batch));
+        PutRecordsResponse response = kinesis.putRecords(b -> b.streamName(stream).records(batch));
         List<PutRecordsRequestEntry> failed = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
           if (response.records().get(i).errorCode() != null) {
@@ -469,18 +910,24 @@ class BronzeRestartIT {
 
   /** Every line of every finished bronze file (FileIO's temporary files are elsewhere). */
   private static List<byte[]> bronzeLines() {
-    return bronzeLines(run -> true);
+    return bronzeLines(lake.resolve(BRONZE), run -> true);
+  }
+
+  private static List<byte[]> bronzeLines(Predicate<String> runs) {
+    return bronzeLines(lake.resolve(BRONZE), runs);
   }
 
   private static Set<String> runIds() throws IOException {
-    Set<String> runs = new java.util.TreeSet<>(linesPerRun().keySet());
+    Set<String> runs = new TreeSet<>(linesPerRun(lake.resolve(BRONZE)).keySet());
     assertThat(runs).hasSize(1);
     return runs;
   }
 
-  /** Every line of every finished bronze file of the runs {@code runs} accepts. */
-  private static List<byte[]> bronzeLines(java.util.function.Predicate<String> runs) {
-    Path bronze = lake.resolve("bronze/events");
+  /**
+   * Every line of every finished bronze file under {@code bronze} (a local lake's {@code
+   * bronze/events}, or S3Proxy's folder of that prefix) of the runs {@code runs} accepts.
+   */
+  private static List<byte[]> bronzeLines(Path bronze, Predicate<String> runs) {
     List<byte[]> lines = new ArrayList<>();
     if (!Files.isDirectory(bronze)) {
       return lines;
@@ -488,8 +935,7 @@ class BronzeRestartIT {
     try (Stream<Path> files = Files.walk(bronze)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
-        if (!BRONZE_FILE.matcher(name).matches()
-            || !runs.test(name.substring(21, name.indexOf("-pane-")))) {
+        if (!BRONZE_FILE.matcher(name).matches() || !runs.test(runOf(name))) {
           continue;
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -508,18 +954,22 @@ class BronzeRestartIT {
   }
 
   /** Lines landed per run id (the part of a bronze file name before {@code -pane-}). */
-  private static Map<String, Long> linesPerRun() throws IOException {
+  private static Map<String, Long> linesPerRun(Path bronze) throws IOException {
     Map<String, Long> perRun = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(lake.resolve("bronze/events"))) {
+    try (Stream<Path> files = Files.walk(bronze)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
         if (BRONZE_FILE.matcher(name).matches()) {
-          String run = name.substring(21, name.indexOf("-pane-"));
-          perRun.merge(run, Files.readAllLines(file).stream().count(), Long::sum);
+          perRun.merge(runOf(name), Files.readAllLines(file).stream().count(), Long::sum);
         }
       }
     }
     return perRun;
+  }
+
+  /** {@code events-YYYY-MM-DD-HH-<run>-pane-...}: the run id of a bronze file. */
+  private static String runOf(String name) {
+    return name.substring(21, name.indexOf("-pane-"));
   }
 
   private static Map<String, Integer> multiset(List<byte[]> records) {
@@ -580,10 +1030,13 @@ class BronzeRestartIT {
     return env;
   }
 
-  private static int script(Path script, String command, Duration timeout) throws Exception {
-    Path log = Files.createTempFile(work, script.getFileName() + "-" + command, ".log");
+  private static int script(Path script, Duration timeout, String... command) throws Exception {
+    String name = String.join("-", command);
+    Path log = Files.createTempFile(work, script.getFileName() + "-" + name, ".log");
+    List<String> line = new ArrayList<>(List.of("bash", script.toString()));
+    line.addAll(List.of(command));
     ProcessBuilder builder =
-        new ProcessBuilder("bash", script.toString(), command)
+        new ProcessBuilder(line)
             .directory(ROOT.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
@@ -591,7 +1044,7 @@ class BronzeRestartIT {
     Process process = builder.start();
     if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError(script + " " + command + " did not finish:\n" + tail(log));
+      throw new AssertionError(script + " " + name + " did not finish:\n" + tail(log));
     }
     log(tail(log));
     return process.exitValue();

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * The lake root, a local folder or an {@code s3://bucket/prefix}, and the folders of the lake as a
- * whole: bronze, pending marks, staging. A dataset's own folders (its table, quarantine, reports,
- * landing) are in its definition ({@code table.Dataset}, {@code table.LakeTable}).
+ * whole: bronze, pending marks, staging, streaming state. A dataset's own folders (its table,
+ * quarantine, reports, landing) are in its definition ({@code table.Dataset}, {@code
+ * table.LakeTable}).
  *
  * <p>Directories are returned without a trailing slash. All times are UTC.
  */
@@ -117,6 +118,18 @@ public final class LakeLayout implements Serializable {
 
   /** Where runs stage files before their commit, one folder per run, relative to the root. */
   public static final String STAGING = "_tmp";
+
+  /**
+   * Where streaming jobs keep the state a restart resumes from (embedded Flink's checkpoints), one
+   * folder per job, relative to the root. Only for a local lake: Flink writes no {@code s3://} path
+   * without its S3 plugin.
+   */
+  public static final String STATE = "_state";
+
+  /** {@code root/_state/<job>}: the folder of a streaming job's checkpoints. */
+  public String state(String job) {
+    return resolve(STATE + "/" + job);
+  }
 
   /** A private scratch folder for one run; promotions stage their files here before commit. */
   public String staging(String runId) {

@@ -26,6 +26,7 @@ class LakeLayoutTest {
 
     assertThat(lake.bronzeEventsHour(hour)).isEqualTo("s3://b/p/bronze/events/2026/01/02/03");
     assertThat(lake.staging("run-1")).isEqualTo("s3://b/p/_tmp/run-1");
+    assertThat(lake.state("bronze")).isEqualTo("s3://b/p/_state/bronze");
   }
 
   @Test

@@ -1,0 +1,122 @@
+package io.medallion.lake.runners;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.JobListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cancels the embedded Flink cluster's job when the launcher's JVM is asked to stop (Ctrl-C,
+ * SIGTERM), before the JVM exits. Flink instantiates it from the configuration the launcher writes
+ * for a streaming job ({@code execution.job-listeners}, {@link FlinkDefaults}) and hands it the
+ * job's {@link JobClient} on submission: Beam's FlinkRunner, attached, returns its {@code
+ * PipelineResult} only once the job has ended (and that result's {@code cancel()} does nothing), so
+ * the JobClient is the one handle on a running job.
+ *
+ * <p>A cancel does not drain: records read but not yet in a file are dropped with the job, and stay
+ * after the position of the last completed checkpoint, which is kept ({@code
+ * RETAIN_ON_CANCELLATION}); a new launch resumes from it and reads them again.
+ */
+public final class CancelOnShutdown implements JobListener {
+  /** How long the JVM waits for the job to be cancelled before it exits anyway. */
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  private static final Logger LOG = LoggerFactory.getLogger(CancelOnShutdown.class);
+  private static final AtomicBoolean STOPPING = new AtomicBoolean();
+
+  private final Map<JobID, Thread> hooks = new ConcurrentHashMap<>();
+
+  /** Flink's way to make a listener from its configuration: a public no-argument constructor. */
+  public CancelOnShutdown() {}
+
+  @Override
+  public void onJobSubmitted(JobClient client, Throwable failure) {
+    if (client == null) {
+      return;
+    }
+    Thread hook = new Thread(() -> cancel(client), "lake-cancel-" + client.getJobID());
+    hooks.put(client.getJobID(), hook);
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  @Override
+  public void onJobExecuted(JobExecutionResult result, Throwable failure) {
+    // The job ended (finished, failed, or cancelled by the hook): nothing is left to cancel.
+    for (Thread hook : hooks.values()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is stopping: the hook runs, or has run.
+      }
+    }
+    hooks.clear();
+  }
+
+  /**
+   * Whether the JVM is stopping and has cancelled the job: the job's end is then the stop asked
+   * for, not a failure.
+   */
+  static boolean stopping() {
+    return STOPPING.get();
+  }
+
+  private static void cancel(JobClient client) {
+    STOPPING.set(true);
+    LOG.info("stopping: cancelling Flink job {}", client.getJobID());
+    try {
+      client.cancel().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      client
+          .getJobExecutionResult()
+          .handle((r, e) -> null)
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.info(
+          "stopped: job {} cancelled; a checkpoint in its state folder is kept for the next launch",
+          client.getJobID());
+    } catch (TimeoutException e) {
+      LOG.warn("job {} was not cancelled within {}; exiting anyway", client.getJobID(), WAIT);
+    } catch (ExecutionException e) {
+      LOG.warn("cancelling job {}: {}", client.getJobID(), e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Whether this process ignores SIGINT, as one started in the background by a non-interactive
+   * shell does (POSIX), a disposition a JVM keeps: Ctrl-C and {@code kill -INT} then cannot stop
+   * it. Read from {@code /proc/self/status} (Linux); false where there is none.
+   */
+  static boolean interruptIgnored() {
+    return interruptIgnored(Path.of("/proc/self/status"));
+  }
+
+  static boolean interruptIgnored(Path status) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(status);
+    } catch (IOException e) {
+      return false;
+    }
+    for (String line : lines) {
+      if (line.startsWith("SigIgn:")) {
+        long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16);
+        // SIGINT is signal 2: bit 1 of the mask.
+        return (ignored & (1L << 1)) != 0;
+      }
+    }
+    return false;
+  }
+}
