@@ -1,5 +1,7 @@
 package io.medallion.lake.runners;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
@@ -16,15 +18,19 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.Description;
 import org.apache.iceberg.Table;
@@ -178,6 +184,16 @@ public final class Query {
   static void execute(
       Connection db, String sql, Results.Format format, int maxWidth, PrintStream out)
       throws IOException {
+    String withNestedTimesAsText = nestedTimesAsText(db, sql);
+    if (!withNestedTimesAsText.equals(sql)) {
+      try (Statement s = db.createStatement();
+          ResultSet rs = s.executeQuery(withNestedTimesAsText)) {
+        format.print(Results.of(rs), maxWidth, out);
+        return;
+      } catch (SQLException e) {
+        // Not a query DuckDB takes as a subquery after all: run it as given.
+      }
+    }
     try (Statement s = db.createStatement()) {
       if (!s.execute(sql)) {
         out.println("OK (" + s.getUpdateCount() + " row(s) changed)");
@@ -189,6 +205,71 @@ public final class Query {
     } catch (SQLException e) {
       throw new IllegalArgumentException(explain(e), e);
     }
+  }
+
+  /**
+   * {@code sql} with every result column that nests a timestamp (a list, struct, map or union
+   * holding one) cast to text by DuckDB itself, in the session's UTC; {@code sql} itself when it
+   * has none, or is not one query. DuckDB's JDBC driver makes the Java values of nested timestamps
+   * through the JVM's time zone, so their text would depend on the machine; {@link Results} reads
+   * top-level ones exactly. DuckDB parses the statement ({@code json_serialize_sql}) and binds it
+   * ({@code DESCRIBE}) without running it, and only a single query is rewritten.
+   */
+  static String nestedTimesAsText(Connection db, String sql) {
+    try {
+      if (!isOneQuery(db, sql)) {
+        return sql;
+      }
+      List<String> names = new ArrayList<>();
+      List<String> nested = new ArrayList<>();
+      try (Statement s = db.createStatement();
+          ResultSet rs = s.executeQuery("DESCRIBE " + sql)) {
+        while (rs.next()) {
+          String name = rs.getString("column_name");
+          names.add(name);
+          if (nestsTimestamp(rs.getString("column_type"))) {
+            nested.add(name);
+          }
+        }
+      }
+      if (nested.isEmpty() || new HashSet<>(names).size() != names.size()) {
+        return sql;
+      }
+      return "SELECT * REPLACE ("
+          + nested.stream()
+              .map(c -> "CAST(" + identifier(c) + " AS VARCHAR) AS " + identifier(c))
+              .collect(Collectors.joining(", "))
+          + ") FROM (\n"
+          + sql.strip().replaceFirst(";+$", "")
+          + "\n)";
+    } catch (SQLException | IOException e) {
+      return sql;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Whether DuckDB parses {@code sql} as exactly one query (one SELECT statement). */
+  private static boolean isOneQuery(Connection db, String sql) throws SQLException, IOException {
+    try (PreparedStatement s = db.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
+      s.setString(1, sql);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        JsonNode parsed = JSON.readTree(rs.getString(1));
+        return !parsed.path("error").asBoolean(true) && parsed.path("statements").size() == 1;
+      }
+    }
+  }
+
+  /** Whether a DuckDB type holds a timestamp below its top level. */
+  private static boolean nestsTimestamp(String type) {
+    return type.contains("TIMESTAMP") && Results.Read.of(type) == Results.Read.OBJECT;
+  }
+
+  private static String identifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   /** One line for a failed query; bronze with no files yet says so. */
