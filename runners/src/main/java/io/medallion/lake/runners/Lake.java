@@ -265,7 +265,7 @@ public final class Lake {
     out.println(
         "Usage: lake <command> [--option=value ...]   (lake <command> --help lists its options)");
     out.println();
-    COMMANDS.values().forEach(c -> out.printf("  %-16s %s%n", c.name(), c.summary()));
+    COMMANDS.values().forEach(c -> out.printf(Locale.ROOT, "  %-16s %s%n", c.name(), c.summary()));
     out.println();
     out.println(
         "Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -275,9 +276,13 @@ public final class LakeCommitter {
     if (read != accounted) {
       throw new IllegalStateException(
           String.format(
+              Locale.ROOT,
               "%s does not reconcile: read %d, but written + quarantined + duplicates"
                   + " removed = %d (%s); nothing was committed",
-              unit, read, accounted, counts));
+              unit,
+              read,
+              accounted,
+              counts));
     }
   }
 
