@@ -172,7 +172,7 @@ public final class SilverEvents {
     for (Instant hour = LakeLayout.truncateToHour(from);
         !hour.isAfter(to) && !hour.plus(Duration.ofHours(1)).isAfter(now);
         hour = hour.plus(Duration.ofHours(1))) {
-      Map<String, Long> files = BronzeInventory.of(lake, hour);
+      Map<String, Long> files = BronzeInventory.of(lake, hour).files();
       if (files.isEmpty()) {
         continue;
       }
@@ -196,6 +196,12 @@ public final class SilverEvents {
   /** The report attribute listing the bronze files (name to size) a promotion of an hour read. */
   static final String BRONZE_FILES = "bronze_files";
 
+  /**
+   * The report attribute listing the files of the hour's bronze folder a promotion did not read
+   * (name to reason, {@link BronzeInventory}); they do not make an hour pending.
+   */
+  public static final String BRONZE_SKIPPED = "bronze_skipped";
+
   public static void main(String[] args) {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     run(options).waitUntilFinish();
@@ -215,7 +221,8 @@ public final class SilverEvents {
       long needed = 0;
       for (Instant hour : config.hours()) {
         try {
-          for (Map.Entry<String, Long> file : BronzeInventory.of(config.lake(), hour).entrySet()) {
+          for (Map.Entry<String, Long> file :
+              BronzeInventory.of(config.lake(), hour).files().entrySet()) {
             bronze += file.getValue();
             long expanded =
                 file.getKey().endsWith(".gz")
@@ -291,15 +298,16 @@ public final class SilverEvents {
 
   /**
    * One unit per hour. Lists each hour's bronze files now, before the run reads them: the report
-   * records them, and an hour whose files later differ is pending ({@link #pendingHours}).
+   * records them, and an hour whose files later differ is pending ({@link #pendingHours}); and the
+   * files of the hour's folder the run skips, with the reason.
    */
   static List<CommitUnit> commits(Config config) {
     return config.hours().stream()
         .map(
             hour -> {
-              Map<String, Long> bronzeFiles;
+              BronzeInventory.Hour bronze;
               try {
-                bronzeFiles = new TreeMap<>(BronzeInventory.of(config.lake(), hour));
+                bronze = BronzeInventory.of(config.lake(), hour);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -309,10 +317,34 @@ public final class SilverEvents {
                       "source",
                       config.lake().bronzeEventsHour(hour),
                       BRONZE_FILES,
-                      bronzeFiles,
+                      new TreeMap<>(bronze.files()),
+                      BRONZE_SKIPPED,
+                      new TreeMap<>(bronze.skipped()),
                       "allowed_lateness",
                       config.allowedLateness().toString()));
             })
         .collect(Collectors.toList());
+  }
+
+  /**
+   * One line naming the files of an hour's bronze folder its promotion skipped, as its report lists
+   * them ({@link #BRONZE_SKIPPED}); empty when it skipped none.
+   */
+  public static Optional<String> skippedLine(JsonNode report) {
+    JsonNode skipped = report.path(BRONZE_SKIPPED);
+    if (skipped.size() == 0) {
+      return Optional.empty();
+    }
+    List<String> files = new ArrayList<>();
+    skipped
+        .fields()
+        .forEachRemaining(f -> files.add(f.getKey() + " (" + f.getValue().asText() + ")"));
+    return Optional.of(
+        "  not read: "
+            + files.size()
+            + " file(s) of "
+            + report.path("source").asText()
+            + " that silver skips: "
+            + String.join(", ", files));
   }
 }

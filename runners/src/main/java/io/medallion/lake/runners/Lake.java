@@ -298,8 +298,13 @@ public final class Lake {
     }
     finish(SilverEvents.run(options, config), "silver");
     for (Instant hour : config.hours()) {
-      Reports.read(config.lake(), SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(hour).name())
-          .ifPresent(r -> out.println(Reports.oneLine(r)));
+      Optional<JsonNode> report =
+          Reports.read(
+              config.lake(), SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(hour).name());
+      if (report.isPresent()) {
+        out.println(Reports.oneLine(report.get()));
+        SilverEvents.skippedLine(report.get()).ifPresent(out::println);
+      }
     }
   }
 

@@ -163,7 +163,9 @@ public final class Query {
   /**
    * Bronze as received: one row per line, the raw record as JSON ({@code record}), the contract's
    * three fields pulled out of it (null when missing or not JSON; the silver quarantine says why),
-   * and the arrival {@code dt} and {@code hour} from the Firehose path {@code YYYY/MM/DD/HH}.
+   * and the arrival {@code dt} and {@code hour} from the Firehose path {@code YYYY/MM/DD/HH}. The
+   * files silver reads, no others: an hour folder's files whose name starts with {@code _} or
+   * {@code .} are skipped ({@code BronzeInventory}), and files in its sub-folders are not matched.
    */
   static String bronzeView(Path dir) {
     String glob = dir + "/*/*/*/*/*";
@@ -178,7 +180,8 @@ public final class Query {
         + " CAST(regexp_extract(filename, '/(\\d{2})/[^/]*$', 1) AS INTEGER) AS hour"
         + " FROM read_ndjson_objects("
         + SnapshotViews.literal(glob)
-        + ", ignore_errors = true, filename = true)";
+        + ", ignore_errors = true, filename = true)"
+        + " WHERE NOT regexp_matches(filename, '/[._][^/]*$')";
   }
 
   static void execute(

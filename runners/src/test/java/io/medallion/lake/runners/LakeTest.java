@@ -100,6 +100,30 @@ class LakeTest {
   }
 
   @Test
+  void silverSaysWhichBronzeFilesItSkippedAndWhy() throws Exception {
+    Path hour = dir.resolve("bronze/events/2026/01/02/03");
+    Files.createDirectories(hour.resolve("nested"));
+    String event = "{\"event_uuid\":\"u\",\"event_name\":\"a:b\",\"created_at\":1767322800}\n";
+    Files.writeString(hour.resolve("firehose.jsonl"), event);
+    Files.writeString(hour.resolve("_x.jsonl"), event);
+    Files.writeString(hour.resolve(".x.jsonl"), event);
+    Files.writeString(hour.resolve("nested/x.jsonl"), event);
+    Files.createFile(hour.resolve("_SUCCESS"));
+
+    Outcome o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir);
+
+    assertThat(o.status()).as(o.err()).isZero();
+    assertThat(o.out().lines())
+        .containsSubsequence(
+            "silver/events dt=2026-01-02/hour=03: read 1, written 1 (1 file(s))",
+            "  not read: 4 file(s) of "
+                + hour
+                + " that silver skips: .x.jsonl (name_starts_with_dot), _SUCCESS"
+                + " (name_starts_with_underscore), _x.jsonl (name_starts_with_underscore),"
+                + " nested/x.jsonl (in_a_sub_folder)");
+  }
+
+  @Test
   void theMavenProfilesDefaultRunnerAppliesOnlyWhenNoneIsGiven() {
     String previous = System.getProperty(Lake.DEFAULT_RUNNER_PROPERTY);
     try {

@@ -263,6 +263,24 @@ class QueryTest {
   }
 
   @Test
+  void bronzeEventsReadsTheFilesSilverReadsAndNoOthers() throws Exception {
+    Path hour = lake.resolve("bronze/events/2026/01/01/00");
+    Files.createDirectories(hour.resolve("nested"));
+    for (String name :
+        List.of("read.jsonl", "_x.jsonl", ".x.jsonl", "nested/x.jsonl", "_SUCCESS")) {
+      Files.writeString(hour.resolve(name), "{\"event_uuid\":\"skip-test " + name + "\"}\n");
+    }
+
+    Result r =
+        query(
+            "select event_uuid from bronze_events where event_uuid like 'skip-test %'",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines()).containsExactly("event_uuid", "skip-test read.jsonl");
+  }
+
+  @Test
   void tablesNotCreatedYetAreEmptyViewsWithTheirColumns() {
     Path bronzeOnly = temp.resolve("bronze-only");
     assertThat(lake("produce", "--lake=" + bronzeOnly, "--events=10", "--hours=1").status())
