@@ -21,6 +21,7 @@ import io.medallion.lake.pipelines.options.LatenessOptions;
 import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.pipelines.options.PromotionOptions;
 import io.medallion.lake.progress.ReportProgress;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
@@ -211,11 +212,27 @@ public final class SilverEvents {
     return run(options, Config.from(options));
   }
 
-  /** Runs {@code config}, unpacked from {@code options} by {@link Config#from}. */
+  /**
+   * Runs {@code config}, unpacked from {@code options} by {@link Config#from}. A catalog another
+   * process holds locked for longer than its wait fails the run with one line naming its hours
+   * ({@link CatalogLockedException}).
+   */
   public static PipelineResult run(Options options, Config config) {
     if (config.hours().isEmpty()) {
       throw new IllegalArgumentException("silver: no hour to promote");
     }
+    try {
+      return runHours(options, config);
+    } catch (RuntimeException e) {
+      throw CatalogLockedException.beforeCommitting(
+          e,
+          config.catalog(),
+          CatalogLockedException.describe(
+              DATASET, config.hours().stream().map(h -> DATASET.hourUnit(h).name()).toList()));
+    }
+  }
+
+  private static PipelineResult runHours(Options options, Config config) {
     if (DirectRunnerMemory.isDirect(options)) {
       long bronze = 0;
       long needed = 0;
