@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -187,22 +188,22 @@ public final class Query {
   static void execute(
       Connection db, String sql, Results.Format format, int maxWidth, PrintStream out)
       throws IOException {
-    String withNestedTimesAsText = nestedTimesAsText(db, sql);
-    if (!withNestedTimesAsText.equals(sql)) {
-      try (Statement s = db.createStatement();
-          ResultSet rs = s.executeQuery(withNestedTimesAsText)) {
-        format.print(Results.of(rs), maxWidth, out);
-        return;
-      } catch (SQLException e) {
-        // Not a query DuckDB takes as a subquery after all: run it as given.
-      }
-    }
     try (Statement s = db.createStatement()) {
       if (!s.execute(sql)) {
         out.println("OK (" + s.getUpdateCount() + " row(s) changed)");
         return;
       }
       try (ResultSet rs = s.getResultSet()) {
+        Optional<String> rewritten = nestedTimesAsText(db, sql, rs.getMetaData());
+        if (rewritten.isPresent()) {
+          try (Statement again = db.createStatement();
+              ResultSet text = again.executeQuery(rewritten.get())) {
+            format.print(Results.of(text), maxWidth, out);
+            return;
+          } catch (SQLException e) {
+            // Not a query DuckDB takes as a subquery after all: print it as it came.
+          }
+        }
         format.print(Results.of(rs), maxWidth, out);
       }
     } catch (SQLException e) {
@@ -211,49 +212,40 @@ public final class Query {
   }
 
   /**
-   * {@code sql} with every result column that nests a timestamp (a list, struct, map or union
-   * holding one) cast to text by DuckDB itself, in the session's UTC; {@code sql} itself when it
-   * has none, or is not one query. DuckDB's JDBC driver makes the Java values of nested timestamps
-   * through the JVM's time zone, so their text would depend on the machine; {@link Results} reads
-   * top-level ones exactly. DuckDB parses the statement ({@code json_serialize_sql}) and binds it
-   * ({@code DESCRIBE}) without running it, and only a single query is rewritten.
+   * The query to print instead of {@code sql}, whose result has the columns {@code columns}, when a
+   * column nests a timestamp (a list, struct, map or union holding one): {@code sql} with those
+   * columns cast to text by DuckDB itself, in the session's UTC. DuckDB's JDBC driver makes the
+   * Java values of nested timestamps through the JVM's time zone, so their text would depend on the
+   * machine; {@link Results} reads top-level ones exactly. Only a single query is run again (DuckDB
+   * parses {@code sql} first, {@code json_serialize_sql}), never a statement that changes anything.
    */
-  static String nestedTimesAsText(Connection db, String sql) {
-    try {
-      if (!isOneQuery(db, sql)) {
-        return sql;
+  static Optional<String> nestedTimesAsText(Connection db, String sql, ResultSetMetaData columns)
+      throws SQLException {
+    List<String> names = new ArrayList<>();
+    List<String> nested = new ArrayList<>();
+    for (int i = 1; i <= columns.getColumnCount(); i++) {
+      names.add(columns.getColumnLabel(i));
+      if (nestsTimestamp(columns.getColumnTypeName(i))) {
+        nested.add(columns.getColumnLabel(i));
       }
-      List<String> names = new ArrayList<>();
-      List<String> nested = new ArrayList<>();
-      try (Statement s = db.createStatement();
-          ResultSet rs = s.executeQuery("DESCRIBE " + sql)) {
-        while (rs.next()) {
-          String name = rs.getString("column_name");
-          names.add(name);
-          if (nestsTimestamp(rs.getString("column_type"))) {
-            nested.add(name);
-          }
-        }
-      }
-      if (nested.isEmpty() || new HashSet<>(names).size() != names.size()) {
-        return sql;
-      }
-      return "SELECT * REPLACE ("
-          + nested.stream()
-              .map(c -> "CAST(" + identifier(c) + " AS VARCHAR) AS " + identifier(c))
-              .collect(Collectors.joining(", "))
-          + ") FROM (\n"
-          + sql.strip().replaceFirst(";+$", "")
-          + "\n)";
-    } catch (SQLException | IOException e) {
-      return sql;
     }
+    if (nested.isEmpty() || new HashSet<>(names).size() != names.size() || !isOneQuery(db, sql)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "SELECT * REPLACE ("
+            + nested.stream()
+                .map(c -> "CAST(" + identifier(c) + " AS VARCHAR) AS " + identifier(c))
+                .collect(Collectors.joining(", "))
+            + ") FROM (\n"
+            + sql.strip().replaceFirst(";+$", "")
+            + "\n)");
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Whether DuckDB parses {@code sql} as exactly one query (one SELECT statement). */
-  private static boolean isOneQuery(Connection db, String sql) throws SQLException, IOException {
+  private static boolean isOneQuery(Connection db, String sql) throws SQLException {
     try (PreparedStatement s = db.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
       s.setString(1, sql);
       try (ResultSet rs = s.executeQuery()) {
@@ -263,6 +255,8 @@ public final class Query {
         JsonNode parsed = JSON.readTree(rs.getString(1));
         return !parsed.path("error").asBoolean(true) && parsed.path("statements").size() == 1;
       }
+    } catch (IOException e) {
+      return false;
     }
   }
 

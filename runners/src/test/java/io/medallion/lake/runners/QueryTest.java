@@ -231,6 +231,18 @@ class QueryTest {
   }
 
   @Test
+  void statementsBeforeAQueryRunOnceAndItsResultStillPrints() {
+    Result r =
+        query(
+            "create temp table t as select 1 as n; insert into t values (2);"
+                + " select list(TIMESTAMPTZ '2026-11-01 06:29:00+00') as l, count(*) as n from t",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines()).hasSize(2).element(1).asString().endsWith(",2");
+  }
+
+  @Test
   void timesInsideListsAndStructsPrintAsDuckDbWritesThemInUtc() {
     Result r =
         query(
