@@ -16,6 +16,7 @@ import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.pipelines.options.PromotionOptions;
 import io.medallion.lake.progress.ReportProgress;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
@@ -133,14 +134,21 @@ public final class GoldEvents {
       }
       CatalogSettings catalog = Lakes.catalog(options, lake);
       Duration horizon = Args.duration("--dedupHorizon", options.getDedupHorizon());
+      int buckets;
+      try {
+        buckets =
+            options.getDedupBuckets() != null
+                ? Args.positive("--dedupBuckets", options.getDedupBuckets())
+                : dedupBucketsFor(catalog, DeduplicateEvents.datesToRead(dates, horizon));
+      } catch (RuntimeException e) {
+        throw CatalogLockedException.beforeCommitting(e, catalog, units(dates));
+      }
       return new Config(
           lake,
           catalog,
           dates,
           horizon,
-          options.getDedupBuckets() != null
-              ? Args.positive("--dedupBuckets", options.getDedupBuckets())
-              : dedupBucketsFor(catalog, DeduplicateEvents.datesToRead(dates, horizon)),
+          buckets,
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
           Args.newRunId(),
           options.getAllowEmpty());
@@ -206,11 +214,29 @@ public final class GoldEvents {
     return run(options, Config.from(options));
   }
 
-  /** Runs {@code config}, unpacked from {@code options} by {@link Config#from}. */
+  /**
+   * Runs {@code config}, unpacked from {@code options} by {@link Config#from}. A catalog another
+   * process holds locked for longer than its wait fails the run with one line naming its dates
+   * ({@link CatalogLockedException}).
+   */
   public static PipelineResult run(Options options, Config config) {
     if (config.dates().isEmpty()) {
       throw new IllegalArgumentException("gold: no date to promote");
     }
+    try {
+      return runDates(options, config);
+    } catch (RuntimeException e) {
+      throw CatalogLockedException.beforeCommitting(e, config.catalog(), units(config.dates()));
+    }
+  }
+
+  /** The units of {@code dates}, as a locked catalog's message names them. */
+  private static String units(List<LocalDate> dates) {
+    return CatalogLockedException.describe(
+        DATASET, dates.stream().map(d -> DATASET.dateUnit(d).name()).toList());
+  }
+
+  private static PipelineResult runDates(Options options, Config config) {
     if (DirectRunnerMemory.isDirect(options)) {
       long rows;
       try {

@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -38,7 +39,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  */
 public final class ProduceEvents {
   private static final DateTimeFormatter FIREHOSE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private ProduceEvents() {}
 
@@ -96,6 +97,7 @@ public final class ProduceEvents {
 
   public static String describe(EventGenerator.Summary s) {
     return String.format(
+        Locale.ROOT,
         "Produced %,d records over %d hour(s): %,d distinct valid events, %,d duplicates"
             + " (%,d re-stamped, %,d of them across midnight), %,d malformed %s, %,d late",
         s.records,
@@ -177,8 +179,10 @@ public final class ProduceEvents {
       close();
       String name =
           String.format(
+              Locale.ROOT,
               "lake-producer-1-%s-%08x.jsonl",
-              FIREHOSE_TIME.format(slice), (int) (seed * 31 + slice.getEpochSecond()));
+              FIREHOSE_TIME.format(slice),
+              (int) (seed * 31 + slice.getEpochSecond()));
       String path = lake.bronzeEventsHour(hour) + "/" + name;
       if (lake.isLocal()) {
         java.nio.file.Files.createDirectories(java.nio.file.Paths.get(path).getParent());

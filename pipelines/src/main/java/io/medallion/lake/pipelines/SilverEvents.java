@@ -22,6 +22,7 @@ import io.medallion.lake.pipelines.options.LatenessOptions;
 import io.medallion.lake.pipelines.options.OutputOptions;
 import io.medallion.lake.pipelines.options.PromotionOptions;
 import io.medallion.lake.progress.ReportProgress;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -184,7 +186,7 @@ public final class SilverEvents {
     for (Instant hour = LakeLayout.truncateToHour(from);
         !hour.isAfter(to) && !hour.plus(Duration.ofHours(1)).isAfter(now);
         hour = hour.plus(Duration.ofHours(1))) {
-      Map<String, Long> files = BronzeInventory.of(lake, hour);
+      Map<String, Long> files = BronzeInventory.of(lake, hour).files();
       if (files.isEmpty()) {
         continue;
       }
@@ -223,6 +225,12 @@ public final class SilverEvents {
   /** The report attribute listing the bronze files (name to size) a promotion of an hour read. */
   static final String BRONZE_FILES = "bronze_files";
 
+  /**
+   * The report attribute listing the files of the hour's bronze folder a promotion did not read
+   * (name to reason, {@link BronzeInventory}); they do not make an hour pending.
+   */
+  public static final String BRONZE_SKIPPED = "bronze_skipped";
+
   public static void main(String[] args) {
     Options options = PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class);
     run(options).waitUntilFinish();
@@ -232,17 +240,34 @@ public final class SilverEvents {
     return run(options, Config.from(options));
   }
 
-  /** Runs {@code config}, unpacked from {@code options} by {@link Config#from}. */
+  /**
+   * Runs {@code config}, unpacked from {@code options} by {@link Config#from}. A catalog another
+   * process holds locked for longer than its wait fails the run with one line naming its hours
+   * ({@link CatalogLockedException}).
+   */
   public static PipelineResult run(Options options, Config config) {
     if (config.hours().isEmpty()) {
       throw new IllegalArgumentException("silver: no hour to promote");
     }
+    try {
+      return runHours(options, config);
+    } catch (RuntimeException e) {
+      throw CatalogLockedException.beforeCommitting(
+          e,
+          config.catalog(),
+          CatalogLockedException.describe(
+              DATASET, config.hours().stream().map(h -> DATASET.hourUnit(h).name()).toList()));
+    }
+  }
+
+  private static PipelineResult runHours(Options options, Config config) {
     if (DirectRunnerMemory.isDirect(options)) {
       long bronze = 0;
       long needed = 0;
       for (Instant hour : config.hours()) {
         try {
-          for (Map.Entry<String, Long> file : BronzeInventory.of(config.lake(), hour).entrySet()) {
+          for (Map.Entry<String, Long> file :
+              BronzeInventory.of(config.lake(), hour).files().entrySet()) {
             bronze += file.getValue();
             long expanded =
                 file.getKey().endsWith(".gz")
@@ -318,15 +343,16 @@ public final class SilverEvents {
 
   /**
    * One unit per hour. Lists each hour's bronze files now, before the run reads them: the report
-   * records them, and an hour whose files later differ is pending ({@link #pendingHours}).
+   * records them, and an hour whose files later differ is pending ({@link #pendingHours}); and the
+   * files of the hour's folder the run skips, with the reason.
    */
   static List<CommitUnit> commits(Config config) {
     return config.hours().stream()
         .map(
             hour -> {
-              Map<String, Long> bronzeFiles;
+              BronzeInventory.Hour bronze;
               try {
-                bronzeFiles = new TreeMap<>(BronzeInventory.of(config.lake(), hour));
+                bronze = BronzeInventory.of(config.lake(), hour);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -343,11 +369,35 @@ public final class SilverEvents {
                       "source",
                       config.lake().bronzeEventsHour(hour),
                       BRONZE_FILES,
-                      bronzeFiles,
+                      new TreeMap<>(bronze.files()),
+                      BRONZE_SKIPPED,
+                      new TreeMap<>(bronze.skipped()),
                       "allowed_lateness",
                       config.allowedLateness().toString()),
                   markers);
             })
         .collect(Collectors.toList());
+  }
+
+  /**
+   * One line naming the files of an hour's bronze folder its promotion skipped, as its report lists
+   * them ({@link #BRONZE_SKIPPED}); empty when it skipped none.
+   */
+  public static Optional<String> skippedLine(JsonNode report) {
+    JsonNode skipped = report.path(BRONZE_SKIPPED);
+    if (skipped.size() == 0) {
+      return Optional.empty();
+    }
+    List<String> files = new ArrayList<>();
+    skipped
+        .fields()
+        .forEachRemaining(f -> files.add(f.getKey() + " (" + f.getValue().asText() + ")"));
+    return Optional.of(
+        "  not read: "
+            + files.size()
+            + " file(s) of "
+            + report.path("source").asText()
+            + " that silver skips: "
+            + String.join(", ", files));
   }
 }

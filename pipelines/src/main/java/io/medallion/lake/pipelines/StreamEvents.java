@@ -9,6 +9,7 @@ import io.medallion.lake.producer.EventGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -71,6 +72,7 @@ public final class StreamEvents {
 
   public static String describe(Summary s) {
     return String.format(
+        Locale.ROOT,
         "Sent %,d records in %.1f s (%,.0f/s), %,d retried after throttling or partial failure,"
             + " at most %.1f s behind schedule",
         s.records(),
@@ -170,8 +172,8 @@ public final class StreamEvents {
         if (now - lastLogNanos >= Duration.ofSeconds(10).toNanos()) {
           LOG.info(
               "stream: {} records sent, {} s behind schedule",
-              String.format("%,d", writer.sent()),
-              String.format("%.1f", Math.max(0, now - due) / 1e9));
+              String.format(Locale.ROOT, "%,d", writer.sent()),
+              String.format(Locale.ROOT, "%.1f", Math.max(0, now - due) / 1e9));
           lastLogNanos = now;
         }
       } catch (InterruptedException e) {

@@ -53,10 +53,9 @@ final class BronzeFixtures {
 
   static void write(Path lake, Instant hour, String name, List<String> lines, String ending)
       throws IOException {
-    Path dir = hourDir(lake, hour);
-    Files.createDirectories(dir);
-    Files.writeString(
-        dir.resolve(name), String.join(ending, lines) + ending, StandardCharsets.UTF_8);
+    Path file = hourDir(lake, hour).resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, String.join(ending, lines) + ending, StandardCharsets.UTF_8);
   }
 
   static void writeGzip(Path lake, Instant hour, String name, List<String> lines)

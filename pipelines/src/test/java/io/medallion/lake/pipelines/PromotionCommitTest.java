@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.bronze.ReadBronzeEvents;
+import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
@@ -18,15 +20,21 @@ import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
@@ -39,6 +47,8 @@ import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.events.CreateSnapshotEvent;
+import org.apache.iceberg.events.Listeners;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.parquet.Parquet;
@@ -64,11 +74,16 @@ class PromotionCommitTest {
   }
 
   private TestPipeline silver(List<Instant> read, List<Instant> commit, String runId) {
+    return silver(read, commit, runId, catalog());
+  }
+
+  private TestPipeline silver(
+      List<Instant> read, List<Instant> commit, String runId, CatalogSettings catalog) {
     TestPipeline p = TestPipelines.create();
     SilverEvents.Config config =
         new SilverEvents.Config(
             LakeLayout.at(lake.toString()),
-            catalog(),
+            catalog,
             commit,
             Duration.ofHours(6),
             1,
@@ -176,6 +191,139 @@ class PromotionCommitTest {
       SnapshotUtil.currentAncestors(table).forEach(s -> snapshots.add(s.snapshotId()));
       assertThat(snapshots).containsExactly(other, first);
     }
+  }
+
+  /** The lake's local catalog, waiting {@code millis} for another process's lock. */
+  private CatalogSettings catalogWaiting(int millis) {
+    return CatalogSettings.local(
+        LakeLayout.at(lake.toString()),
+        Optional.of("jdbc:sqlite:" + catalogFile() + "?busy_timeout=" + millis),
+        CatalogSettings.DEFAULT_NAMESPACE,
+        Map.of());
+  }
+
+  private Path catalogFile() {
+    return lake.resolve(CatalogSettings.LOCAL_CATALOG_FILE);
+  }
+
+  /**
+   * Another process's hold on the SQLite catalog: an exclusive transaction, until the connection is
+   * closed (which rolls it back).
+   */
+  private static Connection lock(Path catalogFile) throws SQLException {
+    Connection holder = DriverManager.getConnection("jdbc:sqlite:" + catalogFile);
+    try (Statement s = holder.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+    }
+    return holder;
+  }
+
+  @Test
+  void aCatalogLockedLongerThanItsWaitAtTheCommitNamesTheHourAndCommitsNothing() throws Exception {
+    BronzeFixtures.writeStandardLake(lake);
+    CatalogSettings waiting = catalogWaiting(300);
+    TestPipeline run = silver(List.of(HOUR), List.of(HOUR), "run1", waiting);
+
+    Connection holder = lock(catalogFile());
+    try {
+      assertThatThrownBy(() -> TestPipelines.run(run))
+          .rootCause()
+          .isInstanceOf(CatalogLockedException.class)
+          .hasMessage(
+              "silver_events "
+                  + UNIT
+                  + " not committed: the catalog jdbc:sqlite:"
+                  + catalogFile()
+                  + "?busy_timeout=300 was locked by another process for longer than its wait"
+                  + " (0.3 s, busy_timeout in --catalogUri); nothing of this run was committed;"
+                  + " run it again once that process is done with the catalog");
+    } finally {
+      holder.close();
+    }
+
+    assertThat(files()).isEmpty();
+    assertThat(lake.resolve("_reports/silver/events/" + UNIT + ".json")).doesNotExist();
+    // Run again once the lock is gone: the hour is promoted.
+    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "run2", waiting));
+    assertThat(rows()).isEqualTo(9);
+  }
+
+  @Test
+  void aCatalogLockedBetweenTwoCommitsNamesWhatWasCommittedAndWhatWasNot() throws Exception {
+    CatalogSettings waiting = catalogWaiting(300);
+    List<LakeCommitter.Staged> dates = new ArrayList<>();
+    Map<LakeTable, Long> start = new java.util.TreeMap<>();
+    for (String date : List.of("2026-01-02", "2026-01-03")) {
+      dates.add(
+          new LakeCommitter.Staged(
+              new CommitUnit(
+                  io.medallion.lake.table.Dataset.GOLD_EVENTS.dateUnit(LocalDate.parse(date)),
+                  Map.of()),
+              Map.of("read", 0L),
+              Map.of(),
+              lake.resolve("_tmp/run1").toString(),
+              List.of()));
+    }
+    List<Connection> holder = new ArrayList<>();
+    try (LakeCatalog opened = LakeCatalog.open(waiting)) {
+      for (LakeTable table : io.medallion.lake.table.Dataset.GOLD_EVENTS.tables()) {
+        opened.table(table);
+      }
+      // Another process takes the catalog right after this run's first commit.
+      LOCK_AFTER_NEXT_COMMIT.set(
+          () -> {
+            try {
+              holder.add(lock(catalogFile()));
+            } catch (SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      LakeCommitter committer =
+          new LakeCommitter(LakeLayout.at(lake.toString()), opened, "run1", true, null);
+
+      assertThatThrownBy(() -> committer.commit(start, dates))
+          .isInstanceOf(CatalogLockedException.class)
+          .hasMessage(
+              "gold_event_stats date=2026-01-02; gold_events and gold_event_stats date=2026-01-03"
+                  + " not committed: the catalog jdbc:sqlite:"
+                  + catalogFile()
+                  + "?busy_timeout=300 was locked by another process for longer than its wait"
+                  + " (0.3 s, busy_timeout in --catalogUri); this run committed gold_events"
+                  + " date=2026-01-02 (its report not written) before; run it again once that"
+                  + " process is done with the catalog (a run replaces each unit whole)");
+    } finally {
+      LOCK_AFTER_NEXT_COMMIT.set(null);
+      for (Connection c : holder) {
+        c.close();
+      }
+    }
+
+    // What it says is what happened.
+    try (LakeCatalog opened = LakeCatalog.open(catalog())) {
+      assertThat(units(opened.table(LakeTable.GOLD_EVENTS))).containsExactly("date=2026-01-02");
+      assertThat(units(opened.table(LakeTable.GOLD_EVENT_STATS))).isEmpty();
+    }
+    assertThat(lake.resolve("_reports/gold")).doesNotExist();
+  }
+
+  /** Run once by the next commit of any table in this JVM, then disarmed (see the listener). */
+  private static final AtomicReference<Runnable> LOCK_AFTER_NEXT_COMMIT = new AtomicReference<>();
+
+  static {
+    Listeners.register(
+        event -> {
+          Runnable action = LOCK_AFTER_NEXT_COMMIT.getAndSet(null);
+          if (action != null) {
+            action.run();
+          }
+        },
+        CreateSnapshotEvent.class);
+  }
+
+  private static List<String> units(Table table) {
+    List<String> units = new ArrayList<>();
+    table.snapshots().forEach(snapshot -> units.add(snapshot.summary().get("lake.unit")));
+    return units;
   }
 
   @Test

@@ -106,6 +106,50 @@ class SilverBronzeAccountingTest {
                 + Base64.getEncoder().encodeToString(garbage));
   }
 
+  @Test
+  void filesSilverSkipsAreNeverReadAndTheReportListsEachWithItsReason() throws Exception {
+    // Arrange: a file silver reads, and five valid records in files it skips: one in flight, one
+    // hidden, one in a sub-folder, a marker; and one in flight in _unframed/.
+    BronzeFixtures.write(lake, HOUR, "producer.jsonl", List.of(E1), "\n");
+    BronzeFixtures.write(lake, HOUR, "_inflight.jsonl", List.of(E2, E3), "\n");
+    BronzeFixtures.write(lake, HOUR, ".hidden.jsonl", List.of(E2), "\n");
+    BronzeFixtures.write(lake, HOUR, "nested/x.jsonl", List.of(E3), "\n");
+    BronzeFixtures.write(lake, HOUR, "_unframed/_partial", List.of(E3), "\n");
+    Files.createFile(BronzeFixtures.hourDir(lake, HOUR).resolve("_SUCCESS"));
+
+    // Act
+    SilverEventsTest.promote(lake, List.of(HOUR), Duration.ofHours(6), "run1");
+
+    // Assert: only producer.jsonl was read; the report lists the others and why
+    JsonNode report = SilverEventsTest.report(lake, "dt=2024-03-24/hour=21");
+    assertThat(report.path("read").asLong()).isEqualTo(1);
+    assertThat(report.path("written").asLong()).isEqualTo(1);
+    assertThat(report.path("bronze_files").toString()).isEqualTo("{\"producer.jsonl\":74}");
+    assertThat(report.path(SilverEvents.BRONZE_SKIPPED).toString())
+        .isEqualTo(
+            "{\".hidden.jsonl\":\"name_starts_with_dot\","
+                + "\"_SUCCESS\":\"name_starts_with_underscore\","
+                + "\"_inflight.jsonl\":\"name_starts_with_underscore\","
+                + "\"_unframed/_partial\":\"name_starts_with_underscore\","
+                + "\"nested/x.jsonl\":\"in_a_sub_folder\"}");
+    assertThat(SilverEvents.skippedLine(report))
+        .hasValue(
+            "  not read: 5 file(s) of "
+                + BronzeFixtures.hourDir(lake, HOUR)
+                + " that silver skips: .hidden.jsonl (name_starts_with_dot), _SUCCESS"
+                + " (name_starts_with_underscore), _inflight.jsonl (name_starts_with_underscore),"
+                + " _unframed/_partial (name_starts_with_underscore), nested/x.jsonl"
+                + " (in_a_sub_folder)");
+
+    // Skipped files do not make the hour pending; a file renamed into view does.
+    java.time.Instant now = HOUR.plus(Duration.ofHours(2));
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    assertThat(SilverEvents.pendingHours(layout, HOUR, HOUR, now)).isEmpty();
+    Path hourDir = BronzeFixtures.hourDir(lake, HOUR);
+    Files.move(hourDir.resolve("_inflight.jsonl"), hourDir.resolve("inflight.jsonl"));
+    assertThat(SilverEvents.pendingHours(layout, HOUR, HOUR, now)).containsExactly(HOUR);
+  }
+
   /**
    * Each quarantine line as {@code <reason> <source after the hour folder> raw=<raw>}, or {@code
    * raw_base64=}; the offset after {@code @} where the source names no line.

@@ -11,6 +11,7 @@ import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -86,7 +87,7 @@ public final class LakeAlarms extends ComponentResource {
             (job, arn) -> {
               for (String metric : List.of("ExecutionsFailed", "ExecutionsTimedOut")) {
                 new MetricAlarm(
-                    name + "-" + job + "-" + metric.toLowerCase(),
+                    name + "-" + job + "-" + metric.toLowerCase(Locale.ROOT),
                     MetricAlarmArgs.builder()
                         .name(args.namePrefix() + "-" + job + "-" + metric)
                         .alarmDescription("A " + job + " run: " + metric)

@@ -38,6 +38,7 @@ import io.medallion.lake.layout.LakeLayout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -257,7 +258,7 @@ public final class LakeBucket extends ComponentResource {
     List<BucketLifecycleConfigurationV2RuleArgs> rules = new ArrayList<>();
     rules.add(
         BucketLifecycleConfigurationV2RuleArgs.builder()
-            .id("bronze-to-" + a.bronzeStorageClass().toLowerCase().replace('_', '-'))
+            .id("bronze-to-" + a.bronzeStorageClass().toLowerCase(Locale.ROOT).replace('_', '-'))
             .status("Enabled")
             .filter(prefix(lake + "bronze/"))
             .transitions(

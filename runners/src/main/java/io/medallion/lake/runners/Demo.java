@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -114,8 +115,12 @@ public final class Demo {
 
     summarise(lake, Lakes.catalog(options, lake), produced, first, last, firstDate, lastDate, out);
     out.printf(
+        Locale.ROOT,
         "Timings: produce %.1f s, silver %.1f s, gold %.1f s, uber-movements %.1f s%n",
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+        (t1 - t0) / 1e9,
+        (t2 - t1) / 1e9,
+        (t3 - t2) / 1e9,
+        (t4 - t3) / 1e9);
   }
 
   /**
@@ -259,45 +264,69 @@ public final class Demo {
     out.println();
     out.println("Lake at " + lake.root());
     out.printf(
+        Locale.ROOT,
         "  bronze  %,12d records in %d arrival hours%n",
-        produced.records, produced.recordsByArrivalHour.size());
+        produced.records,
+        produced.recordsByArrivalHour.size());
     out.printf(
+        Locale.ROOT,
         "  silver  %,12d rows written, %,d quarantined %s, %,d late%n",
-        written, quarantined, reasons, late);
+        written,
+        quarantined,
+        reasons,
+        late);
     out.printf(
+        Locale.ROOT,
         "  gold    %,12d distinct events, %,d duplicates removed (%,d of an event kept on an"
             + " earlier date)%n",
-        goldEvents, duplicates, crossDate);
+        goldEvents,
+        duplicates,
+        crossDate);
     out.printf(
+        Locale.ROOT,
         "  check   silver read %,d = written %,d + quarantined %,d: %s%n",
-        read, written, quarantined, read == written + quarantined ? "ok" : "MISMATCH");
+        read,
+        written,
+        quarantined,
+        read == written + quarantined ? "ok" : "MISMATCH");
     boolean matches =
         goldEvents == produced.validEvents
             && (goldUuids.isEmpty() || goldUuids.getAsLong() == goldEvents);
     out.printf(
+        Locale.ROOT,
         "  check   gold rows %,d = distinct event_uuids in gold %s = producer's distinct valid"
             + " events %,d: %s%n",
         goldEvents,
         goldUuids.isPresent()
-            ? String.format("%,d", goldUuids.getAsLong())
+            ? String.format(Locale.ROOT, "%,d", goldUuids.getAsLong())
             : "(not counted: DuckDB reads local lakes only)",
         produced.validEvents,
         matches ? "ok" : "MISMATCH");
     out.printf(
+        Locale.ROOT,
         "  uber    %,12d rows written from %d files, %,d quarantined %s%n",
-        uberWritten, uberFiles, uberQuarantined, uberReasons);
+        uberWritten,
+        uberFiles,
+        uberQuarantined,
+        uberReasons);
     out.printf(
+        Locale.ROOT,
         "  check   uber read %,d = written %,d + quarantined %,d: %s%n",
-        uberRead, uberWritten, uberQuarantined, uberReconciles ? "ok" : "MISMATCH");
+        uberRead,
+        uberWritten,
+        uberQuarantined,
+        uberReconciles ? "ok" : "MISMATCH");
     out.println();
     out.println(
         "Apache Iceberg tables (format v2) in catalog "
-            + (catalog.uri() != null ? catalog.uri() : catalog.kind().name().toLowerCase())
+            + (catalog.uri() != null
+                ? catalog.uri()
+                : catalog.kind().name().toLowerCase(Locale.ROOT))
             + ", namespace "
             + catalog.namespace()
             + ":");
     for (LakeTable table : LakeTable.values()) {
-      out.printf("  %-22s %s%n", table.tableName(), table.location(lake));
+      out.printf(Locale.ROOT, "  %-22s %s%n", table.tableName(), table.location(lake));
     }
     List<String> quarantines = new ArrayList<>();
     Dataset.values().forEach(d -> d.quarantine().ifPresent(q -> quarantines.add(lake.resolve(q))));

@@ -300,7 +300,7 @@ public final class Lake {
     out.println(
         "Usage: lake <command> [--option=value ...]   (lake <command> --help lists its options)");
     out.println();
-    COMMANDS.values().forEach(c -> out.printf("  %-16s %s%n", c.name(), c.summary()));
+    COMMANDS.values().forEach(c -> out.printf(Locale.ROOT, "  %-16s %s%n", c.name(), c.summary()));
     out.println();
     out.println(
         "Every command takes --lake (default ./lake, or s3://bucket/prefix) and Beam options such as");
@@ -337,8 +337,13 @@ public final class Lake {
     }
     finish(SilverEvents.run(options, config), "silver");
     for (Instant hour : config.hours()) {
-      Reports.read(config.lake(), SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(hour).name())
-          .ifPresent(r -> out.println(Reports.oneLine(r)));
+      Optional<JsonNode> report =
+          Reports.read(
+              config.lake(), SilverEvents.DATASET, SilverEvents.DATASET.hourUnit(hour).name());
+      if (report.isPresent()) {
+        out.println(Reports.oneLine(report.get()));
+        SilverEvents.skippedLine(report.get()).ifPresent(out::println);
+      }
     }
   }
 

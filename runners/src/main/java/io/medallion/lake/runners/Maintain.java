@@ -129,6 +129,7 @@ public final class Maintain {
     }
     TableMaintenance.StagingReport staging = TableMaintenance.cleanStaging(lake, settings);
     out.printf(
+        Locale.ROOT,
         LakeLayout.STAGING
             + ": %sremove %d staging folder(s) (%d file(s), %s), keep %d younger than %s%n",
         would,
@@ -146,6 +147,7 @@ public final class Maintain {
       TableMaintenance.Report report, TableMaintenance.Settings settings, PrintStream out) {
     String would = settings.dryRun() ? "would " : "";
     out.printf(
+        Locale.ROOT,
         "%s: %sexpire %d snapshot(s) and delete %d file(s) (%s); %scompact %d partition(s);"
             + " %sremove %d orphan file(s) (%s), keep %d younger than %s%n",
         report.table(),
@@ -163,6 +165,7 @@ public final class Maintain {
     for (TableMaintenance.Compaction c : report.compactions()) {
       if (c.skipped().isEmpty()) {
         out.printf(
+            Locale.ROOT,
             "  compact %s: %d file(s), %s -> %d file(s)%s, %,d rows%n",
             c.partition(),
             c.filesBefore(),

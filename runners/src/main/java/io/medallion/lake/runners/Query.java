@@ -1,5 +1,7 @@
 package io.medallion.lake.runners;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
@@ -16,15 +18,20 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.Description;
 import org.apache.iceberg.Table;
@@ -157,7 +164,9 @@ public final class Query {
   /**
    * Bronze as received: one row per line, the raw record as JSON ({@code record}), the contract's
    * three fields pulled out of it (null when missing or not JSON; the silver quarantine says why),
-   * and the arrival {@code dt} and {@code hour} from the Firehose path {@code YYYY/MM/DD/HH}.
+   * and the arrival {@code dt} and {@code hour} from the Firehose path {@code YYYY/MM/DD/HH}. The
+   * files silver reads, no others: an hour folder's files whose name starts with {@code _} or
+   * {@code .} are skipped ({@code BronzeInventory}), and files in its sub-folders are not matched.
    */
   static String bronzeView(Path dir) {
     String glob = dir + "/*/*/*/*/*";
@@ -172,7 +181,8 @@ public final class Query {
         + " CAST(regexp_extract(filename, '/(\\d{2})/[^/]*$', 1) AS INTEGER) AS hour"
         + " FROM read_ndjson_objects("
         + SnapshotViews.literal(glob)
-        + ", ignore_errors = true, filename = true)";
+        + ", ignore_errors = true, filename = true)"
+        + " WHERE NOT regexp_matches(filename, '/[._][^/]*$')";
   }
 
   static void execute(
@@ -184,11 +194,79 @@ public final class Query {
         return;
       }
       try (ResultSet rs = s.getResultSet()) {
+        Optional<String> rewritten = nestedTimesAsText(db, sql, rs.getMetaData());
+        if (rewritten.isPresent()) {
+          try (Statement again = db.createStatement();
+              ResultSet text = again.executeQuery(rewritten.get())) {
+            format.print(Results.of(text), maxWidth, out);
+            return;
+          } catch (SQLException e) {
+            // Not a query DuckDB takes as a subquery after all: print it as it came.
+          }
+        }
         format.print(Results.of(rs), maxWidth, out);
       }
     } catch (SQLException e) {
       throw new IllegalArgumentException(explain(e), e);
     }
+  }
+
+  /**
+   * The query to print instead of {@code sql}, whose result has the columns {@code columns}, when a
+   * column nests a timestamp (a list, struct, map or union holding one): {@code sql} with those
+   * columns cast to text by DuckDB itself, in the session's UTC. DuckDB's JDBC driver makes the
+   * Java values of nested timestamps through the JVM's time zone, so their text would depend on the
+   * machine; {@link Results} reads top-level ones exactly. Only a single query is run again (DuckDB
+   * parses {@code sql} first, {@code json_serialize_sql}), never a statement that changes anything.
+   */
+  static Optional<String> nestedTimesAsText(Connection db, String sql, ResultSetMetaData columns)
+      throws SQLException {
+    List<String> names = new ArrayList<>();
+    List<String> nested = new ArrayList<>();
+    for (int i = 1; i <= columns.getColumnCount(); i++) {
+      names.add(columns.getColumnLabel(i));
+      if (nestsTimestamp(columns.getColumnTypeName(i))) {
+        nested.add(columns.getColumnLabel(i));
+      }
+    }
+    if (nested.isEmpty() || new HashSet<>(names).size() != names.size() || !isOneQuery(db, sql)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "SELECT * REPLACE ("
+            + nested.stream()
+                .map(c -> "CAST(" + identifier(c) + " AS VARCHAR) AS " + identifier(c))
+                .collect(Collectors.joining(", "))
+            + ") FROM (\n"
+            + sql.strip().replaceFirst(";+$", "")
+            + "\n)");
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Whether DuckDB parses {@code sql} as exactly one query (one SELECT statement). */
+  private static boolean isOneQuery(Connection db, String sql) throws SQLException {
+    try (PreparedStatement s = db.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
+      s.setString(1, sql);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        JsonNode parsed = JSON.readTree(rs.getString(1));
+        return !parsed.path("error").asBoolean(true) && parsed.path("statements").size() == 1;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether a DuckDB type holds a timestamp below its top level. */
+  private static boolean nestsTimestamp(String type) {
+    return type.contains("TIMESTAMP") && Results.Read.of(type) == Results.Read.OBJECT;
+  }
+
+  private static String identifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   /** One line for a failed query; bronze with no files yet says so. */

@@ -2,6 +2,7 @@ package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.medallion.lake.events.EventEnrichment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -9,8 +10,8 @@ import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.OffsetDateTime;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -22,7 +23,11 @@ import java.util.stream.Collectors;
 /**
  * Prints rows the way {@code lake query} and {@code lake history} do: an aligned table, CSV (a
  * header, RFC 4180 quoting, lines ending with {@code \n}) or JSON (one object a line). Times print
- * in UTC.
+ * in UTC, whatever the machine's time zone: a query's timestamps are read as DuckDB holds them
+ * (microseconds since the epoch, or the wall time of a timestamp without zone), never through the
+ * Java objects DuckDB's JDBC driver makes of them in the JVM's time zone, which lose an hour where
+ * its clocks go back (01:29 in New York is two instants on 2026-11-01) and shift the wall times its
+ * clocks skip.
  */
 final class Results {
   private Results() {}
@@ -65,16 +70,66 @@ final class Results {
     Object get(int i) throws SQLException;
   }
 
+  /**
+   * How a column of a query result is read: timestamps as DuckDB holds them ({@link Instant} for a
+   * {@code TIMESTAMP WITH TIME ZONE}, {@link LocalDateTime} for a timestamp without one), anything
+   * else as the driver's object.
+   */
+  enum Read {
+    OBJECT,
+    INSTANT,
+    MICROS_WALL_TIME,
+    WALL_TIME;
+
+    /** How to read a column of this DuckDB type (its name as the driver gives it). */
+    static Read of(String duckDbType) {
+      return switch (duckDbType) {
+        case "TIMESTAMP WITH TIME ZONE" -> INSTANT;
+        case "TIMESTAMP" -> MICROS_WALL_TIME;
+        case "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS" -> WALL_TIME;
+        default -> OBJECT;
+      };
+    }
+  }
+
+  /** DuckDB's {@code infinity} timestamp, in microseconds; {@code -infinity} is its negation. */
+  private static final long INFINITY_MICROS = Long.MAX_VALUE;
+
+  /** The value of column {@code column} (from 1) of the current row, read as {@code how} says. */
+  static Object read(ResultSet rs, int column, Read how) throws SQLException {
+    switch (how) {
+      case INSTANT, MICROS_WALL_TIME -> {
+        long micros = rs.getLong(column);
+        if (rs.wasNull()) {
+          return null;
+        }
+        if (Math.abs(micros) == INFINITY_MICROS) {
+          return micros > 0 ? "infinity" : "-infinity";
+        }
+        Instant instant = EventEnrichment.instantOfMicros(micros);
+        return how == Read.INSTANT ? instant : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+      }
+      case WALL_TIME -> {
+        return rs.getObject(column, LocalDateTime.class);
+      }
+      default -> {
+        return rs.getObject(column);
+      }
+    }
+  }
+
   /** The rows of a query result. */
   static Rows of(ResultSet rs) throws SQLException {
     ResultSetMetaData meta = rs.getMetaData();
     List<String> names = new ArrayList<>();
     boolean[] numeric = new boolean[meta.getColumnCount()];
+    Read[] reads = new Read[meta.getColumnCount()];
     for (int i = 1; i <= meta.getColumnCount(); i++) {
       names.add(meta.getColumnLabel(i));
       numeric[i - 1] =
           isNumeric(meta.getColumnType(i))
               || meta.getColumnTypeName(i).matches("U?(HUGEINT|BIGINT|INTEGER)");
+      reads[i - 1] = Read.of(meta.getColumnTypeName(i));
     }
     return new Rows() {
       @Override
@@ -94,7 +149,7 @@ final class Results {
 
       @Override
       public Object get(int i) throws SQLException {
-        return rs.getObject(i + 1);
+        return read(rs, i + 1, reads[i]);
       }
     };
   }
@@ -243,15 +298,16 @@ final class Results {
     }
   }
 
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ISO_INSTANT;
-
-  /** A value as text: timestamps in UTC ISO-8601 ({@code 2026-01-01T00:00:01Z}), numbers plain. */
+  /**
+   * A value as text: an instant in UTC ISO-8601 ({@code 2026-01-01T00:00:01Z}), a timestamp without
+   * zone as its wall time ({@code 2026-01-01 00:00:01}), numbers plain.
+   */
   static String text(Object value) {
-    if (value instanceof OffsetDateTime t) {
-      return UTC.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+    if (value instanceof Instant t) {
+      return DateTimeFormatter.ISO_INSTANT.format(t);
     }
-    if (value instanceof Timestamp t) {
-      return t.toLocalDateTime().toString().replace('T', ' ');
+    if (value instanceof LocalDateTime t) {
+      return t.toString().replace('T', ' ');
     }
     if (value instanceof BigDecimal d) {
       return d.toPlainString();

@@ -10,9 +10,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A command run to completion in a child process, as a user would run it, for the ITs: its exit
- * status and its stdout and stderr combined.
+ * status and its stdout and stderr combined ({@link #run}), or its stdout as the output and its
+ * stderr apart ({@link #runApart}).
+ *
+ * @param errors the stderr of a command run with {@link #runApart}; empty otherwise
  */
-record ChildProcess(int exit, String output) {
+record ChildProcess(int exit, String output, String errors) {
   /** The most of a child's output an assertion message shows: its end. */
   private static final int TAIL = 6000;
 
@@ -31,6 +34,32 @@ record ChildProcess(int exit, String output) {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(env);
+    int exit = waitFor(builder, command, timeout, log);
+    return new ChildProcess(exit, Files.readString(log), "");
+  }
+
+  /**
+   * {@link #run}, with the command's stdout as the output, byte for byte, and its stderr (logs,
+   * messages) apart, each in a log file under {@code logs}.
+   */
+  static ChildProcess runApart(
+      List<String> command, Map<String, String> env, Path directory, Path logs, Duration timeout)
+      throws IOException, InterruptedException {
+    Path out = Files.createTempFile(Files.createDirectories(logs), "process", ".out");
+    Path err = Files.createTempFile(logs, "process", ".err");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().putAll(env);
+    int exit = waitFor(builder, command, timeout, err);
+    return new ChildProcess(exit, Files.readString(out), Files.readString(err));
+  }
+
+  private static int waitFor(
+      ProcessBuilder builder, List<String> command, Duration timeout, Path log)
+      throws IOException, InterruptedException {
     Process process = builder.start();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -38,7 +67,7 @@ record ChildProcess(int exit, String output) {
       throw new AssertionError(
           command + " did not finish in " + timeout + ":\n" + tail(Files.readString(log)));
     }
-    return new ChildProcess(process.exitValue(), Files.readString(log));
+    return process.exitValue();
   }
 
   /** This JVM's {@code java} executable. */
@@ -52,9 +81,9 @@ record ChildProcess(int exit, String output) {
     return lines.isEmpty() ? null : lines.get(lines.size() - 1);
   }
 
-  /** The output's last {@value #TAIL} characters, for an assertion's message. */
+  /** The output's last {@value #TAIL} characters, and the errors', for an assertion's message. */
   String tail() {
-    return tail(output);
+    return tail(output) + (errors.isEmpty() ? "" : "\n--- stderr:\n" + tail(errors));
   }
 
   private static String tail(String text) {

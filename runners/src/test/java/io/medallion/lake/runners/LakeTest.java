@@ -7,6 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +100,54 @@ class LakeTest {
     assertThat(o.out())
         .contains("silver/events dt=2026-01-02/hour=03: read 0, written 0 (0 file(s))");
     assertThat(dir.resolve("_reports/silver/events/dt=2026-01-02/hour=03.json")).exists();
+  }
+
+  @Test
+  void silverSaysWhichBronzeFilesItSkippedAndWhy() throws Exception {
+    Path hour = dir.resolve("bronze/events/2026/01/02/03");
+    Files.createDirectories(hour.resolve("nested"));
+    String event = "{\"event_uuid\":\"u\",\"event_name\":\"a:b\",\"created_at\":1767322800}\n";
+    Files.writeString(hour.resolve("firehose.jsonl"), event);
+    Files.writeString(hour.resolve("_x.jsonl"), event);
+    Files.writeString(hour.resolve(".x.jsonl"), event);
+    Files.writeString(hour.resolve("nested/x.jsonl"), event);
+    Files.createFile(hour.resolve("_SUCCESS"));
+
+    Outcome o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir);
+
+    assertThat(o.status()).as(o.err()).isZero();
+    assertThat(o.out().lines())
+        .containsSubsequence(
+            "silver/events dt=2026-01-02/hour=03: read 1, written 1 (1 file(s))",
+            "  not read: 4 file(s) of "
+                + hour
+                + " that silver skips: .x.jsonl (name_starts_with_dot), _SUCCESS"
+                + " (name_starts_with_underscore), _x.jsonl (name_starts_with_underscore),"
+                + " nested/x.jsonl (in_a_sub_folder)");
+  }
+
+  @Test
+  void aCatalogLockedByAnotherProcessFailsTheRunNamingItsHourAndCommitsNothing() throws Exception {
+    Path catalog = dir.resolve("_catalog/iceberg.db");
+    Files.createDirectories(catalog.getParent());
+    String uri = "jdbc:sqlite:" + catalog + "?busy_timeout=300";
+
+    Outcome o;
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + catalog);
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      o = lake("silver", "--hour=2026-01-02T03", "--lake=" + dir, "--catalogUri=" + uri);
+    }
+
+    assertThat(o.status()).isEqualTo(1);
+    assertThat(o.err().lines().findFirst())
+        .hasValue(
+            "lake silver: failed: silver_events dt=2026-01-02/hour=03 not committed: the catalog "
+                + uri
+                + " was locked by another process for longer than its wait (0.3 s, busy_timeout"
+                + " in --catalogUri); nothing of this run was committed; run it again once that"
+                + " process is done with the catalog");
+    assertThat(dir.resolve("_reports")).doesNotExist();
   }
 
   @Test

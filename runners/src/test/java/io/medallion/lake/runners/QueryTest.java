@@ -180,6 +180,87 @@ class QueryTest {
     assertThat(row.path("event_subtype").asText()).isEqualTo("ended");
   }
 
+  /**
+   * Instants an hour apart that a zone's clocks show as the same local time, where they go back in
+   * 2026 (New York and Los Angeles on 2026-11-01, Berlin on 2026-10-25), and wall times the US and
+   * European clocks skip (02:30 on 2026-03-08 and 2026-03-29): whatever the JVM's zone, each prints
+   * as DuckDB holds it.
+   */
+  private static final String CLOCKS_GO_BACK_OR_SKIP =
+      "select n, t::TIMESTAMPTZ as t, wall::TIMESTAMP as wall,"
+          + " case when n < 7 then wall::TIMESTAMP::TIMESTAMP_MS end as wall_ms,"
+          + " case when n < 7 then wall::TIMESTAMP::TIMESTAMP_NS end as wall_ns"
+          + " from (values"
+          + " (1, '2026-11-01 05:29:00+00', '2026-03-08 02:30:00'),"
+          + " (2, '2026-11-01 06:29:00+00', '2026-03-29 02:30:00.5'),"
+          + " (3, '2026-11-01 08:29:00+00', '2026-03-08 02:30:01.25'),"
+          + " (4, '2026-11-01 09:29:00+00', '2026-03-29 02:30:01.000001'),"
+          + " (5, '2026-10-25 00:30:00+00', NULL),"
+          + " (6, '2026-10-25 01:30:00.000001+00', '2026-03-29 02:59:59'),"
+          + " (7, 'infinity', '-infinity')"
+          + ") v(n, t, wall) order by n";
+
+  @Test
+  void timesPrintAsDuckDbHoldsThemWhereTheJvmsClocksGoBackOrSkip() throws Exception {
+    Result csv = query(CLOCKS_GO_BACK_OR_SKIP, "--format=csv");
+    Result json = query(CLOCKS_GO_BACK_OR_SKIP, "--format=json");
+    Result table = query(CLOCKS_GO_BACK_OR_SKIP);
+
+    assertThat(csv.status()).as(csv.err()).isZero();
+    assertThat(csv.lines())
+        .containsExactly(
+            "n,t,wall,wall_ms,wall_ns",
+            "1,2026-11-01T05:29:00Z,2026-03-08 02:30,2026-03-08 02:30,2026-03-08 02:30",
+            "2,2026-11-01T06:29:00Z,2026-03-29 02:30:00.500,2026-03-29 02:30:00.500,"
+                + "2026-03-29 02:30:00.500",
+            "3,2026-11-01T08:29:00Z,2026-03-08 02:30:01.250,2026-03-08 02:30:01.250,"
+                + "2026-03-08 02:30:01.250",
+            "4,2026-11-01T09:29:00Z,2026-03-29 02:30:01.000001,2026-03-29 02:30:01,"
+                + "2026-03-29 02:30:01.000001",
+            "5,2026-10-25T00:30:00Z,,,",
+            "6,2026-10-25T01:30:00.000001Z,2026-03-29 02:59:59,2026-03-29 02:59:59,"
+                + "2026-03-29 02:59:59",
+            "7,infinity,-infinity,,");
+    JsonNode second = new ObjectMapper().readTree(json.lines().get(1));
+    assertThat(second.path("t").asText()).isEqualTo("2026-11-01T06:29:00Z");
+    assertThat(second.path("wall").asText()).isEqualTo("2026-03-29 02:30:00.500");
+    assertThat(table.lines().get(3))
+        .isEqualTo(
+            "2 | 2026-11-01T06:29:00Z        | 2026-03-29 02:30:00.500    |"
+                + " 2026-03-29 02:30:00.500 | 2026-03-29 02:30:00.500");
+  }
+
+  @Test
+  void statementsBeforeAQueryRunOnceAndItsResultStillPrints() {
+    Result r =
+        query(
+            "create temp table t as select 1 as n; insert into t values (2);"
+                + " select list(TIMESTAMPTZ '2026-11-01 06:29:00+00') as l, count(*) as n from t",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines()).hasSize(2).element(1).asString().endsWith(",2");
+  }
+
+  @Test
+  void timesInsideListsAndStructsPrintAsDuckDbWritesThemInUtc() {
+    Result r =
+        query(
+            "select list(t order by n) as times, {'first': min(t), 'walls': list(wall order by"
+                + " n)} as s, count(*) as n from ("
+                + CLOCKS_GO_BACK_OR_SKIP
+                + ") where n <= 2;",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .containsExactly(
+            "times,s,n",
+            "\"['2026-11-01 05:29:00+00', '2026-11-01 06:29:00+00']\","
+                + "\"{'first': '2026-11-01 05:29:00+00',"
+                + " 'walls': ['2026-03-08 02:30:00', '2026-03-29 02:30:00.5']}\",2");
+  }
+
   @Test
   void bronzeIsReadFromItsFiles() {
     Result bronze =
@@ -191,6 +272,24 @@ class QueryTest {
     assertThat(bronze.status()).as(bronze.err()).isZero();
     assertThat(bronze.lines().subList(1, bronze.lines().size()))
         .containsExactly("2026-01-01,0,true", "2026-01-01,1,true");
+  }
+
+  @Test
+  void bronzeEventsReadsTheFilesSilverReadsAndNoOthers() throws Exception {
+    Path hour = lake.resolve("bronze/events/2026/01/01/00");
+    Files.createDirectories(hour.resolve("nested"));
+    for (String name :
+        List.of("read.jsonl", "_x.jsonl", ".x.jsonl", "nested/x.jsonl", "_SUCCESS")) {
+      Files.writeString(hour.resolve(name), "{\"event_uuid\":\"skip-test " + name + "\"}\n");
+    }
+
+    Result r =
+        query(
+            "select event_uuid from bronze_events where event_uuid like 'skip-test %'",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines()).containsExactly("event_uuid", "skip-test read.jsonl");
   }
 
   @Test

@@ -29,7 +29,9 @@ import org.apache.beam.sdk.values.PCollection;
  * records, one per top-level JSON value ({@link JsonRecordSplitter}: concatenated, one per line or
  * pretty-printed), each tagged with its arrival hour, {@code file:line} and byte offset. A file is
  * gunzipped when its bytes are gzip (one member or several), whatever its name. Files whose name
- * starts with {@code .} or {@code _} are in-flight or hidden and are skipped.
+ * starts with {@code .} or {@code _} (in flight, markers like {@code _SUCCESS}, hidden) and files
+ * in other sub-folders are skipped: {@link BronzeInventory} states the rule, and silver's report
+ * lists what it skipped.
  *
  * <p>Also reads the hour's {@code _unframed/*} files, the records the bronze writer could not frame
  * ({@link WriteBronzeFiles.UnframedLine}): each line is one record with its original bytes, source

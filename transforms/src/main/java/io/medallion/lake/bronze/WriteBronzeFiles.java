@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.Locale;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -89,7 +90,7 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
   public static final String UNFRAMED_FOLDER = "_unframed";
 
   private static final DateTimeFormatter HOUR =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final LakeLayout lake;
   private final String runId;
@@ -210,7 +211,7 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
     LINE_BREAK_IN_NON_JSON;
 
     public String code() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -340,8 +341,15 @@ public final class WriteBronzeFiles extends PTransform<PCollection<byte[]>, PCol
     String folder =
         LakeLayout.bronzeHourFolder(hour) + (destination.unframed() ? "/" + UNFRAMED_FOLDER : "");
     return String.format(
+        Locale.ROOT,
         "%s/events-%s-%s-pane-%04d-shard-%05d-of-%05d.jsonl%s",
-        folder, HOUR.format(hour), runId, pane.getIndex(), shard, shards, suffix);
+        folder,
+        HOUR.format(hour),
+        runId,
+        pane.getIndex(),
+        shard,
+        shards,
+        suffix);
   }
 
   /**

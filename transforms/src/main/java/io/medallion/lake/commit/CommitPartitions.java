@@ -2,6 +2,7 @@ package io.medallion.lake.commit;
 
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogConnection;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
@@ -175,6 +176,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
 
   static final class CommitFn extends DoFn<String, String> {
     private final LakeLayout lake;
+    private final CatalogSettings catalogSettings;
     private final CatalogConnection catalog;
     private final String runId;
     private final List<CommitUnit> commits;
@@ -197,6 +199,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         boolean allowEmpty,
         PendingMarks marks) {
       this.lake = lake;
+      this.catalogSettings = catalogSettings;
       this.catalog = new CatalogConnection(catalogSettings);
       this.runId = runId;
       this.commits = commits;
@@ -215,6 +218,26 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
+      try {
+        commit(c);
+      } catch (CatalogLockedException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (!CatalogLockedException.causedBy(e)) {
+          throw e;
+        }
+        // Reading the tables to describe the data files, before the commit engine touched any.
+        LOG.warn("The catalog {} is locked by another process", catalogSettings.uri(), e);
+        throw CatalogLockedException.nothingCommitted(
+            catalogSettings,
+            commits.isEmpty()
+                ? "this run"
+                : CatalogLockedException.describe(
+                    commits.get(0).dataset(), commits.stream().map(CommitUnit::name).toList()));
+      }
+    }
+
+    private void commit(ProcessContext c) throws IOException {
       Map<String, Long> counts = c.sideInput(countsView);
       String stagingRoot = lake.staging(runId);
       checkEveryCountHasAUnit(counts.keySet());

@@ -9,6 +9,8 @@ import static io.medallion.lake.table.TableHistory.WRITTEN;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogLockedException;
+import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableHistory;
@@ -23,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -166,8 +169,85 @@ public final class LakeCommitter {
    * @throws IllegalStateException one line, when a unit does not reconcile, a data file or staged
    *     file belongs to no unit, or another run committed a unit since this run started
    * @throws EmptiedUnitException when a unit would be emptied; nothing is committed then
+   * @throws CatalogLockedException when another process held the catalog locked for longer than its
+   *     wait: names the units not committed and those this run had committed before
    */
   public List<String> commit(Map<LakeTable, Long> startSnapshots, List<Staged> units)
+      throws IOException {
+    Progress progress = new Progress();
+    try {
+      return commit(startSnapshots, units, progress);
+    } catch (RuntimeException e) {
+      if (!CatalogLockedException.causedBy(e)) {
+        throw e;
+      }
+      LOG.warn("The catalog {} is locked by another process", catalog.settings().uri(), e);
+      throw progress.locked(catalog.settings(), units);
+    }
+  }
+
+  /**
+   * How far a commit step got, for the message of a catalog locked in its middle: the units it
+   * committed whole (their reports written), and the tables the next unit was committed to.
+   */
+  private static final class Progress {
+    private int unitsDone;
+    private final List<String> tablesOfNextUnit = new ArrayList<>();
+
+    /** The unit committed to {@code table}: the commit of that table returned. */
+    void committed(LakeTable table) {
+      tablesOfNextUnit.add(table.tableName());
+    }
+
+    void unitDone() {
+      unitsDone++;
+      tablesOfNextUnit.clear();
+    }
+
+    CatalogLockedException locked(CatalogSettings settings, List<Staged> units) {
+      List<String> committed = new ArrayList<>();
+      List<String> done = new ArrayList<>();
+      for (Staged staged : units.subList(0, unitsDone)) {
+        done.add(staged.unit().name());
+      }
+      if (!done.isEmpty()) {
+        committed.add(CatalogLockedException.describe(tables(units.get(0)), done));
+      }
+      List<String> notCommitted = new ArrayList<>();
+      List<Staged> rest = units.subList(unitsDone, units.size());
+      if (!tablesOfNextUnit.isEmpty()) {
+        Staged next = rest.get(0);
+        String unit = next.unit().name();
+        committed.add(
+            CatalogLockedException.describe(tablesOfNextUnit, List.of(unit))
+                + " (its report not written)");
+        List<String> others = new ArrayList<>(tables(next));
+        others.removeAll(tablesOfNextUnit);
+        if (!others.isEmpty()) {
+          notCommitted.add(CatalogLockedException.describe(others, List.of(unit)));
+        }
+        rest = rest.subList(1, rest.size());
+      }
+      if (!rest.isEmpty()) {
+        notCommitted.add(
+            CatalogLockedException.describe(
+                tables(rest.get(0)), rest.stream().map(s -> s.unit().name()).toList()));
+      }
+      if (notCommitted.isEmpty()) {
+        // Every table committed; only the last unit's report is missing.
+        notCommitted.add("the report of " + units.get(units.size() - 1).unit().name());
+      }
+      return CatalogLockedException.partlyCommitted(
+          settings, String.join("; ", notCommitted), committed);
+    }
+
+    private static List<String> tables(Staged staged) {
+      return staged.unit().tables().keySet().stream().map(LakeTable::tableName).toList();
+    }
+  }
+
+  private List<String> commit(
+      Map<LakeTable, Long> startSnapshots, List<Staged> units, Progress progress)
       throws IOException {
     // Check every unit before touching any, so that a run that does not add up commits nothing.
     for (Staged staged : units) {
@@ -207,7 +287,8 @@ public final class LakeCommitter {
                 runId,
                 unit.name(),
                 staged.counts(),
-                summary);
+                summary,
+                () -> progress.committed(e.getKey()));
         snapshots.put(e.getKey().tableName(), snapshot);
         dataFiles.stream().map(f -> lake.relativize(f.location())).sorted().forEach(files::add);
         stopHereIfAsked("committed:" + e.getKey().tableName() + ":" + unit.name());
@@ -236,6 +317,7 @@ public final class LakeCommitter {
           files.size(),
           report);
       stopHereIfAsked("reported:" + unit.name());
+      progress.unitDone();
       List<String> marks = new ArrayList<>(unit.clearsPending());
       marks.add(inFlight.get(unit));
       PendingPromotions.clear(marks);
@@ -366,9 +448,13 @@ public final class LakeCommitter {
     if (read != accounted) {
       throw new IllegalStateException(
           String.format(
+              Locale.ROOT,
               "%s does not reconcile: read %d, but written + quarantined + duplicates"
                   + " removed = %d (%s); nothing was committed",
-              unit, read, accounted, counts));
+              unit,
+              read,
+              accounted,
+              counts));
     }
   }
 
@@ -440,14 +526,17 @@ public final class LakeCommitter {
       String runId,
       String unit,
       Map<String, Long> counts) {
-    return overwrite(table, startSnapshotId, unitFilter, files, runId, unit, counts, Map.of());
+    return overwrite(
+        table, startSnapshotId, unitFilter, files, runId, unit, counts, Map.of(), () -> {});
   }
 
   /**
    * {@link #overwrite(Table, Long, Expression, List, String, String, Map)} with {@code summary} in
-   * the snapshot summary too ({@link TableHistory#PAIRED_SNAPSHOT} keys).
+   * the snapshot summary too ({@link TableHistory#PAIRED_SNAPSHOT} keys), calling {@code
+   * onCommitted} as soon as the table holds the unit's rows: what follows (reading the table back)
+   * may still fail, the commit stands.
    */
-  static long overwrite(
+  private static long overwrite(
       Table table,
       Long startSnapshotId,
       Expression unitFilter,
@@ -455,10 +544,12 @@ public final class LakeCommitter {
       String runId,
       String unit,
       Map<String, Long> counts,
-      Map<String, String> summary) {
+      Map<String, String> summary,
+      Runnable onCommitted) {
     table.refresh();
     Optional<Long> done = committedBy(table, runId, unit, startSnapshotId);
     if (done.isPresent()) {
+      onCommitted.run();
       return done.get();
     }
     OverwriteFiles overwrite =
@@ -492,6 +583,7 @@ public final class LakeCommitter {
               + unit
               + " since this run started; nothing of this run was committed for it; run it again");
     }
+    onCommitted.run();
     table.refresh();
     return committedBy(table, runId, unit, startSnapshotId)
         .orElseThrow(() -> new IllegalStateException(table.name() + " lost the commit of " + unit));

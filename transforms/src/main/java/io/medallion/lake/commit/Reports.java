@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -64,23 +65,29 @@ public final class Reports {
             .append(report.path("partition").asText())
             .append(
                 String.format(
+                    Locale.ROOT,
                     ": read %,d, written %,d",
-                    report.path("read").asLong(), report.path("written").asLong()));
+                    report.path("read").asLong(),
+                    report.path("written").asLong()));
     if (report.path("duplicates_removed").asLong() > 0) {
       line.append(
-          String.format(", duplicates removed %,d", report.path("duplicates_removed").asLong()));
+          String.format(
+              Locale.ROOT, ", duplicates removed %,d", report.path("duplicates_removed").asLong()));
     }
     if (report.path("quarantined").asLong() > 0) {
       line.append(
           String.format(
+              Locale.ROOT,
               ", quarantined %,d %s",
-              report.path("quarantined").asLong(), report.path("quarantined_by_reason")));
+              report.path("quarantined").asLong(),
+              report.path("quarantined_by_reason")));
     }
     long late = report.path("counts").path("late").asLong();
     if (late > 0) {
-      line.append(String.format(", late %,d", late));
+      line.append(String.format(Locale.ROOT, ", late %,d", late));
     }
-    return line.append(String.format(" (%d file(s))", report.path("files").size())).toString();
+    return line.append(String.format(Locale.ROOT, " (%d file(s))", report.path("files").size()))
+        .toString();
   }
 
   /**

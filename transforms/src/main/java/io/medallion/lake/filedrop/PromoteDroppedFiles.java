@@ -8,6 +8,7 @@ import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogConnection;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
@@ -148,6 +149,7 @@ public final class PromoteDroppedFiles
         Metrics.counter(PromoteDroppedFiles.class, "rows_quarantined");
 
     private final LakeLayout lake;
+    private final CatalogSettings catalogSettings;
     private final CatalogConnection catalog;
     private final String runId;
     private final Dataset dataset;
@@ -164,6 +166,7 @@ public final class PromoteDroppedFiles
         boolean skipPromoted,
         boolean allowEmpty) {
       this.lake = lake;
+      this.catalogSettings = catalogSettings;
       this.catalog = new CatalogConnection(catalogSettings);
       this.runId = runId;
       this.dataset = dataset;
@@ -201,6 +204,16 @@ public final class PromoteDroppedFiles
         // Never rows replaced with nothing: the earlier version's rows and report stay.
         refused.inc();
         LOG.warn("Not promoted {}: {}", file.resourceId(), e.getMessage());
+      } catch (CatalogLockedException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (!CatalogLockedException.causedBy(e)) {
+          throw e;
+        }
+        // Loading the table before the commit engine touched it.
+        LOG.warn("The catalog {} is locked by another process", catalogSettings.uri(), e);
+        throw CatalogLockedException.nothingCommitted(
+            catalogSettings, CatalogLockedException.describe(dataset, List.of(unit.name())));
       }
     }
 

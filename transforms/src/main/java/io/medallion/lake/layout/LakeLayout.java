@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,7 +23,7 @@ public final class LakeLayout implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private static final DateTimeFormatter BRONZE_HOUR =
-      DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy/MM/dd/HH", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final Pattern BRONZE_PATH =
       Pattern.compile(".*/bronze/events/(\\d{4})/(\\d{2})/(\\d{2})/(\\d{2})/[^/]+$");
 

@@ -1,5 +1,6 @@
 package io.medallion.lake.progress;
 
+import java.util.Locale;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -144,11 +145,14 @@ public final class LogStreamProgress extends PTransform<PCollectionList<KV<Strin
       Long arrival = latestArrival.read();
       String line =
           String.format(
+              Locale.ROOT,
               "%s: %,d records read (%,.0f/s), %s behind the stream, %,d files written",
               job,
               read,
               (read - readBefore) * 1000.0 / since,
-              arrival == null ? "?" : String.format("%.1f s", (now - arrival) / 1000.0),
+              arrival == null
+                  ? "?"
+                  : String.format(Locale.ROOT, "%.1f s", (now - arrival) / 1000.0),
               written);
       LOG.info(line);
       logged.write(KV.of(read, now));

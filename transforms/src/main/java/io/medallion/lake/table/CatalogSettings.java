@@ -2,9 +2,12 @@ package io.medallion.lake.table;
 
 import io.medallion.lake.layout.LakeLayout;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Which Iceberg catalog holds the lake's tables, as plain serializable values: DoFns receive these
@@ -37,6 +40,14 @@ public record CatalogSettings(
   /** Where the local catalog of a local lake lives, relative to the lake root. */
   public static final String LOCAL_CATALOG_FILE = "_catalog/iceberg.db";
 
+  /**
+   * How long a local catalog waits for a lock another process holds (another run's commit, a SQLite
+   * shell) before it fails, unless its URI says otherwise ({@link #lockWait()}).
+   */
+  public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
+
+  private static final Pattern BUSY_TIMEOUT = Pattern.compile("[?&]busy_timeout=(\\d{1,9})(&|$)");
+
   /** The catalog implementations the lake supports. */
   public enum Kind {
     LOCAL,
@@ -59,6 +70,16 @@ public record CatalogSettings(
           "--catalogNamespace: expected lower-case letters, digits and _, got '" + namespace + "'");
     }
     fileIoProperties = Map.copyOf(fileIoProperties);
+  }
+
+  /**
+   * How long the local catalog waits for a lock another process holds before it fails: the {@code
+   * busy_timeout} (milliseconds) of a {@code jdbc:sqlite:} URI's query, like {@code
+   * jdbc:sqlite:/path/catalog.db?busy_timeout=120000}, else {@link #DEFAULT_LOCK_WAIT}.
+   */
+  public Duration lockWait() {
+    Matcher m = BUSY_TIMEOUT.matcher(uri == null ? "" : uri);
+    return m.find() ? Duration.ofMillis(Long.parseLong(m.group(1))) : DEFAULT_LOCK_WAIT;
   }
 
   /**

@@ -61,9 +61,10 @@ public final class LakeCatalog implements AutoCloseable {
     createSqliteFolder(uri);
     registerSqliteDriver(uri);
     properties.put(CatalogProperties.URI, uri);
-    // V1 also records views; concurrent writers wait for SQLite's lock instead of failing.
+    // V1 also records views; concurrent writers wait for SQLite's lock instead of failing (the
+    // driver takes this property over the URI's own busy_timeout, so it is read from there).
     properties.put("jdbc.schema-version", "V1");
-    properties.put("jdbc.busy_timeout", "60000");
+    properties.put("jdbc.busy_timeout", Long.toString(settings.lockWait().toMillis()));
     JdbcCatalog jdbc = new JdbcCatalog();
     jdbc.setConf(hadoopConf());
     // Initialising creates or upgrades the catalog's SQL tables when they are missing; two workers

@@ -216,8 +216,12 @@ public final class UberRowParser {
             Outcome.reject(
                 Reason.LOWER_BOUND_ABOVE_UPPER_BOUND,
                 String.format(
+                    Locale.ROOT,
                     "%s %s s is above %s %s s",
-                    name(header, group.lower()), times[1], name(header, group.upper()), times[2])));
+                    name(header, group.lower()),
+                    times[1],
+                    name(header, group.upper()),
+                    times[2])));
         continue;
       }
       GenericRecord row = new GenericData.Record(shared, false);

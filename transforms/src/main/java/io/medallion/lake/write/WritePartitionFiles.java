@@ -3,6 +3,7 @@ package io.medallion.lake.write;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.commit.CommitPartitions;
 import io.medallion.lake.table.TableAtStart;
+import java.util.Locale;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -135,7 +136,8 @@ public final class WritePartitionFiles<T>
     @Override
     public FileIO.Write.FileNaming apply(String partition) {
       return (BoundedWindow window, PaneInfo pane, int numShards, int shard, Compression c) ->
-          String.format("%s/part-%s-%05d-of-%05d%s", partition, runId, shard, numShards, suffix);
+          String.format(
+              Locale.ROOT, "%s/part-%s-%05d-of-%05d%s", partition, runId, shard, numShards, suffix);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -20,7 +21,8 @@ public final class Args {
   /** A backfill longer than this is almost certainly a typo in a year. */
   public static final int MAX_HOURS = 24 * 366;
 
-  private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH");
+  private static final DateTimeFormatter HOUR =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH", Locale.ROOT);
 
   private Args() {}
 
@@ -143,7 +145,7 @@ public final class Args {
 
   /** A run id that sorts by time and never repeats: {@code 20260102T030405Z-1a2b3c}. */
   public static String newRunId() {
-    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC)
             .format(Instant.now())
         + "-"

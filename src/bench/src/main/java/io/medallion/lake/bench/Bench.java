@@ -214,15 +214,21 @@ public final class Bench {
 
     Map<String, Object> machine = machine();
     out.printf(
+        Locale.ROOT,
         "Bench: %,d events over %d hour(s), seed %d, heap %s, in %s%n",
-        events, hours, options.getSeed(), options.getHeap(), work);
+        events,
+        hours,
+        options.getSeed(),
+        options.getHeap(),
+        work);
     out.println("Machine: " + machine);
 
     long t0 = System.nanoTime();
     Path input = work.resolve("input");
     EventGenerator.Summary produced = produce(input, events, hours, options.getSeed());
     double produceSeconds = (System.nanoTime() - t0) / 1e9;
-    out.printf("Input: %s (%.1f s)%n", ProduceEvents.describe(produced), produceSeconds);
+    out.printf(
+        Locale.ROOT, "Input: %s (%.1f s)%n", ProduceEvents.describe(produced), produceSeconds);
 
     Instant lastHour = START.plus(hours - 1L, ChronoUnit.HOURS);
     LocalDate firstDate = LakeLayout.dateOf(START);
@@ -299,7 +305,7 @@ public final class Bench {
       if (!s.status().equals("ok")) {
         // Gold would read an empty or partial silver: a time for it would mean nothing.
         Run g = skipped("gold", impl, "skipped: silver " + s.status());
-        out.printf("%-6s %-9s %s%n", g.stage(), impl, g.status());
+        out.printf(Locale.ROOT, "%-6s %-9s %s%n", g.stage(), impl, g.status());
         runs.add(g);
         continue;
       }
@@ -319,7 +325,7 @@ public final class Bench {
     }
 
     String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC)
             .format(Instant.now());
     Map<String, Object> report = new LinkedHashMap<>();
@@ -471,8 +477,16 @@ public final class Bench {
             load,
             log.toString());
     out.printf(
+        Locale.ROOT,
         "%-6s %-9s %s: %8.1f s, %,10.0f ev/s, peak RSS %,6d MB, %,d rows, %d files%n",
-        stage, impl, status, wall, run.eventsPerSecond(), peak >> 20, rows, layout.files());
+        stage,
+        impl,
+        status,
+        wall,
+        run.eventsPerSecond(),
+        peak >> 20,
+        rows,
+        layout.files());
     if (exit != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       lines

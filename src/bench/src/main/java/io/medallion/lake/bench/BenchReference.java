@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -179,8 +180,11 @@ public final class BenchReference {
     }
     runAll(tasks, threads);
     return String.format(
+        Locale.ROOT,
         "reference silver: read %d, written %d, quarantined %d",
-        read.get(), written.get(), read.get() - written.get());
+        read.get(),
+        written.get(),
+        read.get() - written.get());
   }
 
   private static long[] silverHour(LakeLayout lake, Instant hour) throws IOException {
@@ -643,8 +647,12 @@ public final class BenchReference {
     runAll(closes, threads);
     writeStats(lake, stats);
     return String.format(
+        Locale.ROOT,
         "reference gold: read %d, written %d, duplicates removed %d, %d pass(es)",
-        read, kept, read - kept, passes);
+        read,
+        kept,
+        read - kept,
+        passes);
   }
 
   private static ParquetWriter<Object[]> goldWriter(LakeLayout lake, String partition) {

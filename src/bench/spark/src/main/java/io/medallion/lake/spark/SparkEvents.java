@@ -47,6 +47,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Column;
@@ -177,7 +178,8 @@ public final class SparkEvents {
 
   static String silver(SparkSession spark, String bronze, String out, List<Instant> hours)
       throws InterruptedException {
-    DateTimeFormatter dir = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
+    DateTimeFormatter dir =
+        DateTimeFormatter.ofPattern("yyyy/MM/dd/HH", Locale.ROOT).withZone(ZoneOffset.UTC);
     List<String> inputs = new ArrayList<>();
     for (Instant hour : hours) {
       String path = bronze + "/" + dir.format(hour);
@@ -268,6 +270,7 @@ public final class SparkEvents {
       }
     }
     return String.format(
+        Locale.ROOT,
         "spark silver: read %d, written %d, quarantined %d %s",
         read, written, read - written, reasons);
   }
@@ -497,7 +500,11 @@ public final class SparkEvents {
     long read = ((Number) readCount.getAsJava().get("rows")).longValue();
     long written = ((Number) writtenCount.getAsJava().get("rows")).longValue();
     return String.format(
-        "spark gold: read %d, written %d, duplicates removed %d", read, written, read - written);
+        Locale.ROOT,
+        "spark gold: read %d, written %d, duplicates removed %d",
+        read,
+        written,
+        read - written);
   }
 
   static List<Instant> hours(String from, String to) {
