@@ -156,8 +156,8 @@ class MvnExecFlinkIT {
     assertThat(viaMaven.lastLineStartingWith("lake silver: "))
         .isEqualTo(viaJar.lastLineStartingWith("lake silver: "));
     assertThat(viaMaven.output())
-        .as("the flink-runner profile ran it on Flink")
-        .contains("FlinkRunner - Pipeline execution failed")
+        .as("the flink-runner profile ran it on Flink: a Flink task logged the failure")
+        .contains("BatchTask - Error in task code")
         .as("no Maven error report")
         .doesNotContain("[ERROR]", "BUILD FAILURE");
   }
