@@ -1,15 +1,10 @@
 package io.medallion.lake.table;
 
+import io.medallion.lake.layout.PartitionValues;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.text.Normalizer;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.types.Types.NestedField;
@@ -65,8 +60,6 @@ public final class TableFamily implements Serializable {
           "typed",
           "Events named %s, de-duplicated as in gold_events, payload members as typed columns.");
 
-  private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
-  private static final Pattern NOT_ALLOWED = Pattern.compile("[^a-z0-9]+");
   private static final int HASH_SUFFIX = 9; // "_" and 8 hex digits
 
   private final String layer;
@@ -122,19 +115,16 @@ public final class TableFamily implements Serializable {
    * #namePrefix()} and the folded key; empty when the key has no letter or digit.
    */
   public Optional<String> tableNameFor(String key) {
-    String folded =
-        COMBINING_MARKS
-            .matcher(Normalizer.normalize(key, Normalizer.Form.NFKD))
-            .replaceAll("")
-            .toLowerCase(Locale.ROOT);
-    String cleaned = trimUnderscores(NOT_ALLOWED.matcher(folded).replaceAll("_"));
+    String cleaned = PartitionValues.fold(key);
     if (cleaned.isEmpty()) {
       return Optional.empty();
     }
     int room = MAX_NAME_LENGTH - namePrefix().length();
     if (cleaned.length() > room) {
       cleaned =
-          trimUnderscores(cleaned.substring(0, room - HASH_SUFFIX)) + "_" + sha256Hex8(cleaned);
+          trimEnd(cleaned.substring(0, room - HASH_SUFFIX))
+              + "_"
+              + PartitionValues.sha256Hex8(cleaned);
     }
     return Optional.of(namePrefix() + cleaned);
   }
@@ -179,26 +169,12 @@ public final class TableFamily implements Serializable {
     return counterPrefix + ".quarantined.";
   }
 
-  private static String trimUnderscores(String s) {
-    int start = 0;
+  private static String trimEnd(String s) {
     int end = s.length();
-    while (start < end && s.charAt(start) == '_') {
-      start++;
-    }
-    while (end > start && s.charAt(end - 1) == '_') {
+    while (end > 0 && s.charAt(end - 1) == '_') {
       end--;
     }
-    return s.substring(start, end);
-  }
-
-  static String sha256Hex8(String s) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return s.substring(0, end);
   }
 
   @Override
