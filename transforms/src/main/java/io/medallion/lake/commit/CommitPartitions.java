@@ -7,9 +7,12 @@ import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +31,11 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +58,17 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
   private final PCollection<KV<String, Long>> counts;
   private final boolean allowEmpty;
   private final PendingMarks marks;
+  private final FamilyFiles family;
+
+  /**
+   * The files a run wrote for its dataset's family: the family's tables when the run started (by
+   * name), the tables as the run settled them before writing (a one-element collection), and each
+   * file keyed by its table, with its partition path.
+   */
+  private record FamilyFiles(
+      Map<String, TableAtStart> atStart,
+      PCollection<Map<String, TableAtStart>> settled,
+      PCollection<KV<String, KV<String, String>>> files) {}
 
   private CommitPartitions(
       LakeLayout lake,
@@ -62,7 +80,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       PCollection<KV<String, String>> stagedFiles,
       PCollection<KV<String, Long>> counts,
       boolean allowEmpty,
-      PendingMarks marks) {
+      PendingMarks marks,
+      FamilyFiles family) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
@@ -73,6 +92,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     this.counts = counts;
     this.allowEmpty = allowEmpty;
     this.marks = marks;
+    this.family = family;
   }
 
   /**
@@ -96,6 +116,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         null,
         counts,
         false,
+        null,
         null);
   }
 
@@ -109,13 +130,13 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     Map<LakeTable, PCollection<KV<String, String>>> f = new TreeMap<>(dataFiles);
     f.put(table.table(), files);
     return new CommitPartitions(
-        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks);
+        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks, family);
   }
 
   /** Files staged under {@code _tmp/<run>/} (any key, the staged path as value), moved in. */
   public CommitPartitions withStagedFiles(PCollection<KV<String, String>> files) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks);
+        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks, family);
   }
 
   /**
@@ -124,13 +145,61 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
    */
   public CommitPartitions allowingEmpty(boolean allow) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allow, marks);
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allow,
+        marks,
+        family);
   }
 
   /** Marks the downstream units {@code pending} names as pending before anything is committed. */
   public CommitPartitions markingPending(PendingMarks pending) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allowEmpty, pending);
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allowEmpty,
+        pending,
+        family);
+  }
+
+  /**
+   * The data files written for the tables of the units' dataset's family, keyed by table (with
+   * their partition path), committed between the dataset's fixed tables; and, for each unit, an
+   * empty replacement of every member that holds rows of it and got no file.
+   *
+   * @param atStart the family's tables when the run started, by name: the snapshots their commits
+   *     validate from, and the members checked for rows of a unit
+   * @param settled one element: the tables the files were written for, by name, with the schema
+   *     they were written with (a table the run created has no start snapshot)
+   */
+  public CommitPartitions withFamilyFiles(
+      Map<String, TableAtStart> atStart,
+      PCollection<Map<String, TableAtStart>> settled,
+      PCollection<KV<String, KV<String, String>>> files) {
+    return new CommitPartitions(
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allowEmpty,
+        marks,
+        new FamilyFiles(new TreeMap<>(atStart), settled, files));
   }
 
   @Override
@@ -153,6 +222,16 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     PCollectionView<Map<String, Long>> totals =
         counts.apply("SumCounts", Sum.longsPerKey()).apply("AsMap", View.asMap());
     sideInputs.add(totals);
+    FamilyViews familyViews = null;
+    if (family != null) {
+      familyViews =
+          new FamilyViews(
+              family.atStart(),
+              family.settled().apply("FamilyTables", View.asSingleton()),
+              family.files().apply("FamilyFiles", View.asList()));
+      sideInputs.add(familyViews.settled());
+      sideInputs.add(familyViews.files());
+    }
     return begin
         .apply("Once", Create.of(runId))
         .apply(
@@ -168,10 +247,18 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
                         staged,
                         totals,
                         allowEmpty,
-                        marks))
+                        marks,
+                        familyViews))
                 .withSideInputs(sideInputs))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
+
+  /** {@link FamilyFiles} as the commit step reads them. */
+  private record FamilyViews(
+      Map<String, TableAtStart> atStart,
+      PCollectionView<Map<String, TableAtStart>> settled,
+      PCollectionView<List<KV<String, KV<String, String>>>> files)
+      implements Serializable {}
 
   static final class CommitFn extends DoFn<String, String> {
     private final LakeLayout lake;
@@ -184,6 +271,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     private final PCollectionView<Map<String, Long>> countsView;
     private final boolean allowEmpty;
     private final PendingMarks marks;
+    private final FamilyViews family;
 
     CommitFn(
         LakeLayout lake,
@@ -195,7 +283,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         PCollectionView<List<String>> stagedView,
         PCollectionView<Map<String, Long>> countsView,
         boolean allowEmpty,
-        PendingMarks marks) {
+        PendingMarks marks,
+        FamilyViews family) {
       this.lake = lake;
       this.catalog = new CatalogConnection(catalogSettings);
       this.runId = runId;
@@ -206,6 +295,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       this.countsView = countsView;
       this.allowEmpty = allowEmpty;
       this.marks = marks;
+      this.family = family;
     }
 
     @Teardown
@@ -250,6 +340,45 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
           filesByUnit.get(owner).get(e.getKey()).add(file);
         }
       }
+      Map<LakeTable, Long> startSnapshots = new TreeMap<>();
+      tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
+      Map<CommitUnit, Set<LakeTable>> members = new LinkedHashMap<>();
+      commits.forEach(unit -> members.put(unit, new TreeSet<>()));
+      if (family != null) {
+        Map<String, TableAtStart> all = new TreeMap<>(family.atStart());
+        all.putAll(c.sideInput(family.settled()));
+        for (KV<String, KV<String, String>> written : c.sideInput(family.files())) {
+          TableAtStart member = all.get(written.getKey());
+          if (member == null) {
+            throw new IllegalStateException(
+                "a file of " + written.getKey() + ", which the run did not settle: " + written);
+          }
+          Table table = catalog.get().table(member.table());
+          DataFile file =
+              LakeCommitter.dataFile(
+                  table, written.getValue().getValue(), written.getValue().getKey());
+          CommitUnit owner =
+              commits.stream()
+                  .filter(unit -> LakeCommitter.holdsOnly(table, unit.unit().rows(), file))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              member.table()
+                                  + " data file belongs to no unit: "
+                                  + file.location()));
+          filesByUnit.get(owner).computeIfAbsent(member.table(), t -> new ArrayList<>()).add(file);
+          members.get(owner).add(member.table());
+        }
+        for (TableAtStart member : all.values()) {
+          for (CommitUnit unit : unitsHoldingRows(member)) {
+            // Its rows of the unit are replaced even when this run has none for it.
+            members.get(unit).add(member.table());
+            filesByUnit.get(unit).putIfAbsent(member.table(), new ArrayList<>());
+          }
+          startSnapshots.put(member.table(), member.snapshotId());
+        }
+      }
       for (String file : c.sideInput(stagedView)) {
         String relative = relativeTo(stagingRoot, file);
         CommitUnit owner =
@@ -269,15 +398,40 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
                 countsOf(unit, counts),
                 filesByUnit.get(unit),
                 stagingRoot,
-                stagedByUnit.get(unit)));
+                stagedByUnit.get(unit),
+                new ArrayList<>(members.get(unit))));
       }
-      Map<LakeTable, Long> startSnapshots = new TreeMap<>();
-      tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
       for (String report :
           new LakeCommitter(lake, catalog.get(), runId, allowEmpty, marks)
               .commit(startSnapshots, staged)) {
         c.output(report);
       }
+    }
+
+    /** The units of this run that {@code member} holds rows of now, by its files' partitions. */
+    private List<CommitUnit> unitsHoldingRows(TableAtStart member) {
+      Table table = catalog.get().table(member.table());
+      table.refresh();
+      Set<CommitUnit> holding = new LinkedHashSet<>();
+      if (table.currentSnapshot() == null) {
+        return List.of();
+      }
+      Expression any = Expressions.alwaysFalse();
+      for (CommitUnit unit : commits) {
+        any = Expressions.or(any, unit.unit().rows());
+      }
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(any).planFiles()) {
+        for (FileScanTask task : tasks) {
+          for (CommitUnit unit : commits) {
+            if (LakeCommitter.holdsOnly(table, unit.unit().rows(), task.file())) {
+              holding.add(unit);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return List.copyOf(holding);
     }
 
     /** Fails on a counter of no unit: its records would be reported nowhere. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableHistory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -117,13 +118,26 @@ public final class LakeCommitter {
    * @param stagingRoot the folder its plain files were staged under
    * @param stagedFiles those files, relative to {@code stagingRoot}: the same path they get under
    *     the lake root, inside the unit's quarantine folder
+   * @param members the tables of its dataset's family it replaces rows of (those it wrote files
+   *     for, and those that hold rows of it), committed between the dataset's fixed tables
    */
   public record Staged(
       CommitUnit unit,
       Map<String, Long> counts,
       Map<LakeTable, List<DataFile>> dataFiles,
       String stagingRoot,
-      List<String> stagedFiles) {
+      List<String> stagedFiles,
+      List<LakeTable> members) {
+    /** A unit of fixed tables only. */
+    public Staged(
+        CommitUnit unit,
+        Map<String, Long> counts,
+        Map<LakeTable, List<DataFile>> dataFiles,
+        String stagingRoot,
+        List<String> stagedFiles) {
+      this(unit, counts, dataFiles, stagingRoot, stagedFiles, List.of());
+    }
+
     public Staged {
       Map<String, Long> all = new TreeMap<>(counts);
       all.put(
@@ -135,6 +149,12 @@ public final class LakeCommitter {
       counts = all;
       dataFiles = Map.copyOf(dataFiles);
       stagedFiles = List.copyOf(stagedFiles);
+      members = List.copyOf(members);
+    }
+
+    /** Every table the unit is committed to, with its rows, in commit order. */
+    Map<LakeTable, Expression> tables() {
+      return unit.tables(members);
     }
   }
 
@@ -172,7 +192,8 @@ public final class LakeCommitter {
     // Check every unit before touching any, so that a run that does not add up commits nothing.
     for (Staged staged : units) {
       checkReconciles(staged.unit().toString(), staged.counts());
-      for (Map.Entry<LakeTable, Expression> e : staged.unit().tables().entrySet()) {
+      checkFamilyReconciles(staged);
+      for (Map.Entry<LakeTable, Expression> e : staged.tables().entrySet()) {
         if (!staged.unit().emptiable()) {
           checkNotEmptied(
               catalog.table(e.getKey()), e.getValue(), staged.unit().name(), staged.counts());
@@ -196,7 +217,7 @@ public final class LakeCommitter {
       if (marks != null) {
         summary.put(TableHistory.MARKED, String.join(",", marks.unitsFor(staged.counts())));
       }
-      for (Map.Entry<LakeTable, Expression> e : unit.tables().entrySet()) {
+      for (Map.Entry<LakeTable, Expression> e : staged.tables().entrySet()) {
         List<DataFile> dataFiles = staged.dataFiles().getOrDefault(e.getKey(), List.of());
         long snapshot =
             overwrite(
@@ -369,6 +390,39 @@ public final class LakeCommitter {
               "%s does not reconcile: read %d, but written + quarantined + duplicates"
                   + " removed = %d (%s); nothing was committed",
               unit, read, accounted, counts));
+    }
+  }
+
+  /**
+   * Throws unless a unit of a dataset with a {@link TableFamily} wrote each of its rows to the
+   * family or quarantined it from the family ({@code written = typed.written +
+   * typed.quarantined.*}), and its members' files hold exactly the rows counted as written to them.
+   */
+  private static void checkFamilyReconciles(Staged staged) {
+    Optional<TableFamily> family = staged.unit().dataset().family();
+    if (family.isEmpty()) {
+      return;
+    }
+    Map<String, Long> counts = staged.counts();
+    long written = counts.getOrDefault(Counts.WRITTEN, 0L);
+    long toMembers = counts.getOrDefault(family.get().writtenCounter(), 0L);
+    String quarantinedPrefix = family.get().quarantinedCounter("");
+    long quarantined =
+        counts.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(quarantinedPrefix))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    long inFiles =
+        staged.members().stream()
+            .flatMap(m -> staged.dataFiles().getOrDefault(m, List.of()).stream())
+            .mapToLong(DataFile::recordCount)
+            .sum();
+    if (written != toMembers + quarantined || toMembers != inFiles) {
+      throw new IllegalStateException(
+          String.format(
+              "%s does not reconcile with its %s tables: written %d, to them %d + quarantined from"
+                  + " them %d, rows in their files %d; nothing was committed",
+              staged.unit(), family.get(), written, toMembers, quarantined, inFiles));
     }
   }
 

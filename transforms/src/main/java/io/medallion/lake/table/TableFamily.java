@@ -159,14 +159,22 @@ public final class TableFamily implements Serializable {
         .build();
   }
 
-  /** The report counter of the rows written to the members: {@code typed.written}. */
-  public String writtenCounter() {
-    return counterPrefix + ".written";
+  /** A report counter of the family: {@code typed.<name>}. */
+  public String counter(String name) {
+    return counterPrefix + "." + name;
   }
 
-  /** The report counter of the rows no member can take, by reason: {@code typed.quarantined.}. */
-  public String quarantinedCounterPrefix() {
-    return counterPrefix + ".quarantined.";
+  /** The report counter of the rows written to the members: {@code typed.written}. */
+  public String writtenCounter() {
+    return counter("written");
+  }
+
+  /**
+   * The report counter of the rows no member can take, for {@code reason}: {@code
+   * typed.quarantined.<reason>}; they stay in the dataset's fixed tables.
+   */
+  public String quarantinedCounter(String reason) {
+    return counter("quarantined." + reason);
   }
 
   private static String trimEnd(String s) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.apache.avro.util.Utf8;
 
 /**
  * What the payloads of a run's kept rows hold, per typed table: for every member path (members of
@@ -66,6 +68,21 @@ public final class PayloadTypes {
 
   private final Map<String, Node> tables = new HashMap<>();
   private int nodes;
+
+  /**
+   * Counts the members of {@code payload} (a JSON object: Avro's {@code Utf8}, read as its bytes,
+   * or any other text) as values of {@code table}.
+   *
+   * @throws IllegalArgumentException if the payload is not a JSON object
+   */
+  public void observe(String table, CharSequence payload) {
+    if (payload instanceof Utf8 utf8) {
+      observe(table, utf8.getBytes(), utf8.getByteLength());
+    } else {
+      byte[] bytes = payload.toString().getBytes(StandardCharsets.UTF_8);
+      observe(table, bytes, bytes.length);
+    }
+  }
 
   /**
    * Counts the members of {@code payload} (a JSON object, UTF-8, the first {@code length} bytes) as
