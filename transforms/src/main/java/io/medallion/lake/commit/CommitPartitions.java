@@ -4,6 +4,7 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
@@ -347,36 +348,61 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       if (family != null) {
         Map<String, TableAtStart> all = new TreeMap<>(family.atStart());
         all.putAll(c.sideInput(family.settled()));
-        for (KV<String, KV<String, String>> written : c.sideInput(family.files())) {
-          TableAtStart member = all.get(written.getKey());
-          if (member == null) {
+        Map<String, List<KV<String, String>>> written = new TreeMap<>();
+        for (KV<String, KV<String, String>> file : c.sideInput(family.files())) {
+          if (!all.containsKey(file.getKey())) {
             throw new IllegalStateException(
-                "a file of " + written.getKey() + ", which the run did not settle: " + written);
+                "a file of " + file.getKey() + ", which the run did not settle: " + file);
           }
-          Table table = catalog.get().table(member.table());
-          DataFile file =
-              LakeCommitter.dataFile(
-                  table, written.getValue().getValue(), written.getValue().getKey());
-          CommitUnit owner =
-              commits.stream()
-                  .filter(unit -> LakeCommitter.holdsOnly(table, unit.unit().rows(), file))
-                  .findFirst()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              member.table()
-                                  + " data file belongs to no unit: "
-                                  + file.location()));
-          filesByUnit.get(owner).computeIfAbsent(member.table(), t -> new ArrayList<>()).add(file);
-          members.get(owner).add(member.table());
+          written.computeIfAbsent(file.getKey(), t -> new ArrayList<>()).add(file.getValue());
         }
-        for (TableAtStart member : all.values()) {
-          for (CommitUnit unit : unitsHoldingRows(member)) {
-            // Its rows of the unit are replaced even when this run has none for it.
-            members.get(unit).add(member.table());
-            filesByUnit.get(unit).putIfAbsent(member.table(), new ArrayList<>());
+        // Each member's files described from their footers, a table at a time, several at once.
+        List<String> names = new ArrayList<>(written.keySet());
+        List<List<DataFile>> described =
+            PerTable.map(
+                names,
+                name -> {
+                  Table table = catalog.get().table(all.get(name).table());
+                  List<DataFile> files = new ArrayList<>();
+                  for (KV<String, String> file : written.get(name)) {
+                    files.add(LakeCommitter.dataFile(table, file.getValue(), file.getKey()));
+                  }
+                  return files;
+                });
+        for (int i = 0; i < names.size(); i++) {
+          LakeTable member = all.get(names.get(i)).table();
+          Table table = catalog.get().table(member);
+          for (DataFile file : described.get(i)) {
+            CommitUnit owner =
+                commits.stream()
+                    .filter(unit -> LakeCommitter.holdsOnly(table, unit.unit().rows(), file))
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                member + " data file belongs to no unit: " + file.location()));
+            filesByUnit.get(owner).computeIfAbsent(member, t -> new ArrayList<>()).add(file);
+            members.get(owner).add(member);
           }
-          startSnapshots.put(member.table(), member.snapshotId());
+        }
+        List<TableAtStart> known = new ArrayList<>(all.values());
+        // A member with files for every unit is committed for each already; any other may hold
+        // rows of a unit this run has none for (its event name left the date).
+        List<List<CommitUnit>> holding =
+            PerTable.map(
+                known,
+                member ->
+                    members.values().stream().allMatch(m -> m.contains(member.table()))
+                        ? List.of()
+                        : unitsHoldingRows(member));
+        for (int i = 0; i < known.size(); i++) {
+          LakeTable member = known.get(i).table();
+          for (CommitUnit unit : holding.get(i)) {
+            // Its rows of the unit are replaced even when this run has none for it.
+            members.get(unit).add(member);
+            filesByUnit.get(unit).putIfAbsent(member, new ArrayList<>());
+          }
+          startSnapshots.put(member, known.get(i).snapshotId());
         }
       }
       for (String file : c.sideInput(stagedView)) {

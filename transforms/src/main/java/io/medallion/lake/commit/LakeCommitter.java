@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableHistory;
 import java.io.IOException;
@@ -217,28 +218,31 @@ public final class LakeCommitter {
       if (marks != null) {
         summary.put(TableHistory.MARKED, String.join(",", marks.unitsFor(staged.counts())));
       }
+      // The tables in commit order, the family's members (between the fixed tables) committed
+      // several at a time: each is a table of its own, and the last fixed table names them all.
+      Optional<TableFamily> family = unit.dataset().family();
+      List<LakeTable> batch = new ArrayList<>();
       for (Map.Entry<LakeTable, Expression> e : staged.tables().entrySet()) {
-        List<DataFile> dataFiles = staged.dataFiles().getOrDefault(e.getKey(), List.of());
-        long snapshot =
-            overwrite(
-                catalog.table(e.getKey()),
-                startSnapshots.get(e.getKey()),
-                e.getValue(),
-                dataFiles,
-                runId,
-                unit.name(),
-                staged.counts(),
-                summary);
-        snapshots.put(e.getKey().tableName(), snapshot);
-        dataFiles.stream().map(f -> lake.relativize(f.location())).sorted().forEach(files::add);
-        stopHereIfAsked("committed:" + e.getKey().tableName() + ":" + unit.name());
-        // The next table's commit names this table's snapshot: the unit's rows and any later
-        // commit of another unit (whose own pair is then behind it).
-        Table committed = catalog.table(e.getKey());
-        committed.refresh();
-        summary.put(
-            TableHistory.PAIRED_SNAPSHOT + e.getKey().tableName(),
-            String.valueOf(committed.currentSnapshot().snapshotId()));
+        if (family.isPresent() && family.get().isMember(e.getKey().tableName())) {
+          batch.add(e.getKey());
+          continue;
+        }
+        if (!batch.isEmpty()) {
+          Map<String, String> before = Map.copyOf(summary);
+          List<Map.Entry<Long, Long>> done =
+              PerTable.map(
+                  batch,
+                  member ->
+                      commitTable(
+                          member, staged.tables().get(member), staged, startSnapshots, before));
+          for (int i = 0; i < batch.size(); i++) {
+            record(batch.get(i), done.get(i), staged, snapshots, files, summary);
+          }
+          batch.clear();
+        }
+        Map.Entry<Long, Long> done =
+            commitTable(e.getKey(), e.getValue(), staged, startSnapshots, summary);
+        record(e.getKey(), done, staged, snapshots, files, summary);
       }
       stopHereIfAsked("committed:" + unit.name());
       List<String> quarantine = new ArrayList<>(staged.stagedFiles());
@@ -264,6 +268,50 @@ public final class LakeCommitter {
       reports.add(report);
     }
     return reports;
+  }
+
+  /**
+   * Replaces the unit's rows of {@code table} ({@link #overwrite}), with {@code summary} in the
+   * snapshot summary; stops there when the test hook asks. Returns the unit's snapshot, and the
+   * table's current snapshot just after it (the one a later table's commit names: the unit's rows
+   * and any later commit of another unit, whose own pair is then behind it).
+   */
+  private Map.Entry<Long, Long> commitTable(
+      LakeTable table,
+      Expression rows,
+      Staged staged,
+      Map<LakeTable, Long> startSnapshots,
+      Map<String, String> summary) {
+    long snapshot =
+        overwrite(
+            catalog.table(table),
+            startSnapshots.get(table),
+            rows,
+            staged.dataFiles().getOrDefault(table, List.of()),
+            runId,
+            staged.unit().name(),
+            staged.counts(),
+            summary);
+    stopHereIfAsked("committed:" + table.tableName() + ":" + staged.unit().name());
+    Table committed = catalog.table(table);
+    committed.refresh();
+    return Map.entry(snapshot, committed.currentSnapshot().snapshotId());
+  }
+
+  /** Notes a table's commit of a unit: its snapshot and files, and its name for later tables. */
+  private void record(
+      LakeTable table,
+      Map.Entry<Long, Long> done,
+      Staged staged,
+      Map<String, Long> snapshots,
+      List<String> files,
+      Map<String, String> summary) {
+    snapshots.put(table.tableName(), done.getKey());
+    staged.dataFiles().getOrDefault(table, List.of()).stream()
+        .map(f -> lake.relativize(f.location()))
+        .sorted()
+        .forEach(files::add);
+    summary.put(TableHistory.PAIRED_SNAPSHOT + table.tableName(), String.valueOf(done.getValue()));
   }
 
   /**

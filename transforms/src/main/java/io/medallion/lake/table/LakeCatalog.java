@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
@@ -43,7 +44,8 @@ public final class LakeCatalog implements AutoCloseable {
 
   private final CatalogSettings settings;
   private final Catalog catalog;
-  private final Map<LakeTable, Table> loaded = new HashMap<>();
+  // Tables are loaded from several threads at once (PerTable).
+  private final Map<LakeTable, Table> loaded = new ConcurrentHashMap<>();
 
   private LakeCatalog(CatalogSettings settings, Catalog catalog) {
     this.settings = settings;
@@ -94,7 +96,7 @@ public final class LakeCatalog implements AutoCloseable {
    */
   private static Configuration hadoopConf() {
     Configuration conf = new Configuration(false);
-    conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+    conf.set("fs.file.impl", JavaLocalFileSystem.class.getName());
     conf.setBoolean("fs.file.impl.disable.cache", true);
     return conf;
   }

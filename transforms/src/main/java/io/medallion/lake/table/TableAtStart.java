@@ -74,10 +74,14 @@ public record TableAtStart(
   public static Map<String, TableAtStart> loadMembers(CatalogSettings catalog, TableFamily family) {
     Map<String, TableAtStart> members = new TreeMap<>();
     try (LakeCatalog opened = LakeCatalog.open(catalog)) {
-      for (LakeTable member : opened.members(family)) {
-        Table loaded = opened.existing(member).orElseThrow();
-        members.put(
-            member.tableName(), of(family.member(member.tableName(), loaded.schema()), loaded));
+      for (TableAtStart member :
+          PerTable.map(
+              opened.members(family),
+              m -> {
+                Table loaded = opened.existing(m).orElseThrow();
+                return of(family.member(m.tableName(), loaded.schema()), loaded);
+              })) {
+        members.put(member.table().tableName(), member);
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot close the catalog", e);

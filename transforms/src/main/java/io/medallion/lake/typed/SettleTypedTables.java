@@ -2,10 +2,11 @@ package io.medallion.lake.typed;
 
 import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
-import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.table.TableFamily;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -112,28 +113,34 @@ public final class SettleTypedTables
     public void process(ProcessContext c) {
       Set<String> common = new HashSet<>();
       family.columns().columns().forEach(column -> common.add(column.name()));
+      Map<String, PayloadTypes.Node> observed =
+          new TreeMap<>(PayloadTypes.read(c.sideInput(summed)));
+      List<String> names = new ArrayList<>(observed.keySet());
+      List<TypedTables.Settled> evolved =
+          PerTable.map(names, name -> settle(name, observed.get(name), common));
       Map<String, TypedTables.Settled> settled = new TreeMap<>();
-      for (Map.Entry<String, PayloadTypes.Node> e :
-          new TreeMap<>(PayloadTypes.read(c.sideInput(summed))).entrySet()) {
-        String name = e.getKey();
-        Table table = catalog.get().table(family.member(name));
-        Set<List<String>> refused = TypedSchema.evolve(table, common, e.getValue(), columnLimit);
-        table.refresh();
-        LakeTable definition = family.member(name, table.schema());
-        TableAtStart started = atStart.get(name);
-        settled.put(
-            name,
-            new TypedTables.Settled(
-                new TableAtStart(
-                    definition,
-                    table.schema(),
-                    table.spec(),
-                    table.location(),
-                    table.properties(),
-                    started == null ? null : started.snapshotId()),
-                refused));
+      for (int i = 0; i < names.size(); i++) {
+        settled.put(names.get(i), evolved.get(i));
       }
       c.output(new TypedTables(settled));
+    }
+
+    /** Loads (or creates) the table {@code name} and evolves its schema for {@code observed}. */
+    private TypedTables.Settled settle(
+        String name, PayloadTypes.Node observed, Set<String> common) {
+      Table table = catalog.get().table(family.member(name));
+      Set<List<String>> refused = TypedSchema.evolve(table, common, observed, columnLimit);
+      table.refresh();
+      TableAtStart started = atStart.get(name);
+      return new TypedTables.Settled(
+          new TableAtStart(
+              family.member(name, table.schema()),
+              table.schema(),
+              table.spec(),
+              table.location(),
+              table.properties(),
+              started == null ? null : started.snapshotId()),
+          refused);
     }
   }
 }
