@@ -220,7 +220,7 @@ class IamPolicyTest {
         List.of(
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
-            "lake/_reports/gold/*",
+            "lake/_reports/gold/events/*",
             "lake/_pending/gold/events/*",
             "lake/_tmp/*",
             "emr-logs/gold/*"),
