@@ -229,9 +229,9 @@ public final class App {
     return relative + "/";
   }
 
-  /** The Glue/Iceberg tables a dataset commits to. */
+  /** The Glue/Iceberg tables a dataset commits to, its family's as one prefix. */
   private static List<GlueTables.IcebergTable> tables(Dataset dataset) {
-    return dataset.tables().stream().map(GlueTables::of).toList();
+    return GlueTables.of(dataset);
   }
 
   /**
