@@ -20,6 +20,10 @@ import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
+import io.medallion.lake.table.TableFamily;
+import io.medallion.lake.typed.SettleTypedTables;
+import io.medallion.lake.typed.TypedTables;
+import io.medallion.lake.typed.WriteTypedEvents;
 import io.medallion.lake.write.WritePartitionFiles;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
@@ -36,26 +40,36 @@ import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ProcessFunction;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Gold promotion (daily, batch): every silver event created on a date, whatever hour it arrived in
  * (read from the {@code silver_events} Iceberg table's current snapshot, {@link ReadSilverEvents}),
  * de-duplicated by {@code event_uuid} into the {@code gold_events} table (partitioned by {@code
- * event_type} and {@code date}), and aggregated with Beam SQL into the {@code gold_event_stats}
- * table (by {@code date}). An event is kept once in all of gold: a copy is dropped when another
- * copy of its uuid comes first within {@code --dedupHorizon} (default {@code P1D}), whichever date
- * that copy was created on, so the run also reads the silver rows of the dates before, back to the
- * horizon ({@link Config#silverDates}). Each date is replaced as a whole in both tables, one atomic
- * Iceberg commit per table, and gets a report in {@code _reports/gold/events/}.
+ * event_type} and {@code date}), into a typed table per event name ({@code gold_evt_<name>}, by
+ * {@code date}: the same rows, each payload member in a typed column or in {@code _rescued}; the
+ * tables' columns follow the data, {@link SettleTypedTables}), and aggregated with Beam SQL into
+ * the {@code gold_event_stats} table (by {@code date}). An event is kept once in all of gold: a
+ * copy is dropped when another copy of its uuid comes first within {@code --dedupHorizon} (default
+ * {@code P1D}), whichever date that copy was created on, so the run also reads the silver rows of
+ * the dates before, back to the horizon ({@link Config#silverDates}). Each date is replaced as a
+ * whole in every table, one atomic Iceberg commit per table ({@code gold_events}, the typed tables,
+ * {@code gold_event_stats} last), and gets a report in {@code _reports/gold/events/}.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="gold --date=2026-01-01"
@@ -94,7 +108,19 @@ public final class GoldEvents {
     Integer getDedupBuckets();
 
     void setDedupBuckets(Integer value);
+
+    @Description(
+        "The most payload columns a typed table (gold_evt_<event name>) gets, nested ones"
+            + " counted: past it, new members are rescued into _rescued instead (a map of ids used"
+            + " as member names would add a column per id).")
+    @Default.Integer(TYPED_COLUMN_LIMIT)
+    int getTypedColumnLimit();
+
+    void setTypedColumnLimit(int value);
   }
+
+  /** The default {@code --typedColumnLimit}. */
+  public static final int TYPED_COLUMN_LIMIT = 300;
 
   /** What one gold run promotes, unpacked from the options once. */
   public record Config(
@@ -105,11 +131,35 @@ public final class GoldEvents {
       int dedupBuckets,
       int filesPerPartition,
       String runId,
-      boolean allowEmpty) {
+      boolean allowEmpty,
+      int typedColumnLimit) {
 
     public Config {
       DeduplicateEvents.checkHorizon(dedupHorizon);
       dates = List.copyOf(dates);
+      Args.positive("--typedColumnLimit", typedColumnLimit);
+    }
+
+    /** A run with the default {@code --typedColumnLimit}. */
+    public Config(
+        LakeLayout lake,
+        CatalogSettings catalog,
+        List<LocalDate> dates,
+        Duration dedupHorizon,
+        int dedupBuckets,
+        int filesPerPartition,
+        String runId,
+        boolean allowEmpty) {
+      this(
+          lake,
+          catalog,
+          dates,
+          dedupHorizon,
+          dedupBuckets,
+          filesPerPartition,
+          runId,
+          allowEmpty,
+          TYPED_COLUMN_LIMIT);
     }
 
     /**
@@ -151,7 +201,8 @@ public final class GoldEvents {
           buckets,
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
           Args.newRunId(),
-          options.getAllowEmpty());
+          options.getAllowEmpty(),
+          options.getTypedColumnLimit());
     }
 
     /**
@@ -275,6 +326,8 @@ public final class GoldEvents {
     String staging = config.lake().staging(config.runId());
     TableAtStart goldEvents = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
     TableAtStart eventStats = TableAtStart.load(config.catalog(), DATASET.tables().get(1));
+    TableFamily typed = DATASET.family().orElseThrow();
+    Map<String, TableAtStart> typedAtStart = TableAtStart.loadMembers(config.catalog(), typed);
 
     PCollectionTuple deduplicated =
         silver
@@ -283,7 +336,8 @@ public final class GoldEvents {
                 "DeduplicateEvents",
                 DeduplicateEvents.forDates(config.dates(), goldEvents)
                     .withHorizon(config.dedupHorizon())
-                    .withBuckets(config.dedupBuckets()));
+                    .withBuckets(config.dedupBuckets())
+                    .withPayloadTypesOf(typed));
     PCollection<KV<String, String>> eventFiles =
         deduplicated
             .get(DeduplicateEvents.EVENTS)
@@ -307,6 +361,36 @@ public final class GoldEvents {
         stats.apply(
             "WriteEventStats", WriteTableFiles.into(eventStats, staging, config.runId(), 1));
 
+    // The typed tables' columns are settled once every kept row is counted, then the rows written.
+    PCollection<TypedTables> settled =
+        deduplicated
+            .get(DeduplicateEvents.TYPES)
+            .apply(
+                "SettleTypedTables",
+                SettleTypedTables.of(
+                    config.catalog(),
+                    typed,
+                    typedAtStart,
+                    config.typedColumnLimit(),
+                    config.runId()));
+    PCollectionTuple typedFiles =
+        deduplicated
+            .get(DeduplicateEvents.EVENTS)
+            .apply(
+                "WriteTypedEvents",
+                WriteTypedEvents.of(
+                    settled.apply("TypedTablesView", View.asSingleton()),
+                    typed,
+                    config.runId(),
+                    config.filesPerPartition()));
+    PCollection<Map<String, TableAtStart>> typedTables =
+        settled
+            .apply(
+                "TypedTablesAsMembers",
+                MapElements.into(new TypeDescriptor<Map<String, TableAtStart>>() {})
+                    .via(TypedTables::members))
+            .setCoder(MapCoder.of(StringUtf8Coder.of(), SerializableCoder.of(TableAtStart.class)));
+
     // The context dates' rows were read too, but are not theirs to report: a promoted date's
     // report counts its own rows only.
     PCollection<KV<String, Long>> readCounts =
@@ -316,6 +400,7 @@ public final class GoldEvents {
     PCollection<KV<String, Long>> counts =
         PCollectionList.of(readCounts)
             .and(deduplicated.get(DeduplicateEvents.COUNTS))
+            .and(typedFiles.get(WriteTypedEvents.COUNTS))
             .apply("FlattenCounts", Flatten.pCollections());
 
     return silver
@@ -326,6 +411,7 @@ public final class GoldEvents {
                     config.lake(), config.catalog(), config.runId(), commits(config), counts)
                 .withDataFiles(goldEvents, eventFiles)
                 .withDataFiles(eventStats, statsFiles)
+                .withFamilyFiles(typedAtStart, typedTables, typedFiles.get(WriteTypedEvents.FILES))
                 .allowingEmpty(config.allowEmpty()));
   }
 

@@ -13,6 +13,7 @@ import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.PairedSnapshots;
 import io.medallion.lake.table.SnapshotViews;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.testing.LakeTables;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
@@ -39,11 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 24, part 1: a gold date is two commits (gold_events, then gold_event_stats), and a gold run
- * killed with {@code kill -9} at any step of its commit leaves readers ({@code lake query}'s views,
- * {@link AsOf} over {@link SnapshotViews}) seeing the date all old or all new in both tables, never
- * new events beside old stats; the date stays pending, and the scheduled {@code gold --pending}
- * repairs it with no manual command.
+ * Issue 24, part 1: a gold date is several commits (gold_events, its typed tables, then
+ * gold_event_stats), and a gold run killed with {@code kill -9} at any step of its commit leaves
+ * readers ({@code lake query}'s views, {@link AsOf} over {@link SnapshotViews}) seeing the date all
+ * old or all new in every table, never new events beside old stats or an old typed table; the date
+ * stays pending, and the scheduled {@code gold --pending} repairs it with no manual command.
  *
  * <p>Each round changes the date's bronze (a new generation of events), promotes silver (which
  * marks the date), runs {@code GoldEvents --pending} in a child JVM that stops at the named point
@@ -81,6 +82,7 @@ class GoldCrashConsistencyIT {
         List.of(
             new KillPoint("before-commits", false),
             new KillPoint("committed:" + LakeTable.GOLD_EVENTS.tableName() + ":" + UNIT, false),
+            new KillPoint("committed:" + TYPED.tableName() + ":" + UNIT, false),
             new KillPoint("committed:" + UNIT, true),
             new KillPoint("quarantined:" + UNIT, true),
             new KillPoint("reported:" + UNIT, true));
@@ -118,9 +120,13 @@ class GoldCrashConsistencyIT {
     }
   }
 
+  /** The typed table of the events (all lesson:started). */
+  private static final LakeTable TYPED = TableFamily.TYPED_EVENTS.member("gold_evt_lesson_started");
+
   /**
-   * Asserts that a reader of the current snapshots sees the date's gold_events rows and its
-   * gold_event_stats of one generation: its events, and stats that count exactly them.
+   * Asserts that a reader of the current snapshots sees the date's gold_events rows, its typed
+   * table's rows and its gold_event_stats of one generation: its events, and stats that count
+   * exactly them.
    */
   private void assertDateHolds(int generation, String when) throws Exception {
     List<String> uuids = uuids(generation);
@@ -131,15 +137,28 @@ class GoldCrashConsistencyIT {
       }
       Map<LakeTable, Table> tables = tables(catalog);
       Map<LakeTable, Optional<Long>> snapshots = AsOf.current().resolve(tables);
-      for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+      for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS, TYPED)) {
         SnapshotViews.create(
-            db, table, Optional.ofNullable(tables.get(table)), snapshots.get(table));
+            db,
+            table,
+            Optional.ofNullable(tables.get(table)),
+            snapshots.getOrDefault(table, Optional.empty()));
       }
       assertThat(
               strings(
                   db,
                   "SELECT event_uuid FROM gold_events WHERE date = DATE '" + DATE + "' ORDER BY 1"))
           .as("gold_events of the date, " + when)
+          .isEqualTo(uuids);
+      assertThat(
+              strings(
+                  db,
+                  "SELECT event_uuid FROM "
+                      + TYPED.tableName()
+                      + " WHERE date = DATE '"
+                      + DATE
+                      + "' ORDER BY 1"))
+          .as(TYPED + " of the date, " + when)
           .isEqualTo(uuids);
       assertThat(
               strings(
@@ -155,7 +174,7 @@ class GoldCrashConsistencyIT {
 
   private static Map<LakeTable, Table> tables(LakeCatalog catalog) {
     Map<LakeTable, Table> tables = new LinkedHashMap<>();
-    for (LakeTable table : LakeTable.values()) {
+    for (LakeTable table : catalog.tables()) {
       catalog.existing(table).ifPresent(t -> tables.put(table, t));
     }
     return tables;

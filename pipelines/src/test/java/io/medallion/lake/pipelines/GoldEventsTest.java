@@ -126,7 +126,7 @@ class GoldEventsTest {
   }
 
   @Test
-  void hostileEventNamesLandInNormalisedPartitionsInsideGoldEventsOnly() throws Exception {
+  void hostileEventNamesLandInNormalisedPartitionsAndTypedTablesInsideGoldOnly() throws Exception {
     promoteGold("gold1");
 
     try (Stream<Path> walk = Files.walk(lake)) {
@@ -144,7 +144,10 @@ class GoldEventsTest {
                           "gold/events/data/event_type=[a-z0-9_]+/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
                       || f.matches(
                           "gold/event_stats/data/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
-                      || f.matches("(silver|gold)/(events|event_stats)/metadata/[^/]+")
+                      || f.matches(
+                          "gold/evt/[a-z0-9_]+/data/date=\\d{4}-\\d{2}-\\d{2}/part-[^/]+\\.parquet")
+                      || f.matches(
+                          "(silver|gold)/(events|event_stats|evt/[a-z0-9_]+)/metadata/[^/]+")
                       || f.equals("_catalog/iceberg.db")
                       || f.matches("_pending/gold/events/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json")
                       || f.matches("_reports/(silver|gold)/events/[^/]+(/hour=\\d{2})?\\.json"),
@@ -161,6 +164,23 @@ class GoldEventsTest {
               "event_type=cafe",
               "event_type=x_e4ba8be4bbb6");
     }
+    // A typed table per event name, named as folded; 事件:开始 has no letter or digit to name one.
+    try (Stream<Path> typed = Files.list(lake.resolve("gold/evt"))) {
+      assertThat(typed.map(t -> t.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "account_created",
+              "lesson_started",
+              "quizz_completed",
+              "x_y",
+              "a_b_c",
+              "cafe_bestellt");
+    }
+    assertThat(
+            report("2024-03-24")
+                .path("counts")
+                .path("typed.quarantined.no_valid_characters")
+                .asLong())
+        .isEqualTo(1);
     try (Stream<Path> beside = Files.list(base)) {
       assertThat(beside).containsExactly(lake);
     }

@@ -233,9 +233,9 @@ public final class App {
     return folders;
   }
 
-  /** The Glue/Iceberg tables a dataset commits to. */
+  /** The Glue/Iceberg tables a dataset commits to, its family's as one prefix. */
   private static List<GlueTables.IcebergTable> tables(Dataset dataset) {
-    return dataset.tables().stream().map(GlueTables::of).toList();
+    return GlueTables.of(dataset);
   }
 
   /**

@@ -14,8 +14,12 @@ import java.util.List;
  * of a table created without one); {@code GetTable} (every load and refresh, and the check before
  * each commit); {@code CreateTable} (the first commit of a missing table); {@code UpdateTable}
  * (every later commit, with Glue's optimistic locking on the table version, so no lock table is
- * needed). Dropping or renaming a table ({@code DeleteTable}) and creating or dropping the database
- * are not granted: the database is Pulumi's, and no job drops a table.
+ * needed); and, for a job whose tables include a family made at run time (gold's typed event
+ * tables), {@code GetTables} (listing the database to find the family's tables: their names and
+ * locations, nothing else, on the database's tables, as Glue checks a listing against them all).
+ * Dropping or renaming a table ({@code DeleteTable}) and creating or dropping the database are not
+ * granted: the database is Pulumi's, and no job drops a table. A family is granted by its name
+ * prefix ({@code table/lake_<stack>/gold_evt_*}), so a table made tomorrow is covered today.
  *
  * <p>Glue checks a table call against the catalog, the database and the table, so each statement
  * names all three levels.
@@ -27,6 +31,9 @@ public final class GlueAccess {
   static final List<String> READ_TABLE_ACTIONS = List.of("glue:GetTable");
   static final List<String> WRITE_TABLE_ACTIONS =
       List.of("glue:GetTable", "glue:CreateTable", "glue:UpdateTable");
+
+  /** What finding a family's tables needs: listing the database's tables. */
+  static final List<String> LIST_TABLE_ACTIONS = List.of("glue:GetTables");
 
   /** What Athena needs to list and read the tables of the database: no write of any kind. */
   static final List<String> BROWSE_ACTIONS =
@@ -83,6 +90,14 @@ public final class GlueAccess {
     }
     if (!writes.isEmpty()) {
       out.add(Statement.allow(sid + "WriteTables", WRITE_TABLE_ACTIONS, levels(catalog, writes)));
+    }
+    if (reads.stream().anyMatch(IcebergTable::isFamily)
+        || writes.stream().anyMatch(IcebergTable::isFamily)) {
+      out.add(
+          Statement.allow(
+              sid + "ListTables",
+              LIST_TABLE_ACTIONS,
+              List.of(catalog.catalogArn(), catalog.databaseArn(), catalog.allTablesArn())));
     }
     return out;
   }

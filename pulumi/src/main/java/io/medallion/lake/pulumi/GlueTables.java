@@ -1,7 +1,10 @@
 package io.medallion.lake.pulumi;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableFamily;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +15,9 @@ import java.util.Map;
  *   <li><b>Iceberg tables</b> ({@link #ICEBERG}): silver and gold. The lake owns them: Iceberg's
  *       {@code GlueCatalog} creates a missing one on first use and commits every change to it, the
  *       same code path as the local catalog. Pulumi declares none of them; it only knows their
- *       names and folders, to grant each job the Glue and S3 access it needs for them.
+ *       names and folders, to grant each job the Glue and S3 access it needs for them. The typed
+ *       event tables are made at run time, one per event name: Pulumi knows them as one family, a
+ *       name prefix ({@code gold_evt_*}) and a folder ({@code gold/evt/}), never one by one.
  *   <li><b>Bronze</b> ({@link #BRONZE_EVENTS}): the raw JSON lines in Firehose's arrival-hour
  *       folders, which no catalog writes. Pulumi declares this one as a Hive table with partition
  *       projection on the arrival hour, so a new hour is queryable the moment its files land.
@@ -22,16 +27,23 @@ public final class GlueTables {
   private GlueTables() {}
 
   /**
-   * An Iceberg table of the lake.
+   * An Iceberg table of the lake, or a family of them made at run time.
    *
-   * @param name the Glue (and Iceberg) table name inside the stack's database
+   * @param name the Glue (and Iceberg) table name inside the stack's database; a family's ends in
+   *     {@code *} ({@code gold_evt_*}), which IAM matches as a wildcard
    * @param folder the table location relative to the lake root, without slashes at either end;
-   *     Iceberg keeps its {@code data/} and {@code metadata/} folders under it
+   *     Iceberg keeps its {@code data/} and {@code metadata/} folders under it (a family's holds
+   *     one such folder per table)
    */
   public record IcebergTable(String name, String folder) {
     /** The table's key prefix relative to the lake root, ending in {@code /}. */
     public String prefix() {
       return folder + "/";
+    }
+
+    /** Whether this stands for every table of a family, present and future. */
+    public boolean isFamily() {
+      return name.endsWith("*");
     }
   }
 
@@ -42,13 +54,35 @@ public final class GlueTables {
   public static final IcebergTable GOLD_EVENT_STATS = of(LakeTable.GOLD_EVENT_STATS);
   public static final IcebergTable SILVER_UBER_MOVEMENTS = of(LakeTable.SILVER_UBER_MOVEMENTS);
 
-  /** Every Iceberg table of the lake, in {@link LakeTable} order. */
-  public static final List<IcebergTable> ICEBERG =
-      LakeTable.values().stream().map(GlueTables::of).toList();
+  /** The typed event tables, one per event name, made by gold at run time. */
+  public static final IcebergTable TYPED_EVENTS = of(TableFamily.TYPED_EVENTS);
+
+  /** Every Iceberg table of the lake, in {@link LakeTable} order, then the families. */
+  public static final List<IcebergTable> ICEBERG = iceberg();
+
+  private static List<IcebergTable> iceberg() {
+    List<IcebergTable> tables = new ArrayList<>();
+    LakeTable.values().forEach(t -> tables.add(of(t)));
+    Dataset.values().forEach(d -> d.family().ifPresent(f -> tables.add(of(f))));
+    return List.copyOf(tables);
+  }
 
   /** The Glue view of a lake table: its name and folder. */
   static IcebergTable of(LakeTable table) {
     return new IcebergTable(table.tableName(), table.relativeLocation());
+  }
+
+  /** The Glue view of a family of tables: its name prefix, as a wildcard, and its folder. */
+  static IcebergTable of(TableFamily family) {
+    return new IcebergTable(family.namePrefix() + "*", family.folder());
+  }
+
+  /** The Iceberg tables a dataset commits to: its own, and its family's. */
+  static List<IcebergTable> of(Dataset dataset) {
+    List<IcebergTable> tables = new ArrayList<>();
+    dataset.tables().forEach(t -> tables.add(of(t)));
+    dataset.family().ifPresent(f -> tables.add(of(f)));
+    return List.copyOf(tables);
   }
 
   /** One Glue (Hive) column: a name and a Hive type name. */

@@ -16,7 +16,12 @@ class CatalogTest {
 
   /** The Iceberg tables of the data contract (DESIGN.md, "Names shared with the cloud"). */
   private static final List<String> ICEBERG_TABLES =
-      List.of("silver_events", "gold_events", "gold_event_stats", "silver_uber_movements");
+      List.of(
+          "silver_events",
+          "gold_events",
+          "gold_event_stats",
+          "silver_uber_movements",
+          "gold_evt_*");
 
   @ParameterizedTest
   @ValueSource(strings = {"dev", "staging", "prod"})
@@ -50,12 +55,16 @@ class CatalogTest {
     assertThat(GlueTables.ICEBERG)
         .extracting(IcebergTable::name)
         .containsExactlyElementsOf(ICEBERG_TABLES);
-    // <layer>/<dataset> is named <layer>_<dataset>: silver/events is silver_events.
+    // <layer>/<dataset> is named <layer>_<dataset>: silver/events is silver_events; a family's
+    // folder gold/evt holds gold/evt/<name>, named gold_evt_<name>.
     for (IcebergTable t : GlueTables.ICEBERG) {
       assertThat(t.folder()).matches("(silver|gold)/[a-z_]+");
-      assertThat(t.folder().replaceFirst("/", "_")).isEqualTo(t.name());
+      assertThat(t.folder().replaceFirst("/", "_") + (t.isFamily() ? "_*" : ""))
+          .isEqualTo(t.name());
       assertThat(t.prefix()).isEqualTo(t.folder() + "/");
     }
+    assertThat(GlueTables.TYPED_EVENTS.isFamily()).isTrue();
+    assertThat(GlueTables.TYPED_EVENTS.prefix()).isEqualTo("gold/evt/");
   }
 
   @Test

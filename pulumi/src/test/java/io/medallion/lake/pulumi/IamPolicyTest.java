@@ -155,13 +155,48 @@ class IamPolicyTest {
     LakeStack.Run run = LakeStack.run("prod");
 
     assertTables(run, "silver", List.of(), List.of("silver_events"));
-    assertTables(run, "gold", List.of("silver_events"), List.of("gold_events", "gold_event_stats"));
+    // The typed event tables, one per event name, are made at run time: granted by their prefix.
+    assertTables(
+        run,
+        "gold",
+        List.of("silver_events"),
+        List.of("gold_events", "gold_event_stats", "gold_evt_*"));
     assertTables(run, "uber-movements", List.of(), List.of("silver_uber_movements"));
     assertTables(
         run,
         "maintain",
         List.of(),
-        List.of("silver_events", "gold_events", "gold_event_stats", "silver_uber_movements"));
+        List.of(
+            "silver_events",
+            "gold_events",
+            "gold_event_stats",
+            "silver_uber_movements",
+            "gold_evt_*"));
+  }
+
+  @Test
+  void onlyTheJobsThatFindTheTypedTablesListTheDatabase() {
+    LakeStack.Run run = LakeStack.run("prod");
+    List<String> database =
+        List.of(
+            glueArn(run, "catalog"),
+            glueArn(run, "database/lake_prod"),
+            glueArn(run, "table/lake_prod/*"));
+
+    for (String job : List.of("gold", "maintain")) {
+      assertThat(
+              resourcesFor(
+                  statementsOf(run, "lake-prod-" + job + "-instance-role"), "glue:GetTables"))
+          .as(job)
+          .containsExactlyInAnyOrderElementsOf(database);
+    }
+    for (String job : List.of("silver", "uber-movements")) {
+      assertThat(
+              resourcesFor(
+                  statementsOf(run, "lake-prod-" + job + "-instance-role"), "glue:GetTables"))
+          .as(job)
+          .isEmpty();
+    }
   }
 
   @Test
@@ -187,6 +222,7 @@ class IamPolicyTest {
             b + "lake/gold/events/*",
             b + "lake/gold/event_stats/*",
             b + "lake/silver/uber_movements/*",
+            b + "lake/gold/evt/*",
             b + "athena-results/*");
     assertThat(resourcesFor(statements, "s3:PutObject")).containsExactly(b + "athena-results/*");
     assertThat(resourcesFor(statements, "athena:StartQueryExecution"))
@@ -214,7 +250,8 @@ class IamPolicyTest {
             "lake/_tmp/*",
             "emr-logs/silver/*"),
         b);
-    // Gold reads silver's Iceberg table (its data and metadata) and writes its two own tables.
+    // Gold reads silver's Iceberg table (its data and metadata) and writes its two own tables and
+    // the typed event tables, all under one folder.
     assertJob(
         run,
         "gold",
@@ -222,6 +259,7 @@ class IamPolicyTest {
         List.of(
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
+            "lake/gold/evt/*",
             "lake/_reports/gold/events/*",
             "lake/_pending/gold/events/*",
             "lake/_tmp/*",
@@ -251,6 +289,7 @@ class IamPolicyTest {
             "lake/gold/events/*",
             "lake/gold/event_stats/*",
             "lake/silver/uber_movements/*",
+            "lake/gold/evt/*",
             "emr-logs/maintain/*"),
         b);
   }

@@ -15,7 +15,10 @@ import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
+import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableFamily;
+import io.medallion.lake.typed.WriteTypedEvents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,9 +46,10 @@ import org.apache.beam.sdk.io.FileSystems;
 /**
  * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
  * hour to silver and every day to gold, then prints what each layer holds and checks that gold has
- * exactly the distinct valid events the producer generated, each once. Unless given {@code
- * --start}, the events start at {@value #DEMO_START}, so the hours span a midnight and some retries
- * re-stamped past it test the de-duplication across dates.
+ * exactly the distinct valid events the producer generated, each once, and each in its event's
+ * typed table; it ends with the tables, the typed ones listed, and a query of one of them. Unless
+ * given {@code --start}, the events start at {@value #DEMO_START}, so the hours span a midnight and
+ * some retries re-stamped past it test the de-duplication across dates.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="demo --events=120000 --hours=6"
@@ -225,11 +229,25 @@ public final class Demo {
     long goldEvents = 0;
     long duplicates = 0;
     long crossDate = 0;
+    long typedRows = 0;
+    long typedQuarantined = 0;
+    long rescued = 0;
+    TableFamily typed = GoldEvents.DATASET.family().orElseThrow();
     for (LocalDate d = firstDate; !d.isAfter(lastDate); d = d.plusDays(1)) {
       JsonNode r =
           require(Reports.read(lake, GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(d).name()), d);
       goldEvents += r.path("written").asLong();
       duplicates += r.path("duplicates_removed").asLong();
+      typedRows += r.path("counts").path(typed.writtenCounter()).asLong();
+      Iterator<Map.Entry<String, JsonNode>> typedCounts = r.path("counts").fields();
+      while (typedCounts.hasNext()) {
+        Map.Entry<String, JsonNode> c = typedCounts.next();
+        if (c.getKey().startsWith(typed.quarantinedCounter(""))) {
+          typedQuarantined += c.getValue().asLong();
+        } else if (c.getKey().startsWith(WriteTypedEvents.RESCUED)) {
+          rescued += c.getValue().asLong();
+        }
+      }
       String ownDate = DeduplicateEvents.DUPLICATE_OF + "." + d;
       Iterator<Map.Entry<String, JsonNode>> counts = r.path("counts").fields();
       while (counts.hasNext()) {
@@ -282,6 +300,12 @@ public final class Demo {
         goldEvents,
         duplicates,
         crossDate);
+    boolean typedReconciles = goldEvents == typedRows + typedQuarantined;
+    out.printf(
+        Locale.ROOT,
+        "  typed   %,12d rows in their event's typed table, %,d values rescued into _rescued%n",
+        typedRows,
+        rescued);
     out.printf(
         Locale.ROOT,
         "  check   silver read %,d = written %,d + quarantined %,d: %s%n",
@@ -302,6 +326,13 @@ public final class Demo {
             : "(not counted: DuckDB reads local lakes only)",
         produced.validEvents,
         matches ? "ok" : "MISMATCH");
+    out.printf(
+        Locale.ROOT,
+        "  check   typed rows %,d + quarantined from typed tables %,d = gold rows %,d: %s%n",
+        typedRows,
+        typedQuarantined,
+        goldEvents,
+        typedReconciles ? "ok" : "MISMATCH");
     out.printf(
         Locale.ROOT,
         "  uber    %,12d rows written from %d files, %,d quarantined %s%n",
@@ -325,9 +356,20 @@ public final class Demo {
             + ", namespace "
             + catalog.namespace()
             + ":");
+    List<LakeTable> typedTables;
+    try (LakeCatalog opened = LakeCatalog.open(catalog)) {
+      typedTables = opened.members(typed);
+    }
     for (LakeTable table : LakeTable.values()) {
       out.printf(Locale.ROOT, "  %-22s %s%n", table.tableName(), table.location(lake));
     }
+    out.printf(
+        Locale.ROOT,
+        "  %-22s %s/<event name>: %d typed tables, one per event name (lake tables lists them)%n",
+        typed.namePrefix() + "*",
+        lake.resolve(typed.folder()),
+        typedTables.size());
+    printWrapped(typedTables.stream().map(LakeTable::tableName).toList(), out);
     List<String> quarantines = new ArrayList<>();
     Dataset.values().forEach(d -> d.quarantine().ifPresent(q -> quarantines.add(lake.resolve(q))));
     out.println(
@@ -335,9 +377,40 @@ public final class Demo {
             + String.join(", ", quarantines)
             + "   Reports: "
             + lake.resolve(LakeLayout.REPORTS));
-    if (!matches || read != written + quarantined || !uberReconciles) {
+    if (lake.isLocal() && typedTables.contains(typed.member(EXAMPLE_TABLE))) {
+      out.println();
+      out.println("A typed table, its payload members as columns:");
+      out.println("  lake query \"" + EXAMPLE_QUERY + "\"");
+      try (Connection db = Query.open(lake, catalog, AsOf.current())) {
+        Query.execute(db, EXAMPLE_QUERY, Results.Format.TABLE, 60, out);
+      }
+    }
+    if (!matches || read != written + quarantined || !uberReconciles || !typedReconciles) {
       throw new IllegalStateException(
           "the lake does not reconcile with what was produced; see the reports");
+    }
+  }
+
+  /** A typed table of the demo's events whose payload has a score. */
+  static final String EXAMPLE_TABLE = "gold_evt_quiz_viewed";
+
+  static final String EXAMPLE_QUERY =
+      "select date, count(*) as events, round(avg(score), 2) as avg_score from "
+          + EXAMPLE_TABLE
+          + " group by 1 order by 1";
+
+  /** {@code names}, comma-separated, on lines of at most 100 characters. */
+  private static void printWrapped(List<String> names, PrintStream out) {
+    StringBuilder line = new StringBuilder("   ");
+    for (String name : names) {
+      if (line.length() + name.length() + 2 > 100) {
+        out.println(line);
+        line = new StringBuilder("   ");
+      }
+      line.append(' ').append(name).append(',');
+    }
+    if (line.length() > 3) {
+      out.println(line.substring(0, line.length() - 1));
     }
   }
 

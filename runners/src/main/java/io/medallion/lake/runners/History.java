@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * <pre>{@code
  * java -jar runners/target/lake.jar history silver_events
  * java -jar runners/target/lake.jar history gold_events --format=json
+ * java -jar runners/target/lake.jar history gold_evt_quiz_completed
  * }</pre>
  *
  * <p>Snapshot ids print as text in every format, so a JSON reader keeps all their digits. An
@@ -48,12 +49,12 @@ public final class History {
 
   public static void run(String[] args, PrintStream out) throws Exception {
     CommandLine command = CommandLine.of(args, Map.of());
-    LakeTable table = table(command.positional());
     Options options = Lake.parse(command.options(), Options.class);
     Results.Format format = Results.Format.of(options.getFormat());
     LakeLayout lake = Lakes.existing(options, options.getLake());
     List<List<Object>> rows = new ArrayList<>();
     try (LakeCatalog catalog = LakeCatalog.open(Lakes.catalog(options, lake))) {
+      LakeTable table = table(command.positional(), catalog.tables());
       catalog
           .existing(table)
           .map(TableHistory::of)
@@ -63,14 +64,13 @@ public final class History {
     format.print(Results.of(COLUMNS, rows), options.getMaxWidth(), out);
   }
 
-  /** The one table named on the command line. */
-  static LakeTable table(List<String> positional) {
-    String names =
-        LakeTable.values().stream().map(LakeTable::tableName).collect(Collectors.joining(", "));
+  /** The one table named on the command line, one of {@code tables} (the lake's). */
+  static LakeTable table(List<String> positional, List<LakeTable> tables) {
+    String names = tables.stream().map(LakeTable::tableName).collect(Collectors.joining(", "));
     if (positional.size() != 1) {
       throw new IllegalArgumentException("which table? lake history <table>, one of: " + names);
     }
-    for (LakeTable table : LakeTable.values()) {
+    for (LakeTable table : tables) {
       if (table.tableName().equals(positional.get(0))) {
         return table;
       }

@@ -114,7 +114,7 @@ public final class Lake {
     add(
         new Command(
             "gold",
-            "promote silver to gold/events and gold/event_stats (--date, or --from/--to)",
+            "promote silver to gold/events, a typed table per event name and gold/event_stats (--date, or --from/--to)",
             GoldEvents.Options.class,
             Lake::gold));
     add(
@@ -129,6 +129,12 @@ public final class Lake {
             "run SQL over a local lake with DuckDB (\"select ...\", --as-of, --format=table|csv|json)",
             Query.Options.class,
             Query::run));
+    add(
+        new Command(
+            "tables",
+            "list the lake's tables, the typed ones (gold_evt_<event name>) included, with their rows",
+            Tables.Options.class,
+            Tables::run));
     add(
         new Command(
             "history",

@@ -37,7 +37,9 @@ public final class Maintain {
   private Maintain() {}
 
   public interface Options extends LakeOptions {
-    @Description("Only this table (silver_events, gold_events, ...). Default: every table.")
+    @Description(
+        "Only this table (silver_events, gold_events, gold_evt_quiz_completed, ...). Default:"
+            + " every table, the typed ones included.")
     String getTable();
 
     void setTable(String value);
@@ -99,10 +101,6 @@ public final class Maintain {
           "unexpected argument '" + command.positional().get(0) + "'; use --table=<table>");
     }
     Options options = Lake.parse(command.options(), Options.class);
-    List<LakeTable> tables =
-        options.getTable() == null || options.getTable().isBlank()
-            ? LakeTable.values()
-            : List.of(History.table(List.of(options.getTable().strip())));
     Instant now = Instant.now();
     TableMaintenance.Settings settings =
         new TableMaintenance.Settings(
@@ -118,6 +116,10 @@ public final class Maintain {
     LakeLayout lake = Lakes.existing(options, options.getLake());
     String would = settings.dryRun() ? "would " : "";
     try (LakeCatalog catalog = LakeCatalog.open(Lakes.catalog(options, lake))) {
+      List<LakeTable> tables =
+          options.getTable() == null || options.getTable().isBlank()
+              ? catalog.tables()
+              : List.of(History.table(List.of(options.getTable().strip()), catalog.tables()));
       for (LakeTable definition : tables) {
         Optional<Table> table = catalog.existing(definition);
         if (table.isEmpty()) {

@@ -38,10 +38,11 @@ import org.apache.iceberg.Table;
 
 /**
  * Runs SQL over a local lake with an in-memory DuckDB, through views named like the Glue tables.
- * {@code silver_events}, {@code gold_events}, {@code gold_event_stats} and {@code
- * silver_uber_movements} read exactly the data files of each Iceberg table's current snapshot, or
- * of the snapshot {@code --as-of} names ({@link SnapshotViews}); {@code bronze_events} reads the
- * raw bronze files.
+ * {@code silver_events}, {@code gold_events}, {@code gold_event_stats}, {@code
+ * silver_uber_movements} and the typed event tables ({@code gold_evt_<event name>}, as many as the
+ * catalog holds; {@code lake tables} lists them) read exactly the data files of each Iceberg
+ * table's current snapshot, or of the snapshot {@code --as-of} names ({@link SnapshotViews});
+ * {@code bronze_events} reads the raw bronze files.
  *
  * <pre>{@code
  * java -jar runners/target/lake.jar query "select event_type, count(*) from gold_events group by 1"
@@ -125,8 +126,8 @@ public final class Query {
   }
 
   /**
-   * An in-memory DuckDB with a view for every lake table at {@code asOf}, and {@code bronze_events}
-   * when bronze has files.
+   * An in-memory DuckDB with a view for every lake table at {@code asOf} (the fixed ones, and every
+   * typed table the catalog holds), and {@code bronze_events} when bronze has files.
    */
   static Connection open(LakeLayout lake, CatalogSettings settings, AsOf asOf) throws SQLException {
     Connection db = DriverManager.getConnection("jdbc:duckdb:");
@@ -138,12 +139,13 @@ public final class Query {
         s.execute(bronzeView(bronze));
       }
       try (LakeCatalog catalog = LakeCatalog.open(settings)) {
+        List<LakeTable> lakeTables = catalog.tables();
         Map<LakeTable, Table> tables = new LinkedHashMap<>();
-        for (LakeTable table : LakeTable.values()) {
+        for (LakeTable table : lakeTables) {
           catalog.existing(table).ifPresent(t -> tables.put(table, t));
         }
         Map<LakeTable, Optional<Long>> snapshots = asOf.resolve(tables);
-        for (LakeTable table : LakeTable.values()) {
+        for (LakeTable table : lakeTables) {
           SnapshotViews.create(
               db,
               table,

@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.iceberg.Table;
 
@@ -26,9 +28,10 @@ import org.apache.iceberg.Table;
  * <ul>
  *   <li>{@code in_flight}: a run marked the unit before its first commit and has not cleared the
  *       mark after its report: it runs now, or it died (killed, out of memory) somewhere between.
- *   <li>{@code unpaired}: the unit is committed to a dataset's first table and not to its last (a
- *       gold date in {@code gold_events} and not in {@code gold_event_stats}); {@code lake query}
- *       reads both tables without it meanwhile, Athena reads the first table with it.
+ *   <li>{@code unpaired}: the unit is committed to a dataset's earlier table and not to its last (a
+ *       gold date in {@code gold_events} or a typed table and not in {@code gold_event_stats}), one
+ *       row per table; {@code lake query} reads the tables without it meanwhile, Athena reads the
+ *       earlier table with it.
  *   <li>{@code rows_changed}: an upstream promotion changed the rows the unit is computed from (a
  *       silver hour, for the gold dates its rows were created on).
  * </ul>
@@ -69,7 +72,7 @@ public final class Status {
   static List<List<Object>> rows(LakeLayout lake, LakeCatalog catalog) throws IOException {
     List<List<Object>> rows = new ArrayList<>();
     Map<LakeTable, Table> tables = new LinkedHashMap<>();
-    for (LakeTable table : LakeTable.values()) {
+    for (LakeTable table : catalog.tables()) {
       catalog.existing(table).ifPresent(t -> tables.put(table, t));
     }
     List<PairedSnapshots.Unpaired> unpaired = PairedSnapshots.unpaired(tables);
@@ -102,9 +105,11 @@ public final class Status {
                       : "its first promotion (never promoted: --pending leaves it)"));
         }
       }
+      // One row per unit and run, however many of the dataset's tables it reached.
+      Set<List<Object>> unpairedRows = new LinkedHashSet<>();
       for (PairedSnapshots.Unpaired u : unpaired) {
-        if (dataset.tables().contains(u.table())) {
-          rows.add(
+        if (dataset.holds(u.table())) {
+          unpairedRows.add(
               List.of(
                   dataset.label(),
                   u.unit(),
@@ -113,6 +118,7 @@ public final class Status {
                   repair(dataset, u.unit())));
         }
       }
+      rows.addAll(unpairedRows);
     }
     return rows;
   }

@@ -7,6 +7,8 @@ import static io.medallion.lake.testing.IcebergFixtures.silverEvent;
 
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableFamily;
+import io.medallion.lake.table.TableHistory;
 import io.medallion.lake.testing.IcebergFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,18 +24,28 @@ import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.types.Types;
+import org.apache.iceberg.types.Types.NestedField;
 
 /**
  * A small lake of Iceberg tables built without the pipelines: silver {@code events} promoted three
- * times (hour 03 twice, hour 04 once), then one promotion each of gold {@code events}, gold {@code
- * event_stats} and silver {@code uber_movements}.
+ * times (hour 03 twice, hour 04 once), then one promotion each of gold {@code events}, the typed
+ * table {@code gold_evt_lesson_ended} (a bigint, a struct and a list column), gold {@code
+ * event_stats} (naming the typed table's snapshot, as the commit engine does) and silver {@code
+ * uber_movements}.
  *
  * @param hour3First the first promotion of hour 03: events a, b, c
  * @param hour4 the promotion of hour 04: event f
  * @param hour3Second the second promotion of hour 03, replacing the first: events d, e
+ * @param typed the promotion of the typed table: events d, e
  */
-record FixtureLake(Path root, Snapshot hour3First, Snapshot hour4, Snapshot hour3Second) {
+record FixtureLake(
+    Path root, Snapshot hour3First, Snapshot hour4, Snapshot hour3Second, Snapshot typed) {
   static final LocalDate DAY = LocalDate.parse("2026-01-02");
+
+  /** The typed table of the fixture's lesson:ended events. */
+  static final LakeTable TYPED = TableFamily.TYPED_EVENTS.member("gold_evt_lesson_ended");
 
   static FixtureLake build(Path root) throws IOException, InterruptedException {
     try (LakeCatalog catalog = IcebergFixtures.localCatalog(root)) {
@@ -77,11 +89,34 @@ record FixtureLake(Path root, Snapshot hour3First, Snapshot hour4, Snapshot hour
             goldEvent(gold, "e", "lesson", "ended", 5),
             goldEvent(gold, "f", "heartbeat", null, 0)),
         promotion("date=2026-01-02", "run-g", 3, 3, 0, 0));
+    Table typed = catalog.table(TYPED);
+    typed
+        .updateSchema()
+        .addColumn("n", Types.LongType.get(), "payload member \"n\"")
+        .addColumn(
+            "ctx",
+            Types.StructType.of(
+                NestedField.optional(
+                    1, "screen", Types.StringType.get(), "payload member \"screen\"")),
+            "payload member \"ctx\"")
+        .addColumn(
+            "tags", Types.ListType.ofOptional(2, Types.StringType.get()), "payload member \"tags\"")
+        .commit();
+    Snapshot typedCommit =
+        replacePartitions(
+            typed,
+            List.of(
+                typedEvent(typed, "d", 4, "s1", List.of("a", "b")),
+                typedEvent(typed, "e", 5, null, List.of())),
+            promotion("date=2026-01-02", "run-g", 3, 3, 0, 0));
     Table stats = catalog.table(LakeTable.GOLD_EVENT_STATS);
+    Map<String, String> statsSummary = promotion("date=2026-01-02", "run-g", 3, 2, 0, 0);
+    statsSummary.put(
+        TableHistory.PAIRED_SNAPSHOT + TYPED.tableName(), Long.toString(typedCommit.snapshotId()));
     replacePartitions(
         stats,
         List.of(stats(stats, "lesson", "ended", 2, 0), stats(stats, "heartbeat", null, 1, 0)),
-        promotion("date=2026-01-02", "run-g", 3, 2, 0, 0));
+        statsSummary);
     Table uber = catalog.table(LakeTable.SILVER_UBER_MOVEMENTS);
     Map<String, Object> trip = new LinkedHashMap<>();
     trip.put("origin_movement_id", "1");
@@ -100,7 +135,30 @@ record FixtureLake(Path root, Snapshot hour3First, Snapshot hour4, Snapshot hour
         uber,
         List.of(row(uber, trip)),
         promotion("Travel_Times - Bogota.csv", "run-u", 1, 1, 0, 0));
-    return new FixtureLake(root, first, hour4, second);
+    return new FixtureLake(root, first, hour4, second, typedCommit);
+  }
+
+  /**
+   * A row of the typed table: a lesson:ended event with payload {@code n}, {@code ctx}, {@code
+   * tags}.
+   */
+  private static org.apache.iceberg.data.Record typedEvent(
+      Table typed, String uuid, int minute, String screen, List<String> tags) {
+    OffsetDateTime createdAt = DAY.atTime(3, minute).atOffset(ZoneOffset.UTC);
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("event_uuid", uuid);
+    values.put("event_name", "lesson:ended");
+    values.put("created_at", createdAt);
+    values.put("created_datetime", createdAt.toInstant().toString());
+    values.put("date", DAY);
+    values.put("n", (long) minute);
+    org.apache.iceberg.data.Record ctx =
+        GenericRecord.create(typed.schema().findField("ctx").type().asStructType());
+    ctx.setField("screen", screen);
+    values.put("ctx", ctx);
+    values.put("tags", tags);
+    values.put("_rescued", screen == null ? "{\"ctx\":{\"screen\":5}}" : null);
+    return row(typed, values);
   }
 
   private static org.apache.iceberg.data.Record goldEvent(

@@ -72,6 +72,20 @@ class HistoryTest {
   }
 
   @Test
+  void aTypedTablesHistoryIsItsSchemaChangeFreePromotions() {
+    Result r = lake("history", "gold_evt_lesson_ended", "--lake=" + lake, "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .containsExactly(
+            String.join(",", History.COLUMNS),
+            fixture.typed().snapshotId()
+                + ","
+                + committed(fixture.typed().timestampMillis())
+                + ",overwrite,date=2026-01-02,run-g,3,3,0,0,2,,true");
+  }
+
+  @Test
   void aTableNotCreatedYetHasNoSnapshots() throws Exception {
     Path empty = temp.resolve("empty");
     Files.createDirectories(empty);
@@ -91,12 +105,12 @@ class HistoryTest {
     assertThat(unknown.err().strip())
         .isEqualTo(
             "lake history: no lake table named 'gold_evnts'; tables: silver_events, gold_events,"
-                + " gold_event_stats, silver_uber_movements");
+                + " gold_event_stats, silver_uber_movements, gold_evt_lesson_ended");
     assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err().strip())
         .isEqualTo(
             "lake history: which table? lake history <table>, one of: silver_events, gold_events,"
-                + " gold_event_stats, silver_uber_movements");
+                + " gold_event_stats, silver_uber_movements, gold_evt_lesson_ended");
   }
 
   private static String committed(long millis) {

@@ -47,7 +47,8 @@ class MaintainTest {
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("silver_events: expire 2 snapshot(s)")
-        .contains("gold_events: expire 0 snapshot(s)");
+        .contains("gold_events: expire 0 snapshot(s)")
+        .contains("gold_evt_lesson_ended: expire 0 snapshot(s)");
     Result history = lake("history", "silver_events", "--lake=" + lake, "--format=csv");
     assertThat(history.lines()).hasSize(2);
     assertThat(history.lines().get(1)).startsWith(fixture.hour3Second().snapshotId() + ",");

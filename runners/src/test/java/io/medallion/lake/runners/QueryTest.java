@@ -109,7 +109,8 @@ class QueryTest {
             layout, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of());
     try (LakeCatalog catalog = IcebergFixtures.localCatalog(lake);
         Connection db = Query.open(layout, settings, AsOf.current())) {
-      for (LakeTable table : LakeTable.values()) {
+      assertThat(catalog.tables()).contains(FixtureLake.TYPED);
+      for (LakeTable table : catalog.tables()) {
         assertThat(
                 ReadersAgree.assertReadersAgree(
                     db, catalog.table(table), table.tableName(), Optional.empty()))
@@ -128,6 +129,41 @@ class QueryTest {
                   Optional.of(fixture.hour3First().snapshotId())))
           .isEqualTo(3);
     }
+  }
+
+  @Test
+  void aTypedTableReadsItsPayloadColumnsStructsAndListsIncluded() {
+    Result r =
+        query(
+            "select event_uuid, n, ctx.screen, tags, _rescued from gold_evt_lesson_ended order by 1",
+            "--format=csv");
+    Result types =
+        query(
+            "select column_name, column_type from (describe gold_evt_lesson_ended)"
+                + " where column_name in ('n', 'ctx', 'tags')",
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines())
+        .containsExactly(
+            "event_uuid,n,screen,tags,_rescued",
+            "d,4,s1,\"[a, b]\",",
+            "e,5,,[],\"{\"\"ctx\"\":{\"\"screen\"\":5}}\"");
+    assertThat(types.lines())
+        .containsExactly(
+            "column_name,column_type", "n,BIGINT", "ctx,STRUCT(screen VARCHAR)", "tags,VARCHAR[]");
+  }
+
+  @Test
+  void aTypedTableAsOfBeforeItsFirstCommitIsEmptyWithItsColumns() {
+    Result r =
+        query(
+            "select count(*), count(n) from gold_evt_lesson_ended",
+            "--as-of=" + fixture.hour4().snapshotId(),
+            "--format=csv");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.lines()).containsExactly("count_star(),count(n)", "0,0");
   }
 
   @Test

@@ -11,12 +11,14 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.testing.IcebergFixtures;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,5 +83,55 @@ class StatusTest {
             "gold/events,date=2026-01-03,rows_changed,,"
                 + "its first promotion (never promoted: --pending leaves it)",
             "gold/events,date=2026-01-02,unpaired,gold-2,lake gold --pending");
+  }
+
+  @Test
+  void aDateKilledAfterItsTypedTablesIsOneUnpairedRowAndQueriesReadItsTypedTablesOld()
+      throws Exception {
+    FixtureLake.build(lake);
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    LocalDate next = D.plusDays(1);
+    Dataset.Unit date = Dataset.GOLD_EVENTS.dateUnit(next);
+    try (LakeCatalog catalog = IcebergFixtures.localCatalog(lake)) {
+      // A gold run of the next date commits gold_events and two typed tables, then dies.
+      PendingPromotions.markInFlight(layout, Dataset.GOLD_EVENTS, date.name(), "gold-3");
+      Map<String, String> summary = IcebergFixtures.promotion(date.name(), "gold-3", 1, 1, 0, 0);
+      for (LakeTable table :
+          List.of(LakeTable.GOLD_EVENTS, TableFamily.TYPED_EVENTS.member("gold_evt_quiz_viewed"))) {
+        LakeCommitter.overwrite(
+            catalog.table(table),
+            null,
+            date.rows(),
+            List.of(),
+            "gold-3",
+            date.name(),
+            NOTHING_READ);
+      }
+      Table typed = catalog.table(FixtureLake.TYPED);
+      Map<String, Object> row = new HashMap<>();
+      row.put("event_uuid", "g");
+      row.put("event_name", "lesson:ended");
+      row.put("created_at", next.atStartOfDay().atOffset(java.time.ZoneOffset.UTC));
+      row.put("created_datetime", next + "T00:00:00Z");
+      row.put("date", next);
+      IcebergFixtures.replacePartitions(typed, List.of(IcebergFixtures.row(typed, row)), summary);
+    }
+
+    FixtureLake.Result status = lake("status", "--lake=" + lake, "--format=csv");
+    FixtureLake.Result typedRows =
+        lake(
+            "query",
+            "--lake=" + lake,
+            "select string_agg(event_uuid, ' ' order by event_uuid) from gold_evt_lesson_ended",
+            "--format=csv");
+
+    assertThat(status.status()).as(status.err()).isZero();
+    assertThat(status.lines())
+        .containsExactly(
+            "dataset,unit,state,run_id,repair",
+            "gold/events,date=2026-01-03,in_flight,gold-3,lake gold --pending",
+            "gold/events,date=2026-01-03,unpaired,gold-3,lake gold --pending");
+    assertThat(typedRows.status()).as(typedRows.err()).isZero();
+    assertThat(typedRows.lines().get(1)).isEqualTo("d e");
   }
 }

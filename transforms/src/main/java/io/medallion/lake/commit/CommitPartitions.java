@@ -5,12 +5,16 @@ import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +33,11 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +60,17 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
   private final PCollection<KV<String, Long>> counts;
   private final boolean allowEmpty;
   private final PendingMarks marks;
+  private final FamilyFiles family;
+
+  /**
+   * The files a run wrote for its dataset's family: the family's tables when the run started (by
+   * name), the tables as the run settled them before writing (a one-element collection), and each
+   * file keyed by its table, with its partition path.
+   */
+  private record FamilyFiles(
+      Map<String, TableAtStart> atStart,
+      PCollection<Map<String, TableAtStart>> settled,
+      PCollection<KV<String, KV<String, String>>> files) {}
 
   private CommitPartitions(
       LakeLayout lake,
@@ -63,7 +82,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       PCollection<KV<String, String>> stagedFiles,
       PCollection<KV<String, Long>> counts,
       boolean allowEmpty,
-      PendingMarks marks) {
+      PendingMarks marks,
+      FamilyFiles family) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
@@ -74,6 +94,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     this.counts = counts;
     this.allowEmpty = allowEmpty;
     this.marks = marks;
+    this.family = family;
   }
 
   /**
@@ -97,6 +118,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         null,
         counts,
         false,
+        null,
         null);
   }
 
@@ -110,13 +132,13 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     Map<LakeTable, PCollection<KV<String, String>>> f = new TreeMap<>(dataFiles);
     f.put(table.table(), files);
     return new CommitPartitions(
-        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks);
+        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks, family);
   }
 
   /** Files staged under {@code _tmp/<run>/} (any key, the staged path as value), moved in. */
   public CommitPartitions withStagedFiles(PCollection<KV<String, String>> files) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks);
+        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks, family);
   }
 
   /**
@@ -125,13 +147,61 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
    */
   public CommitPartitions allowingEmpty(boolean allow) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allow, marks);
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allow,
+        marks,
+        family);
   }
 
   /** Marks the downstream units {@code pending} names as pending before anything is committed. */
   public CommitPartitions markingPending(PendingMarks pending) {
     return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, stagedFiles, counts, allowEmpty, pending);
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allowEmpty,
+        pending,
+        family);
+  }
+
+  /**
+   * The data files written for the tables of the units' dataset's family, keyed by table (with
+   * their partition path), committed between the dataset's fixed tables; and, for each unit, an
+   * empty replacement of every member that holds rows of it and got no file.
+   *
+   * @param atStart the family's tables when the run started, by name: the snapshots their commits
+   *     validate from, and the members checked for rows of a unit
+   * @param settled one element: the tables the files were written for, by name, with the schema
+   *     they were written with (a table the run created has no start snapshot)
+   */
+  public CommitPartitions withFamilyFiles(
+      Map<String, TableAtStart> atStart,
+      PCollection<Map<String, TableAtStart>> settled,
+      PCollection<KV<String, KV<String, String>>> files) {
+    return new CommitPartitions(
+        lake,
+        catalog,
+        runId,
+        commits,
+        tables,
+        dataFiles,
+        stagedFiles,
+        counts,
+        allowEmpty,
+        marks,
+        new FamilyFiles(new TreeMap<>(atStart), settled, files));
   }
 
   @Override
@@ -154,6 +224,16 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     PCollectionView<Map<String, Long>> totals =
         counts.apply("SumCounts", Sum.longsPerKey()).apply("AsMap", View.asMap());
     sideInputs.add(totals);
+    FamilyViews familyViews = null;
+    if (family != null) {
+      familyViews =
+          new FamilyViews(
+              family.atStart(),
+              family.settled().apply("FamilyTables", View.asSingleton()),
+              family.files().apply("FamilyFiles", View.asList()));
+      sideInputs.add(familyViews.settled());
+      sideInputs.add(familyViews.files());
+    }
     return begin
         .apply("Once", Create.of(runId))
         .apply(
@@ -169,10 +249,18 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
                         staged,
                         totals,
                         allowEmpty,
-                        marks))
+                        marks,
+                        familyViews))
                 .withSideInputs(sideInputs))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
+
+  /** {@link FamilyFiles} as the commit step reads them. */
+  private record FamilyViews(
+      Map<String, TableAtStart> atStart,
+      PCollectionView<Map<String, TableAtStart>> settled,
+      PCollectionView<List<KV<String, KV<String, String>>>> files)
+      implements Serializable {}
 
   static final class CommitFn extends DoFn<String, String> {
     private final LakeLayout lake;
@@ -186,6 +274,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
     private final PCollectionView<Map<String, Long>> countsView;
     private final boolean allowEmpty;
     private final PendingMarks marks;
+    private final FamilyViews family;
 
     CommitFn(
         LakeLayout lake,
@@ -197,7 +286,8 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         PCollectionView<List<String>> stagedView,
         PCollectionView<Map<String, Long>> countsView,
         boolean allowEmpty,
-        PendingMarks marks) {
+        PendingMarks marks,
+        FamilyViews family) {
       this.lake = lake;
       this.catalogSettings = catalogSettings;
       this.catalog = new CatalogConnection(catalogSettings);
@@ -209,6 +299,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       this.countsView = countsView;
       this.allowEmpty = allowEmpty;
       this.marks = marks;
+      this.family = family;
     }
 
     @Teardown
@@ -273,6 +364,70 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
           filesByUnit.get(owner).get(e.getKey()).add(file);
         }
       }
+      Map<LakeTable, Long> startSnapshots = new TreeMap<>();
+      tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
+      Map<CommitUnit, Set<LakeTable>> members = new LinkedHashMap<>();
+      commits.forEach(unit -> members.put(unit, new TreeSet<>()));
+      if (family != null) {
+        Map<String, TableAtStart> all = new TreeMap<>(family.atStart());
+        all.putAll(c.sideInput(family.settled()));
+        Map<String, List<KV<String, String>>> written = new TreeMap<>();
+        for (KV<String, KV<String, String>> file : c.sideInput(family.files())) {
+          if (!all.containsKey(file.getKey())) {
+            throw new IllegalStateException(
+                "a file of " + file.getKey() + ", which the run did not settle: " + file);
+          }
+          written.computeIfAbsent(file.getKey(), t -> new ArrayList<>()).add(file.getValue());
+        }
+        // Each member's files described from their footers, a table at a time, several at once.
+        List<String> names = new ArrayList<>(written.keySet());
+        List<List<DataFile>> described =
+            PerTable.map(
+                names,
+                name -> {
+                  Table table = catalog.get().table(all.get(name).table());
+                  List<DataFile> files = new ArrayList<>();
+                  for (KV<String, String> file : written.get(name)) {
+                    files.add(LakeCommitter.dataFile(table, file.getValue(), file.getKey()));
+                  }
+                  return files;
+                });
+        for (int i = 0; i < names.size(); i++) {
+          LakeTable member = all.get(names.get(i)).table();
+          Table table = catalog.get().table(member);
+          for (DataFile file : described.get(i)) {
+            CommitUnit owner =
+                commits.stream()
+                    .filter(unit -> LakeCommitter.holdsOnly(table, unit.unit().rows(), file))
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                member + " data file belongs to no unit: " + file.location()));
+            filesByUnit.get(owner).computeIfAbsent(member, t -> new ArrayList<>()).add(file);
+            members.get(owner).add(member);
+          }
+        }
+        List<TableAtStart> known = new ArrayList<>(all.values());
+        // A member with files for every unit is committed for each already; any other may hold
+        // rows of a unit this run has none for (its event name left the date).
+        List<List<CommitUnit>> holding =
+            PerTable.map(
+                known,
+                member ->
+                    members.values().stream().allMatch(m -> m.contains(member.table()))
+                        ? List.of()
+                        : unitsHoldingRows(member));
+        for (int i = 0; i < known.size(); i++) {
+          LakeTable member = known.get(i).table();
+          for (CommitUnit unit : holding.get(i)) {
+            // Its rows of the unit are replaced even when this run has none for it.
+            members.get(unit).add(member);
+            filesByUnit.get(unit).putIfAbsent(member, new ArrayList<>());
+          }
+          startSnapshots.put(member, known.get(i).snapshotId());
+        }
+      }
       for (String file : c.sideInput(stagedView)) {
         String relative = relativeTo(stagingRoot, file);
         CommitUnit owner =
@@ -292,15 +447,40 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
                 countsOf(unit, counts),
                 filesByUnit.get(unit),
                 stagingRoot,
-                stagedByUnit.get(unit)));
+                stagedByUnit.get(unit),
+                new ArrayList<>(members.get(unit))));
       }
-      Map<LakeTable, Long> startSnapshots = new TreeMap<>();
-      tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
       for (String report :
           new LakeCommitter(lake, catalog.get(), runId, allowEmpty, marks)
               .commit(startSnapshots, staged)) {
         c.output(report);
       }
+    }
+
+    /** The units of this run that {@code member} holds rows of now, by its files' partitions. */
+    private List<CommitUnit> unitsHoldingRows(TableAtStart member) {
+      Table table = catalog.get().table(member.table());
+      table.refresh();
+      Set<CommitUnit> holding = new LinkedHashSet<>();
+      if (table.currentSnapshot() == null) {
+        return List.of();
+      }
+      Expression any = Expressions.alwaysFalse();
+      for (CommitUnit unit : commits) {
+        any = Expressions.or(any, unit.unit().rows());
+      }
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(any).planFiles()) {
+        for (FileScanTask task : tasks) {
+          for (CommitUnit unit : commits) {
+            if (LakeCommitter.holdsOnly(table, unit.unit().rows(), task.file())) {
+              holding.add(unit);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return List.copyOf(holding);
     }
 
     /** Fails on a counter of no unit: its records would be reported nowhere. */

@@ -53,11 +53,19 @@ public record CommitUnit(
     return unit.name();
   }
 
-  /** The rows of each of the dataset's tables this unit replaces, in commit order. */
+  /** The rows of each of the dataset's fixed tables this unit replaces, in commit order. */
   public Map<LakeTable, Expression> tables() {
+    return tables(List.of());
+  }
+
+  /**
+   * The rows of each table this unit replaces, in commit order, when it is committed to {@code
+   * members} of its dataset's family too ({@link Dataset#tables(java.util.Collection)}).
+   */
+  public Map<LakeTable, Expression> tables(List<LakeTable> members) {
     Map<LakeTable, Expression> tables = new LinkedHashMap<>();
     Expression rows = unit.rows();
-    dataset().tables().forEach(table -> tables.put(table, rows));
+    dataset().tables(members).forEach(table -> tables.put(table, rows));
     return tables;
   }
 

@@ -13,6 +13,8 @@ import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableHistory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -120,13 +123,26 @@ public final class LakeCommitter {
    * @param stagingRoot the folder its plain files were staged under
    * @param stagedFiles those files, relative to {@code stagingRoot}: the same path they get under
    *     the lake root, inside the unit's quarantine folder
+   * @param members the tables of its dataset's family it replaces rows of (those it wrote files
+   *     for, and those that hold rows of it), committed between the dataset's fixed tables
    */
   public record Staged(
       CommitUnit unit,
       Map<String, Long> counts,
       Map<LakeTable, List<DataFile>> dataFiles,
       String stagingRoot,
-      List<String> stagedFiles) {
+      List<String> stagedFiles,
+      List<LakeTable> members) {
+    /** A unit of fixed tables only. */
+    public Staged(
+        CommitUnit unit,
+        Map<String, Long> counts,
+        Map<LakeTable, List<DataFile>> dataFiles,
+        String stagingRoot,
+        List<String> stagedFiles) {
+      this(unit, counts, dataFiles, stagingRoot, stagedFiles, List.of());
+    }
+
     public Staged {
       Map<String, Long> all = new TreeMap<>(counts);
       all.put(
@@ -138,6 +154,12 @@ public final class LakeCommitter {
       counts = all;
       dataFiles = Map.copyOf(dataFiles);
       stagedFiles = List.copyOf(stagedFiles);
+      members = List.copyOf(members);
+    }
+
+    /** Every table the unit is committed to, with its rows, in commit order. */
+    Map<LakeTable, Expression> tables() {
+      return unit.tables(members);
     }
   }
 
@@ -192,7 +214,8 @@ public final class LakeCommitter {
    */
   private static final class Progress {
     private int unitsDone;
-    private final List<String> tablesOfNextUnit = new ArrayList<>();
+    // Typed tables of a unit commit several at a time.
+    private final List<String> tablesOfNextUnit = Collections.synchronizedList(new ArrayList<>());
 
     /** The unit committed to {@code table}: the commit of that table returned. */
     void committed(LakeTable table) {
@@ -252,7 +275,8 @@ public final class LakeCommitter {
     // Check every unit before touching any, so that a run that does not add up commits nothing.
     for (Staged staged : units) {
       checkReconciles(staged.unit().toString(), staged.counts());
-      for (Map.Entry<LakeTable, Expression> e : staged.unit().tables().entrySet()) {
+      checkFamilyReconciles(staged);
+      for (Map.Entry<LakeTable, Expression> e : staged.tables().entrySet()) {
         if (!staged.unit().emptiable()) {
           checkNotEmptied(
               catalog.table(e.getKey()), e.getValue(), staged.unit().name(), staged.counts());
@@ -276,29 +300,36 @@ public final class LakeCommitter {
       if (marks != null) {
         summary.put(TableHistory.MARKED, String.join(",", marks.unitsFor(staged.counts())));
       }
-      for (Map.Entry<LakeTable, Expression> e : unit.tables().entrySet()) {
-        List<DataFile> dataFiles = staged.dataFiles().getOrDefault(e.getKey(), List.of());
-        long snapshot =
-            overwrite(
-                catalog.table(e.getKey()),
-                startSnapshots.get(e.getKey()),
-                e.getValue(),
-                dataFiles,
-                runId,
-                unit.name(),
-                staged.counts(),
-                summary,
-                () -> progress.committed(e.getKey()));
-        snapshots.put(e.getKey().tableName(), snapshot);
-        dataFiles.stream().map(f -> lake.relativize(f.location())).sorted().forEach(files::add);
-        stopHereIfAsked("committed:" + e.getKey().tableName() + ":" + unit.name());
-        // The next table's commit names this table's snapshot: the unit's rows and any later
-        // commit of another unit (whose own pair is then behind it).
-        Table committed = catalog.table(e.getKey());
-        committed.refresh();
-        summary.put(
-            TableHistory.PAIRED_SNAPSHOT + e.getKey().tableName(),
-            String.valueOf(committed.currentSnapshot().snapshotId()));
+      // The tables in commit order, the family's members (between the fixed tables) committed
+      // several at a time: each is a table of its own, and the last fixed table names them all.
+      Optional<TableFamily> family = unit.dataset().family();
+      List<LakeTable> batch = new ArrayList<>();
+      for (Map.Entry<LakeTable, Expression> e : staged.tables().entrySet()) {
+        if (family.isPresent() && family.get().isMember(e.getKey().tableName())) {
+          batch.add(e.getKey());
+          continue;
+        }
+        if (!batch.isEmpty()) {
+          Map<String, String> before = Map.copyOf(summary);
+          List<Map.Entry<Long, Long>> done =
+              PerTable.map(
+                  batch,
+                  member ->
+                      commitTable(
+                          member,
+                          staged.tables().get(member),
+                          staged,
+                          startSnapshots,
+                          before,
+                          progress));
+          for (int i = 0; i < batch.size(); i++) {
+            record(batch.get(i), done.get(i), staged, snapshots, files, summary);
+          }
+          batch.clear();
+        }
+        Map.Entry<Long, Long> done =
+            commitTable(e.getKey(), e.getValue(), staged, startSnapshots, summary, progress);
+        record(e.getKey(), done, staged, snapshots, files, summary);
       }
       stopHereIfAsked("committed:" + unit.name());
       List<String> quarantine = new ArrayList<>(staged.stagedFiles());
@@ -325,6 +356,52 @@ public final class LakeCommitter {
       reports.add(report);
     }
     return reports;
+  }
+
+  /**
+   * Replaces the unit's rows of {@code table} ({@link #overwrite}), with {@code summary} in the
+   * snapshot summary; stops there when the test hook asks. Returns the unit's snapshot, and the
+   * table's current snapshot just after it (the one a later table's commit names: the unit's rows
+   * and any later commit of another unit, whose own pair is then behind it).
+   */
+  private Map.Entry<Long, Long> commitTable(
+      LakeTable table,
+      Expression rows,
+      Staged staged,
+      Map<LakeTable, Long> startSnapshots,
+      Map<String, String> summary,
+      Progress progress) {
+    long snapshot =
+        overwrite(
+            catalog.table(table),
+            startSnapshots.get(table),
+            rows,
+            staged.dataFiles().getOrDefault(table, List.of()),
+            runId,
+            staged.unit().name(),
+            staged.counts(),
+            summary,
+            () -> progress.committed(table));
+    stopHereIfAsked("committed:" + table.tableName() + ":" + staged.unit().name());
+    Table committed = catalog.table(table);
+    committed.refresh();
+    return Map.entry(snapshot, committed.currentSnapshot().snapshotId());
+  }
+
+  /** Notes a table's commit of a unit: its snapshot and files, and its name for later tables. */
+  private void record(
+      LakeTable table,
+      Map.Entry<Long, Long> done,
+      Staged staged,
+      Map<String, Long> snapshots,
+      List<String> files,
+      Map<String, String> summary) {
+    snapshots.put(table.tableName(), done.getKey());
+    staged.dataFiles().getOrDefault(table, List.of()).stream()
+        .map(f -> lake.relativize(f.location()))
+        .sorted()
+        .forEach(files::add);
+    summary.put(TableHistory.PAIRED_SNAPSHOT + table.tableName(), String.valueOf(done.getValue()));
   }
 
   /**
@@ -455,6 +532,45 @@ public final class LakeCommitter {
               read,
               accounted,
               counts));
+    }
+  }
+
+  /**
+   * Throws unless a unit of a dataset with a {@link TableFamily} wrote each of its rows to the
+   * family or quarantined it from the family ({@code written = typed.written +
+   * typed.quarantined.*}), and its members' files hold exactly the rows counted as written to them.
+   */
+  private static void checkFamilyReconciles(Staged staged) {
+    Optional<TableFamily> family = staged.unit().dataset().family();
+    if (family.isEmpty()) {
+      return;
+    }
+    Map<String, Long> counts = staged.counts();
+    long written = counts.getOrDefault(Counts.WRITTEN, 0L);
+    long toMembers = counts.getOrDefault(family.get().writtenCounter(), 0L);
+    String quarantinedPrefix = family.get().quarantinedCounter("");
+    long quarantined =
+        counts.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(quarantinedPrefix))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    long inFiles =
+        staged.members().stream()
+            .flatMap(m -> staged.dataFiles().getOrDefault(m, List.of()).stream())
+            .mapToLong(DataFile::recordCount)
+            .sum();
+    if (written != toMembers + quarantined || toMembers != inFiles) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "%s does not reconcile with its %s tables: written %d, to them %d + quarantined from"
+                  + " them %d, rows in their files %d; nothing was committed",
+              staged.unit(),
+              family.get(),
+              written,
+              toMembers,
+              quarantined,
+              inFiles));
     }
   }
 

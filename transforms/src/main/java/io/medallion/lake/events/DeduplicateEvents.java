@@ -7,6 +7,8 @@ import io.medallion.lake.layout.PartitionValues;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
+import io.medallion.lake.table.TableFamily;
+import io.medallion.lake.typed.PayloadTypes;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +72,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * holds about one date's rows divided by {@code buckets} (all its rows, duplicates included, are
  * held at once): with 64 buckets a 24M-event day is 375k rows a bucket.
  *
+ * <p>With {@link #withPayloadTypesOf} a family of typed tables, it also counts what the kept rows'
+ * payloads hold, per table their event names name ({@link #TYPES}, {@link PayloadTypes}): the typed
+ * tables' columns are decided from it, in the same pass that decides which rows are kept.
+ *
  * <p>Rows cross the GroupByKey in {@link EncodedBatches}, a bucket's rows of a bundle encoded one
  * after the other: a shuffle costs per element. The kept rows leave batched too: on Flink every
  * output of a multi-output step is serialised on its way on, and a batch is one byte array.
@@ -79,6 +85,9 @@ public final class DeduplicateEvents
   public static final TupleTag<KV<String, byte[]>> EVENTS = new TupleTag<>() {};
   public static final TupleTag<Row> STATS = new TupleTag<>() {};
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
+
+  /** What the kept rows' payloads hold: {@link PayloadTypes} path keys and counts, to be summed. */
+  public static final TupleTag<KV<String, Long>> TYPES = new TupleTag<>() {};
 
   /** Counter prefix: {@code duplicate_of.2026-01-01} counts copies whose winner is of that date. */
   public static final String DUPLICATE_OF = "duplicate_of";
@@ -124,13 +133,19 @@ public final class DeduplicateEvents
   private final Duration horizon;
   private final int buckets;
   private final TableAtStart gold;
+  private final TableFamily typed;
 
   private DeduplicateEvents(
-      List<LocalDate> targets, Duration horizon, int buckets, TableAtStart gold) {
+      List<LocalDate> targets,
+      Duration horizon,
+      int buckets,
+      TableAtStart gold,
+      TableFamily typed) {
     this.targets = targets;
     this.horizon = horizon;
     this.buckets = buckets;
     this.gold = gold;
+    this.typed = typed;
   }
 
   /**
@@ -149,7 +164,7 @@ public final class DeduplicateEvents
       throw new IllegalArgumentException("kept rows go to gold_events, not " + gold.table());
     }
     return new DeduplicateEvents(
-        List.copyOf(new TreeSet<>(targets)), DEFAULT_HORIZON, DEFAULT_BUCKETS, gold);
+        List.copyOf(new TreeSet<>(targets)), DEFAULT_HORIZON, DEFAULT_BUCKETS, gold, null);
   }
 
   /**
@@ -158,7 +173,7 @@ public final class DeduplicateEvents
    * @throws IllegalArgumentException if negative or longer than {@link #MAX_HORIZON}
    */
   public DeduplicateEvents withHorizon(Duration horizon) {
-    return new DeduplicateEvents(targets, checkHorizon(horizon), buckets, gold);
+    return new DeduplicateEvents(targets, checkHorizon(horizon), buckets, gold, typed);
   }
 
   /**
@@ -170,7 +185,15 @@ public final class DeduplicateEvents
     if (buckets < 1) {
       throw new IllegalArgumentException("--dedupBuckets: must be at least 1, got " + buckets);
     }
-    return new DeduplicateEvents(targets, horizon, buckets, gold);
+    return new DeduplicateEvents(targets, horizon, buckets, gold, typed);
+  }
+
+  /**
+   * Counts what the kept rows' payloads hold ({@link #TYPES}), per member of {@code family} their
+   * event names name ({@link TableFamily#tableNameFor}).
+   */
+  public DeduplicateEvents withPayloadTypesOf(TableFamily family) {
+    return new DeduplicateEvents(targets, horizon, buckets, gold, family);
   }
 
   /**
@@ -218,11 +241,12 @@ public final class DeduplicateEvents
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
-                ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold))
-                    .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS)));
+                ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold, typed))
+                    .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS).and(TYPES)));
     result.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
     result.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    result.get(TYPES).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
@@ -237,6 +261,8 @@ public final class DeduplicateEvents
   private static final int CREATED_AT = ROW.getSchema().getField("created_at").pos();
   private static final int EVENT_TYPE = ROW.getSchema().getField("event_type").pos();
   private static final int EVENT_SUBTYPE = ROW.getSchema().getField("event_subtype").pos();
+  private static final int EVENT_NAME = ROW.getSchema().getField("event_name").pos();
+  private static final int PAYLOAD = ROW.getSchema().getField("payload").pos();
 
   private static long createdAt(GenericRecord row) {
     return (Long) row.get(CREATED_AT);
@@ -311,27 +337,38 @@ public final class DeduplicateEvents
     }
   }
 
+  /** A bundle's payload counts leave early past this many paths (a runaway map of ids as keys). */
+  static final int MAX_TYPE_PATHS = 100_000;
+
+  private static final String NO_TYPED_TABLE = "";
+
   static final class KeepFirstPerUuidFn
       extends DoFn<KV<Integer, Iterable<byte[]>>, KV<String, byte[]>> {
     private final HashSet<LocalDate> targets;
     private final long horizonMicros;
     private final TableAtStart gold;
+    private final TableFamily typed;
     private transient TableAtStart.PartitionPaths paths;
     private transient EncodedBatches.Buffer<String, GenericRecord> goldRows;
     private transient Counts.InBundle counts;
     private transient Map<List<Object>, long[]> stats;
     private transient Map<LocalDate, String> partitions;
+    private transient PayloadTypes payloadTypes;
+    private transient Map<Object, String> typedTables;
 
-    KeepFirstPerUuidFn(List<LocalDate> targets, long horizonMicros, TableAtStart gold) {
+    KeepFirstPerUuidFn(
+        List<LocalDate> targets, long horizonMicros, TableAtStart gold, TableFamily typed) {
       this.targets = new HashSet<>(targets);
       this.horizonMicros = horizonMicros;
       this.gold = gold;
+      this.typed = typed;
     }
 
     @Setup
     public void setup() {
       paths = gold.partitionPaths();
       partitions = new HashMap<>();
+      typedTables = new HashMap<>();
     }
 
     @StartBundle
@@ -339,6 +376,7 @@ public final class DeduplicateEvents
       goldRows = new EncodedBatches.Buffer<>(GOLD_ROW);
       counts = new Counts.InBundle();
       stats = new HashMap<>();
+      payloadTypes = new PayloadTypes();
     }
 
     @ProcessElement
@@ -361,6 +399,29 @@ public final class DeduplicateEvents
           copies.sort(KEEP_FIRST);
           decide(copies, out);
         }
+      }
+      if (payloadTypes.size() > MAX_TYPE_PATHS) {
+        payloadTypes.drain((key, n) -> out.get(TYPES).output(KV.of(key, n)));
+      }
+    }
+
+    /** Counts the payload of a kept row for the typed table its event name names, if any. */
+    private void observePayload(GenericRecord row) {
+      if (typed == null) {
+        return;
+      }
+      // Keyed by the name as decoded (Avro's Utf8, equal by bytes): a run has few names.
+      String table =
+          typedTables.computeIfAbsent(
+              row.get(EVENT_NAME),
+              name -> typed.tableNameFor(name.toString()).orElse(NO_TYPED_TABLE));
+      if (table.equals(NO_TYPED_TABLE)) {
+        return;
+      }
+      try {
+        payloadTypes.observe(table, (CharSequence) row.get(PAYLOAD));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("event " + row.get(EVENT_UUID) + ": " + e.getMessage(), e);
       }
     }
 
@@ -402,6 +463,7 @@ public final class DeduplicateEvents
         addStats(dates[i], row, kept[i]);
         if (kept[i]) {
           counts.add(partition, Counts.WRITTEN, 1);
+          observePayload(row);
           GenericRecord gold = GoldRows.of(row, dates[i]);
           goldRows.add(
               paths.of(gold), gold, (path, batch) -> out.get(EVENTS).output(KV.of(path, batch)));
@@ -449,6 +511,10 @@ public final class DeduplicateEvents
       }
       stats.clear();
       counts.flush(context, COUNTS);
+      payloadTypes.drain(
+          (key, n) ->
+              context.output(
+                  TYPES, KV.of(key, n), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
     }
   }
 }

@@ -29,12 +29,7 @@ public final class PartitionValues {
     if (isNormalised(value)) {
       return value; // the common case: already a clean, short, lower-case identifier
     }
-    String folded =
-        COMBINING_MARKS
-            .matcher(Normalizer.normalize(value, Normalizer.Form.NFKD))
-            .replaceAll("")
-            .toLowerCase(Locale.ROOT);
-    String cleaned = trimUnderscores(NOT_ALLOWED.matcher(folded).replaceAll("_"));
+    String cleaned = fold(value);
     if (cleaned.isEmpty()) {
       cleaned =
           value.isEmpty()
@@ -45,6 +40,31 @@ public final class PartitionValues {
     return cleaned.length() <= MAX_LENGTH
         ? cleaned
         : trimUnderscores(cleaned.substring(0, MAX_LENGTH));
+  }
+
+  /**
+   * {@code value} with its accents folded, in lower case, every run of characters other than {@code
+   * [a-z0-9_]} one {@code _}, and no {@code _} at either end: empty when it has no letter or digit.
+   * Partition values, typed table names and typed column names are folded alike.
+   */
+  public static String fold(String value) {
+    String folded =
+        COMBINING_MARKS
+            .matcher(Normalizer.normalize(value, Normalizer.Form.NFKD))
+            .replaceAll("")
+            .toLowerCase(Locale.ROOT);
+    return trimUnderscores(NOT_ALLOWED.matcher(folded).replaceAll("_"));
+  }
+
+  /** The first 8 hex digits of the SHA-256 of {@code value}'s UTF-8 bytes. */
+  public static String sha256Hex8(String value) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /**
@@ -87,16 +107,10 @@ public final class PartitionValues {
   public static String sourceId(String fileName) {
     int slash = fileName.lastIndexOf('/');
     String name = slash < 0 ? fileName : fileName.substring(slash + 1);
-    byte[] sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
     String stem = normalise(name.replaceFirst("(?i)\\.csv$", ""));
     if (stem.length() > 48) {
       stem = stem.substring(0, 48);
     }
-    return stem + "-" + HexFormat.of().formatHex(sha256, 0, 4);
+    return stem + "-" + sha256Hex8(name);
   }
 }

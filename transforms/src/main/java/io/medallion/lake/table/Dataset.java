@@ -7,10 +7,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Type;
@@ -28,7 +30,11 @@ import org.apache.iceberg.types.Types.NestedField;
  * dt=2026-01-02/hour=03}), except for a file-drop dataset, whose unit is one source file, named by
  * {@link PartitionValues#sourceId} of its file name.
  *
- * <p>A dataset made at run time (a table per event type, say) is built with the same constructor.
+ * <p>A dataset made at run time is built with the same constructor. A dataset may also commit
+ * tables it makes at run time from its data: the members of its {@link TableFamily} (gold's typed
+ * event tables, one per event name). A unit is committed to the fixed tables but the last, then to
+ * the family's members it holds rows of (by name), then to the last fixed table, whose commit names
+ * the snapshots of all the others ({@link PairedSnapshots}).
  */
 public final class Dataset implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -46,7 +52,10 @@ public final class Dataset implements Serializable {
           LakeLayout.QUARANTINE + "/events",
           null);
 
-  /** Silver events of a creation date, de-duplicated and aggregated into both gold tables. */
+  /**
+   * Silver events of a creation date, de-duplicated and aggregated into both gold tables, and into
+   * a typed table per event name ({@link TableFamily#TYPED_EVENTS}).
+   */
   public static final Dataset GOLD_EVENTS =
       new Dataset(
           "gold",
@@ -54,7 +63,8 @@ public final class Dataset implements Serializable {
           List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS),
           List.of("date"),
           null,
-          null);
+          null,
+          TableFamily.TYPED_EVENTS);
 
   /** Uber Movement CSVs dropped under {@code landing/uber_movements/}, one unit per file. */
   public static final Dataset SILVER_UBER_MOVEMENTS =
@@ -69,12 +79,37 @@ public final class Dataset implements Serializable {
   private static final List<Dataset> FIXED =
       List.of(SILVER_EVENTS, GOLD_EVENTS, SILVER_UBER_MOVEMENTS);
 
+  static {
+    // A family's members are told apart from the fixed tables by name alone (listing the catalog,
+    // granting access by a name prefix): no fixed table may look like a member, whatever the key.
+    for (Dataset dataset : FIXED) {
+      for (LakeTable table : LakeTable.values()) {
+        if (dataset.family != null && table.tableName().startsWith(dataset.family.namePrefix())) {
+          throw new IllegalStateException(
+              table + " would be a member of " + dataset.family + ": choose another prefix");
+        }
+      }
+    }
+  }
+
   private final String layer;
   private final String name;
   private final List<LakeTable> tables;
   private final List<String> unitColumns;
   private final String quarantine;
   private final String landing;
+  private final TableFamily family;
+
+  /** A dataset without a family: all its tables are fixed. */
+  public Dataset(
+      String layer,
+      String name,
+      List<LakeTable> tables,
+      List<String> unitColumns,
+      String quarantine,
+      String landing) {
+    this(layer, name, tables, unitColumns, quarantine, landing, null);
+  }
 
   /**
    * @param layer {@code silver} or {@code gold}
@@ -84,6 +119,8 @@ public final class Dataset implements Serializable {
    *     file-drop dataset
    * @param quarantine the lake-relative quarantine folder, or null when nothing is quarantined
    * @param landing the lake-relative folder files are dropped into, or null
+   * @param family the tables it makes at run time from its data, or null; each member holds every
+   *     unit column
    */
   public Dataset(
       String layer,
@@ -91,23 +128,31 @@ public final class Dataset implements Serializable {
       List<LakeTable> tables,
       List<String> unitColumns,
       String quarantine,
-      String landing) {
+      String landing,
+      TableFamily family) {
     if (tables.isEmpty() || unitColumns.isEmpty()) {
       throw new IllegalArgumentException(layer + "/" + name + ": no table or no unit column");
     }
-    for (LakeTable table : tables) {
-      for (String column : unitColumns) {
-        if (table.schema().findField(column) == null) {
-          throw new IllegalArgumentException(table + " has no unit column " + column);
-        }
-      }
+    Map<String, Schema> schemas = new LinkedHashMap<>();
+    tables.forEach(t -> schemas.put(t.toString(), t.schema()));
+    if (family != null) {
+      schemas.put(family.toString(), family.columns());
     }
+    schemas.forEach(
+        (table, schema) -> {
+          for (String column : unitColumns) {
+            if (schema.findField(column) == null) {
+              throw new IllegalArgumentException(table + " has no unit column " + column);
+            }
+          }
+        });
     this.layer = layer;
     this.name = name;
     this.tables = List.copyOf(tables);
     this.unitColumns = List.copyOf(unitColumns);
     this.quarantine = quarantine;
     this.landing = landing;
+    this.family = family;
   }
 
   /** The datasets every lake has. */
@@ -128,8 +173,38 @@ public final class Dataset implements Serializable {
     return layer + "/" + name;
   }
 
+  /** The fixed tables, in commit order. */
   public List<LakeTable> tables() {
     return tables;
+  }
+
+  /** The tables this dataset makes at run time, if it makes any. */
+  public Optional<TableFamily> family() {
+    return Optional.ofNullable(family);
+  }
+
+  /**
+   * Every table a unit of this dataset is committed to, in commit order, when its family's members
+   * are {@code members}: the fixed tables but the last, the members by name, the last.
+   *
+   * @param members tables of the family (any others among them are ignored)
+   */
+  public List<LakeTable> tables(Collection<LakeTable> members) {
+    List<LakeTable> ordered = new ArrayList<>(tables.subList(0, tables.size() - 1));
+    if (family != null) {
+      members.stream()
+          .filter(t -> family.isMember(t.tableName()))
+          .distinct()
+          .sorted()
+          .forEach(ordered::add);
+    }
+    ordered.add(tables.get(tables.size() - 1));
+    return ordered;
+  }
+
+  /** Whether {@code table} is one of this dataset's fixed tables or a member of its family. */
+  public boolean holds(LakeTable table) {
+    return tables.contains(table) || (family != null && family.isMember(table.tableName()));
   }
 
   public List<String> unitColumns() {
@@ -169,7 +244,10 @@ public final class Dataset implements Serializable {
     return Optional.ofNullable(landing);
   }
 
-  /** Every lake-relative folder this dataset writes outside its tables' own locations. */
+  /**
+   * Every lake-relative folder this dataset writes outside its tables' own locations (its family's
+   * folder is its members' locations).
+   */
   public List<String> folders() {
     List<String> folders = new ArrayList<>(List.of(reports(), pending()));
     quarantine().ifPresent(folders::add);

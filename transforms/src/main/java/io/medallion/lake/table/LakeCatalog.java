@@ -1,14 +1,19 @@
 package io.medallion.lake.table;
 
+import static java.util.stream.Collectors.joining;
+
 import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
@@ -17,7 +22,9 @@ import org.apache.iceberg.aws.glue.GlueCatalog;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.ResolvingFileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
@@ -25,8 +32,9 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
 /**
  * The lake's Iceberg catalog, opened from {@link CatalogSettings}: loads a {@link LakeTable},
  * creating it on first use (one code path locally and in the cloud) and adding the columns its
- * definition gained since (schema evolution). Close it when done; DoFns open one in {@code @Setup}
- * and close it in {@code @Teardown}.
+ * definition gained since (schema evolution), and lists the lake's tables, fixed and made at run
+ * time ({@link #tables}). Close it when done; DoFns open one in {@code @Setup} and close it in
+ * {@code @Teardown}.
  *
  * <p>Files are read and written through Iceberg's {@code ResolvingFileIO}: {@code S3FileIO} for
  * {@code s3://} paths, Hadoop's raw local filesystem for local paths.
@@ -36,7 +44,8 @@ public final class LakeCatalog implements AutoCloseable {
 
   private final CatalogSettings settings;
   private final Catalog catalog;
-  private final Map<LakeTable, Table> loaded = new HashMap<>();
+  // Tables are loaded from several threads at once (PerTable).
+  private final Map<LakeTable, Table> loaded = new ConcurrentHashMap<>();
 
   private LakeCatalog(CatalogSettings settings, Catalog catalog) {
     this.settings = settings;
@@ -88,7 +97,7 @@ public final class LakeCatalog implements AutoCloseable {
    */
   private static Configuration hadoopConf() {
     Configuration conf = new Configuration(false);
-    conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+    conf.set("fs.file.impl", JavaLocalFileSystem.class.getName());
     conf.setBoolean("fs.file.impl.disable.cache", true);
     return conf;
   }
@@ -156,6 +165,54 @@ public final class LakeCatalog implements AutoCloseable {
     current = evolve(table, current);
     this.loaded.put(table, current);
     return current;
+  }
+
+  /**
+   * The lake's tables: every fixed table ({@link LakeTable#values()}, whether created yet or not),
+   * then the members of each dataset's {@link TableFamily} that the catalog holds, by name. A
+   * member comes with its family's columns only; {@link #existing} gives its current schema.
+   */
+  public List<LakeTable> tables() {
+    List<LakeTable> tables = new ArrayList<>(LakeTable.values());
+    for (Dataset dataset : Dataset.values()) {
+      dataset.family().ifPresent(family -> tables.addAll(members(family)));
+    }
+    return tables;
+  }
+
+  /** The members of {@code family} the catalog holds, by name. */
+  public List<LakeTable> members(TableFamily family) {
+    List<TableIdentifier> listed;
+    try {
+      listed = catalog.listTables(Namespace.of(settings.namespace()));
+    } catch (NoSuchNamespaceException e) {
+      return List.of();
+    }
+    return listed.stream()
+        .map(TableIdentifier::name)
+        .filter(family::isMember)
+        .sorted()
+        .map(family::member)
+        .toList();
+  }
+
+  /**
+   * The lake table named {@code name}, fixed or a family member the catalog holds.
+   *
+   * @throws IllegalArgumentException naming the lake's tables, when there is none
+   */
+  public LakeTable named(String name) {
+    List<LakeTable> tables = tables();
+    return tables.stream()
+        .filter(t -> t.tableName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no lake table named '"
+                        + name
+                        + "'; tables: "
+                        + tables.stream().map(LakeTable::tableName).collect(joining(", "))));
   }
 
   /** {@code table} as the catalog holds it now, if it exists; never creates it. */

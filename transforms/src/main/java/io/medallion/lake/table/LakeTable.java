@@ -88,6 +88,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
 
   private final String layer;
   private final String dataset;
+  private final String folder;
   private final Schema schema;
   private final PartitionSpec spec;
   private final String comment;
@@ -99,6 +100,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
   private LakeTable(Builder b) {
     this.layer = b.layer;
     this.dataset = b.dataset;
+    this.folder = b.folder != null ? b.folder : b.layer + "/" + b.dataset;
     this.schema = b.schema;
     PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
     b.partitionColumns.forEach(spec::identity);
@@ -126,6 +128,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
     private final List<String> partitionColumns = new ArrayList<>();
     private final Map<String, String> properties = new LinkedHashMap<>();
     private String comment = "";
+    private String folder;
 
     private Builder(String layer, String dataset, Schema schema) {
       for (String part : List.of(layer, dataset)) {
@@ -164,6 +167,20 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
       return this;
     }
 
+    /**
+     * The table's folder relative to the lake root, when it is not {@code <layer>/<dataset>}: a
+     * {@link TableFamily} keeps its members under one folder.
+     *
+     * @param relative {@code /}-separated parts of lower-case letters, digits and {@code _}
+     */
+    public Builder inFolder(String relative) {
+      if (!relative.matches("[a-z][a-z0-9_]*(/[a-z0-9_]+)+")) {
+        throw new IllegalArgumentException("not a table folder: " + relative);
+      }
+      this.folder = relative;
+      return this;
+    }
+
     public Builder comment(String text) {
       this.comment = text;
       return this;
@@ -199,9 +216,12 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
     return TableIdentifier.of(Namespace.of(namespace), tableName());
   }
 
-  /** {@code <layer>/<dataset>}: the table's folder relative to the lake root. */
+  /**
+   * The table's folder relative to the lake root: {@code <layer>/<dataset>}, or where a {@link
+   * TableFamily} keeps it ({@code gold/evt/quiz_completed}).
+   */
   public String relativeLocation() {
-    return layer + "/" + dataset;
+    return folder;
   }
 
   /**

@@ -11,8 +11,8 @@ import org.apache.iceberg.Table;
 
 /**
  * A consistent read of a dataset whose unit is committed to several tables, one commit each (a gold
- * date: {@code gold_events}, then {@code gold_event_stats}). Each commit to a later table names, in
- * its summary, the snapshot of every earlier table it goes with ({@link
+ * date: {@code gold_events}, its typed tables, then {@code gold_event_stats}). Each commit to a
+ * later table names, in its summary, the snapshot of every earlier table it goes with ({@link
  * TableHistory#PAIRED_SNAPSHOT}). A reader takes the dataset's last table at the snapshot it chose
  * (current, or as of a time) and an earlier table at the snapshot that one names, whenever the
  * earlier table holds a unit commit after it: a unit committed to {@code gold_events} but not yet
@@ -28,7 +28,8 @@ public final class PairedSnapshots {
   private PairedSnapshots() {}
 
   /**
-   * A unit committed to an earlier table of a dataset and not to its last one.
+   * A unit committed to an earlier table of a dataset (a fixed one, or a member of its family) and
+   * not to its last one.
    *
    * @param table the earlier table
    * @param unit the unit ({@code date=2026-01-02})
@@ -49,7 +50,7 @@ public final class PairedSnapshots {
       Map<LakeTable, Table> tables, Map<LakeTable, Optional<Long>> chosen, Set<LakeTable> fixed) {
     Map<LakeTable, Optional<Long>> pinned = new LinkedHashMap<>(chosen);
     for (Dataset dataset : Dataset.values()) {
-      List<LakeTable> order = dataset.tables();
+      List<LakeTable> order = dataset.tables(tables.keySet());
       LakeTable anchor = order.get(order.size() - 1);
       for (LakeTable earlier : order.subList(0, order.size() - 1)) {
         Table table = tables.get(earlier);
@@ -57,7 +58,7 @@ public final class PairedSnapshots {
         if (table == null || choice.isEmpty() || fixed.contains(earlier)) {
           continue;
         }
-        Named named = named(tables.get(anchor), chosen.get(anchor), earlier);
+        Named named = named(dataset, tables.get(anchor), chosen.get(anchor), earlier);
         if (named.legacy() || unitCommits(table, choice.get(), named.snapshotId()).isEmpty()) {
           continue;
         }
@@ -75,7 +76,7 @@ public final class PairedSnapshots {
   public static List<Unpaired> unpaired(Map<LakeTable, Table> tables) {
     List<Unpaired> found = new ArrayList<>();
     for (Dataset dataset : Dataset.values()) {
-      List<LakeTable> order = dataset.tables();
+      List<LakeTable> order = dataset.tables(tables.keySet());
       LakeTable anchor = order.get(order.size() - 1);
       for (LakeTable earlier : order.subList(0, order.size() - 1)) {
         Table table = tables.get(earlier);
@@ -86,7 +87,7 @@ public final class PairedSnapshots {
         Optional<Long> anchorSnapshot =
             Optional.ofNullable(anchorTable == null ? null : anchorTable.currentSnapshot())
                 .map(Snapshot::snapshotId);
-        Named named = named(anchorTable, anchorSnapshot, earlier);
+        Named named = named(dataset, anchorTable, anchorSnapshot, earlier);
         if (named.legacy()) {
           continue;
         }
@@ -106,12 +107,15 @@ public final class PairedSnapshots {
 
   /**
    * What the anchor's snapshot names for {@code earlier}: a snapshot id; null when the anchor has
-   * no snapshot (nothing of the earlier table is paired yet); legacy when the anchor's history
-   * names nothing (committed before pairs were recorded: read as it is).
+   * no snapshot (nothing of the earlier table is paired yet), or names none for a member of the
+   * dataset's family (its every commit is of a run that died before the anchor's); legacy when the
+   * anchor's history names nothing for a fixed table (committed before pairs were recorded: read as
+   * it is).
    */
   private record Named(Long snapshotId, boolean legacy) {}
 
-  private static Named named(Table anchor, Optional<Long> anchorSnapshot, LakeTable earlier) {
+  private static Named named(
+      Dataset dataset, Table anchor, Optional<Long> anchorSnapshot, LakeTable earlier) {
     if (anchor == null || anchorSnapshot == null || anchorSnapshot.isEmpty()) {
       return new Named(null, false);
     }
@@ -124,7 +128,8 @@ public final class PairedSnapshots {
         return new Named(Long.parseLong(id), false);
       }
     }
-    return new Named(null, true);
+    return new Named(
+        null, !dataset.family().map(f -> f.isMember(earlier.tableName())).orElse(false));
   }
 
   /**

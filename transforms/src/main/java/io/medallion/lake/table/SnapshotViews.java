@@ -167,9 +167,15 @@ public final class SnapshotViews {
     return "SELECT " + String.join(", ", columns) + " WHERE false";
   }
 
-  /** The DuckDB type of an Iceberg column; the lake's tables use primitive types only. */
+  /**
+   * The DuckDB type of an Iceberg column: a struct as {@code STRUCT("a" T, ...)} (DuckDB casts a
+   * file's struct to it by name, a member the file lacks read as null), a list as {@code T[]}.
+   */
   static String duckDbType(LakeTable table, NestedField field) {
-    Type type = field.type();
+    return duckDbType(table, field.name(), field.type());
+  }
+
+  private static String duckDbType(LakeTable table, String column, Type type) {
     switch (type.typeId()) {
       case BOOLEAN:
         return "BOOLEAN";
@@ -197,10 +203,25 @@ public final class SnapshotViews {
       case DECIMAL:
         Types.DecimalType decimal = (Types.DecimalType) type;
         return "DECIMAL(" + decimal.precision() + ", " + decimal.scale() + ")";
+      case STRUCT:
+        List<String> fields = new ArrayList<>();
+        for (NestedField f : type.asStructType().fields()) {
+          fields.add(
+              identifier(f.name()) + " " + duckDbType(table, column + "." + f.name(), f.type()));
+        }
+        return "STRUCT(" + String.join(", ", fields) + ")";
+      case LIST:
+        return duckDbType(table, column, type.asListType().elementType()) + "[]";
+      case MAP:
+        return "MAP("
+            + duckDbType(table, column, type.asMapType().keyType())
+            + ", "
+            + duckDbType(table, column, type.asMapType().valueType())
+            + ")";
       default:
         throw new IllegalStateException(
             (table == null ? "" : table + ".")
-                + field.name()
+                + column
                 + ": lake query has no DuckDB type for Iceberg type "
                 + type);
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 import org.apache.iceberg.PartitionData;
@@ -64,6 +65,28 @@ public record TableAtStart(
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot close the catalog", e);
     }
+  }
+
+  /**
+   * The members of {@code family} the catalog holds now, by name, each as it is now (its schema,
+   * and its current snapshot: the one the run's commits to it validate from).
+   */
+  public static Map<String, TableAtStart> loadMembers(CatalogSettings catalog, TableFamily family) {
+    Map<String, TableAtStart> members = new TreeMap<>();
+    try (LakeCatalog opened = LakeCatalog.open(catalog)) {
+      for (TableAtStart member :
+          PerTable.map(
+              opened.members(family),
+              m -> {
+                Table loaded = opened.existing(m).orElseThrow();
+                return of(family.member(m.tableName(), loaded.schema()), loaded);
+              })) {
+        members.put(member.table().tableName(), member);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot close the catalog", e);
+    }
+    return members;
   }
 
   /** Where the table's data files go: {@code <location>/data}, unless the table says otherwise. */

@@ -9,6 +9,7 @@ import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.testing.TestPipelines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,6 +95,24 @@ class DeduplicateEventsTest {
       List<LocalDate> targets,
       Duration horizon,
       int buckets) {
+    return deduplicate(
+        p,
+        name,
+        silver,
+        DeduplicateEvents.forDates(targets, GOLD).withHorizon(horizon).withBuckets(buckets),
+        targets,
+        horizon,
+        buckets);
+  }
+
+  private static PCollectionTuple deduplicate(
+      TestPipeline p,
+      String name,
+      List<GenericRecord> silver,
+      DeduplicateEvents deduplicate,
+      List<LocalDate> targets,
+      Duration horizon,
+      int buckets) {
     List<LocalDate> read = DeduplicateEvents.datesToRead(targets, horizon);
     List<KV<String, GenericRecord>> input = new ArrayList<>();
     for (GenericRecord r : silver) {
@@ -111,9 +130,7 @@ class DeduplicateEventsTest {
                     KvCoder.of(
                         StringUtf8Coder.of(), AvroCoder.of(LakeTable.SILVER_EVENTS.avroSchema()))))
         .apply(name + "Batches", EncodedBatches.of(ReadSilverEvents.ROW))
-        .apply(
-            name,
-            DeduplicateEvents.forDates(targets, GOLD).withHorizon(horizon).withBuckets(buckets));
+        .apply(name, deduplicate);
   }
 
   /** Asserts the kept rows, each described as {@code uuid date created_datetime}. */
@@ -208,6 +225,55 @@ class DeduplicateEventsTest {
         count(date, "written", 4),
         count(date, "duplicates_removed", 3),
         count(date, "duplicate_of.2024-04-07", 3));
+    TestPipelines.run(p);
+  }
+
+  @Test
+  void countsWhatTheKeptRowsPayloadsHoldPerTypedTableOfTheTargetDatesOnly() {
+    long t = 1_712_511_721_022_075L;
+    List<GenericRecord> rows =
+        List.of(
+            row("a", "lesson:started", t, "{\"x\":1}"),
+            row("a", "lesson:started", t, "{\"x\":1}"),
+            row("b", "quiz:completed", t + 5, "{\"late\":true}"),
+            row("b", "Quiz:Completed", t, "{\"late\":false,\"n\":null}"),
+            row("c", "heartbeat", t, "{}"),
+            row("d", "事件:开始", t, "{\"y\":1}"),
+            row("e", "lesson:started", t - 3_600_000_000L * 20, "{\"context\":1}"));
+    TestPipeline p = TestPipelines.create();
+    List<LocalDate> dates = List.of(LocalDate.parse("2024-04-07"));
+
+    PCollectionTuple out =
+        deduplicate(
+            p,
+            "Deduplicate",
+            rows,
+            DeduplicateEvents.forDates(dates, GOLD)
+                .withBuckets(3)
+                .withPayloadTypesOf(TableFamily.TYPED_EVENTS),
+            dates,
+            DeduplicateEvents.DEFAULT_HORIZON,
+            3);
+
+    // The kept copies only (b's earlier, false), not "事件:开始" (no table), not e (context).
+    PAssert.that(out.get(DeduplicateEvents.TYPES).apply(Sum.longsPerKey()))
+        .containsInAnyOrder(
+            KV.of("[\"gold_evt_lesson_started\",\"OBJECT\"]", 1L),
+            KV.of("[\"gold_evt_lesson_started\",\"INT32\",\"x\"]", 1L),
+            KV.of("[\"gold_evt_quiz_completed\",\"OBJECT\"]", 1L),
+            KV.of("[\"gold_evt_quiz_completed\",\"BOOLEAN\",\"late\"]", 1L),
+            KV.of("[\"gold_evt_quiz_completed\",\"NULL\",\"n\"]", 1L),
+            KV.of("[\"gold_evt_heartbeat\",\"OBJECT\"]", 1L));
+    TestPipelines.run(p);
+  }
+
+  @Test
+  void withoutAFamilyNothingIsCounted() {
+    TestPipeline p = TestPipelines.create();
+    PCollectionTuple out =
+        deduplicate(
+            p, List.of(at("a", "2026-01-01T10:00:00Z")), List.of(D), Duration.ofHours(1), 1);
+    PAssert.that(out.get(DeduplicateEvents.TYPES)).empty();
     TestPipelines.run(p);
   }
 

@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types.NestedField;
+import org.duckdb.DuckDBStruct;
 
 /**
  * Checks that DuckDB, through the views {@code lake query} creates ({@link SnapshotViews}), and
@@ -185,6 +187,36 @@ public final class ReadersAgree {
     }
     if (value instanceof byte[] b) {
       return HexFormat.of().formatHex(b);
+    }
+    // Nested values (typed tables): a struct as {name=value, ...} in its fields' order, a list
+    // as [value, ...], whichever reader gave them.
+    if (value instanceof Record record) {
+      List<String> fields = new ArrayList<>();
+      for (NestedField field : record.struct().fields()) {
+        fields.add(field.name() + "=" + canonical(record.getField(field.name())));
+      }
+      return "{" + String.join(", ", fields) + "}";
+    }
+    if (value instanceof DuckDBStruct struct) {
+      List<String> fields = new ArrayList<>();
+      try {
+        struct.getMap().forEach((name, v) -> fields.add(name + "=" + canonical(v)));
+      } catch (SQLException e) {
+        throw new AssertionError(e);
+      }
+      return "{" + String.join(", ", fields) + "}";
+    }
+    if (value instanceof java.sql.Array array) {
+      try {
+        return canonical(Arrays.asList((Object[]) array.getArray()));
+      } catch (SQLException e) {
+        throw new AssertionError(e);
+      }
+    }
+    if (value instanceof List<?> list) {
+      List<String> elements = new ArrayList<>();
+      list.forEach(e -> elements.add(canonical(e)));
+      return "[" + String.join(", ", elements) + "]";
     }
     return value.toString();
   }

@@ -1,0 +1,285 @@
+package io.medallion.lake.typed;
+
+import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.commit.Counts;
+import io.medallion.lake.events.DeduplicateEvents;
+import io.medallion.lake.table.Dataset;
+import io.medallion.lake.table.TableAtStart;
+import io.medallion.lake.table.TableFamily;
+import io.medallion.lake.write.IcebergParquetSink;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.iceberg.io.FileAppender;
+
+/**
+ * Writes the kept rows of a gold run into their typed tables' data files: each row, read from the
+ * batches {@link DeduplicateEvents#EVENTS} leave in (keyed by their {@code gold_events} partition),
+ * goes to the table its event name names, as a typed row ({@link TypedRows}) of the table's schema
+ * as the run settled it ({@link SettleTypedTables}). The batches of a {@code gold_events} partition
+ * are gathered into {@code filesPerPartition} groups (a GroupByKey, as Beam's FileIO does), and a
+ * group writes one Parquet file per typed table it meets, with Iceberg's writer, into the table's
+ * data location: {@code <table>/data/date=D/part-<run>-<event type>-<shard>.parquet}. Nothing is in
+ * a table until the commit.
+ *
+ * <p>Outputs {@link #FILES}, each file keyed by its table, with its partition path; and {@link
+ * #COUNTS}, per date: {@code typed.written}, the rows written; {@code
+ * typed.quarantined.no_valid_characters}, the rows whose event name names no table (they stay in
+ * {@code gold_events}); {@code rescued.<table>.<member path>}, the values rescued into {@code
+ * _rescued}; {@code typed.column_limit.<table>}, those of them rescued because the table's column
+ * limit refused their member.
+ */
+public final class WriteTypedEvents
+    extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
+  /** Each file written: its table → (its partition path, its location). */
+  public static final TupleTag<KV<String, KV<String, String>>> FILES = new TupleTag<>() {};
+
+  public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
+
+  /**
+   * The reason a row is quarantined from the typed tables: its event name has no letter or digit.
+   */
+  public static final String NO_VALID_CHARACTERS = "no_valid_characters";
+
+  /** Counter prefix of the values rescued: {@code rescued.<table>.<member path>}. */
+  public static final String RESCUED = "rescued.";
+
+  private static final org.apache.avro.Schema GOLD = DeduplicateEvents.GOLD_ROW.getSchema();
+  private static final int EVENT_UUID = GOLD.getField("event_uuid").pos();
+  private static final int EVENT_NAME = GOLD.getField("event_name").pos();
+  private static final int DATE = GOLD.getField("date").pos();
+
+  private final PCollectionView<TypedTables> tables;
+  private final TableFamily family;
+  private final String runId;
+  private final int filesPerPartition;
+
+  private WriteTypedEvents(
+      PCollectionView<TypedTables> tables,
+      TableFamily family,
+      String runId,
+      int filesPerPartition) {
+    this.tables = tables;
+    this.family = family;
+    this.runId = runId;
+    this.filesPerPartition = filesPerPartition;
+  }
+
+  /**
+   * @param tables the run's settled typed tables, a singleton view of {@link SettleTypedTables}
+   */
+  public static WriteTypedEvents of(
+      PCollectionView<TypedTables> tables,
+      TableFamily family,
+      String runId,
+      int filesPerPartition) {
+    if (filesPerPartition < 1) {
+      throw new IllegalArgumentException("filesPerPartition must be at least 1");
+    }
+    return new WriteTypedEvents(tables, family, runId, filesPerPartition);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<KV<String, byte[]>> batches) {
+    PCollectionTuple written =
+        batches
+            .apply("ShardBatches", ParDo.of(new ShardFn(filesPerPartition)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+            .apply("GroupShards", GroupByKey.create())
+            .apply(
+                "WriteTypedFiles",
+                ParDo.of(new WriteFn(tables, family, runId, filesPerPartition))
+                    .withSideInputs(tables)
+                    .withOutputTags(FILES, TupleTagList.of(COUNTS)));
+    written
+        .get(FILES)
+        .setCoder(
+            KvCoder.of(
+                StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    written.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    return written;
+  }
+
+  /** {@code <gold partition>} → {@code <gold partition>|<shard>}, the shards taken in turn. */
+  static final class ShardFn extends DoFn<KV<String, byte[]>, KV<String, byte[]>> {
+    private final int shards;
+    private transient int next;
+
+    ShardFn(int shards) {
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, byte[]> batch, OutputReceiver<KV<String, byte[]>> out) {
+      next = (next + 1) % shards;
+      out.output(KV.of(batch.getKey() + "|" + next, batch.getValue()));
+    }
+  }
+
+  static final class WriteFn
+      extends DoFn<KV<String, Iterable<byte[]>>, KV<String, KV<String, String>>> {
+    private final PCollectionView<TypedTables> tables;
+    private final TableFamily family;
+    private final String runId;
+    private final int shards;
+    private transient Map<Object, String> tableOf;
+    private transient Map<Integer, String> unitOf;
+    private transient Map<String, Writer> writers;
+    private transient Counts.InBundle counts;
+
+    WriteFn(PCollectionView<TypedTables> tables, TableFamily family, String runId, int shards) {
+      this.tables = tables;
+      this.family = family;
+      this.runId = runId;
+      this.shards = shards;
+    }
+
+    /** The rows of one typed table, and how its rows are made and partitioned. */
+    private static final class Writer {
+      final TableAtStart table;
+      final TypedRows rows;
+      final TableAtStart.PartitionPaths paths;
+
+      Writer(TypedTables.Settled settled) {
+        this.table = settled.table();
+        this.rows = new TypedRows(table.writeSchema(), settled.refused());
+        this.paths = table.partitionPaths();
+      }
+    }
+
+    /** A file being written. */
+    private record Open(String partition, String location, FileAppender<GenericRecord> file) {}
+
+    @Setup
+    public void setup() {
+      tableOf = new HashMap<>();
+      unitOf = new HashMap<>();
+      writers = new HashMap<>();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      counts = new Counts.InBundle();
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) throws IOException {
+      TypedTables settled = c.sideInput(tables);
+      String key = c.element().getKey();
+      int bar = key.lastIndexOf('|');
+      String goldPartition = key.substring(0, bar);
+      int shard = Integer.parseInt(key.substring(bar + 1));
+      Map<String, Open> open = new TreeMap<>();
+      try {
+        for (byte[] batch : c.element().getValue()) {
+          for (GenericRecord gold : EncodedBatches.values(DeduplicateEvents.GOLD_ROW, batch)) {
+            write(gold, settled, goldPartition, shard, open);
+          }
+        }
+      } finally {
+        for (Open file : open.values()) {
+          file.file().close();
+        }
+      }
+      open.forEach(
+          (table, file) -> c.output(KV.of(table, KV.of(file.partition(), file.location()))));
+    }
+
+    private void write(
+        GenericRecord gold,
+        TypedTables settled,
+        String goldPartition,
+        int shard,
+        Map<String, Open> open)
+        throws IOException {
+      String unit =
+          unitOf.computeIfAbsent(
+              (Integer) gold.get(DATE),
+              day -> Dataset.GOLD_EVENTS.dateUnit(LocalDate.ofEpochDay(day)).name());
+      String table =
+          tableOf.computeIfAbsent(
+              gold.get(EVENT_NAME), name -> family.tableNameFor(name.toString()).orElse(""));
+      if (table.isEmpty()) {
+        counts.add(unit, family.quarantinedCounter(NO_VALID_CHARACTERS), 1);
+        return;
+      }
+      Writer writer = writers.get(table);
+      if (writer == null) {
+        TypedTables.Settled s = settled.tables().get(table);
+        if (s == null) {
+          throw new IllegalStateException(
+              "event " + gold.get(EVENT_UUID) + " is for " + table + ", which was not settled");
+        }
+        writer = new Writer(s);
+        writers.put(table, writer);
+      }
+      GenericRecord row =
+          writer.rows.of(
+              gold,
+              (path, refused) -> {
+                counts.add(unit, RESCUED + table + "." + path, 1);
+                if (refused) {
+                  counts.add(unit, family.counter("column_limit." + table), 1);
+                }
+              });
+      String partition = writer.paths.of(row);
+      Open file = open.get(table);
+      if (file == null) {
+        file = open(writer.table, partition, goldPartition, shard);
+        open.put(table, file);
+      } else if (!file.partition().equals(partition)) {
+        throw new IllegalStateException(
+            goldPartition + " holds rows of two " + table + " partitions: " + partition);
+      }
+      file.file().add(row);
+      counts.add(unit, family.writtenCounter(), 1);
+    }
+
+    private Open open(TableAtStart table, String partition, String goldPartition, int shard)
+        throws IOException {
+      String eventType = goldPartition.substring(goldPartition.indexOf('=') + 1);
+      eventType = eventType.substring(0, eventType.indexOf('/'));
+      String location =
+          String.format(
+              Locale.ROOT,
+              "%s/%s/part-%s-%s-%05d-of-%05d.parquet",
+              table.dataLocation(),
+              partition,
+              runId,
+              eventType,
+              shard,
+              shards);
+      FileAppender<GenericRecord> file =
+          IcebergParquetSink.writer(
+              FileSystems.create(
+                  FileSystems.matchNewResource(location, false), "application/octet-stream"),
+              table.writeSchema(),
+              table.properties());
+      return new Open(partition, location, file);
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      counts.flush(context, COUNTS);
+    }
+  }
+}
