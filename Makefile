@@ -40,7 +40,7 @@ N ?= 1000000
 TABLE ?= gold_events
 export SQL
 
-.PHONY: demo test build produce silver gold pending uber query history maintain bench bench-smoke spark-peer format clean-lake help \
+.PHONY: demo test build produce silver gold pending uber query history tables maintain bench bench-smoke spark-peer format clean-lake help \
 	start stop status stream stream-soak bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
@@ -51,6 +51,7 @@ help:
 	@echo "make uber            promote the CSVs in LAKE/landing/uber_movements/"
 	@echo "make query SQL='select event_type, count(*) from gold_events group by 1'"
 	@echo "make history TABLE=gold_events | make maintain   snapshots of a table; expire, compact, remove orphans"
+	@echo "make tables          the lake's tables, the typed ones (gold_evt_<event name>) included"
 	@echo "make pending         promote what needs it: silver --pending, then gold --pending (the scheduled jobs)"
 	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink, the lean reference and Spark local[2] (src/bench)"
 	@echo "make bench-smoke     the bench on 2,000 events: checks that it works"
@@ -91,6 +92,9 @@ query: $(JAR)
 
 history: $(JAR)
 	$(LAKE_CMD) history $(TABLE) --lake=$(LAKE) $(ARGS)
+
+tables: $(JAR)
+	$(LAKE_CMD) tables --lake=$(LAKE) $(ARGS)
 
 maintain: $(JAR)
 	$(LAKE_CMD) maintain --lake=$(LAKE) $(ARGS)

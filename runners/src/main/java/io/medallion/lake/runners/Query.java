@@ -9,6 +9,7 @@ import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.SnapshotViews;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -140,9 +141,12 @@ public final class Query {
       }
       try (LakeCatalog catalog = LakeCatalog.open(settings)) {
         List<LakeTable> lakeTables = catalog.tables();
+        // A lake has a typed table per event name: loaded several at a time.
+        List<Optional<Table>> loaded = PerTable.map(lakeTables, catalog::existing);
         Map<LakeTable, Table> tables = new LinkedHashMap<>();
-        for (LakeTable table : lakeTables) {
-          catalog.existing(table).ifPresent(t -> tables.put(table, t));
+        for (int i = 0; i < lakeTables.size(); i++) {
+          LakeTable table = lakeTables.get(i);
+          loaded.get(i).ifPresent(t -> tables.put(table, t));
         }
         Map<LakeTable, Optional<Long>> snapshots = asOf.resolve(tables);
         for (LakeTable table : lakeTables) {

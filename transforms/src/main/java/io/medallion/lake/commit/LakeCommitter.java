@@ -341,10 +341,16 @@ public final class LakeCommitter {
       Map<String, Object> attributes = new LinkedHashMap<>(new TreeMap<>(unit.attributes()));
       attributes.put("snapshots", snapshots);
       String report = Reports.write(lake, runId, unit.unit(), staged.counts(), attributes, files);
+      // The family's tables are many (one per event name): the report lists their snapshots.
+      Map<String, Long> fixedSnapshots = new LinkedHashMap<>(snapshots);
+      staged.members().forEach(m -> fixedSnapshots.remove(m.tableName()));
       LOG.info(
-          "Committed {}: snapshots {}, {} file(s), report {}",
+          "Committed {}: snapshots {}{}, {} file(s), report {}",
           unit,
-          snapshots,
+          fixedSnapshots,
+          staged.members().isEmpty()
+              ? ""
+              : " and " + staged.members().size() + " of " + family.orElseThrow(),
           files.size(),
           report);
       stopHereIfAsked("reported:" + unit.name());
