@@ -91,32 +91,7 @@ class UberHeaderTest {
     assertThat(UberHeader.of(names).ignored()).containsExactly("Notes");
   }
 
-  /** The header of {@code madhavi1109-Travel_Times_Daily.csv} (src/sample-data/uber). */
-  private static final List<String> DAILY =
-      List.of(
-          "Date",
-          "Origin Movement ID",
-          "Origin Display Name",
-          "Destination Movement ID",
-          "Destination Display Name",
-          "Daily Mean Travel Time (Seconds)",
-          "Daily Range - Lower Bound Travel Time (Seconds)",
-          "Daily Range - Upper Bound Travel Time (Seconds)",
-          "AM Mean Travel Time (Seconds)",
-          "AM Range - Lower Bound Travel Time (Seconds)",
-          "AM Range - Upper Bound Travel Time (Seconds)",
-          "PM Mean Travel Time (Seconds)",
-          "PM Range - Lower Bound Travel Time (Seconds)",
-          "PM Range - Upper Bound Travel Time (Seconds)",
-          "Midday Mean Travel Time (Seconds)",
-          "Midday Range - Lower Bound Travel Time (Seconds)",
-          "Midday Range - Upper Bound Travel Time (Seconds)",
-          "Evening Mean Travel Time (Seconds)",
-          "Evening Range - Lower Bound Travel Time (Seconds)",
-          "Evening Range - Upper Bound Travel Time (Seconds)",
-          "Early Morning Mean Travel Time (Seconds)",
-          "Early Morning Range - Lower Bound Travel Time (Seconds)",
-          "Early Morning Range - Upper Bound Travel Time (Seconds)");
+  private static final List<String> DAILY = UberRows.DAILY_HEADER;
 
   @Test
   void theOtherExportsHaveOnePlainGroup() {

@@ -39,33 +39,7 @@ class UberRowParserTest {
           "paris");
   private static final CityRule NO_CITY = new CityRule(null, null);
 
-  /** The header of {@code madhavi1109-Travel_Times_Daily.csv} (src/sample-data/uber). */
-  private static final UberHeader DAILY_HEADER =
-      UberHeader.of(
-          List.of(
-              "Date",
-              "Origin Movement ID",
-              "Origin Display Name",
-              "Destination Movement ID",
-              "Destination Display Name",
-              "Daily Mean Travel Time (Seconds)",
-              "Daily Range - Lower Bound Travel Time (Seconds)",
-              "Daily Range - Upper Bound Travel Time (Seconds)",
-              "AM Mean Travel Time (Seconds)",
-              "AM Range - Lower Bound Travel Time (Seconds)",
-              "AM Range - Upper Bound Travel Time (Seconds)",
-              "PM Mean Travel Time (Seconds)",
-              "PM Range - Lower Bound Travel Time (Seconds)",
-              "PM Range - Upper Bound Travel Time (Seconds)",
-              "Midday Mean Travel Time (Seconds)",
-              "Midday Range - Lower Bound Travel Time (Seconds)",
-              "Midday Range - Upper Bound Travel Time (Seconds)",
-              "Evening Mean Travel Time (Seconds)",
-              "Evening Range - Lower Bound Travel Time (Seconds)",
-              "Evening Range - Upper Bound Travel Time (Seconds)",
-              "Early Morning Mean Travel Time (Seconds)",
-              "Early Morning Range - Lower Bound Travel Time (Seconds)",
-              "Early Morning Range - Upper Bound Travel Time (Seconds)"));
+  private static final UberHeader DAILY_HEADER = UberHeader.of(UberRows.DAILY_HEADER);
 
   /** Its row of 01/25/2018, whose PM group is empty. */
   private static final List<String> DAILY_0125 =
