@@ -54,13 +54,14 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
   private final CatalogSettings catalog;
   private final String runId;
   private final List<CommitUnit> commits;
-  private final Map<LakeTable, TableAtStart> tables;
-  private final Map<LakeTable, PCollection<KV<String, String>>> dataFiles;
-  private final PCollection<KV<String, String>> stagedFiles;
+  // Set on a copy by the with... methods, never on a transform already handed out.
+  private Map<LakeTable, TableAtStart> tables;
+  private Map<LakeTable, PCollection<KV<String, String>>> dataFiles;
+  private PCollection<KV<String, String>> stagedFiles;
   private final PCollection<KV<String, Long>> counts;
-  private final boolean allowEmpty;
-  private final PendingMarks marks;
-  private final FamilyFiles family;
+  private boolean allowEmpty;
+  private PendingMarks marks;
+  private FamilyFiles family;
 
   /**
    * The files a run wrote for its dataset's family: the family's tables when the run started (by
@@ -127,18 +128,19 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
    * committed against the table as it was when the run started.
    */
   public CommitPartitions withDataFiles(TableAtStart table, PCollection<KV<String, String>> files) {
-    Map<LakeTable, TableAtStart> t = new TreeMap<>(tables);
-    t.put(table.table(), table);
-    Map<LakeTable, PCollection<KV<String, String>>> f = new TreeMap<>(dataFiles);
-    f.put(table.table(), files);
-    return new CommitPartitions(
-        lake, catalog, runId, commits, t, f, stagedFiles, counts, allowEmpty, marks, family);
+    CommitPartitions c = copy();
+    c.tables = new TreeMap<>(tables);
+    c.tables.put(table.table(), table);
+    c.dataFiles = new TreeMap<>(dataFiles);
+    c.dataFiles.put(table.table(), files);
+    return c;
   }
 
   /** Files staged under {@code _tmp/<run>/} (any key, the staged path as value), moved in. */
   public CommitPartitions withStagedFiles(PCollection<KV<String, String>> files) {
-    return new CommitPartitions(
-        lake, catalog, runId, commits, tables, dataFiles, files, counts, allowEmpty, marks, family);
+    CommitPartitions c = copy();
+    c.stagedFiles = files;
+    return c;
   }
 
   /**
@@ -146,34 +148,16 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
    * such a run fails before committing anything ({@link LakeCommitter.EmptiedUnitException}).
    */
   public CommitPartitions allowingEmpty(boolean allow) {
-    return new CommitPartitions(
-        lake,
-        catalog,
-        runId,
-        commits,
-        tables,
-        dataFiles,
-        stagedFiles,
-        counts,
-        allow,
-        marks,
-        family);
+    CommitPartitions c = copy();
+    c.allowEmpty = allow;
+    return c;
   }
 
   /** Marks the downstream units {@code pending} names as pending before anything is committed. */
   public CommitPartitions markingPending(PendingMarks pending) {
-    return new CommitPartitions(
-        lake,
-        catalog,
-        runId,
-        commits,
-        tables,
-        dataFiles,
-        stagedFiles,
-        counts,
-        allowEmpty,
-        pending,
-        family);
+    CommitPartitions c = copy();
+    c.marks = pending;
+    return c;
   }
 
   /**
@@ -190,6 +174,12 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       Map<String, TableAtStart> atStart,
       PCollection<Map<String, TableAtStart>> settled,
       PCollection<KV<String, KV<String, String>>> files) {
+    CommitPartitions c = copy();
+    c.family = new FamilyFiles(new TreeMap<>(atStart), settled, files);
+    return c;
+  }
+
+  private CommitPartitions copy() {
     return new CommitPartitions(
         lake,
         catalog,
@@ -201,7 +191,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         counts,
         allowEmpty,
         marks,
-        new FamilyFiles(new TreeMap<>(atStart), settled, files));
+        family);
   }
 
   @Override
