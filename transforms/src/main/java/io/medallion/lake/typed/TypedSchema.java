@@ -25,22 +25,24 @@ import org.apache.iceberg.types.Types.NestedField;
  * narrowed; every column added is optional, so the files written before read it as null.
  *
  * <p>A member with no column yet gets one when it has a value other than null ({@link #plan}): its
- * type is decided by the kinds of its values, the kind with the most values winning (ties: boolean,
- * number, string, object, array, in that order), among those that can make a column: booleans
+ * type is the kind of most of its values (ties: boolean, number, string, object, array): booleans
  * {@code boolean}; integers that fit {@code bigint}; numbers with a fraction or an exponent {@code
  * double} (integers with them: a member that holds both is {@code double}); strings {@code string};
- * objects {@code struct} of their members' columns (none when no member has a value); arrays {@code
- * list} of their elements' type (none when every array is empty). Integers beyond {@code bigint}
- * and numbers beyond {@code double} decide nothing.
+ * objects {@code struct} of their members' columns; arrays {@code list} of their elements' type. An
+ * object none of whose members makes a column (only nulls, only empty objects) makes none, nor an
+ * array whose elements make none. Integers beyond {@code bigint} and numbers beyond {@code double}
+ * decide nothing.
  *
  * <p>An existing column is widened where Iceberg allows it and the values need it: {@code int} to
  * {@code bigint} for an integer beyond {@code int}, {@code float} to {@code double} for any number
  * (the lake makes neither type itself; a table whose columns were declared by hand gets them).
  *
- * <p>A table holds at most {@code columnLimit} payload columns, nested ones counted (a runaway map
- * of ids as member names would add one per id): new members are taken in order of how many values
- * they have, then by path in code point order, and those past the limit are refused, their values
- * rescued ({@link TypedRows}).
+ * <p>A table holds at most {@code columnLimit} payload columns, nested ones counted: new members
+ * are taken in order of how many values they have (a member counted at most as often as the object
+ * it is in, so an object comes before its members), outer before inner, then by path in code point
+ * order; those past the limit are refused, their values rescued ({@link TypedRows}). A struct left
+ * with no member gives its place back. A map of ids as member names (each id with few values)
+ * neither adds a column per id nor takes the columns of the members around it.
  */
 final class TypedSchema {
   /** A column to add, to the top ({@code parent} null) or into a struct. */
@@ -115,16 +117,83 @@ final class TypedSchema {
   private static final class Planner {
     private final List<NestedField> payload = new ArrayList<>();
     private final Set<String> topNames = new HashSet<>();
-    private final List<Addition> additions = new ArrayList<>();
     private final List<Widening> widenings = new ArrayList<>();
-    private final Set<List<String>> refused = new LinkedHashSet<>();
-    private final List<Candidate> candidates = new ArrayList<>();
-    private int budget;
-    private int ids = 1;
 
-    /** A member with no column yet, in a struct whose column names are {@code taken}. */
-    private record Candidate(
-        String parent, Set<String> taken, String member, Node node, List<String> path) {}
+    /** Every member path with no column yet that has a value, and what is under it. */
+    private final List<NewPath> paths = new ArrayList<>();
+
+    private final int room;
+
+    /**
+     * A member path with no column yet: its kind (the kind of most of its values), where it
+     * attaches (to an existing struct, or to a new path), and the key it is taken in order by.
+     *
+     * @param member its name; null for an array's element
+     * @param costs whether a column for it counts against the limit (an element's does not)
+     * @param rank how many values it has, at most as many as the path it is in (so a path always
+     *     comes after the one it is in)
+     */
+    private static final class NewPath {
+      final List<String> path;
+      final String member;
+      final Node node;
+      final Group group;
+      final NewPath parent;
+      final String parentColumn;
+      final Scope scope;
+      final boolean costs;
+      final long rank;
+      final List<NewPath> children = new ArrayList<>();
+
+      NewPath(
+          List<String> path,
+          String member,
+          Node node,
+          Group group,
+          NewPath parent,
+          String parentColumn,
+          Scope scope,
+          boolean costs,
+          long rank) {
+        this.path = path;
+        this.member = member;
+        this.node = node;
+        this.group = group;
+        this.parent = parent;
+        this.parentColumn = parentColumn;
+        this.scope = scope;
+        this.costs = costs;
+        this.rank = rank;
+      }
+
+      List<String> path() {
+        return path;
+      }
+
+      long rank() {
+        return rank;
+      }
+    }
+
+    /** A struct's column names (an existing struct's, or none yet for a new one). */
+    private static final class Scope {
+      final Set<String> names;
+
+      Scope(Set<String> names) {
+        this.names = names;
+      }
+    }
+
+    /** One selection: the paths that get a column, with their column names. */
+    private static final class Selection {
+      final Map<NewPath, String> names = new HashMap<>();
+      final Set<List<String>> refused = new LinkedHashSet<>();
+      final Map<Scope, Set<String>> taken = new HashMap<>();
+
+      boolean selected(NewPath p) {
+        return names.containsKey(p);
+      }
+    }
 
     Planner(Schema schema, Set<String> commonColumns, int columnLimit) {
       for (NestedField column : schema.columns()) {
@@ -133,28 +202,137 @@ final class TypedSchema {
           payload.add(column);
         }
       }
-      budget = Math.max(0, columnLimit - countFields(payload));
+      room = Math.max(0, columnLimit - countFields(payload));
     }
 
     Plan plan(Node observed) {
       existingStruct(payload, null, observed, List.of(), topNames);
-      candidates.sort(
-          Comparator.comparingLong((Candidate c) -> -c.node().nonNull())
-              .thenComparing(Candidate::path, TypedSchema::comparePaths));
-      for (Candidate c : candidates) {
-        Optional<String> name = ColumnNames.columnFor(c.member(), c.taken());
+      paths.sort(
+          Comparator.comparingLong((NewPath p) -> -p.rank())
+              .thenComparingInt(p -> p.path().size())
+              .thenComparing(NewPath::path, TypedSchema::comparePaths));
+      for (NewPath p : paths) {
+        if (p.parent != null) {
+          p.parent.children.add(p); // in the order paths are taken
+        }
+      }
+      // Take paths in order while there is room; a struct (or list) left with nothing inside it
+      // makes no column and gives its place back, so select again without it.
+      Set<NewPath> excluded = new HashSet<>();
+      Set<List<String>> limited = new LinkedHashSet<>();
+      Selection selection;
+      while (true) {
+        selection = select(excluded);
+        List<NewPath> empty = new ArrayList<>();
+        for (NewPath p : selection.names.keySet()) {
+          if (!hasContent(p, selection)) {
+            empty.add(p);
+            if (p.costs && refusedInside(p, selection)) {
+              limited.add(p.path); // its members were refused: it has none to hold
+            }
+          }
+        }
+        if (empty.isEmpty()) {
+          break;
+        }
+        excluded.addAll(empty);
+      }
+      selection.refused.addAll(limited);
+      List<Addition> additions = new ArrayList<>();
+      int[] ids = {1};
+      for (NewPath p : paths) {
+        if (selection.selected(p) && p.parent == null) {
+          additions.add(
+              new Addition(
+                  p.parentColumn,
+                  selection.names.get(p),
+                  type(p, selection, ids),
+                  ColumnNames.doc(p.member).orElseThrow()));
+        }
+      }
+      return new Plan(
+          List.copyOf(additions), List.copyOf(widenings), Set.copyOf(selection.refused));
+    }
+
+    private Selection select(Set<NewPath> excluded) {
+      Selection selection = new Selection();
+      int budget = room;
+      for (NewPath p : paths) {
+        if (excluded.contains(p) || (p.parent != null && !selection.selected(p.parent))) {
+          continue;
+        }
+        if (p.member == null) {
+          selection.names.put(p, ""); // an element: its list's column holds it
+          continue;
+        }
+        Set<String> taken = selection.taken.computeIfAbsent(p.scope, s -> new HashSet<>(s.names));
+        Optional<String> name = ColumnNames.columnFor(p.member, taken);
         if (name.isEmpty()) {
           continue; // no letter or digit, or too long a name: its values are rescued
         }
-        Optional<Type> type = decide(c.node(), c.path(), true);
-        if (type.isPresent()) {
-          additions.add(
-              new Addition(
-                  c.parent(), name.get(), type.get(), ColumnNames.doc(c.member()).orElseThrow()));
-          c.taken().add(name.get());
+        if (budget == 0) {
+          selection.refused.add(p.path());
+          continue;
+        }
+        budget--;
+        taken.add(name.get());
+        selection.names.put(p, name.get());
+      }
+      return selection;
+    }
+
+    private static boolean hasContent(NewPath p, Selection selection) {
+      if (p.group != Group.OBJECT && p.group != Group.ARRAY) {
+        return true;
+      }
+      for (NewPath q : p.children) {
+        if (selection.selected(q) && hasContent(q, selection)) {
+          return true;
         }
       }
-      return new Plan(List.copyOf(additions), List.copyOf(widenings), Set.copyOf(refused));
+      return false;
+    }
+
+    private boolean refusedInside(NewPath p, Selection selection) {
+      for (List<String> r : selection.refused) {
+        if (r.size() > p.path.size() && r.subList(0, p.path.size()).equals(p.path)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static Type type(NewPath p, Selection selection, int[] ids) {
+      switch (p.group) {
+        case BOOLEAN:
+          return Types.BooleanType.get();
+        case NUMBER:
+          return p.node.count(ValueKind.DOUBLE) > 0 ? Types.DoubleType.get() : Types.LongType.get();
+        case STRING:
+          return Types.StringType.get();
+        case OBJECT:
+          List<NestedField> fields = new ArrayList<>();
+          for (NewPath q : p.children) {
+            if (selection.selected(q)) {
+              fields.add(
+                  NestedField.optional(
+                      ids[0]++,
+                      selection.names.get(q),
+                      type(q, selection, ids),
+                      ColumnNames.doc(q.member).orElseThrow()));
+            }
+          }
+          return Types.StructType.of(fields);
+        case ARRAY:
+          for (NewPath q : p.children) {
+            if (selection.selected(q)) {
+              return Types.ListType.ofOptional(ids[0]++, type(q, selection, ids));
+            }
+          }
+          throw new IllegalStateException("a list without its element: " + p.path);
+        default:
+          throw new IllegalStateException("no type for " + p.group);
+      }
     }
 
     /** The members of an existing struct: widen what has a column, note what has none. */
@@ -166,6 +344,7 @@ final class TypedSchema {
       }
       Set<String> names = new HashSet<>(taken);
       fields.forEach(f -> names.add(f.name()));
+      Scope scope = new Scope(Set.copyOf(names));
       for (Map.Entry<String, Node> member : node.members().entrySet()) {
         List<String> memberPath = append(path, member.getKey());
         NestedField field = byMember.get(member.getKey());
@@ -175,16 +354,60 @@ final class TypedSchema {
               parent == null ? field.name() : parent + "." + field.name(),
               member.getValue(),
               memberPath);
-        } else if (member.getValue().nonNull() > 0) {
-          candidates.add(
-              new Candidate(parent, names, member.getKey(), member.getValue(), memberPath));
+        } else {
+          expand(
+              memberPath,
+              member.getKey(),
+              member.getValue(),
+              null,
+              parent,
+              scope,
+              true,
+              Long.MAX_VALUE);
         }
+      }
+    }
+
+    /** Notes a new path and everything under it that has a value. */
+    private void expand(
+        List<String> path,
+        String member,
+        Node node,
+        NewPath parent,
+        String parentColumn,
+        Scope scope,
+        boolean costs,
+        long parentRank) {
+      Optional<Group> group = group(node);
+      if (group.isEmpty()) {
+        return; // only nulls (or values no type holds): no column until it has a value
+      }
+      NewPath p =
+          new NewPath(
+              path,
+              member,
+              node,
+              group.get(),
+              parent,
+              parentColumn,
+              scope,
+              costs,
+              Math.min(node.nonNull(), parentRank));
+      paths.add(p);
+      if (group.get() == Group.OBJECT) {
+        Scope members = new Scope(Set.of()); // a new struct: no column name taken in it yet
+        for (Map.Entry<String, Node> m : node.members().entrySet()) {
+          expand(
+              append(path, m.getKey()), m.getKey(), m.getValue(), p, null, members, true, p.rank);
+        }
+      } else if (group.get() == Group.ARRAY && node.element != null) {
+        expand(append(path, null), null, node.element, p, null, null, false, p.rank);
       }
     }
 
     private void existingType(Type type, String column, Node node, List<String> path) {
       if (type.isStructType()) {
-        existingStruct(type.asStructType().fields(), column, node, path, new HashSet<>());
+        existingStruct(type.asStructType().fields(), column, node, path, Set.of());
       } else if (type.isListType()) {
         if (node.element != null) {
           existingType(
@@ -200,78 +423,20 @@ final class TypedSchema {
         widenings.add(new Widening(column, Types.DoubleType.get()));
       }
     }
+  }
 
-    /**
-     * The type of a new column for {@code node}'s values, its nested columns counted against the
-     * limit; empty when no kind makes one (or the limit is reached: the path is then refused).
-     *
-     * @param costs whether the column itself counts (a list's element does not: it has no name)
-     */
-    private Optional<Type> decide(Node node, List<String> path, boolean costs) {
-      if (costs && budget == 0) {
-        refused.add(path);
-        return Optional.empty();
+  /**
+   * The kind of most of a path's values (ties: boolean, number, string, object, array); empty when
+   * it has none a column can hold.
+   */
+  private static Optional<Group> group(Node node) {
+    Group best = null;
+    for (Group g : Group.values()) {
+      if (weight(node, g) > 0 && (best == null || weight(node, g) > weight(node, best))) {
+        best = g;
       }
-      List<Group> groups = new ArrayList<>(List.of(Group.values()));
-      groups.removeIf(g -> weight(node, g) == 0);
-      groups.sort(Comparator.comparingLong(g -> -weight(node, g)));
-      int refusedBefore = refused.size();
-      for (Group group : groups) {
-        if (costs) {
-          budget--;
-        }
-        Optional<Type> type =
-            switch (group) {
-              case BOOLEAN -> Optional.of(Types.BooleanType.get());
-              case NUMBER ->
-                  Optional.of(
-                      node.count(ValueKind.DOUBLE) > 0
-                          ? Types.DoubleType.get()
-                          : Types.LongType.get());
-              case STRING -> Optional.of(Types.StringType.get());
-              case OBJECT -> struct(node, path);
-              case ARRAY ->
-                  node.element == null
-                      ? Optional.<Type>empty()
-                      : decide(node.element, append(path, null), false)
-                          .map(e -> Types.ListType.ofOptional(ids++, e));
-            };
-        if (type.isPresent()) {
-          return type;
-        }
-        if (costs) {
-          budget++;
-        }
-      }
-      if (refused.size() > refusedBefore) {
-        refused.add(path); // its members were refused: it has none to make a column of
-      }
-      return Optional.empty();
     }
-
-    private Optional<Type> struct(Node node, List<String> path) {
-      List<Map.Entry<String, Node>> members = new ArrayList<>(node.members().entrySet());
-      members.removeIf(m -> m.getValue().nonNull() == 0);
-      members.sort(
-          Comparator.comparingLong((Map.Entry<String, Node> m) -> -m.getValue().nonNull())
-              .thenComparing(Map.Entry::getKey, ColumnNames.CODE_POINT_ORDER));
-      Set<String> taken = new HashSet<>();
-      List<NestedField> fields = new ArrayList<>();
-      for (Map.Entry<String, Node> member : members) {
-        Optional<String> name = ColumnNames.columnFor(member.getKey(), taken);
-        if (name.isEmpty()) {
-          continue;
-        }
-        Optional<Type> type = decide(member.getValue(), append(path, member.getKey()), true);
-        if (type.isPresent()) {
-          fields.add(
-              NestedField.optional(
-                  ids++, name.get(), type.get(), ColumnNames.doc(member.getKey()).orElseThrow()));
-          taken.add(name.get());
-        }
-      }
-      return fields.isEmpty() ? Optional.empty() : Optional.of(Types.StructType.of(fields));
-    }
+    return Optional.ofNullable(best);
   }
 
   private static long weight(Node node, Group group) {
