@@ -179,7 +179,7 @@ class TypedSchemaTest {
               table,
               COMMON_NAMES,
               observed(
-                  "{\"score\":\"85\",\"ctx\":{\"ab\":\"x\"},\"items\":[{\"note\":\"n\"}],"
+                  "{\"score\":\"85\",\"ctx\":{\"ab\":\"x\",\"Screen\":\"y\"},\"items\":[{\"note\":\"n\"}],"
                       + "\"count\":4294967296,\"Weight\":1,\"attempts\":2}"),
               300);
 
@@ -189,6 +189,8 @@ class TypedSchemaTest {
       assertThat(schema.findField("score").type()).isEqualTo(Types.LongType.get());
       assertThat(schema.findField("ctx.screen").doc()).isEqualTo("payload member \"screen\"");
       assertThat(schema.findField("ctx.ab").type()).isEqualTo(Types.StringType.get());
+      // A new member of an existing struct that folds like one of its columns is numbered.
+      assertThat(schema.findField("ctx.screen_2").doc()).isEqualTo("payload member \"Screen\"");
       assertThat(schema.findField("items.element.note").doc()).isEqualTo("payload member \"note\"");
       assertThat(schema.findField("count").type()).isEqualTo(Types.LongType.get());
       assertThat(schema.findField("weight").type()).isEqualTo(Types.DoubleType.get());
