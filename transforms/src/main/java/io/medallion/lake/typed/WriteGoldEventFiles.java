@@ -6,7 +6,7 @@ import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.table.TableFamily;
-import io.medallion.lake.write.IcebergParquetSink;
+import io.medallion.lake.write.ParquetFiles;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -18,7 +18,6 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -308,11 +307,7 @@ public final class WriteGoldEventFiles
               shard,
               shards);
       FileAppender<GenericRecord> file =
-          IcebergParquetSink.writer(
-              FileSystems.create(
-                  FileSystems.matchNewResource(location, false), "application/octet-stream"),
-              table.writeSchema(),
-              table.properties());
+          ParquetFiles.writer(location, table.writeSchema(), table.properties());
       return new Open(partition, location, file);
     }
 
