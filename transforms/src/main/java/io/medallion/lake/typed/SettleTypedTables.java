@@ -127,13 +127,24 @@ public final class SettleTypedTables
       c.output(new TypedTables(settled));
     }
 
-    /** Loads (or creates) the table {@code name} and evolves its schema for {@code observed}. */
+    /**
+     * The table {@code name} settled for {@code observed}: as the run found it when its schema
+     * already has every column the data needs (the common case: no catalog call), else loaded (or
+     * created) and evolved.
+     */
     private TypedTables.Settled settle(
         LakeCatalog opened, String name, PayloadTypes.Node observed, Set<String> common) {
+      TableAtStart started = atStart.get(name);
+      if (started != null) {
+        TypedSchema.Plan plan = TypedSchema.plan(started.schema(), common, observed, columnLimit);
+        if (plan.changesNothing()) {
+          // Columns are only ever added: the table has these with these ids, whatever came since.
+          return new TypedTables.Settled(started, plan.refused());
+        }
+      }
       Table table = opened.table(family.member(name));
       Set<List<String>> refused = TypedSchema.evolve(table, common, observed, columnLimit);
       table.refresh();
-      TableAtStart started = atStart.get(name);
       return new TypedTables.Settled(
           new TableAtStart(
               family.member(name, table.schema()),
