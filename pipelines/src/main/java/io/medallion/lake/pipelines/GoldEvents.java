@@ -23,8 +23,7 @@ import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.typed.SettleTypedTables;
 import io.medallion.lake.typed.TypedTables;
-import io.medallion.lake.typed.WriteTypedEvents;
-import io.medallion.lake.write.WritePartitionFiles;
+import io.medallion.lake.typed.WriteGoldEventFiles;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -338,13 +337,31 @@ public final class GoldEvents {
                     .withHorizon(config.dedupHorizon())
                     .withBuckets(config.dedupBuckets())
                     .withPayloadTypesOf(typed));
-    PCollection<KV<String, String>> eventFiles =
+    // The typed tables' columns are settled once every kept row is counted; then each kept row is
+    // written to gold_events and, typed, to its event name's table, in one pass.
+    PCollection<TypedTables> settled =
+        deduplicated
+            .get(DeduplicateEvents.TYPES)
+            .apply(
+                "SettleTypedTables",
+                SettleTypedTables.of(
+                    config.catalog(),
+                    typed,
+                    typedAtStart,
+                    config.typedColumnLimit(),
+                    config.runId()));
+    PCollectionTuple goldFiles =
         deduplicated
             .get(DeduplicateEvents.EVENTS)
             .apply(
                 "WriteGoldEvents",
-                WritePartitionFiles.dataFiles(
-                    goldEvents, staging, config.runId(), config.filesPerPartition()));
+                WriteGoldEventFiles.of(
+                    goldEvents,
+                    settled.apply("TypedTablesView", View.asSingleton()),
+                    typed,
+                    config.runId(),
+                    config.filesPerPartition()));
+    PCollection<KV<String, String>> eventFiles = goldFiles.get(WriteGoldEventFiles.EVENT_FILES);
     progress.count(
         silver.get(ReadSilverEvents.COUNTS), "read", "reading silver", Counts.valueOf(Counts.READ));
     progress.count(
@@ -361,28 +378,6 @@ public final class GoldEvents {
         stats.apply(
             "WriteEventStats", WriteTableFiles.into(eventStats, staging, config.runId(), 1));
 
-    // The typed tables' columns are settled once every kept row is counted, then the rows written.
-    PCollection<TypedTables> settled =
-        deduplicated
-            .get(DeduplicateEvents.TYPES)
-            .apply(
-                "SettleTypedTables",
-                SettleTypedTables.of(
-                    config.catalog(),
-                    typed,
-                    typedAtStart,
-                    config.typedColumnLimit(),
-                    config.runId()));
-    PCollectionTuple typedFiles =
-        deduplicated
-            .get(DeduplicateEvents.EVENTS)
-            .apply(
-                "WriteTypedEvents",
-                WriteTypedEvents.of(
-                    settled.apply("TypedTablesView", View.asSingleton()),
-                    typed,
-                    config.runId(),
-                    config.filesPerPartition()));
     PCollection<Map<String, TableAtStart>> typedTables =
         settled
             .apply(
@@ -400,7 +395,7 @@ public final class GoldEvents {
     PCollection<KV<String, Long>> counts =
         PCollectionList.of(readCounts)
             .and(deduplicated.get(DeduplicateEvents.COUNTS))
-            .and(typedFiles.get(WriteTypedEvents.COUNTS))
+            .and(goldFiles.get(WriteGoldEventFiles.COUNTS))
             .apply("FlattenCounts", Flatten.pCollections());
 
     return silver
@@ -411,7 +406,8 @@ public final class GoldEvents {
                     config.lake(), config.catalog(), config.runId(), commits(config), counts)
                 .withDataFiles(goldEvents, eventFiles)
                 .withDataFiles(eventStats, statsFiles)
-                .withFamilyFiles(typedAtStart, typedTables, typedFiles.get(WriteTypedEvents.FILES))
+                .withFamilyFiles(
+                    typedAtStart, typedTables, goldFiles.get(WriteGoldEventFiles.TYPED_FILES))
                 .allowingEmpty(config.allowEmpty()));
   }
 

@@ -86,6 +86,11 @@ class TypedEventTablesTest {
   @TempDir Path lake;
 
   private void promote(Instant hour, List<String> events, String run) throws IOException {
+    promote(hour, events, run, GoldEvents.TYPED_COLUMN_LIMIT);
+  }
+
+  private void promote(Instant hour, List<String> events, String run, int columnLimit)
+      throws IOException {
     BronzeFixtures.write(lake, hour, "part-a.jsonl", events, "\n");
     SilverEventsTest.promote(lake, List.of(hour), Duration.ofHours(6), "silver-" + run);
     TestPipeline p = TestPipelines.create();
@@ -98,7 +103,8 @@ class TypedEventTablesTest {
             2,
             1,
             "gold-" + run,
-            false);
+            false,
+            columnLimit);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
@@ -337,6 +343,36 @@ class TypedEventTablesTest {
     assertThat(day2.path("snapshots").path("gold_evt_lesson_started").asLong()).isNotZero();
     assertThat(assertEveryMemberAccountedFor()).isEqualTo(19);
     assertTypedTablesHoldGoldEventsRowsPerName();
+  }
+
+  @Test
+  void pastTheColumnLimitNewMembersAreRescuedAndTheReportSaysSo() throws Exception {
+    // A map of ids used as member names: three columns allowed, members with more values first.
+    promote(
+        DAY1,
+        List.of(
+            "{\"event_uuid\":\"s1\",\"event_name\":\"scores:seen\",\"created_at\":1772359200,"
+                + "\"user\":\"u\",\"by_id\":{\"id1\":1,\"id2\":2}}",
+            "{\"event_uuid\":\"s2\",\"event_name\":\"scores:seen\",\"created_at\":1772359201,"
+                + "\"user\":\"v\",\"by_id\":{\"id3\":3}}"),
+        "1",
+        3);
+
+    LakeTable scores = TYPED.member("gold_evt_scores_seen");
+    assertThat(
+            query(
+                scores,
+                Optional.empty(),
+                "SELECT event_uuid, \"user\", by_id.id1, _rescued FROM gold_evt_scores_seen"
+                    + " ORDER BY 1"))
+        .containsExactly(
+            Arrays.asList("s1", "u", 1L, "{\"by_id\":{\"id2\":2}}"),
+            Arrays.asList("s2", "v", null, "{\"by_id\":{\"id3\":3}}"));
+    JsonNode counts = report("2026-03-01").path("counts");
+    assertThat(counts.path("typed.column_limit.gold_evt_scores_seen").asLong()).isEqualTo(2);
+    assertThat(counts.path("rescued.gold_evt_scores_seen.by_id.id2").asLong()).isEqualTo(1);
+    assertThat(counts.path("rescued.gold_evt_scores_seen.by_id.id3").asLong()).isEqualTo(1);
+    assertThat(assertEveryMemberAccountedFor()).isEqualTo(7);
   }
 
   /**

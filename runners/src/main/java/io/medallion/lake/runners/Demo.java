@@ -18,7 +18,7 @@ import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableFamily;
-import io.medallion.lake.typed.WriteTypedEvents;
+import io.medallion.lake.typed.WriteGoldEventFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -244,7 +244,7 @@ public final class Demo {
         Map.Entry<String, JsonNode> c = typedCounts.next();
         if (c.getKey().startsWith(typed.quarantinedCounter(""))) {
           typedQuarantined += c.getValue().asLong();
-        } else if (c.getKey().startsWith(WriteTypedEvents.RESCUED)) {
+        } else if (c.getKey().startsWith(WriteGoldEventFiles.RESCUED)) {
           rescued += c.getValue().asLong();
         }
       }

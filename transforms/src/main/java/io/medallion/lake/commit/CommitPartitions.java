@@ -5,16 +5,13 @@ import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeTable;
-import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.write.WriteTableFiles;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,19 +30,16 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last step of a batch promotion: once every data file is written and every record counted,
- * hands each unit's counts, data files and staged quarantine files to the commit engine ({@link
- * LakeCommitter}), in one step that runs once. Fails when a count or a file belongs to no unit of
- * the run: its records would be reported nowhere.
+ * hands each unit's counts, data files (its dataset's family's too: {@link #withFamilyFiles},
+ * {@link FamilyFiles}) and staged quarantine files to the commit engine ({@link LakeCommitter}), in
+ * one step that runs once. Fails when a count or a file belongs to no unit of the run: its records
+ * would be reported nowhere.
  */
 public final class CommitPartitions extends PTransform<PBegin, PCollection<String>> {
   private static final Logger LOG = LoggerFactory.getLogger(CommitPartitions.class);
@@ -61,14 +55,14 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
   private final PCollection<KV<String, Long>> counts;
   private boolean allowEmpty;
   private PendingMarks marks;
-  private FamilyFiles family;
+  private FamilyInput family;
 
   /**
    * The files a run wrote for its dataset's family: the family's tables when the run started (by
    * name), the tables as the run settled them before writing (a one-element collection), and each
    * file keyed by its table, with its partition path.
    */
-  private record FamilyFiles(
+  private record FamilyInput(
       Map<String, TableAtStart> atStart,
       PCollection<Map<String, TableAtStart>> settled,
       PCollection<KV<String, KV<String, String>>> files) {}
@@ -84,7 +78,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       PCollection<KV<String, Long>> counts,
       boolean allowEmpty,
       PendingMarks marks,
-      FamilyFiles family) {
+      FamilyInput family) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
@@ -175,7 +169,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       PCollection<Map<String, TableAtStart>> settled,
       PCollection<KV<String, KV<String, String>>> files) {
     CommitPartitions c = copy();
-    c.family = new FamilyFiles(new TreeMap<>(atStart), settled, files);
+    c.family = new FamilyInput(new TreeMap<>(atStart), settled, files);
     return c;
   }
 
@@ -245,7 +239,7 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
-  /** {@link FamilyFiles} as the commit step reads them. */
+  /** {@link FamilyInput} as the commit step reads them. */
   private record FamilyViews(
       Map<String, TableAtStart> atStart,
       PCollectionView<Map<String, TableAtStart>> settled,
@@ -356,67 +350,18 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
       }
       Map<LakeTable, Long> startSnapshots = new TreeMap<>();
       tables.forEach((table, atStart) -> startSnapshots.put(table, atStart.snapshotId()));
-      Map<CommitUnit, Set<LakeTable>> members = new LinkedHashMap<>();
-      commits.forEach(unit -> members.put(unit, new TreeSet<>()));
+      Map<CommitUnit, Map<LakeTable, List<DataFile>>> memberFiles = new LinkedHashMap<>();
+      commits.forEach(unit -> memberFiles.put(unit, new TreeMap<>()));
       if (family != null) {
-        Map<String, TableAtStart> all = new TreeMap<>(family.atStart());
-        all.putAll(c.sideInput(family.settled()));
-        Map<String, List<KV<String, String>>> written = new TreeMap<>();
-        for (KV<String, KV<String, String>> file : c.sideInput(family.files())) {
-          if (!all.containsKey(file.getKey())) {
-            throw new IllegalStateException(
-                "a file of " + file.getKey() + ", which the run did not settle: " + file);
-          }
-          written.computeIfAbsent(file.getKey(), t -> new ArrayList<>()).add(file.getValue());
-        }
-        // Each member's files described from their footers, a table at a time, several at once.
-        List<String> names = new ArrayList<>(written.keySet());
-        List<List<DataFile>> described =
-            PerTable.map(
-                names,
-                name -> {
-                  Table table = catalog.get().table(all.get(name).table());
-                  List<DataFile> files = new ArrayList<>();
-                  for (KV<String, String> file : written.get(name)) {
-                    files.add(LakeCommitter.dataFile(table, file.getValue(), file.getKey()));
-                  }
-                  return files;
-                });
-        for (int i = 0; i < names.size(); i++) {
-          LakeTable member = all.get(names.get(i)).table();
-          Table table = catalog.get().table(member);
-          for (DataFile file : described.get(i)) {
-            CommitUnit owner =
-                commits.stream()
-                    .filter(unit -> LakeCommitter.holdsOnly(table, unit.unit().rows(), file))
-                    .findFirst()
-                    .orElseThrow(
-                        () ->
-                            new IllegalStateException(
-                                member + " data file belongs to no unit: " + file.location()));
-            filesByUnit.get(owner).computeIfAbsent(member, t -> new ArrayList<>()).add(file);
-            members.get(owner).add(member);
-          }
-        }
-        List<TableAtStart> known = new ArrayList<>(all.values());
-        // A member with files for every unit is committed for each already; any other may hold
-        // rows of a unit this run has none for (its event name left the date).
-        List<List<CommitUnit>> holding =
-            PerTable.map(
-                known,
-                member ->
-                    members.values().stream().allMatch(m -> m.contains(member.table()))
-                        ? List.of()
-                        : unitsHoldingRows(member));
-        for (int i = 0; i < known.size(); i++) {
-          LakeTable member = known.get(i).table();
-          for (CommitUnit unit : holding.get(i)) {
-            // Its rows of the unit are replaced even when this run has none for it.
-            members.get(unit).add(member);
-            filesByUnit.get(unit).putIfAbsent(member, new ArrayList<>());
-          }
-          startSnapshots.put(member, known.get(i).snapshotId());
-        }
+        FamilyFiles.Assigned assigned =
+            FamilyFiles.assign(
+                catalog.get(),
+                commits,
+                family.atStart(),
+                c.sideInput(family.settled()),
+                c.sideInput(family.files()));
+        memberFiles.putAll(assigned.files());
+        startSnapshots.putAll(assigned.startSnapshots());
       }
       for (String file : c.sideInput(stagedView)) {
         String relative = relativeTo(stagingRoot, file);
@@ -431,46 +376,22 @@ public final class CommitPartitions extends PTransform<PBegin, PCollection<Strin
 
       List<LakeCommitter.Staged> staged = new ArrayList<>();
       for (CommitUnit unit : commits) {
+        Map<LakeTable, List<DataFile>> files = new TreeMap<>(filesByUnit.get(unit));
+        files.putAll(memberFiles.get(unit));
         staged.add(
             new LakeCommitter.Staged(
                 unit,
                 countsOf(unit, counts),
-                filesByUnit.get(unit),
+                files,
                 stagingRoot,
                 stagedByUnit.get(unit),
-                new ArrayList<>(members.get(unit))));
+                new ArrayList<>(memberFiles.get(unit).keySet())));
       }
       for (String report :
           new LakeCommitter(lake, catalog.get(), runId, allowEmpty, marks)
               .commit(startSnapshots, staged)) {
         c.output(report);
       }
-    }
-
-    /** The units of this run that {@code member} holds rows of now, by its files' partitions. */
-    private List<CommitUnit> unitsHoldingRows(TableAtStart member) {
-      Table table = catalog.get().table(member.table());
-      table.refresh();
-      Set<CommitUnit> holding = new LinkedHashSet<>();
-      if (table.currentSnapshot() == null) {
-        return List.of();
-      }
-      Expression any = Expressions.alwaysFalse();
-      for (CommitUnit unit : commits) {
-        any = Expressions.or(any, unit.unit().rows());
-      }
-      try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(any).planFiles()) {
-        for (FileScanTask task : tasks) {
-          for (CommitUnit unit : commits) {
-            if (LakeCommitter.holdsOnly(table, unit.unit().rows(), task.file())) {
-              holding.add(unit);
-            }
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return List.copyOf(holding);
     }
 
     /** Fails on a counter of no unit: its records would be reported nowhere. */

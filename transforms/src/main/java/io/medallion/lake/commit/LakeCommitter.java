@@ -16,6 +16,7 @@ import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableHistory;
+import io.medallion.lake.write.ParquetFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -55,7 +56,6 @@ import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Projections;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.parquet.ParquetUtil;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -591,7 +591,7 @@ public final class LakeCommitter {
         .withPath(path)
         .withFormat(FileFormat.PARQUET)
         .withFileSizeInBytes(in.getLength())
-        .withMetrics(ParquetUtil.fileMetrics(in, MetricsConfig.forTable(table)))
+        .withMetrics(ParquetFiles.metrics(in, MetricsConfig.forTable(table)))
         .withPartitionPath(partitionPath)
         .build();
   }

@@ -58,7 +58,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * date of {@link #datesToRead} (the target dates and the context before them). Output, for the
  * target dates only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link
  * GoldRows#of}) in {@link EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that
- * table, ready for {@link io.medallion.lake.write.WritePartitionFiles}; {@link #STATS}, partial
+ * table, ready for {@link io.medallion.lake.typed.WriteGoldEventFiles}; {@link #STATS}, partial
  * {@code event_stats} rows ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link
  * DailyEventStats}); and {@link #COUNTS}: per target date, {@code written} (kept rows), {@code
  * duplicates_removed} (dropped rows created on the date) and {@code duplicate_of.<W>} (of those,

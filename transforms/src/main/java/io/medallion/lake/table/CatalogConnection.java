@@ -18,8 +18,10 @@ public final class CatalogConnection implements Serializable {
     this.settings = settings;
   }
 
-  /** The catalog, opened on the first call. */
-  public LakeCatalog get() {
+  /**
+   * The catalog, opened on the first call (a DoFn's threads share it: one catalog, not one each).
+   */
+  public synchronized LakeCatalog get() {
     if (catalog == null) {
       catalog = LakeCatalog.open(settings);
     }
@@ -27,7 +29,7 @@ public final class CatalogConnection implements Serializable {
   }
 
   /** Closes the catalog if it was opened; the next {@link #get} opens it again. */
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (catalog != null) {
       catalog.close();
       catalog = null;

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsAction;
@@ -17,6 +18,18 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * writes two or three metadata files, and a process each cost more than the commit.
  */
 public final class JavaLocalFileSystem extends RawLocalFileSystem {
+  /**
+   * The Hadoop configuration the lake's local files are read and written with: this file system for
+   * {@code file:} paths, and none of Hadoop's default resources, which every {@code new
+   * Configuration()} parses from XML again (about as long as writing a small Parquet file).
+   */
+  public static Configuration configuration() {
+    Configuration conf = new Configuration(false);
+    conf.set("fs.file.impl", JavaLocalFileSystem.class.getName());
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    return conf;
+  }
+
   @Override
   public void setPermission(Path p, FsPermission permission) throws IOException {
     Set<PosixFilePermission> posix = EnumSet.noneOf(PosixFilePermission.class);

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -75,7 +74,7 @@ public final class LakeCatalog implements AutoCloseable {
     properties.put("jdbc.schema-version", "V1");
     properties.put("jdbc.busy_timeout", Long.toString(settings.lockWait().toMillis()));
     JdbcCatalog jdbc = new JdbcCatalog();
-    jdbc.setConf(hadoopConf());
+    jdbc.setConf(JavaLocalFileSystem.configuration());
     // Initialising creates or upgrades the catalog's SQL tables when they are missing; two workers
     // of one JVM doing that at once on a new SQLite file collide ("duplicate column name").
     synchronized (JDBC_INIT) {
@@ -86,20 +85,9 @@ public final class LakeCatalog implements AutoCloseable {
 
   private static Catalog openGlue(Map<String, String> properties) {
     GlueCatalog glue = new GlueCatalog();
-    glue.setConf(hadoopConf());
+    glue.setConf(JavaLocalFileSystem.configuration());
     glue.initialize("lake", properties);
     return glue;
-  }
-
-  /**
-   * Hadoop's raw local filesystem for local tables: the checksummed default would write a {@code
-   * .crc} file beside every metadata and data file.
-   */
-  private static Configuration hadoopConf() {
-    Configuration conf = new Configuration(false);
-    conf.set("fs.file.impl", JavaLocalFileSystem.class.getName());
-    conf.setBoolean("fs.file.impl.disable.cache", true);
-    return conf;
   }
 
   /**

@@ -22,7 +22,9 @@ import org.apache.iceberg.types.Types.NestedField;
  * schema with field ids, partition spec, sort order, location under the lake root and table
  * properties. The Parquet writers, the commits, Beam SQL input rows, the {@code query} views, the
  * catalogs and the Glue tables all derive from these definitions; nothing else spells a column list
- * or a partition layout of these tables.
+ * or a partition layout of these tables. The tables made at run time (a typed table per event name)
+ * are values of this class too, built by their {@link TableFamily} with the columns their data gave
+ * them.
  *
  * <p>Bronze (raw JSON files in the Firehose layout), quarantine (JSON lines) and reports are files,
  * not tables; their paths are in {@link LakeLayout}.

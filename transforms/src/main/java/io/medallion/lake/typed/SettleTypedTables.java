@@ -2,6 +2,7 @@ package io.medallion.lake.typed;
 
 import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.PerTable;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.table.TableFamily;
@@ -116,8 +117,9 @@ public final class SettleTypedTables
       Map<String, PayloadTypes.Node> observed =
           new TreeMap<>(PayloadTypes.read(c.sideInput(summed)));
       List<String> names = new ArrayList<>(observed.keySet());
+      LakeCatalog opened = catalog.get();
       List<TypedTables.Settled> evolved =
-          PerTable.map(names, name -> settle(name, observed.get(name), common));
+          PerTable.map(names, name -> settle(opened, name, observed.get(name), common));
       Map<String, TypedTables.Settled> settled = new TreeMap<>();
       for (int i = 0; i < names.size(); i++) {
         settled.put(names.get(i), evolved.get(i));
@@ -125,13 +127,24 @@ public final class SettleTypedTables
       c.output(new TypedTables(settled));
     }
 
-    /** Loads (or creates) the table {@code name} and evolves its schema for {@code observed}. */
+    /**
+     * The table {@code name} settled for {@code observed}: as the run found it when its schema
+     * already has every column the data needs (the common case: no catalog call), else loaded (or
+     * created) and evolved.
+     */
     private TypedTables.Settled settle(
-        String name, PayloadTypes.Node observed, Set<String> common) {
-      Table table = catalog.get().table(family.member(name));
+        LakeCatalog opened, String name, PayloadTypes.Node observed, Set<String> common) {
+      TableAtStart started = atStart.get(name);
+      if (started != null) {
+        TypedSchema.Plan plan = TypedSchema.plan(started.schema(), common, observed, columnLimit);
+        if (plan.changesNothing()) {
+          // Columns are only ever added: the table has these with these ids, whatever came since.
+          return new TypedTables.Settled(started, plan.refused());
+        }
+      }
+      Table table = opened.table(family.member(name));
       Set<List<String>> refused = TypedSchema.evolve(table, common, observed, columnLimit);
       table.refresh();
-      TableAtStart started = atStart.get(name);
       return new TypedTables.Settled(
           new TableAtStart(
               family.member(name, table.schema()),

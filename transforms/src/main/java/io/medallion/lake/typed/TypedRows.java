@@ -45,7 +45,7 @@ import org.apache.iceberg.types.Types.NestedField;
  *
  * So every member of every payload is in a typed column or in {@code _rescued}. Rows are Avro
  * records of the table's schema as the run settled it ({@link TypedSchema}), for {@code
- * IcebergParquetSink#writer}. Not thread-safe: one per DoFn instance and table.
+ * ParquetFiles#writer}. Not thread-safe: one per DoFn instance and table.
  */
 final class TypedRows {
   /** Told of each value rescued: its member path (dotted), and whether the limit refused it. */

@@ -47,16 +47,6 @@ public final class IcebergParquetSink implements FileIO.Sink<GenericRecord> {
     appender = writer(new ChannelOutputFile(channel), schema, properties);
   }
 
-  /**
-   * Iceberg's Parquet writer of Avro rows of {@code schema} into {@code channel} (closed with the
-   * writer), for a writer that opens its own files.
-   */
-  public static FileAppender<GenericRecord> writer(
-      WritableByteChannel channel, Schema schema, Map<String, String> properties)
-      throws IOException {
-    return writer(new ChannelOutputFile(channel), schema, properties);
-  }
-
   /** Iceberg's Parquet writer of Avro rows of {@code schema} into {@code file}. */
   public static FileAppender<GenericRecord> writer(
       OutputFile file, Schema schema, Map<String, String> properties) throws IOException {

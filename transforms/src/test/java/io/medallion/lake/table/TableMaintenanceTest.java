@@ -4,6 +4,7 @@ import static io.medallion.lake.testing.IcebergFixtures.promotion;
 import static io.medallion.lake.testing.IcebergFixtures.replacePartitions;
 import static io.medallion.lake.testing.IcebergFixtures.silverEvent;
 import static io.medallion.lake.testing.IcebergFixtures.writeFile;
+import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +18,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +29,10 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,6 +203,57 @@ class TableMaintenanceTest {
         TableMaintenance.maintain(
             LakeTable.SILVER_EVENTS, table, settings(Instant.now(), 5, false));
     assertThat(again.compactions()).isEmpty();
+  }
+
+  @Test
+  void compactsATypedTablesStructsAndListsAndAColumnItsOlderFilesLack() throws Exception {
+    LakeTable definition = TableFamily.TYPED_EVENTS.member("gold_evt_quiz_viewed");
+    Table typed = catalog.table(definition);
+    typed
+        .updateSchema()
+        .addColumn("ctx", Types.StructType.of(optional(1, "screen", Types.StringType.get())))
+        .addColumn("tags", Types.ListType.ofOptional(2, Types.StringType.get()))
+        .commit();
+    AppendFiles first = typed.newAppend();
+    first.appendFile(writeFile(typed, List.of(typedEvent(typed, "a", "s1", List.of("x")))));
+    first.appendFile(writeFile(typed, List.of(typedEvent(typed, "b", null, List.of()))));
+    first.commit();
+    typed.updateSchema().addColumn("attempts", Types.LongType.get()).commit();
+    Record c = typedEvent(typed, "c", "s3", List.of("y", "z"));
+    c.setField("attempts", 2L);
+    typed.newAppend().appendFile(writeFile(typed, List.of(c))).commit();
+    List<String> before =
+        ReadersAgree.icebergRows(
+            typed, Optional.of(typed.currentSnapshot().snapshotId()), typed.schema());
+
+    TableMaintenance.Report report =
+        TableMaintenance.maintain(definition, typed, settings(Instant.now(), 5, false));
+
+    assertThat(report.compactions()).hasSize(1);
+    assertThat(report.compactions().get(0).filesBefore()).isEqualTo(3);
+    assertThat(report.compactions().get(0).filesAfter()).isEqualTo(1);
+    assertThat(report.compactions().get(0).skipped()).isEmpty();
+    assertThat(ReadersAgree.assertReadersAgree(catalog, definition)).isEqualTo(3);
+    assertThat(
+            ReadersAgree.icebergRows(
+                typed, Optional.of(typed.currentSnapshot().snapshotId()), typed.schema()))
+        .containsExactlyInAnyOrderElementsOf(before)
+        .anyMatch(r -> r.contains("ctx={screen=s1}") && r.contains("attempts=NULL"));
+  }
+
+  private static Record typedEvent(Table typed, String uuid, String screen, List<String> tags) {
+    OffsetDateTime created = DAY.atTime(3, 0).atOffset(ZoneOffset.UTC);
+    Record row = GenericRecord.create(typed.schema());
+    row.setField("event_uuid", uuid);
+    row.setField("event_name", "quiz:viewed");
+    row.setField("created_at", created);
+    row.setField("created_datetime", created.toInstant().toString());
+    row.setField("date", DAY);
+    Record ctx = GenericRecord.create(typed.schema().findField("ctx").type().asStructType());
+    ctx.setField("screen", screen);
+    row.setField("ctx", ctx);
+    row.setField("tags", tags);
+    return row;
   }
 
   @Test

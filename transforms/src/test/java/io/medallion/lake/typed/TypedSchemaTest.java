@@ -131,23 +131,30 @@ class TypedSchemaTest {
   }
 
   @Test
-  void theColumnLimitRefusesTheMembersWithTheFewestValues() {
-    TypedSchema.Plan plan =
-        TypedSchema.plan(
-            COMMON,
-            COMMON_NAMES,
-            observed(
-                "{\"a\":1,\"b\":1,\"c\":1,\"ids\":{\"u1\":1,\"u2\":2}}",
-                "{\"a\":1,\"b\":1,\"ids\":{\"u3\":1}}",
-                "{\"a\":1}"),
-            4);
+  void theColumnLimitRefusesTheMembersWithTheFewestValuesOuterOnesFirst() {
+    PayloadTypes.Node observed =
+        observed(
+            "{\"a\":1,\"b\":1,\"c\":1,\"ids\":{\"u1\":1,\"u2\":2}}",
+            "{\"a\":1,\"b\":1,\"ids\":{\"u1\":3,\"u3\":1}}",
+            "{\"a\":1}");
 
-    // a (3 values), b, ids (2), c (1): ids and its first member take the last two columns.
-    assertThat(additions(plan))
+    // By values: a (3), b and ids (2), then u1 (2, inside ids), then c and u2, u3 (1), outer
+    // first. A map of ids as member names cannot take the columns of the members around it.
+    TypedSchema.Plan five = TypedSchema.plan(COMMON, COMMON_NAMES, observed, 5);
+    assertThat(additions(five))
         .containsExactly(
-            "a long [\"a\"]", "b long [\"b\"]", "ids struct<u1 long [\"u1\"]> [\"ids\"]");
-    assertThat(plan.refused())
-        .containsExactlyInAnyOrder(List.of("ids", "u2"), List.of("ids", "u3"), List.of("c"));
+            "a long [\"a\"]",
+            "b long [\"b\"]",
+            "ids struct<u1 long [\"u1\"]> [\"ids\"]",
+            "c long [\"c\"]");
+    assertThat(five.refused())
+        .containsExactlyInAnyOrder(List.of("ids", "u2"), List.of("ids", "u3"));
+
+    // With three, ids has no room for a member: no column, its values rescued as the limit's.
+    TypedSchema.Plan three = TypedSchema.plan(COMMON, COMMON_NAMES, observed, 3);
+    assertThat(additions(three))
+        .containsExactly("a long [\"a\"]", "b long [\"b\"]", "c long [\"c\"]");
+    assertThat(three.refused()).containsExactly(List.of("ids"));
   }
 
   @Test
@@ -172,7 +179,7 @@ class TypedSchemaTest {
               table,
               COMMON_NAMES,
               observed(
-                  "{\"score\":\"85\",\"ctx\":{\"ab\":\"x\"},\"items\":[{\"note\":\"n\"}],"
+                  "{\"score\":\"85\",\"ctx\":{\"ab\":\"x\",\"Screen\":\"y\"},\"items\":[{\"note\":\"n\"}],"
                       + "\"count\":4294967296,\"Weight\":1,\"attempts\":2}"),
               300);
 
@@ -182,6 +189,8 @@ class TypedSchemaTest {
       assertThat(schema.findField("score").type()).isEqualTo(Types.LongType.get());
       assertThat(schema.findField("ctx.screen").doc()).isEqualTo("payload member \"screen\"");
       assertThat(schema.findField("ctx.ab").type()).isEqualTo(Types.StringType.get());
+      // A new member of an existing struct that folds like one of its columns is numbered.
+      assertThat(schema.findField("ctx.screen_2").doc()).isEqualTo("payload member \"Screen\"");
       assertThat(schema.findField("items.element.note").doc()).isEqualTo("payload member \"note\"");
       assertThat(schema.findField("count").type()).isEqualTo(Types.LongType.get());
       assertThat(schema.findField("weight").type()).isEqualTo(Types.DoubleType.get());

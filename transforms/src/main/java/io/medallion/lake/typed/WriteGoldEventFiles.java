@@ -6,7 +6,7 @@ import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
 import io.medallion.lake.table.TableFamily;
-import io.medallion.lake.write.IcebergParquetSink;
+import io.medallion.lake.write.ParquetFiles;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -18,7 +18,6 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -32,26 +31,33 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.iceberg.io.FileAppender;
 
 /**
- * Writes the kept rows of a gold run into their typed tables' data files: each row, read from the
- * batches {@link DeduplicateEvents#EVENTS} leave in (keyed by their {@code gold_events} partition),
- * goes to the table its event name names, as a typed row ({@link TypedRows}) of the table's schema
- * as the run settled it ({@link SettleTypedTables}). The batches of a {@code gold_events} partition
- * are gathered into {@code filesPerPartition} groups (a GroupByKey, as Beam's FileIO does), and a
- * group writes one Parquet file per typed table it meets, with Iceberg's writer, into the table's
- * data location: {@code <table>/data/date=D/part-<run>-<event type>-<shard>.parquet}. Nothing is in
- * a table until the commit.
+ * Writes the kept rows of a gold run into their data files, twice in one pass: each row as it is
+ * into {@code gold_events}' file of its partition, and as a typed row ({@link TypedRows}) into its
+ * typed table's file, the table its event name names, with the table's schema as the run settled it
+ * ({@link SettleTypedTables}). The rows come in the batches {@link DeduplicateEvents#EVENTS} leaves
+ * them in, keyed by their {@code gold_events} partition; the batches of a partition are gathered
+ * into {@code filesPerPartition} groups (one GroupByKey, as Beam's FileIO would), and a group
+ * writes one {@code gold_events} file ({@code data/event_type=T/date=D/part-<run>-<shard>-of-
+ * <shards>.parquet}) and one file per typed table it meets ({@code <table>/data/date=D/part-<run>-
+ * <event type>-<shard>-of-<shards>.parquet}), with Iceberg's writer, straight into the tables' data
+ * locations. Nothing is in a table until the commit; a file of a run that failed is an orphan for
+ * {@code lake maintain}, and a retried group writes its files again under the same names.
  *
- * <p>Outputs {@link #FILES}, each file keyed by its table, with its partition path; and {@link
- * #COUNTS}, per date: {@code typed.written}, the rows written; {@code
- * typed.quarantined.no_valid_characters}, the rows whose event name names no table (they stay in
- * {@code gold_events}); {@code rescued.<table>.<member path>}, the values rescued into {@code
+ * <p>Outputs {@link #EVENT_FILES}, each {@code gold_events} file keyed by its partition path;
+ * {@link #TYPED_FILES}, each typed file keyed by its table, with its partition path; and {@link
+ * #COUNTS}, per date: {@code typed.written}, the rows written to typed tables; {@code
+ * typed.quarantined.no_valid_characters}, the rows whose event name names no table (they are in
+ * {@code gold_events} only); {@code rescued.<table>.<member path>}, the values rescued into {@code
  * _rescued}; {@code typed.column_limit.<table>}, those of them rescued because the table's column
  * limit refused their member.
  */
-public final class WriteTypedEvents
+public final class WriteGoldEventFiles
     extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
-  /** Each file written: its table → (its partition path, its location). */
-  public static final TupleTag<KV<String, KV<String, String>>> FILES = new TupleTag<>() {};
+  /** Each {@code gold_events} file written: its partition path → its location. */
+  public static final TupleTag<KV<String, String>> EVENT_FILES = new TupleTag<>() {};
+
+  /** Each typed file written: its table → (its partition path, its location). */
+  public static final TupleTag<KV<String, KV<String, String>>> TYPED_FILES = new TupleTag<>() {};
 
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
 
@@ -68,16 +74,19 @@ public final class WriteTypedEvents
   private static final int EVENT_NAME = GOLD.getField("event_name").pos();
   private static final int DATE = GOLD.getField("date").pos();
 
+  private final TableAtStart goldEvents;
   private final PCollectionView<TypedTables> tables;
   private final TableFamily family;
   private final String runId;
   private final int filesPerPartition;
 
-  private WriteTypedEvents(
+  private WriteGoldEventFiles(
+      TableAtStart goldEvents,
       PCollectionView<TypedTables> tables,
       TableFamily family,
       String runId,
       int filesPerPartition) {
+    this.goldEvents = goldEvents;
     this.tables = tables;
     this.family = family;
     this.runId = runId;
@@ -85,9 +94,11 @@ public final class WriteTypedEvents
   }
 
   /**
+   * @param goldEvents the {@code gold_events} table as the run found it
    * @param tables the run's settled typed tables, a singleton view of {@link SettleTypedTables}
    */
-  public static WriteTypedEvents of(
+  public static WriteGoldEventFiles of(
+      TableAtStart goldEvents,
       PCollectionView<TypedTables> tables,
       TableFamily family,
       String runId,
@@ -95,7 +106,7 @@ public final class WriteTypedEvents
     if (filesPerPartition < 1) {
       throw new IllegalArgumentException("filesPerPartition must be at least 1");
     }
-    return new WriteTypedEvents(tables, family, runId, filesPerPartition);
+    return new WriteGoldEventFiles(goldEvents, tables, family, runId, filesPerPartition);
   }
 
   @Override
@@ -106,12 +117,13 @@ public final class WriteTypedEvents
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("GroupShards", GroupByKey.create())
             .apply(
-                "WriteTypedFiles",
-                ParDo.of(new WriteFn(tables, family, runId, filesPerPartition))
+                "WriteFiles",
+                ParDo.of(new WriteFn(goldEvents, tables, family, runId, filesPerPartition))
                     .withSideInputs(tables)
-                    .withOutputTags(FILES, TupleTagList.of(COUNTS)));
+                    .withOutputTags(EVENT_FILES, TupleTagList.of(TYPED_FILES).and(COUNTS)));
+    written.get(EVENT_FILES).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
     written
-        .get(FILES)
+        .get(TYPED_FILES)
         .setCoder(
             KvCoder.of(
                 StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
@@ -135,8 +147,8 @@ public final class WriteTypedEvents
     }
   }
 
-  static final class WriteFn
-      extends DoFn<KV<String, Iterable<byte[]>>, KV<String, KV<String, String>>> {
+  static final class WriteFn extends DoFn<KV<String, Iterable<byte[]>>, KV<String, String>> {
+    private final TableAtStart goldEvents;
     private final PCollectionView<TypedTables> tables;
     private final TableFamily family;
     private final String runId;
@@ -146,7 +158,13 @@ public final class WriteTypedEvents
     private transient Map<String, Writer> writers;
     private transient Counts.InBundle counts;
 
-    WriteFn(PCollectionView<TypedTables> tables, TableFamily family, String runId, int shards) {
+    WriteFn(
+        TableAtStart goldEvents,
+        PCollectionView<TypedTables> tables,
+        TableFamily family,
+        String runId,
+        int shards) {
+      this.goldEvents = goldEvents;
       this.tables = tables;
       this.family = family;
       this.runId = runId;
@@ -188,20 +206,32 @@ public final class WriteTypedEvents
       int bar = key.lastIndexOf('|');
       String goldPartition = key.substring(0, bar);
       int shard = Integer.parseInt(key.substring(bar + 1));
+      Open events = null;
       Map<String, Open> open = new TreeMap<>();
       try {
         for (byte[] batch : c.element().getValue()) {
           for (GenericRecord gold : EncodedBatches.values(DeduplicateEvents.GOLD_ROW, batch)) {
+            if (events == null) {
+              events = open(goldEvents, goldPartition, "", shard);
+            }
+            events.file().add(gold);
             write(gold, settled, goldPartition, shard, open);
           }
         }
       } finally {
+        if (events != null) {
+          events.file().close();
+        }
         for (Open file : open.values()) {
           file.file().close();
         }
       }
+      if (events != null) {
+        c.output(KV.of(events.partition(), events.location()));
+      }
       open.forEach(
-          (table, file) -> c.output(KV.of(table, KV.of(file.partition(), file.location()))));
+          (table, file) ->
+              c.output(TYPED_FILES, KV.of(table, KV.of(file.partition(), file.location()))));
     }
 
     private void write(
@@ -244,7 +274,7 @@ public final class WriteTypedEvents
       String partition = writer.paths.of(row);
       Open file = open.get(table);
       if (file == null) {
-        file = open(writer.table, partition, goldPartition, shard);
+        file = open(writer.table, partition, eventType(goldPartition) + "-", shard);
         open.put(table, file);
       } else if (!file.partition().equals(partition)) {
         throw new IllegalStateException(
@@ -254,26 +284,30 @@ public final class WriteTypedEvents
       counts.add(unit, family.writtenCounter(), 1);
     }
 
-    private Open open(TableAtStart table, String partition, String goldPartition, int shard)
-        throws IOException {
+    /** The {@code event_type} value of a {@code gold_events} partition path. */
+    private static String eventType(String goldPartition) {
       String eventType = goldPartition.substring(goldPartition.indexOf('=') + 1);
-      eventType = eventType.substring(0, eventType.indexOf('/'));
+      return eventType.substring(0, eventType.indexOf('/'));
+    }
+
+    /**
+     * Opens {@code table}'s file of {@code partition}, {@code part-<run>-<infix><shard>-of-
+     * <shards>.parquet} in its data location.
+     */
+    private Open open(TableAtStart table, String partition, String infix, int shard)
+        throws IOException {
       String location =
           String.format(
               Locale.ROOT,
-              "%s/%s/part-%s-%s-%05d-of-%05d.parquet",
+              "%s/%s/part-%s-%s%05d-of-%05d.parquet",
               table.dataLocation(),
               partition,
               runId,
-              eventType,
+              infix,
               shard,
               shards);
       FileAppender<GenericRecord> file =
-          IcebergParquetSink.writer(
-              FileSystems.create(
-                  FileSystems.matchNewResource(location, false), "application/octet-stream"),
-              table.writeSchema(),
-              table.properties());
+          ParquetFiles.writer(location, table.writeSchema(), table.properties());
       return new Open(partition, location, file);
     }
 
