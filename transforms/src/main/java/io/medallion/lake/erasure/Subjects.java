@@ -17,8 +17,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The data subjects of an erasure request: a top-level event field ({@code user_id}) and the
- * values that identify them. Decides whether a record is theirs:
+ * The data subjects of an erasure request: a top-level event field ({@code user_id}) and the values
+ * that identify them. Decides whether a record is theirs:
  *
  * <ul>
  *   <li>a record that parses is theirs when its top-level {@code field} holds one of the values: a
@@ -96,8 +96,9 @@ public final class Subjects implements Serializable {
 
   /**
    * Whether the JSON object {@code json} (a whole record, or silver's {@code payload}) has the
-   * field at its top level with one of the values. Text that is not a JSON object never matches
-   * here: judge such records with {@link #matchesRaw}.
+   * field at its top level with one of the values, as far as it reads: a record that breaks after
+   * the field still matches, one that is no object or breaks before it does not. Judge a record
+   * that does not parse with {@link #matchesRaw} as well.
    */
   public boolean matchesObject(String json) {
     if (json == null || !mayHold(json)) {
