@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
+import io.medallion.lake.filedrop.PromoteDroppedFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -46,7 +51,7 @@ class UberMovementsTest {
     promote(glob, city, false);
   }
 
-  private void promote(String glob, String city, boolean allowEmpty) {
+  private PipelineResult promote(String glob, String city, boolean allowEmpty) {
     UberMovements.Config config =
         new UberMovements.Config(
             LakeLayout.at(lake.toString()),
@@ -60,7 +65,9 @@ class UberMovementsTest {
             allowEmpty);
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
     UberMovements.build(p.apply("MatchFiles", UberMovements.matchFiles(config)), config);
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    return result;
   }
 
   private JsonNode report(String fileName) throws Exception {
@@ -244,6 +251,38 @@ class UberMovementsTest {
                     + silver()
                     + " where city = 'manila' and origin_geometry like '[[120.98%'"))
         .isEqualTo(477);
+  }
+
+  @Test
+  void aFileNamedLikeAnUploadInFlightOrHiddenIsCountedNotPromoted() throws Exception {
+    Path sample = UberSamples.drop("Travel_Times - Bengaluru.csv", landing());
+    Files.copy(sample, landing().resolve("_uploading.csv"));
+    Files.copy(sample, landing().resolve(".hidden.csv"));
+
+    PipelineResult result = promote("*.csv", "bengaluru", false);
+
+    assertThat(report("Travel_Times - Bengaluru.csv").path("written").asLong()).isEqualTo(198);
+    for (String name : List.of("_uploading.csv", ".hidden.csv")) {
+      assertThat(
+              Reports.read(
+                  LakeLayout.at(lake.toString()),
+                  UberMovements.DATASET,
+                  UberMovements.DATASET.fileUnit(name).name()))
+          .as(name)
+          .isEmpty();
+    }
+    assertThat(count("select count(*) from " + silver())).isEqualTo(198);
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(
+                        MetricNameFilter.named(PromoteDroppedFiles.class, "files_ignored"))
+                    .build());
+    assertThat(metrics.getCounters())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getAttempted()).isEqualTo(2L));
   }
 
   @Test

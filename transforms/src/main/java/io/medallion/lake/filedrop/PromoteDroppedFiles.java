@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * batch of files and on an unbounded stream of arrivals, with no window or trigger to wait for. A
  * file is read by one worker (a CSV cannot be split safely: a quoted cell may hold a newline);
  * files are spread over workers. Names starting with {@code .} or {@code _} (in-flight uploads,
- * markers) are not promoted.
+ * markers, hidden files) are not promoted, and never silently: each is logged on one line naming
+ * the file and why, and counted ({@code files_ignored}).
  *
  * <p>{@link #skippingPromotedVersions()} (the watch mode) skips a file whose report already records
  * the same version: the same size and last-modified time, or the same content.
@@ -141,6 +142,7 @@ public final class PromoteDroppedFiles
 
     private final Counter promoted = Metrics.counter(PromoteDroppedFiles.class, "files_promoted");
     private final Counter skipped = Metrics.counter(PromoteDroppedFiles.class, "files_skipped");
+    private final Counter ignored = Metrics.counter(PromoteDroppedFiles.class, "files_ignored");
     private final Counter rejected = Metrics.counter(PromoteDroppedFiles.class, "files_rejected");
     private final Counter refused =
         Metrics.counter(PromoteDroppedFiles.class, "files_refused_empty");
@@ -184,11 +186,17 @@ public final class PromoteDroppedFiles
     public void process(@Element MatchResult.Metadata file, OutputReceiver<String> out)
         throws IOException {
       String name = file.resourceId().getFilename();
-      if (file.resourceId().isDirectory()
-          || name == null
-          || name.startsWith(".")
-          || name.startsWith("_")) {
-        return; // in-flight or hidden
+      if (file.resourceId().isDirectory() || name == null) {
+        return;
+      }
+      if (name.startsWith("_") || name.startsWith(".")) {
+        ignored.inc();
+        LOG.warn(
+            "Not promoted {}: a name starting with '{}' is {}; rename it to promote it",
+            file.resourceId(),
+            name.charAt(0),
+            name.startsWith("_") ? "an upload in flight or a marker" : "hidden");
+        return;
       }
       Dataset.Unit unit = dataset.fileUnit(file.resourceId().toString());
       Optional<JsonNode> previous = Reports.read(lake, dataset, unit.name());
