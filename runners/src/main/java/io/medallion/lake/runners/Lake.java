@@ -10,6 +10,7 @@ import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
 import io.medallion.lake.progress.Messages;
+import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.Dataset;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -238,11 +239,11 @@ public final class Lake {
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      err.println(
-          "lake "
-              + command.name()
-              + ": failed: "
-              + Messages.firstLine(String.valueOf(root.getMessage())));
+      String why =
+          CatalogLockedException.causedBy(e) && !(root instanceof CatalogLockedException)
+              ? CatalogLockedException.outsideACommit()
+              : Messages.firstLine(String.valueOf(root.getMessage()));
+      err.println("lake " + command.name() + ": failed: " + why);
       if (System.getenv("LAKE_DEBUG") != null) {
         e.printStackTrace(err);
       } else {

@@ -2,6 +2,7 @@ package io.medallion.lake.runners;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.table.CatalogLockedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,25 @@ class LakeTest {
                 + " in --catalogUri); nothing of this run was committed; run it again once that"
                 + " process is done with the catalog");
     assertThat(dir.resolve("_reports")).doesNotExist();
+  }
+
+  @Test
+  void aCatalogLockedByAnotherProcessIsOneLineForACommandThatOnlyReadsIt() throws Exception {
+    Files.createDirectories(dir);
+    assertThat(lake("silver", "--hour=2026-01-02T03", "--lake=" + dir).status()).isZero();
+    Path catalog = dir.resolve("_catalog/iceberg.db");
+    String uri = "jdbc:sqlite:" + catalog + "?busy_timeout=300";
+
+    Outcome o;
+    try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + catalog);
+        Statement s = other.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE");
+      o = lake("history", "silver_events", "--lake=" + dir, "--catalogUri=" + uri);
+    }
+
+    assertThat(o.status()).as(o.err()).isEqualTo(1);
+    assertThat(o.err().lines().findFirst())
+        .hasValue("lake history: failed: " + CatalogLockedException.outsideACommit());
   }
 
   @Test

@@ -42,6 +42,17 @@ public final class CatalogLockedException extends IllegalStateException {
   }
 
   /**
+   * What to tell the user of a command that failed on a locked catalog outside a promotion's commit
+   * ({@code lake query}, {@code history}, {@code maintain}, {@code status}): one line, what
+   * happened and what to do, instead of SQLite's own message.
+   */
+  public static String outsideACommit() {
+    return "the local Iceberg catalog was locked by another process (a run's commit, lake"
+        + " maintain, a SQLite shell) for longer than its wait (busy_timeout in --catalogUri);"
+        + " run it again once that process is done with the catalog";
+  }
+
+  /**
    * {@code e}, a failure of a run before its commit step (which reports a locked catalog itself),
    * as a run that committed nothing of {@code units} when the catalog was locked; else {@code e}.
    */
