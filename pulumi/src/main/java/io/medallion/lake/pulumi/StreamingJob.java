@@ -25,6 +25,7 @@ import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import io.medallion.lake.layout.ApplicationProperties;
 import io.medallion.lake.pulumi.PolicyDocument.Statement;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +37,12 @@ import java.util.Map;
  * Iceberg table: the job gets the catalog arguments every lake job gets, but no Glue access.
  *
  * <p>Managed Flink starts the jar's main class without command-line arguments; the launcher's
- * arguments are handed over as the property group {@value #PROPERTY_GROUP} (one property per {@code
- * --option}, plus {@code subcommand}).
+ * arguments are handed over as the property group the launcher reads ({@link
+ * ApplicationProperties}: one property per {@code --option}, plus the subcommand).
  */
 public final class StreamingJob extends ComponentResource {
   public static final String TYPE = "lake:compute:StreamingJob";
   public static final String RUNTIME = "FLINK-1_19";
-  public static final String PROPERTY_GROUP = "BeamApplicationProperties";
 
   private final Output<String> applicationName;
   private final Output<String> roleArn;
@@ -143,26 +143,26 @@ public final class StreamingJob extends ComponentResource {
                                 .propertyGroups(
                                     ApplicationApplicationConfigurationEnvironmentPropertiesPropertyGroupArgs
                                         .builder()
-                                        .propertyGroupId(PROPERTY_GROUP)
+                                        .propertyGroupId(ApplicationProperties.GROUP)
                                         .propertyMap(
                                             Output.tuple(lakeUri, args.streamName())
                                                 .applyValue(
                                                     t ->
-                                                        Map.of(
-                                                            "subcommand",
+                                                        ApplicationProperties.of(
                                                             "bronze",
-                                                            "runner",
-                                                            "FlinkRunner",
-                                                            "lake",
-                                                            t.t1,
-                                                            "catalog",
-                                                            LakeCommands.CATALOG,
-                                                            "catalogNamespace",
-                                                            args.catalogNamespace(),
-                                                            "stream",
-                                                            t.t2,
-                                                            "region",
-                                                            args.region())))
+                                                            Map.of(
+                                                                "runner",
+                                                                "FlinkRunner",
+                                                                "lake",
+                                                                t.t1,
+                                                                "catalog",
+                                                                LakeCommands.CATALOG,
+                                                                "catalogNamespace",
+                                                                args.catalogNamespace(),
+                                                                "stream",
+                                                                t.t2,
+                                                                "awsRegion",
+                                                                args.region()))))
                                         .build())
                                 .build())
                         .flinkApplicationConfiguration(

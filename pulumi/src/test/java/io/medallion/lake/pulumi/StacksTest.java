@@ -2,6 +2,7 @@ package io.medallion.lake.pulumi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.layout.ApplicationProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -69,8 +70,9 @@ class StacksTest {
         .contains("fileKey=artifacts/lake.jar")
         .contains("bucketArn=arn:aws:s3:::" + bucket);
     assertThat(config.toString())
-        .contains("propertyGroupId=BeamApplicationProperties")
-        .contains("subcommand=bronze")
+        .contains("propertyGroupId=" + ApplicationProperties.GROUP)
+        .contains(ApplicationProperties.COMMAND + "=bronze")
+        .contains("awsRegion=")
         .contains("lake=s3://" + bucket + "/lake")
         .contains("catalog=glue")
         .contains("catalogNamespace=lake_prod")

@@ -2,6 +2,7 @@ package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.lake.layout.ApplicationProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,8 +15,8 @@ import java.util.Optional;
  * The launcher's command line on Amazon Managed Service for Apache Flink, which starts the jar's
  * main class with no arguments and hands the application's runtime properties over in {@code
  * /etc/flink/application_properties.json} (the file {@code KinesisAnalyticsRuntime} reads): the
- * property group {@value #GROUP} becomes {@code <command> --key=value ...}, its {@code command} key
- * naming the subcommand.
+ * property group {@link ApplicationProperties#GROUP} becomes {@code <command> --key=value ...}, its
+ * {@link ApplicationProperties#COMMAND} key naming the subcommand.
  *
  * <pre>{@code
  * [{"PropertyGroupId": "LakeApplication",
@@ -24,12 +25,11 @@ import java.util.Optional;
  * }</pre>
  */
 final class ManagedFlinkProperties {
-  static final String GROUP = "LakeApplication";
   static final Path FILE = Path.of("/etc/flink/application_properties.json");
 
   private ManagedFlinkProperties() {}
 
-  /** The command line in {@code file}'s {@value #GROUP} group, if the file and group exist. */
+  /** The command line in {@code file}'s {@link ApplicationProperties#GROUP}, if both exist. */
   static Optional<String[]> args(Path file) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
@@ -41,15 +41,15 @@ final class ManagedFlinkProperties {
       throw new UncheckedIOException("cannot read " + file, e);
     }
     for (JsonNode group : groups) {
-      if (GROUP.equals(group.path("PropertyGroupId").asText())) {
+      if (ApplicationProperties.GROUP.equals(group.path("PropertyGroupId").asText())) {
         JsonNode properties = group.path("PropertyMap");
         List<String> args = new ArrayList<>();
-        args.add(properties.path("command").asText(""));
+        args.add(properties.path(ApplicationProperties.COMMAND).asText(""));
         properties
             .fields()
             .forEachRemaining(
                 p -> {
-                  if (!p.getKey().equals("command")) {
+                  if (!p.getKey().equals(ApplicationProperties.COMMAND)) {
                     args.add("--" + p.getKey() + "=" + p.getValue().asText());
                   }
                 });
