@@ -9,6 +9,7 @@ import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
@@ -56,15 +57,8 @@ class RunnerParityTest {
   private static final int GENERATED_HOURS = 2;
   private static final Duration LATENESS = Duration.ofHours(6);
 
-  /** The launcher's Flink defaults (see FlinkDefaults in runners), at this machine's size. */
-  private static final String[] FLINK =
-      new String[] {
-        "--runner=FlinkRunner",
-        "--flinkMaster=[local]",
-        "--parallelism=2",
-        "--objectReuse=true",
-        "--fasterCopy=true"
-      };
+  /** The launcher's Flink defaults, at this machine's size, on 127.0.0.1 only. */
+  private static final String[] FLINK = EmbeddedFlink.batchArgs(2).toArray(String[]::new);
 
   private static final String[] DIRECT = new String[] {"--runner=DirectRunner"};
 

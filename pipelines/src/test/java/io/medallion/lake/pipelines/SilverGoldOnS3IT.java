@@ -3,6 +3,7 @@ package io.medallion.lake.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.table.CatalogSettings;
@@ -162,10 +163,11 @@ class SilverGoldOnS3IT {
     List<String> args = aws.args(lakeRoot);
     args.removeIf(a -> a.startsWith("--kinesisEndpoint") || a.startsWith("--stream"));
     args.add("--catalogUri=" + catalogUri(lakeRoot));
-    args.add("--runner=" + runner);
     if (runner.equals("FlinkRunner")) {
-      // The launcher's Flink defaults (FlinkDefaults in runners), at this machine's size.
-      args.addAll(List.of("--flinkMaster=[local]", "--parallelism=2", "--objectReuse=true"));
+      // The launcher's Flink defaults, at this machine's size, on 127.0.0.1 only.
+      args.addAll(EmbeddedFlink.batchArgs(2));
+    } else {
+      args.add("--runner=" + runner);
     }
     args.addAll(List.of(extra));
     return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(type);

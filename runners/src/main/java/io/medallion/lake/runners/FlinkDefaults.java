@@ -1,10 +1,8 @@
 package io.medallion.lake.runners;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.pipelines.options.LakeOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,28 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 final class FlinkDefaults {
   static final String CHECKPOINTING_INTERVAL_MS = "60000";
-  static final String LOCAL_NETWORK_MEMORY = "256m";
-  static final String LOOPBACK = "127.0.0.1";
 
   /** Where in a streaming job's state folder Flink writes its checkpoints. */
   static final String CHECKPOINTS = "checkpoints";
 
   private static final Logger LOG = LoggerFactory.getLogger(FlinkDefaults.class);
-
-  /** The generated configuration of every embedded run. */
-  private static final List<String> LOCAL_CONFIGURATION =
-      List.of(
-          "# Written by the lake launcher for embedded Flink; pass --flinkConfDir to use yours.",
-          "taskmanager.memory.network.min: " + LOCAL_NETWORK_MEMORY,
-          "taskmanager.memory.network.max: " + LOCAL_NETWORK_MEMORY,
-          "# Blocking exchanges stay on this machine: compressing them saves no network, and",
-          "# its native LZ4 calls block the garbage collector (gold at 10M: 102 s -> 79-86 s).",
-          "taskmanager.network.batch-shuffle.compression.enabled: false",
-          "# The embedded cluster's REST API and blob server serve this JVM only: without these",
-          "# Flink binds them to every interface, on random ports.",
-          "rest.bind-address: " + LOOPBACK,
-          "jobmanager.bind-host: " + LOOPBACK,
-          "taskmanager.bind-host: " + LOOPBACK);
 
   private FlinkDefaults() {}
 
@@ -103,11 +84,11 @@ final class FlinkDefaults {
     boolean ownConfiguration =
         given(all, "flinkConfDir") || System.getenv("FLINK_CONF_DIR") != null;
     if (local && !ownConfiguration) {
-      List<String> configuration = new ArrayList<>(LOCAL_CONFIGURATION);
+      List<String> configuration = EmbeddedFlink.configuration();
       if (streaming) {
         configuration.addAll(streamingConfiguration(all, streamingJob));
       }
-      all.add("--flinkConfDir=" + write(configuration));
+      all.add("--flinkConfDir=" + EmbeddedFlink.write(configuration));
     } else if (local && given(all, "savepointPath")) {
       throw new IllegalArgumentException(
           "--savepointPath: Beam does not hand it to embedded Flink, and with your own Flink"
@@ -229,19 +210,6 @@ final class FlinkDefaults {
   }
 
   /** A Flink configuration directory for the embedded cluster, written once per launch. */
-  private static String write(List<String> configuration) {
-    try {
-      Path dir = Files.createTempDirectory("lake-flink-conf");
-      dir.toFile().deleteOnExit();
-      Path conf = dir.resolve("flink-conf.yaml");
-      Files.writeString(conf, String.join("\n", configuration) + "\n");
-      conf.toFile().deleteOnExit();
-      return dir.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the embedded Flink configuration", e);
-    }
-  }
-
   private static boolean given(List<String> args, String name) {
     return args.stream().anyMatch(a -> a.equals("--" + name) || a.startsWith("--" + name + "="));
   }

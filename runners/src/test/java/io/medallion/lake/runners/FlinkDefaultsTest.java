@@ -3,6 +3,7 @@ package io.medallion.lake.runners;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -66,13 +67,13 @@ class FlinkDefaultsTest {
     assertThat(value(args, "enforceImmutability")).as("a DirectRunner option").isNull();
     Path conf = Path.of(value(args, "flinkConfDir"), "flink-conf.yaml");
     assertThat(Files.readString(conf))
-        .contains("taskmanager.memory.network.max: " + FlinkDefaults.LOCAL_NETWORK_MEMORY);
+        .contains("taskmanager.memory.network.max: " + EmbeddedFlink.NETWORK_MEMORY);
     // Read the way Beam reads --flinkConfDir: the keys must be ones Flink knows.
     Configuration flink = GlobalConfiguration.loadConfiguration(value(args, "flinkConfDir"));
     assertThat(flink.get(NettyShuffleEnvironmentOptions.BATCH_SHUFFLE_COMPRESSION_ENABLED))
         .isFalse();
     assertThat(flink.get(TaskManagerOptions.NETWORK_MEMORY_MAX))
-        .isEqualTo(MemorySize.parse(FlinkDefaults.LOCAL_NETWORK_MEMORY));
+        .isEqualTo(MemorySize.parse(EmbeddedFlink.NETWORK_MEMORY));
     assertThat(flink.get(RestOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
     assertThat(flink.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
     assertThat(flink.get(TaskManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
