@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One batch job (silver, gold, uber-movements or maintain) as a Step Functions state machine that
- * starts a transient EMR cluster with Flink, runs one step, and terminates the cluster whatever
- * happened.
+ * One batch job (silver, gold, uber-movements, maintain or forget) as a Step Functions state
+ * machine that starts a transient EMR cluster with Flink, runs one step, and terminates the cluster
+ * whatever happened.
  *
  * <p>Why EMR on EC2 and a cluster per run: EMR Serverless runs Spark and Hive, not Flink, and the
  * pipelines run on FlinkRunner. A cluster per run costs only while a run lasts, and gives each job
