@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The lake on AWS, one stack per environment: the bucket and its key, the event stream, the Glue
@@ -164,6 +165,8 @@ public final class App {
             s,
             "forget",
             new Access(List.of(), erasureWrites(), List.of(), GlueTables.ICEBERG),
+            // Most days nobody asks: no cluster is started then.
+            Optional.of(folder(LakeLayout.ERASURE_REQUESTS)),
             storage,
             jarKey,
             accountId,
@@ -299,6 +302,22 @@ public final class App {
       Output<String> jarKey,
       Output<String> accountId,
       GlueAccess.Catalog glue) {
+    return batchJob(s, job, access, Optional.empty(), storage, jarKey, accountId, glue);
+  }
+
+  /**
+   * A batch job; with {@code inputFolder} (lake-relative, ending in {@code /}), a run starts its
+   * cluster only when that folder holds an object.
+   */
+  private static BatchJob batchJob(
+      LakeSettings s,
+      String job,
+      Access access,
+      Optional<String> inputFolder,
+      LakeBucket storage,
+      Output<String> jarKey,
+      Output<String> accountId,
+      GlueAccess.Catalog glue) {
     return new BatchJob(
         s.namePrefix() + "-" + job,
         new BatchJobArgs(
@@ -314,6 +333,7 @@ public final class App {
             glue,
             access.readTables(),
             access.writeTables(),
+            inputFolder,
             jarKey,
             storage.kmsKeyArn(),
             accountId,

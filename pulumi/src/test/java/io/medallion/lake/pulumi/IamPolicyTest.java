@@ -327,6 +327,24 @@ class IamPolicyTest {
         b);
   }
 
+  @Test
+  void onlyTheErasuresStateMachineListsAFolderAndOnlyTheRequestFolder() {
+    LakeStack.Run run = LakeStack.run("prod");
+    String bucket = arn(run, "lake-prod-storage-bucket");
+
+    List<JsonNode> forget = statementsOf(run, "lake-prod-forget-state-machine-role");
+
+    assertThat(actions(forget).stream().filter(a -> a.startsWith("s3:")))
+        .containsExactly("s3:ListBucket");
+    assertThat(resourcesFor(forget, "s3:ListBucket")).containsExactly(bucket);
+    assertThat(listPrefixes(forget)).containsExactly("lake/_requests/erasure/*");
+    for (String job : List.of("silver", "gold", "uber-movements", "maintain")) {
+      assertThat(actions(statementsOf(run, "lake-prod-" + job + "-state-machine-role")))
+          .as(job)
+          .noneMatch(a -> a.startsWith("s3:"));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"dev", "staging", "prod"})
   void theErasureJobTouchesNothingOutsideTheLakeButItsJarAndLogs(String stack) {

@@ -116,6 +116,40 @@ class TriggersTest {
   }
 
   @Test
+  void theErasureStartsNoClusterWhenNoRequestFileWaits() {
+    LakeStack.Run run = LakeStack.run("prod");
+    String bucket = (String) run.named("lake-prod-storage-bucket").state().get("bucket");
+
+    JsonNode definition = run.named("lake-prod-forget-state-machine").json("definition");
+
+    assertThat(definition.get("StartAt").asText()).isEqualTo("ListInput");
+    JsonNode list = definition.at("/States/ListInput");
+    assertThat(list.get("Resource").asText())
+        .isEqualTo("arn:aws:states:::aws-sdk:s3:listObjectsV2");
+    assertThat(list.at("/Parameters/Bucket").asText()).isEqualTo(bucket);
+    assertThat(list.at("/Parameters/Prefix").asText()).isEqualTo("lake/_requests/erasure/");
+    assertThat(list.at("/Parameters/MaxKeys").asInt()).isEqualTo(1);
+    assertThat(list.get("Next").asText()).isEqualTo("AnyInput");
+    JsonNode choice = definition.at("/States/AnyInput");
+    assertThat(choice.at("/Choices/0/Variable").asText())
+        .isEqualTo(list.get("ResultPath").asText() + ".KeyCount");
+    assertThat(choice.at("/Choices/0/NumericGreaterThan").asInt()).isZero();
+    assertThat(choice.at("/Choices/0/Next").asText()).isEqualTo("CreateCluster");
+    assertThat(definition.at("/States/" + choice.get("Default").asText() + "/Type").asText())
+        .isEqualTo("Succeed");
+    // The jobs without an input folder start their cluster at once.
+    for (String job : List.of("silver", "gold", "uber-movements", "maintain")) {
+      assertThat(
+              run.named("lake-prod-" + job + "-state-machine")
+                  .json("definition")
+                  .get("StartAt")
+                  .asText())
+          .as(job)
+          .isEqualTo("CreateCluster");
+    }
+  }
+
+  @Test
   void theErasureScheduleIsTheStacksToSet() {
     LakeStack.Run run =
         LakeStack.run("staging", Map.of("lake:forgetSchedule", "cron(30 2 * * ? *)"));
