@@ -212,7 +212,8 @@ public final class EventGenerator {
     summary.learners = learners.size;
     SplittableRandom random = new SplittableRandom(settings.seed());
     Random uuids = new Random(settings.seed() ^ 0x5DEECE66DL);
-    // Malformed records' subjects come from a stream of their own, for the same reason.
+    // Malformed records draw their subjects from a stream of their own: the main stream stays the
+    // same whichever records carry a subject.
     SplittableRandom subjects = new SplittableRandom(settings.seed() ^ 0x2545F4914F6CDD1DL);
     PriorityQueue<Record> resends =
         new PriorityQueue<>((a, b) -> a.arrival().compareTo(b.arrival()));
