@@ -27,10 +27,11 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * The dummy producer: writes a seeded, realistic event stream ({@link EventGenerator}) into the
- * bronze layer as a Kinesis Firehose would, JSON lines by arrival hour in {@code
- * bronze/events/YYYY/MM/DD/HH/}, several files an hour. Not a Beam pipeline: it only writes files,
- * through Beam's filesystems so that {@code --lake=s3://...} works too.
+ * The dummy producer: writes a seeded, realistic event stream ({@link EventGenerator}: learners'
+ * events naming them by {@code user_id}, devices' by {@code device_id}) into the bronze layer as a
+ * Kinesis Firehose would, JSON lines by arrival hour in {@code bronze/events/YYYY/MM/DD/HH/},
+ * several files an hour. Not a Beam pipeline: it only writes files, through Beam's filesystems so
+ * that {@code --lake=s3://...} works too.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="produce --events=100000 --hours=6 --start=2026-01-01T00"
@@ -123,6 +124,9 @@ public final class ProduceEvents {
     report.put("restamped_across_midnight", s.restampedAcrossMidnight);
     report.put("malformed_records", s.malformedRecords);
     report.put("late_events", s.lateEvents);
+    report.put("learners", s.learners);
+    report.put("valid_events_with_user_id", s.validEventsWithUserId);
+    report.put("valid_events_with_device_id", s.validEventsWithDeviceId);
     report.put("malformed_by_kind", s.malformedByKind);
     Map<String, Long> byDate = new LinkedHashMap<>();
     s.validEventsByCreatedDate.forEach((d, n) -> byDate.put(d.toString(), n));

@@ -24,12 +24,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The lake on AWS, one stack per environment: the bucket and its key, the event stream, the Glue
  * database (where the lake registers its Iceberg tables) and the Athena workgroup, the bronze job
- * on Managed Flink, the batch jobs (promotions and table maintenance) on transient EMR clusters
- * with their triggers, and the alarms.
+ * on Managed Flink, the batch jobs (promotions, table maintenance and the daily GDPR erasure) on
+ * transient EMR clusters with their triggers, and the alarms.
  *
  * <pre>{@code
  * mvn -B -pl runners -am package -DskipTests   # builds runners/target/lake.jar
@@ -159,6 +160,18 @@ public final class App {
             accountId,
             glue);
 
+    BatchJob forget =
+        batchJob(
+            s,
+            "forget",
+            new Access(List.of(), erasureWrites(), List.of(), GlueTables.ICEBERG),
+            // Most days nobody asks: no cluster is started then.
+            Optional.of(folder(LakeLayout.ERASURE_REQUESTS)),
+            storage,
+            jarKey,
+            accountId,
+            glue);
+
     JobTriggers triggers =
         new JobTriggers(
             prefix + "-triggers",
@@ -168,10 +181,12 @@ public final class App {
                 s.silverSchedule(),
                 s.goldSchedule(),
                 s.maintainSchedule(),
+                s.forgetSchedule(),
                 silver.stateMachineArn(),
                 gold.stateMachineArn(),
                 uber.stateMachineArn(),
                 maintain.stateMachineArn(),
+                forget.stateMachineArn(),
                 s.databaseName(),
                 storage.bucketName(),
                 s.lakePrefix(),
@@ -189,7 +204,8 @@ public final class App {
                     "silver", silver.stateMachineArn(),
                     "gold", gold.stateMachineArn(),
                     "uber-movements", uber.stateMachineArn(),
-                    "maintain", maintain.stateMachineArn()),
+                    "maintain", maintain.stateMachineArn(),
+                    "forget", forget.stateMachineArn()),
                 triggers.scheduleGroupName(),
                 s.iteratorAgeAlarmMillis(),
                 s.alarmEmail()),
@@ -208,6 +224,19 @@ public final class App {
     ctx.export("goldStateMachine", gold.stateMachineArn());
     ctx.export("uberMovementsStateMachine", uber.stateMachineArn());
     ctx.export("maintainStateMachine", maintain.stateMachineArn());
+    ctx.export("forgetStateMachine", forget.stateMachineArn());
+    ctx.export(
+        "erasureRequests",
+        storage
+            .bucketName()
+            .applyValue(
+                b ->
+                    "s3://"
+                        + b
+                        + "/"
+                        + s.lakePrefix()
+                        + "/"
+                        + folder(LakeLayout.ERASURE_REQUESTS)));
     ctx.export("alarmTopicArn", alarms.topicArn());
     ctx.export("jarKey", jarKey);
   }
@@ -239,6 +268,23 @@ public final class App {
   }
 
   /**
+   * The plain folders the erasure ({@code lake forget}) rewrites, reads or deletes in: bronze's
+   * files and every dataset's quarantine (which can hold the subject's records), the pending marks
+   * (the dates whose aggregates it changes), the request files it takes and deletes, its receipts,
+   * and the staging folder. Its Iceberg tables are all of them.
+   */
+  private static List<String> erasureWrites() {
+    List<String> folders = new ArrayList<>();
+    folders.add(folder(LakeLayout.BRONZE_EVENTS));
+    Dataset.values().forEach(d -> d.quarantine().ifPresent(q -> folders.add(folder(q))));
+    folders.add(folder(LakeLayout.PENDING));
+    folders.add(folder(LakeLayout.ERASURE_REQUESTS));
+    folders.add(folder(LakeLayout.ERASURE_REPORTS));
+    folders.add(TMP_PREFIX);
+    return folders;
+  }
+
+  /**
    * What one batch job may touch: plain folders (relative to the lake root, ending in {@code /})
    * and Iceberg tables.
    */
@@ -252,6 +298,22 @@ public final class App {
       LakeSettings s,
       String job,
       Access access,
+      LakeBucket storage,
+      Output<String> jarKey,
+      Output<String> accountId,
+      GlueAccess.Catalog glue) {
+    return batchJob(s, job, access, Optional.empty(), storage, jarKey, accountId, glue);
+  }
+
+  /**
+   * A batch job; with {@code inputFolder} (lake-relative, ending in {@code /}), a run starts its
+   * cluster only when that folder holds an object.
+   */
+  private static BatchJob batchJob(
+      LakeSettings s,
+      String job,
+      Access access,
+      Optional<String> inputFolder,
       LakeBucket storage,
       Output<String> jarKey,
       Output<String> accountId,
@@ -271,6 +333,7 @@ public final class App {
             glue,
             access.readTables(),
             access.writeTables(),
+            inputFolder,
             jarKey,
             storage.kmsKeyArn(),
             accountId,

@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One batch job (silver, gold, uber-movements or maintain) as a Step Functions state machine that
- * starts a transient EMR cluster with Flink, runs one step, and terminates the cluster whatever
- * happened.
+ * One batch job (silver, gold, uber-movements, maintain or forget) as a Step Functions state
+ * machine that starts a transient EMR cluster with Flink, runs one step, and terminates the cluster
+ * whatever happened.
  *
  * <p>Why EMR on EC2 and a cluster per run: EMR Serverless runs Spark and Hive, not Flink, and the
  * pipelines run on FlinkRunner. A cluster per run costs only while a run lasts, and gives each job
@@ -36,7 +36,9 @@ import java.util.Map;
  * ExecutionsFailed}) to alarm on.
  *
  * <p>The state machine is generic over the step's command line: its input is {@code {"args":
- * [...]}} for EMR's {@code command-runner.jar}; the triggers (see {@link JobTriggers}) build it.
+ * [...]}} for EMR's {@code command-runner.jar}; the triggers (see {@link JobTriggers}) build it. A
+ * job with an input folder ({@link BatchJobArgs#inputFolder}) first lists it (one key at most) and
+ * ends at once, successfully and without a cluster, when it is empty.
  */
 public final class BatchJob extends ComponentResource {
   public static final String TYPE = "lake:compute:BatchJob";
@@ -202,7 +204,18 @@ public final class BatchJob extends ComponentResource {
                     args.accountId()
                         .applyValue(a -> "arn:aws:events:" + region + ":" + a + ":rule/" + rule))
             .toList();
-    return new PolicyDocument()
+    PolicyDocument policy = new PolicyDocument();
+    args.inputFolder()
+        .ifPresent(
+            folder ->
+                policy.add(
+                    Statement.allow(
+                            "ListInput", List.of("s3:ListBucket"), List.of(args.bucketArn()))
+                        .when(
+                            "StringLike",
+                            "s3:prefix",
+                            List.of(args.lakePrefix() + "/" + folder + "*"))));
+    return policy
         // RunJobFlow has no resource-level permissions; the request must carry this job's tag.
         .add(
             Statement.allow(
@@ -301,6 +314,44 @@ public final class BatchJob extends ComponentResource {
             Map.of("Key", "for-use-with-amazon-emr-managed-policies", "Value", "true")));
 
     Map<String, Object> states = new LinkedHashMap<>();
+    args.inputFolder()
+        .ifPresent(
+            folder -> {
+              states.put(
+                  "ListInput",
+                  Map.of(
+                      "Type", "Task",
+                      "Resource", "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+                      "Parameters",
+                          Map.of(
+                              "Bucket",
+                              bucket,
+                              "Prefix",
+                              args.lakePrefix() + "/" + folder,
+                              "MaxKeys",
+                              1),
+                      "ResultSelector", Map.of("KeyCount.$", "$.KeyCount"),
+                      "ResultPath", "$.input",
+                      "Next", "AnyInput"));
+              states.put(
+                  "AnyInput",
+                  Map.of(
+                      "Type", "Choice",
+                      "Choices",
+                          List.of(
+                              Map.of(
+                                  "Variable", "$.input.KeyCount",
+                                  "NumericGreaterThan", 0,
+                                  "Next", "CreateCluster")),
+                      "Default", "NothingToDo"));
+              states.put(
+                  "NothingToDo",
+                  Map.of(
+                      "Type",
+                      "Succeed",
+                      "Comment",
+                      "nothing under " + args.lakePrefix() + "/" + folder));
+            });
     states.put(
         "CreateCluster",
         Map.of(
@@ -345,7 +396,7 @@ public final class BatchJob extends ComponentResource {
     Map<String, Object> machine = new LinkedHashMap<>();
     machine.put("Comment", "lake.jar " + args.job() + " on a transient EMR cluster with Flink");
     machine.put("TimeoutSeconds", args.timeoutSeconds());
-    machine.put("StartAt", "CreateCluster");
+    machine.put("StartAt", args.inputFolder().isPresent() ? "ListInput" : "CreateCluster");
     machine.put("States", states);
     return PolicyDocument.toJson(machine);
   }

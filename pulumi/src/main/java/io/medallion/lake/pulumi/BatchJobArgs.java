@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param readTables the Iceberg tables the job reads
  * @param writeTables the Iceberg tables the job creates when missing and commits to; the job may
  *     read and write their whole folders (Iceberg's {@code data/} and {@code metadata/})
+ * @param inputFolder a folder (relative to the lake root, ending in {@code /}) whose objects are
+ *     the run's input, if the job has nothing to do without them: a run then lists it first and
+ *     starts no cluster when it is empty
  * @param jarKey the bundled {@code lake.jar}'s key in the bucket
  * @param kmsKeyArn the lake key
  * @param accountId the AWS account the stack deploys to
@@ -43,6 +46,7 @@ public record BatchJobArgs(
     GlueAccess.Catalog catalog,
     List<IcebergTable> readTables,
     List<IcebergTable> writeTables,
+    Optional<String> inputFolder,
     Output<String> jarKey,
     Output<String> kmsKeyArn,
     Output<String> accountId,

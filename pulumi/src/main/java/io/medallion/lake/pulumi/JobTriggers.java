@@ -22,6 +22,7 @@ import com.pulumi.core.Output;
 import com.pulumi.resources.ComponentResource;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
+import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pulumi.PolicyDocument.Statement;
 import io.medallion.lake.table.Dataset;
 import java.util.List;
@@ -29,10 +30,11 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Starts the batch jobs: EventBridge Scheduler runs silver hourly, gold daily and table maintenance
- * daily after gold; an EventBridge rule on the bucket's object-created events runs uber-movements
- * for each file dropped under {@code landing/uber_movements/}. Each trigger hands its job's state
- * machine the step's command line (see {@link LakeCommands}), with the stack's Glue catalog.
+ * Starts the batch jobs: EventBridge Scheduler runs silver hourly, gold daily, table maintenance
+ * daily after gold, and the erasure of the day's GDPR requests daily; an EventBridge rule on the
+ * bucket's object-created events runs uber-movements for each file dropped under {@code
+ * landing/uber_movements/}. Each trigger hands its job's state machine the step's command line (see
+ * {@link LakeCommands}), with the stack's Glue catalog.
  */
 public final class JobTriggers extends ComponentResource {
   public static final String TYPE = "lake:compute:JobTriggers";
@@ -57,7 +59,8 @@ public final class JobTriggers extends ComponentResource {
         new Role(
             name + "-scheduler-role",
             RoleArgs.builder()
-                .description("Lets EventBridge Scheduler start the silver, gold and maintain runs")
+                .description(
+                    "Lets EventBridge Scheduler start the silver, gold, maintain and forget runs")
                 .assumeRolePolicy(PolicyDocument.trust("scheduler.amazonaws.com"))
                 .build(),
             child);
@@ -74,7 +77,8 @@ public final class JobTriggers extends ComponentResource {
                             List.of(
                                 args.silverStateMachineArn(),
                                 args.goldStateMachineArn(),
-                                args.maintainStateMachineArn())))
+                                args.maintainStateMachineArn(),
+                                args.forgetStateMachineArn())))
                     .toJson())
             .build(),
         child);
@@ -113,6 +117,21 @@ public final class JobTriggers extends ComponentResource {
         schedulerRole,
         args.maintainStateMachineArn(),
         Output.tuple(jarUri, lakeUri).applyValue(t -> LakeCommands.maintain(t.t1, t.t2, namespace)),
+        child);
+    schedule(
+        name + "-forget-daily",
+        args.scheduleGroupName() + "-forget-daily",
+        "Erase the data subjects of the GDPR erasure requests dropped under "
+            + args.lakePrefix()
+            + "/"
+            + LakeLayout.ERASURE_REQUESTS
+            + "/ from every layer",
+        args.forgetSchedule(),
+        args,
+        group,
+        schedulerRole,
+        args.forgetStateMachineArn(),
+        Output.tuple(jarUri, lakeUri).applyValue(t -> LakeCommands.forget(t.t1, t.t2, namespace)),
         child);
 
     // S3 sends every event of the bucket to EventBridge; the rule picks the landing prefix.

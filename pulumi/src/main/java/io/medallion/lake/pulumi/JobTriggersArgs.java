@@ -10,10 +10,12 @@ import com.pulumi.core.Output;
  * @param silverSchedule when silver runs (hourly), a {@code cron()} or {@code rate()} expression
  * @param goldSchedule when gold runs (daily, after the lateness allowance), likewise
  * @param maintainSchedule when table maintenance runs (daily, after gold), likewise
+ * @param forgetSchedule when the day's erasure requests are taken (daily), likewise
  * @param silverStateMachineArn the silver job
  * @param goldStateMachineArn the gold job
  * @param uberStateMachineArn the uber-movements job
  * @param maintainStateMachineArn the maintain job
+ * @param forgetStateMachineArn the erasure job ({@code lake forget --requests})
  * @param catalogNamespace the Glue database every run passes as {@code --catalogNamespace}
  * @param bucketName the lake bucket, whose object-created events start uber-movements
  * @param lakePrefix the lake root inside the bucket
@@ -25,10 +27,12 @@ public record JobTriggersArgs(
     String silverSchedule,
     String goldSchedule,
     String maintainSchedule,
+    String forgetSchedule,
     Output<String> silverStateMachineArn,
     Output<String> goldStateMachineArn,
     Output<String> uberStateMachineArn,
     Output<String> maintainStateMachineArn,
+    Output<String> forgetStateMachineArn,
     String catalogNamespace,
     Output<String> bucketName,
     String lakePrefix,

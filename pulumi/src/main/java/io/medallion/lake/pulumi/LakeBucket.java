@@ -43,8 +43,10 @@ import java.util.Map;
 
 /**
  * The lake bucket: SSE-KMS with a key of its own (rotated yearly), versioned, closed to the public,
- * reachable over TLS only, with lifecycle rules per layer and, where the stack asks for it, server
- * access logs in a separate bucket.
+ * reachable over TLS only, with lifecycle rules per layer, replaced and deleted object versions
+ * expired within {@link LakeSettings#MAX_NONCURRENT_VERSION_DAYS} days (so an erased subject's old
+ * versions go within the GDPR's month), and, where the stack asks for it, server access logs in a
+ * separate bucket.
  *
  * <p>Besides the lake root ({@code <lakePrefix>/}), the bucket holds the bundled jar under {@value
  * #ARTIFACTS_PREFIX}, EMR step logs under {@value #EMR_LOGS_PREFIX} and Athena results under
@@ -281,11 +283,19 @@ public final class LakeBucket extends ComponentResource {
             "expire-athena-results",
             Output.of(ATHENA_RESULTS_PREFIX),
             a.operationalLogExpirationDays()));
+    // The whole bucket, whether versioning is on, suspended or was never enabled: an erasure
+    // rewrites or deletes objects, and their replaced versions, which still hold the subject, must
+    // not outlive the GDPR's month (LakeSettings checks the days). Noncurrent delete markers are
+    // noncurrent versions too; a delete marker left with no version behind it is removed.
     rules.add(
         BucketLifecycleConfigurationV2RuleArgs.builder()
             .id("expire-noncurrent-versions")
             .status("Enabled")
             .filter(BucketLifecycleConfigurationV2RuleFilterArgs.builder().build())
+            .expiration(
+                BucketLifecycleConfigurationV2RuleExpirationArgs.builder()
+                    .expiredObjectDeleteMarker(true)
+                    .build())
             .noncurrentVersionExpiration(
                 BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs.builder()
                     .noncurrentDays(a.noncurrentVersionExpirationDays())

@@ -9,7 +9,8 @@ package io.medallion.lake.pulumi;
  * @param bronzeTransitionDays after how many days bronze objects move to {@code bronzeStorageClass}
  * @param quarantineExpirationDays how long rejected records are kept
  * @param tmpExpirationDays how long abandoned staging files of a crashed promotion are kept
- * @param noncurrentVersionExpirationDays how long an overwritten or deleted version is kept
+ * @param noncurrentVersionExpirationDays how long an overwritten or deleted version is kept, 1 to
+ *     {@link LakeSettings#MAX_NONCURRENT_VERSION_DAYS}
  * @param operationalLogExpirationDays how long EMR logs, Athena results and access logs are kept
  */
 public record LakeBucketArgs(

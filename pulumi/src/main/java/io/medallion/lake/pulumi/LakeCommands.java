@@ -1,5 +1,7 @@
 package io.medallion.lake.pulumi;
 
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.producer.EventCatalog;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,6 +89,29 @@ public final class LakeCommands {
   public static List<String> maintain(String jarUri, String lakeUri, String namespace) {
     return step(
         FETCH + "java -jar /home/hadoop/lake.jar maintain" + LAKE_AND_CATALOG,
+        jarUri,
+        lakeUri,
+        namespace);
+  }
+
+  /** The event field the scheduled erasure matches the request files' values against. */
+  public static final String ERASURE_FIELD = EventCatalog.USER_ID;
+
+  /**
+   * The day's GDPR erasure requests: {@code lake forget --field=user_id --requests} takes every
+   * {@code *.txt} file under {@code <lake>/}{@value LakeLayout#ERASURE_REQUESTS}{@code /} (one
+   * {@code user_id} per line) in one run over every layer, writes its receipt under {@code <lake>/}
+   * {@value LakeLayout#ERASURE_REPORTS}{@code /}, then deletes the request files. The values never
+   * appear on the command line, so neither the schedule nor EMR's step logs hold them.
+   */
+  public static List<String> forget(String jarUri, String lakeUri, String namespace) {
+    return step(
+        FLINK_RUN
+            + "forget --runner=FlinkRunner"
+            + LAKE_AND_CATALOG
+            + " --field="
+            + ERASURE_FIELD
+            + " --requests",
         jarUri,
         lakeUri,
         namespace);

@@ -44,6 +44,7 @@ public record LakeSettings(
     String silverSchedule,
     String goldSchedule,
     String maintainSchedule,
+    String forgetSchedule,
     int logRetentionDays,
     long iteratorAgeAlarmMillis,
     Optional<String> alarmEmail) {
@@ -53,6 +54,14 @@ public record LakeSettings(
       Set.of(
           1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
           2922, 3288, 3653);
+
+  /**
+   * The longest a replaced or deleted object version may be kept, in days. An erasure rewrites
+   * objects; in a versioned bucket their old versions, which still hold the erased subject, stay
+   * until the lifecycle expires them, and the GDPR gives a month to honour a request (Art. 12(3),
+   * Art. 17).
+   */
+  static final int MAX_NONCURRENT_VERSION_DAYS = 30;
 
   static final Set<String> BRONZE_STORAGE_CLASSES =
       Set.of("STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR");
@@ -97,6 +106,9 @@ public record LakeSettings(
             // Three hours after gold starts: past a typical gold run, so compaction and gold's
             // commit rarely meet (Iceberg rejects one of two conflicting commits if they do).
             lake.get("maintainSchedule").orElse("cron(0 10 * * ? *)"),
+            // Daily, so a request dropped on any day is erased by the next morning; at an hour
+            // when neither gold nor maintenance commits (only silver's hourly run may meet it).
+            lake.get("forgetSchedule").orElse("cron(0 4 * * ? *)"),
             lake.getInteger("logRetentionDays").orElse(30),
             Long.parseLong(lake.get("iteratorAgeAlarmMillis").orElse("900000")),
             lake.get("alarmEmail"));
@@ -141,7 +153,15 @@ public record LakeSettings(
     require(bronzeTransitionDays >= 30, "bronzeTransitionDays must be at least 30");
     require(quarantineExpirationDays >= 1, "quarantineExpirationDays must be at least 1");
     require(tmpExpirationDays >= 1, "tmpExpirationDays must be at least 1");
-    require(noncurrentVersionExpirationDays >= 1, "noncurrentVersionExpirationDays must be >= 1");
+    require(
+        noncurrentVersionExpirationDays >= 1
+            && noncurrentVersionExpirationDays <= MAX_NONCURRENT_VERSION_DAYS,
+        "noncurrentVersionExpirationDays must be within 1.."
+            + MAX_NONCURRENT_VERSION_DAYS
+            + ", got "
+            + noncurrentVersionExpirationDays
+            + ": an erased object's replaced versions still hold the data subject, and must be"
+            + " gone within the GDPR's month");
     require(operationalLogExpirationDays >= 1, "operationalLogExpirationDays must be >= 1");
     // Athena's floor is 10 MB; the provider's Java SDK types the cutoff as an int, so about 2.1 GB
     // is the ceiling here.
@@ -156,11 +176,17 @@ public record LakeSettings(
     require(
         isScheduleExpression(silverSchedule)
             && isScheduleExpression(goldSchedule)
-            && isScheduleExpression(maintainSchedule),
+            && isScheduleExpression(maintainSchedule)
+            && isScheduleExpression(forgetSchedule),
         "schedules must be cron(...) or rate(...) expressions");
     require(
         minuteOfDay(maintainSchedule) > minuteOfDay(goldSchedule),
         "maintainSchedule must be a daily cron(M H * * ? *) later in the day than goldSchedule");
+    require(
+        minuteOfDay(forgetSchedule) >= 0,
+        "forgetSchedule must be a daily cron(M H * * ? *): erasure requests are taken once a day,"
+            + " got "
+            + forgetSchedule);
   }
 
   private static boolean isScheduleExpression(String e) {

@@ -17,7 +17,7 @@ class IamPolicyTest {
   private static final String ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
   private static final String MANAGED_POLICY = "aws:iam/policy:Policy";
   private static final List<String> BATCH_JOBS =
-      List.of("silver", "gold", "uber-movements", "maintain");
+      List.of("silver", "gold", "uber-movements", "maintain", "forget");
 
   /**
    * Every Glue action any policy of the stack may grant: reads, and creating and committing to a
@@ -172,6 +172,17 @@ class IamPolicyTest {
             "gold_event_stats",
             "silver_uber_movements",
             "gold_evt_*"));
+    // Erasure rewrites the files of every table and commits the rewrite.
+    assertTables(
+        run,
+        "forget",
+        List.of(),
+        List.of(
+            "silver_events",
+            "gold_events",
+            "gold_event_stats",
+            "silver_uber_movements",
+            "gold_evt_*"));
   }
 
   @Test
@@ -183,7 +194,7 @@ class IamPolicyTest {
             glueArn(run, "database/lake_prod"),
             glueArn(run, "table/lake_prod/*"));
 
-    for (String job : List.of("gold", "maintain")) {
+    for (String job : List.of("gold", "maintain", "forget")) {
       assertThat(
               resourcesFor(
                   statementsOf(run, "lake-prod-" + job + "-instance-role"), "glue:GetTables"))
@@ -292,6 +303,74 @@ class IamPolicyTest {
             "lake/gold/evt/*",
             "emr-logs/maintain/*"),
         b);
+    // Erasure rewrites every layer that can hold a subject: bronze (its _unframed/ folders are
+    // under the hours), both quarantines and every table; it marks the dates it changes as
+    // pending, takes and deletes the request files, and writes its receipts.
+    assertJob(
+        run,
+        "forget",
+        List.of(),
+        List.of(
+            "lake/bronze/events/*",
+            "lake/quarantine/events/*",
+            "lake/quarantine/uber_movements/*",
+            "lake/_pending/*",
+            "lake/_requests/erasure/*",
+            "lake/_reports/erasure/*",
+            "lake/_tmp/*",
+            "lake/silver/events/*",
+            "lake/gold/events/*",
+            "lake/gold/event_stats/*",
+            "lake/silver/uber_movements/*",
+            "lake/gold/evt/*",
+            "emr-logs/forget/*"),
+        b);
+  }
+
+  @Test
+  void onlyTheErasuresStateMachineListsAFolderAndOnlyTheRequestFolder() {
+    LakeStack.Run run = LakeStack.run("prod");
+    String bucket = arn(run, "lake-prod-storage-bucket");
+
+    List<JsonNode> forget = statementsOf(run, "lake-prod-forget-state-machine-role");
+
+    assertThat(actions(forget).stream().filter(a -> a.startsWith("s3:")))
+        .containsExactly("s3:ListBucket");
+    assertThat(resourcesFor(forget, "s3:ListBucket")).containsExactly(bucket);
+    assertThat(listPrefixes(forget)).containsExactly("lake/_requests/erasure/*");
+    for (String job : List.of("silver", "gold", "uber-movements", "maintain")) {
+      assertThat(actions(statementsOf(run, "lake-prod-" + job + "-state-machine-role")))
+          .as(job)
+          .noneMatch(a -> a.startsWith("s3:"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void theErasureJobTouchesNothingOutsideTheLakeButItsJarAndLogs(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+    String bucket = arn(run, "lake-" + stack + "-storage-bucket");
+    List<JsonNode> statements = statementsOf(run, "lake-" + stack + "-forget-instance-role");
+
+    for (JsonNode s : statements) {
+      for (String resource : resources(s)) {
+        if (actions(s).stream().anyMatch(a -> a.startsWith("s3:"))) {
+          assertThat(resource)
+              .satisfiesAnyOf(
+                  r -> assertThat(r).isEqualTo(bucket),
+                  r -> assertThat(r).startsWith(bucket + "/lake/"),
+                  r -> assertThat(r).isEqualTo(bucket + "/artifacts/lake.jar"),
+                  r -> assertThat(r).isEqualTo(bucket + "/emr-logs/forget/*"));
+        }
+      }
+    }
+    // Not the promotions' reports, nor the landing area, nor the streaming state.
+    assertThat(resourcesFor(statements, "s3:PutObject"))
+        .noneMatch(r -> r.startsWith(bucket + "/lake/_reports/silver"))
+        .noneMatch(r -> r.startsWith(bucket + "/lake/landing"))
+        .doesNotContain(bucket + "/lake/_reports/*", bucket + "/lake/*");
+    assertThat(actions(statements))
+        .doesNotContain("s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration");
   }
 
   @Test
@@ -330,7 +409,8 @@ class IamPolicyTest {
         .containsExactlyInAnyOrder(
             arn(run, "lake-dev-silver-state-machine"),
             arn(run, "lake-dev-gold-state-machine"),
-            arn(run, "lake-dev-maintain-state-machine"));
+            arn(run, "lake-dev-maintain-state-machine"),
+            arn(run, "lake-dev-forget-state-machine"));
     assertThat(
             resourcesFor(
                 statementsOf(run, "lake-dev-triggers-events-role"), "states:StartExecution"))
@@ -418,6 +498,12 @@ class IamPolicyTest {
         s.at("/Condition/StringLike/s3:prefix").forEach(p -> out.add(p.asText()));
       }
     }
+    return out;
+  }
+
+  private static Set<String> actions(List<JsonNode> statements) {
+    Set<String> out = new LinkedHashSet<>();
+    statements.forEach(s -> out.addAll(actions(s)));
     return out;
   }
 

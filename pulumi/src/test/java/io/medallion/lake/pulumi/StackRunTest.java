@@ -31,6 +31,39 @@ class StackRunTest {
   }
 
   @Test
+  void noncurrentVersionsKeptPastTheGdprMonthFailTheRun() {
+    // An erased object's replaced versions still hold the subject: 30 days at most.
+    LakeStack.Run run = LakeStack.run("prod", Map.of("lake:noncurrentVersionExpirationDays", "31"));
+
+    assertThat(run.result().exitCode()).isNotZero();
+    assertThat(run.result().exceptions())
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .hasMessageContaining("noncurrentVersionExpirationDays must be within 1..30")
+                    .hasMessageContaining("got 31")
+                    .hasMessageContaining("GDPR"));
+    assertThat(run.resources()).isEmpty();
+  }
+
+  @Test
+  void thirtyDaysOfNoncurrentVersionsIsAccepted() {
+    LakeStack.Run run = LakeStack.run("dev", Map.of("lake:noncurrentVersionExpirationDays", "30"));
+
+    assertThat(run.result().exceptions()).isEmpty();
+    assertThat(run.result().exitCode()).isZero();
+  }
+
+  @Test
+  void anErasureScheduleThatIsNotDailyFailsTheRun() {
+    LakeStack.Run run = LakeStack.run("prod", Map.of("lake:forgetSchedule", "rate(7 days)"));
+
+    assertThat(run.result().exitCode()).isNotZero();
+    assertThat(run.result().exceptions())
+        .anySatisfy(e -> assertThat(e).hasMessageContaining("forgetSchedule must be a daily cron"));
+  }
+
+  @Test
   void maintenanceScheduledBeforeGoldFailsTheRun() {
     // Compaction should find yesterday's gold committed, not race it.
     LakeStack.Run run =

@@ -103,6 +103,35 @@ class StorageTest {
     assertThat(rules.values()).allSatisfy(r -> assertThat(r).containsEntry("status", "Enabled"));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
+  void anErasedObjectsOldVersionsAndDeleteMarkersGoWithinTheGdprMonth(String stack) {
+    Map<String, Object> noncurrent =
+        rules(LakeStack.run(stack), stack).get("expire-noncurrent-versions");
+
+    // The whole bucket (no prefix): bronze files, quarantine lines, table files, request files.
+    assertThat(prefix(noncurrent)).isEmpty();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> nve = (Map<String, Object>) noncurrent.get("noncurrentVersionExpiration");
+    assertThat(days(nve.get("noncurrentDays"))).isBetween(1, 30);
+    // A delete marker with no version left behind it goes too; noncurrent markers are versions.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> expiration = (Map<String, Object>) noncurrent.get("expiration");
+    assertThat(expiration)
+        .containsEntry("expiredObjectDeleteMarker", true)
+        .doesNotContainKey("days");
+  }
+
+  @Test
+  void theNoncurrentVersionsDaysAreTheStacksOwn() {
+    LakeStack.Run run = LakeStack.run("dev", Map.of("lake:noncurrentVersionExpirationDays", "3"));
+
+    Map<String, Object> noncurrent = rules(run, "dev").get("expire-noncurrent-versions");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> nve = (Map<String, Object>) noncurrent.get("noncurrentVersionExpiration");
+    assertThat(days(nve.get("noncurrentDays"))).isEqualTo(3);
+  }
+
   @Test
   void prodMovesBronzeLaterAndKeepsQuarantineLongerThanDev() {
     Map<String, Map<String, Object>> dev = rules(LakeStack.run("dev"), "dev");

@@ -84,6 +84,82 @@ class TriggersTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"dev", "staging", "prod"})
+  void erasureRunsDailyOnItsStateMachineWithTheDaysRequestFiles(String stack) {
+    LakeStack.Run run = LakeStack.run(stack);
+    String bucket = (String) run.named("lake-" + stack + "-storage-bucket").state().get("bucket");
+
+    LakeStack.Declared forget = run.named("lake-" + stack + "-triggers-forget-daily");
+
+    assertThat(forget.string("name")).isEqualTo("lake-" + stack + "-forget-daily");
+    assertThat(forget.string("scheduleExpression")).isEqualTo("cron(0 4 * * ? *)");
+    assertThat(minuteOfDay(forget.string("scheduleExpression"))).isEqualTo(4 * 60);
+    assertThat(forget.string("scheduleExpressionTimezone")).isEqualTo("UTC");
+    assertThat(forget.string("state"))
+        .isEqualTo(run.config("lake:schedulesEnabled").equals("true") ? "ENABLED" : "DISABLED");
+    assertThat(forget.map("target").get("arn"))
+        .isEqualTo(run.named("lake-" + stack + "-forget-state-machine").state().get("arn"));
+    List<String> args = args(forget);
+    assertThat(args.get(2))
+        .contains("flink run -m yarn-cluster /home/hadoop/lake.jar forget --runner=FlinkRunner")
+        .contains(CATALOG_ARGS)
+        .endsWith(" --field=user_id --requests");
+    // The request files' values never appear in the schedule: only the jar, lake and catalog.
+    assertThat(args.subList(4, args.size()))
+        .containsExactly(
+            "s3://" + bucket + "/artifacts/lake.jar", "s3://" + bucket + "/lake", "lake_" + stack);
+    assertThat(
+            run.named("lake-" + stack + "-forget-state-machine")
+                .json("definition")
+                .at("/States/RunStep/Parameters/Step/HadoopJarStep/Args.$")
+                .asText())
+        .isEqualTo("$.args");
+  }
+
+  @Test
+  void theErasureStartsNoClusterWhenNoRequestFileWaits() {
+    LakeStack.Run run = LakeStack.run("prod");
+    String bucket = (String) run.named("lake-prod-storage-bucket").state().get("bucket");
+
+    JsonNode definition = run.named("lake-prod-forget-state-machine").json("definition");
+
+    assertThat(definition.get("StartAt").asText()).isEqualTo("ListInput");
+    JsonNode list = definition.at("/States/ListInput");
+    assertThat(list.get("Resource").asText())
+        .isEqualTo("arn:aws:states:::aws-sdk:s3:listObjectsV2");
+    assertThat(list.at("/Parameters/Bucket").asText()).isEqualTo(bucket);
+    assertThat(list.at("/Parameters/Prefix").asText()).isEqualTo("lake/_requests/erasure/");
+    assertThat(list.at("/Parameters/MaxKeys").asInt()).isEqualTo(1);
+    assertThat(list.get("Next").asText()).isEqualTo("AnyInput");
+    JsonNode choice = definition.at("/States/AnyInput");
+    assertThat(choice.at("/Choices/0/Variable").asText())
+        .isEqualTo(list.get("ResultPath").asText() + ".KeyCount");
+    assertThat(choice.at("/Choices/0/NumericGreaterThan").asInt()).isZero();
+    assertThat(choice.at("/Choices/0/Next").asText()).isEqualTo("CreateCluster");
+    assertThat(definition.at("/States/" + choice.get("Default").asText() + "/Type").asText())
+        .isEqualTo("Succeed");
+    // The jobs without an input folder start their cluster at once.
+    for (String job : List.of("silver", "gold", "uber-movements", "maintain")) {
+      assertThat(
+              run.named("lake-prod-" + job + "-state-machine")
+                  .json("definition")
+                  .get("StartAt")
+                  .asText())
+          .as(job)
+          .isEqualTo("CreateCluster");
+    }
+  }
+
+  @Test
+  void theErasureScheduleIsTheStacksToSet() {
+    LakeStack.Run run =
+        LakeStack.run("staging", Map.of("lake:forgetSchedule", "cron(30 2 * * ? *)"));
+
+    assertThat(run.named("lake-staging-triggers-forget-daily").string("scheduleExpression"))
+        .isEqualTo("cron(30 2 * * ? *)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dev", "staging", "prod"})
   void everyBatchRunNamesTheStacksOwnGlueCatalog(String stack) {
     LakeStack.Run run = LakeStack.run(stack);
     List<List<String>> commands = new ArrayList<>();
@@ -100,7 +176,7 @@ class TriggersTest {
     uber.get("args").forEach(a -> uberArgs.add(a.asText()));
     commands.add(uberArgs);
 
-    assertThat(commands).hasSize(4);
+    assertThat(commands).hasSize(5);
     for (List<String> command : commands) {
       assertThat(command.get(2)).contains(CATALOG_ARGS);
       assertThat(command.get(6)).isEqualTo("lake_" + stack);
@@ -112,7 +188,7 @@ class TriggersTest {
     LakeStack.Run run = LakeStack.run("dev");
 
     assertThat(run.ofType(SCHEDULE))
-        .hasSize(3)
+        .hasSize(4)
         .allSatisfy(s -> assertThat(s.string("state")).isEqualTo("DISABLED"));
   }
 
@@ -188,6 +264,7 @@ class TriggersTest {
             LakeCommands.uberMovements(
                 jar, "s3://b/lake", "lake_x", "s3://b/lake/landing/uber_movements/a b.csv"));
     String maintain = runScript(bin, LakeCommands.maintain(jar, "s3://b/lake", "lake_x"));
+    String forget = runScript(bin, LakeCommands.forget(jar, "s3://b/lake", "lake_x"));
 
     String catalog = " --lake=s3://b/lake --catalog=glue --catalogNamespace=lake_x";
     assertThat(silver)
@@ -208,6 +285,12 @@ class TriggersTest {
         .contains("aws s3 cp s3://b/artifacts/l.jar /home/hadoop/lake.jar")
         .contains("java -jar /home/hadoop/lake.jar maintain" + catalog)
         .doesNotContain("flink");
+    assertThat(forget)
+        .contains("aws s3 cp s3://b/artifacts/l.jar /home/hadoop/lake.jar")
+        .contains(
+            "flink run -m yarn-cluster /home/hadoop/lake.jar forget --runner=FlinkRunner"
+                + catalog
+                + " --field=user_id --requests");
   }
 
   private static int minuteOfDay(String dailyCron) {

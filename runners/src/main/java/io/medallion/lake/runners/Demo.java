@@ -47,9 +47,11 @@ import org.apache.beam.sdk.io.FileSystems;
  * The lake end to end on one machine: produces a seeded event stream into bronze, promotes every
  * hour to silver and every day to gold, then prints what each layer holds and checks that gold has
  * exactly the distinct valid events the producer generated, each once, and each in its event's
- * typed table; it ends with the tables, the typed ones listed, and a query of one of them. Unless
- * given {@code --start}, the events start at {@value #DEMO_START}, so the hours span a midnight and
- * some retries re-stamped past it test the de-duplication across dates.
+ * typed table (each event names its data subject, a learner's {@code user_id} or, for a device's
+ * own events, a {@code device_id}: what {@code lake forget} erases by); it ends with the tables,
+ * the typed ones listed, and a query of one of them. Unless given {@code --start}, the events start
+ * at {@value #DEMO_START}, so the hours span a midnight and some retries re-stamped past it test
+ * the de-duplication across dates.
  *
  * <pre>{@code
  * mvn -pl runners -am test-compile exec:java -Dexec.args="demo --events=120000 --hours=6"
@@ -117,7 +119,17 @@ public final class Demo {
     promoteUberSamples(lake, common, out);
     long t4 = System.nanoTime();
 
-    summarise(lake, Lakes.catalog(options, lake), produced, first, last, firstDate, lastDate, out);
+    String busiest = new EventGenerator(ProduceEvents.settings(options)).learnerId(0);
+    summarise(
+        lake,
+        Lakes.catalog(options, lake),
+        produced,
+        busiest,
+        first,
+        last,
+        firstDate,
+        lastDate,
+        out);
     out.printf(
         Locale.ROOT,
         "Timings: produce %.1f s, silver %.1f s, gold %.1f s, uber-movements %.1f s%n",
@@ -205,6 +217,7 @@ public final class Demo {
       LakeLayout lake,
       CatalogSettings catalog,
       EventGenerator.Summary produced,
+      String busiestLearner,
       Instant first,
       Instant last,
       LocalDate firstDate,
@@ -286,6 +299,14 @@ public final class Demo {
         "  bronze  %,12d records in %d arrival hours%n",
         produced.records,
         produced.recordsByArrivalHour.size());
+    out.printf(
+        Locale.ROOT,
+        "  subjects%,12d events name a learner by user_id (%,d learners, the most active %s),"
+            + " %,d a device by device_id%n",
+        produced.validEventsWithUserId,
+        produced.learners,
+        busiestLearner,
+        produced.validEventsWithDeviceId);
     out.printf(
         Locale.ROOT,
         "  silver  %,12d rows written, %,d quarantined %s, %,d late%n",

@@ -117,6 +117,23 @@ public final class LakeLayout implements Serializable {
   /** Where the units marked as needing promotion live, relative to the lake root. */
   public static final String PENDING = "_pending";
 
+  /** Where requests to the lake's jobs are dropped, one folder per kind, relative to the root. */
+  public static final String REQUESTS = "_requests";
+
+  /**
+   * Where an operator drops the day's GDPR erasure requests, relative to the root: {@code *.txt}
+   * files of one value per line (the subjects' {@code user_id}s), which {@code lake forget
+   * --requests} takes in one run and deletes once its receipt is written (the values are personal
+   * data).
+   */
+  public static final String ERASURE_REQUESTS = REQUESTS + "/erasure";
+
+  /**
+   * Where {@code lake forget} writes its receipts, relative to the root: {@code <requestId>.json},
+   * naming subjects only by SHA-256.
+   */
+  public static final String ERASURE_REPORTS = REPORTS + "/erasure";
+
   /** Where runs stage files before their commit, one folder per run, relative to the root. */
   public static final String STAGING = "_tmp";
 

@@ -9,8 +9,21 @@ import java.util.Set;
  * A fixed catalogue of realistic event names (one to three parts, like {@code heartbeat}, {@code
  * lesson:started}, {@code payment:order:completed}) and the payload fields each carries. It does
  * not depend on the seed, so the same type always has the same name.
+ *
+ * <p>Every type names its data subject in its first payload field: a learner's {@link #USER_ID} for
+ * what a learner does, or, for what a device reports on its own ({@code heartbeat}, {@code
+ * device:*}: the {@link #DEVICE_DOMAINS}), a {@link #DEVICE_ID}.
  */
 public final class EventCatalog {
+  /** The payload field naming the learner an event is about ({@code "u-0001234"}). */
+  public static final String USER_ID = "user_id";
+
+  /** The payload field naming the device a device-level event comes from ({@code "d-9f3a61c2"}). */
+  public static final String DEVICE_ID = "device_id";
+
+  /** The domains whose events a device sends on its own: they carry a device id, no user id. */
+  public static final Set<String> DEVICE_DOMAINS = Set.of("heartbeat", "device");
+
   static final String[] DOMAINS = {
     "lesson",
     "quiz",
@@ -54,6 +67,10 @@ public final class EventCatalog {
 
   /** A payload field: its name and what kind of value it holds. */
   public enum FieldKind {
+    /** A learner id drawn from the generator's population of learners, a JSON string. */
+    LEARNER,
+    /** A device id drawn from the generator's population of devices, a JSON string. */
+    DEVICE,
     INT,
     DOUBLE,
     MONEY,
@@ -65,7 +82,13 @@ public final class EventCatalog {
 
   public record Field(String name, FieldKind kind) {}
 
-  public record EventType(String name, List<Field> payload) {}
+  /** An event type: its name and payload fields, the subject's field first. */
+  public record EventType(String name, List<Field> payload) {
+    /** The field naming the event's data subject: {@link #USER_ID} or {@link #DEVICE_ID}. */
+    public String subjectField() {
+      return payload.get(0).name();
+    }
+  }
 
   private static final Field[] OPTIONAL_FIELDS = {
     new Field("lesson_id", FieldKind.INT),
@@ -103,7 +126,10 @@ public final class EventCatalog {
     int index = 0;
     for (String name : names) {
       List<Field> payload = new ArrayList<>();
-      payload.add(new Field("user_id", FieldKind.INT));
+      payload.add(
+          DEVICE_DOMAINS.contains(name.split(":", 2)[0])
+              ? new Field(DEVICE_ID, FieldKind.DEVICE)
+              : new Field(USER_ID, FieldKind.LEARNER));
       payload.add(new Field("platform", FieldKind.TEXT));
       long bits = (index + 1) * 2654435761L;
       for (int f = 0; f < OPTIONAL_FIELDS.length; f++) {

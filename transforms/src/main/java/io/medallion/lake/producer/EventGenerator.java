@@ -18,9 +18,18 @@ import java.util.function.Consumer;
 
 /**
  * Generates a realistic, seeded event stream: {@code events} distinct valid events spread evenly
- * over {@code hours} arrival hours from {@code start}, of {@link EventCatalog} types, with
+ * over {@code hours} arrival hours from {@code start}, of {@link EventCatalog} types, each about
+ * one data subject, with
  *
  * <ul>
+ *   <li>subjects: most events carry a {@code user_id}, a learner of a population of {@link
+ *       #learners()} (one per {@value #EVENTS_PER_LEARNER} events) written {@code "u-0001234"};
+ *       device-level events ({@code heartbeat}, {@code device:*}) carry a {@code device_id}
+ *       instead, one of as many devices, written {@code "d-9f3a61c2"}. Activity is skewed, as in a
+ *       real product: the most active 1% of learners (or devices) send about a tenth of the events,
+ *       the most active 10% about a third; which ids are the active ones depends on the seed
+ *       ({@link #learnerId(long)} names them by rank). Malformed records that still look like an
+ *       object or an array carry a subject too, as a broken client's events do;
  *   <li>duplicates: a share of events is sent again up to 15 minutes later (as a Kinesis producer's
  *       retry does), sometimes in the next hour: byte for byte, or, for a share of them, with
  *       {@code created_at} re-stamped up to {@code restampMaxSeconds} later (as a client that
@@ -94,6 +103,18 @@ public final class EventGenerator {
 
   public static final int DEFAULT_RESTAMP_MAX_SECONDS = 600;
 
+  /** On average, how many distinct valid events one learner (or one device) sends. */
+  public static final int EVENTS_PER_LEARNER = 20;
+
+  /**
+   * An event's subject takes one bounded int draw of the stream, {@code nextInt(SUBJECT_DRAWS)}, as
+   * a numeric id of that range would: the rest of the stream (types, timings, duplicates, payload
+   * values) is the same whichever way subjects are named. Its resolution reaches every rank of a
+   * population up to about 2.5 million learners (50 million events); past that, some of the least
+   * active ids are never drawn.
+   */
+  private static final int SUBJECT_DRAWS = 4_999_999;
+
   /** One record as it arrives. */
   public record Record(Instant arrival, byte[] bytes) {}
 
@@ -125,6 +146,16 @@ public final class EventGenerator {
 
     public long malformedRecords;
     public long lateEvents;
+
+    /** How many learners (and as many devices) the events were spread over. */
+    public long learners;
+
+    /** Of the distinct valid events, those naming a learner ({@code user_id}). */
+    public long validEventsWithUserId;
+
+    /** Of the distinct valid events, those naming a device ({@code device_id}). */
+    public long validEventsWithDeviceId;
+
     public final Map<String, Long> malformedByKind = new TreeMap<>();
     public final Map<LocalDate, Long> validEventsByCreatedDate = new TreeMap<>();
     public final Map<Instant, Long> recordsByArrivalHour = new TreeMap<>();
@@ -137,16 +168,53 @@ public final class EventGenerator {
 
   private final Settings settings;
   private final List<EventCatalog.EventType> types;
+  private final Population learners;
+  private final int deviceSalt;
 
   public EventGenerator(Settings settings) {
     this.settings = settings;
     this.types = EventCatalog.of(settings.eventTypes());
+    long size = Math.max(1, (settings.events() + EVENTS_PER_LEARNER - 1) / EVENTS_PER_LEARNER);
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("--events: at most 2^31 learners, got " + size);
+    }
+    this.learners = new Population((int) size, settings.seed());
+    this.deviceSalt = (int) mix64(settings.seed() ^ 0xD1B54A32D192ED03L);
+  }
+
+  /** How many learners (and devices) the events are spread over. */
+  public long learners() {
+    return learners.size;
+  }
+
+  /**
+   * The id of the learner of activity rank {@code rank} (0 the most active, {@link #learners()} - 1
+   * the least), {@code "u-0001234"}: every id from {@code u-0000001} to the population's size is
+   * one learner's.
+   *
+   * @throws IllegalArgumentException for a rank outside the population
+   */
+  public String learnerId(long rank) {
+    return learners.append(new StringBuilder(16), rank).toString();
+  }
+
+  /**
+   * The id of the device of activity rank {@code rank}, {@code "d-9f3a61c2"}, as {@link
+   * #learnerId}.
+   */
+  public String deviceId(long rank) {
+    learners.check(rank);
+    return appendDevice(new StringBuilder(16), rank).toString();
   }
 
   public Summary generate(Consumer<Record> sink) {
     Summary summary = new Summary();
+    summary.learners = learners.size;
     SplittableRandom random = new SplittableRandom(settings.seed());
     Random uuids = new Random(settings.seed() ^ 0x5DEECE66DL);
+    // Malformed records draw their subjects from a stream of their own: the main stream stays the
+    // same whichever records carry a subject.
+    SplittableRandom subjects = new SplittableRandom(settings.seed() ^ 0x2545F4914F6CDD1DL);
     PriorityQueue<Record> resends =
         new PriorityQueue<>((a, b) -> a.arrival().compareTo(b.arrival()));
     long spanMillis = Duration.ofHours(settings.hours()).toMillis();
@@ -164,7 +232,7 @@ public final class EventGenerator {
         Malformation kind = Malformation.values()[random.nextInt(Malformation.values().length)];
         summary.malformedRecords++;
         summary.malformedByKind.merge(kind.name().toLowerCase(Locale.ROOT), 1L, Long::sum);
-        emit(new Record(arrival, malformed(kind, random, uuids, arrival)), sink, summary);
+        emit(new Record(arrival, malformed(kind, random, uuids, subjects, arrival)), sink, summary);
       }
       boolean late = random.nextDouble() < settings.lateRate();
       long delayMicros =
@@ -176,6 +244,11 @@ public final class EventGenerator {
       ValidEvent event = validEvent(random, uuids);
       byte[] bytes = event.bytes(createdMicros);
       summary.validEvents++;
+      if (event.byDevice()) {
+        summary.validEventsWithDeviceId++;
+      } else {
+        summary.validEventsWithUserId++;
+      }
       if (late) {
         summary.lateEvents++;
       }
@@ -226,7 +299,7 @@ public final class EventGenerator {
   }
 
   /** A valid event but for its {@code created_at}, so that a retry can stamp it anew. */
-  private record ValidEvent(String head, boolean fractional, String payload) {
+  private record ValidEvent(String head, boolean fractional, String payload, boolean byDevice) {
     byte[] bytes(long createdMicros) {
       return (head + createdAt(fractional, createdMicros) + payload)
           .getBytes(StandardCharsets.UTF_8);
@@ -246,7 +319,11 @@ public final class EventGenerator {
       payload.append(",\"").append(field.name()).append("\":");
       appendValue(payload, field, random);
     }
-    return new ValidEvent(head.toString(), fractional, payload.append('}').toString());
+    return new ValidEvent(
+        head.toString(),
+        fractional,
+        payload.append('}').toString(),
+        type.payload().get(0).kind() == EventCatalog.FieldKind.DEVICE);
   }
 
   /** A few types are far more common than the rest, as in real product analytics. */
@@ -268,9 +345,10 @@ public final class EventGenerator {
     return new UUID(hi, lo).toString();
   }
 
-  private static void appendValue(
-      StringBuilder json, EventCatalog.Field field, SplittableRandom random) {
+  private void appendValue(StringBuilder json, EventCatalog.Field field, SplittableRandom random) {
     switch (field.kind()) {
+      case LEARNER -> learners.append(json.append('"'), learners.draw(random)).append('"');
+      case DEVICE -> appendDevice(json.append('"'), learners.draw(random)).append('"');
       case INT -> json.append(random.nextInt(1, 5_000_000));
       case DOUBLE -> json.append(String.format(Locale.ROOT, "%.3f", random.nextDouble() * 100));
       case MONEY ->
@@ -301,39 +379,61 @@ public final class EventGenerator {
   }
 
   private byte[] malformed(
-      Malformation kind, SplittableRandom random, Random uuids, Instant arrival) {
+      Malformation kind,
+      SplittableRandom random,
+      Random uuids,
+      SplittableRandom subjects,
+      Instant arrival) {
     long created = arrival.getEpochSecond();
     String uuid = uuid(uuids);
-    String name = types.get(random.nextInt(types.size())).name();
+    EventCatalog.EventType type = types.get(random.nextInt(types.size()));
+    String name = type.name();
+    StringBuilder id = new StringBuilder(16).append('"');
+    if (type.payload().get(0).kind() == EventCatalog.FieldKind.DEVICE) {
+      appendDevice(id, learners.draw(subjects));
+    } else {
+      learners.append(id, learners.draw(subjects));
+    }
+    String subjectId = id.append('"').toString();
+    // The subject's member, where a client puts it: after the uuid, or first when there is none.
+    String subject = "\"" + type.subjectField() + "\":" + subjectId;
     String json =
         switch (kind) {
-          case TRUNCATED_JSON -> "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name;
+          case TRUNCATED_JSON ->
+              "{\"event_uuid\":\"" + uuid + "\"," + subject + ",\"event_name\":\"" + name;
           case NOT_JSON -> "event_uuid=" + uuid + ";event_name=" + name;
-          case NOT_AN_OBJECT -> "[\"" + uuid + "\",\"" + name + "\"," + created + "]";
+          case NOT_AN_OBJECT ->
+              "[\"" + uuid + "\",\"" + name + "\"," + created + "," + subjectId + "]";
           case MISSING_EVENT_UUID ->
-              "{\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
+              "{" + subject + ",\"event_name\":\"" + name + "\",\"created_at\":" + created + "}";
           case EVENT_UUID_BOOLEAN ->
-              "{\"event_uuid\":true,\"event_name\":\""
+              "{\"event_uuid\":true,"
+                  + subject
+                  + ",\"event_name\":\""
                   + name
                   + "\",\"created_at\":"
                   + created
                   + "}";
           case MISSING_EVENT_NAME ->
-              "{\"event_uuid\":\"" + uuid + "\",\"created_at\":" + created + "}";
+              "{\"event_uuid\":\"" + uuid + "\"," + subject + ",\"created_at\":" + created + "}";
           case EMPTY_NAME_PART ->
               "{\"event_uuid\":\""
                   + uuid
-                  + "\",\"event_name\":\""
+                  + "\","
+                  + subject
+                  + ",\"event_name\":\""
                   + name
                   + ":\",\"created_at\":"
                   + created
                   + "}";
           case MISSING_CREATED_AT ->
-              "{\"event_uuid\":\"" + uuid + "\",\"event_name\":\"" + name + "\"}";
+              "{\"event_uuid\":\"" + uuid + "\"," + subject + ",\"event_name\":\"" + name + "\"}";
           case CREATED_AT_STRING ->
               "{\"event_uuid\":\""
                   + uuid
-                  + "\",\"event_name\":\""
+                  + "\","
+                  + subject
+                  + ",\"event_name\":\""
                   + name
                   + "\",\"created_at\":\""
                   + created
@@ -341,12 +441,87 @@ public final class EventGenerator {
           case CREATED_AT_OUT_OF_RANGE ->
               "{\"event_uuid\":\""
                   + uuid
-                  + "\",\"event_name\":\""
+                  + "\","
+                  + subject
+                  + ",\"event_name\":\""
                   + name
                   + "\",\"created_at\":"
                   + (created * 1000)
                   + "}";
         };
     return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code d-} and 8 hex digits: a bijection of the rank, so every rank is its own device. */
+  private StringBuilder appendDevice(StringBuilder out, long rank) {
+    String hex = Integer.toHexString(mix32((int) rank ^ deviceSalt));
+    out.append("d-");
+    for (int i = hex.length(); i < 8; i++) {
+      out.append('0');
+    }
+    return out.append(hex);
+  }
+
+  /** MurmurHash3's 32-bit finaliser: a bijection of ints, so distinct ranks stay distinct. */
+  private static int mix32(int h) {
+    h = (h ^ (h >>> 16)) * 0x85EBCA6B;
+    h = (h ^ (h >>> 13)) * 0xC2B2AE35;
+    return h ^ (h >>> 16);
+  }
+
+  /** SplitMix64's finaliser: a bijection of 64-bit values that spreads every input bit. */
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /**
+   * A population of {@code size} learners with skewed activity: an event's learner has rank {@code
+   * floor(size * u^2)} for a uniform {@code u} (so ranks below {@code k} send a share {@code
+   * sqrt(k/size)} of the events; the most active about sqrt(size) times the average), and rank r is
+   * learner {@code (r * stride + offset) mod size}, a permutation that depends on the seed.
+   */
+  private static final class Population {
+    private final int size;
+    private final long stride;
+    private final long offset;
+
+    Population(int size, long seed) {
+      this.size = size;
+      long s = Math.floorMod(0x9E3779B97F4A7C15L, (long) size);
+      while (gcd(s, size) != 1) {
+        s++;
+      }
+      this.stride = s;
+      this.offset = Math.floorMod(mix64(seed), (long) size);
+    }
+
+    long draw(SplittableRandom random) {
+      double u = random.nextInt(SUBJECT_DRAWS) / (double) SUBJECT_DRAWS;
+      return Math.min(size - 1, (long) (size * u * u));
+    }
+
+    void check(long rank) {
+      if (rank < 0 || rank >= size) {
+        throw new IllegalArgumentException(
+            "a rank within the " + size + " learners, from 0, got " + rank);
+      }
+    }
+
+    /** Appends {@code u-} and the learner's number (1 to size), zero-padded to 7 digits. */
+    StringBuilder append(StringBuilder out, long rank) {
+      check(rank);
+      String number = Long.toString((rank * stride + offset) % size + 1);
+      out.append("u-");
+      for (int i = number.length(); i < 7; i++) {
+        out.append('0');
+      }
+      return out.append(number);
+    }
+
+    private static long gcd(long a, long b) {
+      return b == 0 ? a : gcd(b, a % b);
+    }
   }
 }
