@@ -1,0 +1,457 @@
+package io.medallion.lake.erasure;
+
+import io.medallion.lake.commit.ErasureCommit;
+import io.medallion.lake.commit.PendingMarks;
+import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.CatalogConnection;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.write.ParquetFiles;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.ScanTaskParser;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.InputFile;
+
+/**
+ * Erases data subjects' rows from the current snapshot of one lake table ({@code silver_events},
+ * {@code gold_events}, or a typed table {@code gold_evt_<name>}): plans the snapshot's data files
+ * with their delete files, reads the files in parallel, writes for each file that holds a subject's
+ * row ({@link SubjectRows}) a replacement in the same partition without those rows ({@link
+ * FileErasure}: every other live row and column as it was), and commits the replacements in <b>one
+ * commit</b> for the table ({@link ErasureCommit}: validated from the planned snapshot, so that a
+ * promotion of the same unit committed meanwhile fails the erasure, with a one-line message to
+ * rerun it, instead of bringing a row back).
+ *
+ * <p>With {@link #markingPending}, the downstream units of the removed rows are marked pending
+ * before the commit, as the commit engine marks the units of the rows a promotion removes ({@link
+ * PendingMarks#mark}, with {@code rows_removed_by}): for silver, the gold dates the rows were
+ * created on, so that {@code gold --pending} re-promotes them from the erased silver even if the
+ * erasure is killed after its commit.
+ *
+ * <p>Outputs counts, summed, keyed {@code <table>.<metric>}: {@code files_read}, {@code
+ * bytes_read}, {@code files_rewritten} (data files replaced, or dropped when no row was left),
+ * {@code rows_removed} (the subjects' live rows), always present (0 when nothing was found); and
+ * {@code <table>.created_on.<YYYY-MM-DD>}, the removed rows per creation date, for a table with
+ * {@code created_at}. With {@link #dryRun} the counts are the same and nothing is written, marked
+ * or committed. A table the catalog lacks, or without a snapshot, reads nothing.
+ *
+ * <pre>{@code
+ * PCollection<KV<String, Long>> counts =
+ *     pipeline.apply("EraseSilverEvents",
+ *         EraseTableRows.of(catalog, "silver_events", subjects, runId)
+ *             .markingPending(lake, goldMarks));
+ * }</pre>
+ */
+public final class EraseTableRows extends PTransform<PBegin, PCollection<KV<String, Long>>> {
+  /** Counter suffixes, after {@code <table>.}. */
+  public static final String FILES_READ = "files_read";
+
+  public static final String BYTES_READ = "bytes_read";
+  public static final String FILES_REWRITTEN = "files_rewritten";
+  public static final String ROWS_REMOVED = "rows_removed";
+
+  /** Prefix of the per-creation-date counters, {@code <table>.created_on.<date>}. */
+  public static final String CREATED_ON = "created_on.";
+
+  private final CatalogSettings catalog;
+  private final String tableName;
+  private final Subjects subjects;
+  private final String runId;
+  private final boolean dryRun;
+  private final LakeLayout lake;
+  private final PendingMarks marks;
+
+  private EraseTableRows(
+      CatalogSettings catalog,
+      String tableName,
+      Subjects subjects,
+      String runId,
+      boolean dryRun,
+      LakeLayout lake,
+      PendingMarks marks) {
+    this.catalog = catalog;
+    this.tableName = tableName;
+    this.subjects = subjects;
+    this.runId = runId;
+    this.dryRun = dryRun;
+    this.lake = lake;
+    this.marks = marks;
+  }
+
+  /**
+   * Erases {@code subjects} from table {@code tableName} of {@code catalog}, committing as run
+   * {@code runId} (in the snapshot summary and the replacement files' names).
+   */
+  public static EraseTableRows of(
+      CatalogSettings catalog, String tableName, Subjects subjects, String runId) {
+    return new EraseTableRows(catalog, tableName, subjects, runId, false, null, null);
+  }
+
+  /** With {@code dryRun}, counts what would go and writes, marks and commits nothing. */
+  public EraseTableRows dryRun(boolean dryRun) {
+    return new EraseTableRows(catalog, tableName, subjects, runId, dryRun, lake, marks);
+  }
+
+  /**
+   * Marks the downstream units of the removed rows pending in {@code lake} before committing:
+   * {@code marks} as silver's promotion uses them ({@code created_on.} counters to gold dates).
+   */
+  public EraseTableRows markingPending(LakeLayout lake, PendingMarks marks) {
+    return new EraseTableRows(catalog, tableName, subjects, runId, dryRun, lake, marks);
+  }
+
+  /** One data file to erase from, planned from {@code snapshotId}: Iceberg's task, as JSON. */
+  record PlannedFile(long snapshotId, String task) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private static final TupleTag<KV<Long, FileErasure.Result>> ERASED = new TupleTag<>() {};
+  private static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
+
+  @Override
+  public PCollection<KV<String, Long>> expand(PBegin input) {
+    List<KV<String, Long>> zeros = new ArrayList<>();
+    for (String metric : List.of(FILES_READ, BYTES_READ, FILES_REWRITTEN, ROWS_REMOVED)) {
+      zeros.add(KV.of(key(tableName, metric), 0L));
+    }
+    KvCoder<String, Long> countCoder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    PCollectionTuple read =
+        input
+            .apply("Table", Create.of(tableName))
+            .apply("PlanFiles", ParDo.of(new PlanFilesFn(catalog)))
+            .setCoder(SerializableCoder.of(PlannedFile.class))
+            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply(
+                "EraseFromFiles",
+                ParDo.of(new EraseFromFileFn(catalog, tableName, subjects, runId, dryRun))
+                    .withOutputTags(ERASED, TupleTagList.of(COUNTS)));
+    read.get(COUNTS).setCoder(countCoder);
+    PCollection<KV<String, Long>> committed =
+        read.get(ERASED)
+            .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(FileErasure.Result.class)))
+            .apply("AllFiles", GroupByKey.create())
+            .apply(
+                "CommitErasure",
+                ParDo.of(new CommitErasureFn(catalog, tableName, runId, dryRun, lake, marks)))
+            .setCoder(countCoder);
+    return PCollectionList.of(input.apply("Zeros", Create.of(zeros).withCoder(countCoder)))
+        .and(read.get(COUNTS))
+        .and(committed)
+        .apply("AllCounts", Flatten.pCollections())
+        .apply("SumCounts", Sum.longsPerKey());
+  }
+
+  static String key(String table, String metric) {
+    return table + "." + metric;
+  }
+
+  /** The table of {@code catalog} named {@code name}, if the catalog holds it. */
+  static Optional<Table> load(CatalogConnection catalog, String name) {
+    LakeTable definition = catalog.get().named(name);
+    Optional<Table> table = catalog.get().existing(definition);
+    table.ifPresent(Table::refresh);
+    return table;
+  }
+
+  /** The data files of the table's current snapshot, each with its delete files. */
+  static final class PlanFilesFn extends DoFn<String, PlannedFile> {
+    private final CatalogConnection catalog;
+
+    PlanFilesFn(CatalogSettings catalog) {
+      this.catalog = new CatalogConnection(catalog);
+    }
+
+    @ProcessElement
+    public void process(@Element String name, OutputReceiver<PlannedFile> out) throws IOException {
+      Optional<Table> table = load(catalog, name);
+      if (table.isEmpty() || table.get().currentSnapshot() == null) {
+        return;
+      }
+      long snapshot = table.get().currentSnapshot().snapshotId();
+      try (CloseableIterable<FileScanTask> tasks =
+          table.get().newScan().useSnapshot(snapshot).planFiles()) {
+        for (FileScanTask task : tasks) {
+          out.output(new PlannedFile(snapshot, ScanTaskParser.toJson(task)));
+        }
+      }
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      catalog.close();
+    }
+  }
+
+  /** Reads one planned file; writes its replacement when it holds a subject's row. */
+  static final class EraseFromFileFn extends DoFn<PlannedFile, KV<Long, FileErasure.Result>> {
+    private final CatalogConnection catalog;
+    private final String tableName;
+    private final Subjects subjects;
+    private final String runId;
+    private final boolean dryRun;
+    private transient Map<String, Boolean> deleteFiles;
+
+    EraseFromFileFn(
+        CatalogSettings catalog,
+        String tableName,
+        Subjects subjects,
+        String runId,
+        boolean dryRun) {
+      this.catalog = new CatalogConnection(catalog);
+      this.tableName = tableName;
+      this.subjects = subjects;
+      this.runId = runId;
+      this.dryRun = dryRun;
+    }
+
+    @Setup
+    public void setup() {
+      deleteFiles = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void process(@Element PlannedFile planned, MultiOutputReceiver out) {
+      Table table =
+          load(catalog, tableName)
+              .orElseThrow(() -> new IllegalStateException(tableName + " disappeared"));
+      FileScanTask task = ScanTaskParser.fromJson(planned.task(), true);
+      SubjectRows rows = new SubjectRows(tableName, table.schema(), subjects);
+      FileErasure.Result result =
+          FileErasure.erase(
+              table,
+              task,
+              rows,
+              location ->
+                  deleteFiles.computeIfAbsent(
+                      location,
+                      l -> ParquetValues.holdsSubjects(table.io().newInputFile(l), subjects)),
+              replacementName(runId, task.file().location()),
+              dryRun);
+      out.get(COUNTS).output(KV.of(key(tableName, FILES_READ), 1L));
+      out.get(COUNTS).output(KV.of(key(tableName, BYTES_READ), result.bytesRead()));
+      if (result.holdsSubjects()) {
+        out.get(ERASED).output(KV.of(planned.snapshotId(), result));
+      }
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      catalog.close();
+    }
+  }
+
+  /** {@code part-erased-<run>-<uuid of the replaced file's location>.parquet}: a retry rewrites. */
+  static String replacementName(String runId, String replaced) {
+    return "part-erased-"
+        + runId
+        + "-"
+        + UUID.nameUUIDFromBytes(replaced.getBytes(StandardCharsets.UTF_8))
+        + ".parquet";
+  }
+
+  /** Marks the downstream units, then commits every replacement in one commit. */
+  static final class CommitErasureFn
+      extends DoFn<KV<Long, Iterable<FileErasure.Result>>, KV<String, Long>> {
+    private final CatalogConnection catalog;
+    private final String tableName;
+    private final String runId;
+    private final boolean dryRun;
+    private final LakeLayout lake;
+    private final PendingMarks marks;
+
+    CommitErasureFn(
+        CatalogSettings catalog,
+        String tableName,
+        String runId,
+        boolean dryRun,
+        LakeLayout lake,
+        PendingMarks marks) {
+      this.catalog = new CatalogConnection(catalog);
+      this.tableName = tableName;
+      this.runId = runId;
+      this.dryRun = dryRun;
+      this.lake = lake;
+      this.marks = marks;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Long, Iterable<FileErasure.Result>> planned,
+        OutputReceiver<KV<String, Long>> out)
+        throws IOException {
+      List<FileErasure.Result> results = new ArrayList<>();
+      planned.getValue().forEach(results::add);
+      results.sort((a, b) -> a.location().compareTo(b.location()));
+      long rowsRemoved = results.stream().mapToLong(FileErasure.Result::rowsRemoved).sum();
+      Map<String, Long> byDate = new TreeMap<>();
+      results.forEach(r -> r.removedByDate().forEach((d, n) -> byDate.merge(d, n, Long::sum)));
+      if (!dryRun) {
+        Table table =
+            load(catalog, tableName)
+                .orElseThrow(() -> new IllegalStateException(tableName + " disappeared"));
+        markDownstream(byDate);
+        commit(table, planned.getKey(), results, rowsRemoved);
+      }
+      out.output(KV.of(key(tableName, FILES_REWRITTEN), (long) results.size()));
+      out.output(KV.of(key(tableName, ROWS_REMOVED), rowsRemoved));
+      byDate.forEach((date, n) -> out.output(KV.of(key(tableName, CREATED_ON + date), n)));
+    }
+
+    private void markDownstream(Map<String, Long> byDate) throws IOException {
+      if (marks == null || byDate.isEmpty()) {
+        return;
+      }
+      Map<String, List<String>> removed = new TreeMap<>();
+      String by = tableName + " erasure " + runId;
+      for (Map.Entry<String, Long> e : byDate.entrySet()) {
+        for (String unit :
+            marks.unitsFor(Map.of(marks.counterPrefix() + e.getKey(), e.getValue()))) {
+          removed.computeIfAbsent(unit, u -> new ArrayList<>()).add(by);
+        }
+      }
+      marks.mark(lake, runId, Map.of(), removed);
+    }
+
+    private void commit(
+        Table table, long snapshotId, List<FileErasure.Result> results, long rowsRemoved) {
+      Snapshot snapshot = table.snapshot(snapshotId);
+      if (snapshot == null) {
+        throw new IllegalStateException(
+            tableName
+                + ": the snapshot the erasure planned ("
+                + snapshotId
+                + ") is gone; nothing of the erasure was committed to it; run lake forget again");
+      }
+      Map<String, FileScanTask> tasks = new LinkedHashMap<>();
+      Map<String, Set<String>> deleteTargets = new HashMap<>();
+      Map<String, DeleteFile> deletes = new HashMap<>();
+      try (CloseableIterable<FileScanTask> planned =
+          table.newScan().useSnapshot(snapshotId).planFiles()) {
+        for (FileScanTask task : planned) {
+          tasks.put(task.file().location(), task);
+          for (DeleteFile delete : task.deletes()) {
+            deletes.put(delete.location(), delete);
+            deleteTargets
+                .computeIfAbsent(delete.location(), d -> new HashSet<>())
+                .add(task.file().location());
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      List<DataFile> removed = new ArrayList<>();
+      List<DataFile> added = new ArrayList<>();
+      Set<String> replaced = new HashSet<>();
+      for (FileErasure.Result result : results) {
+        FileScanTask task = tasks.get(result.location());
+        if (task == null) {
+          throw new IllegalStateException(
+              tableName + ": erased a file its planned snapshot lacks: " + result.location());
+        }
+        removed.add(task.file());
+        replaced.add(result.location());
+        if (result.replacement() != null) {
+          added.add(replacement(table, task.file(), result));
+        }
+      }
+      List<DeleteFile> deletesRemoved = new ArrayList<>();
+      deleteTargets.forEach(
+          (delete, targets) -> {
+            if (replaced.containsAll(targets)) {
+              deletesRemoved.add(deletes.get(delete));
+            }
+          });
+      try {
+        ErasureCommit.commit(
+            table,
+            snapshotId,
+            removed,
+            added,
+            deletesRemoved,
+            runId,
+            Map.of(FILES_REWRITTEN, (long) removed.size(), ROWS_REMOVED, rowsRemoved));
+      } catch (RuntimeException e) {
+        for (DataFile file : added) {
+          try {
+            table.io().deleteFile(file.location());
+          } catch (RuntimeException notDeleted) {
+            e.addSuppressed(notDeleted);
+          }
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * The replacement as Iceberg records it: its footer's metrics, the replaced file's partition.
+     */
+    private DataFile replacement(Table table, DataFile replaced, FileErasure.Result result) {
+      InputFile in = table.io().newInputFile(result.replacement());
+      DataFile file =
+          DataFiles.builder(table.specs().get(replaced.specId()))
+              .withPath(result.replacement())
+              .withFormat(FileFormat.PARQUET)
+              .withFileSizeInBytes(in.getLength())
+              .withMetrics(ParquetFiles.metrics(in, MetricsConfig.forTable(table)))
+              .withPartition(replaced.partition())
+              .build();
+      if (file.recordCount() != result.rowsKept()) {
+        throw new IllegalStateException(
+            tableName
+                + ": the replacement of "
+                + result.location()
+                + " holds "
+                + file.recordCount()
+                + " rows, not the "
+                + result.rowsKept()
+                + " it was written with; nothing committed");
+      }
+      return file;
+    }
+
+    @Teardown
+    public void teardown() throws IOException {
+      catalog.close();
+    }
+  }
+}
