@@ -42,6 +42,9 @@ import java.util.stream.Stream;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -67,7 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * EraseTableRows} and {@link ForgetHistory}: every Parquet file under every table folder (read by
  * DuckDB, referenced or not) and every manifest and metadata file is free of the value; every other
  * row is unchanged; every remaining snapshot reads free of the subject; time travel to an expired
- * one fails saying why; a second run removes nothing; a dry run predicted the counts.
+ * one fails saying why; a second run removes nothing; a dry run predicted the counts. On the
+ * DirectRunner and on embedded Flink.
  */
 class ForgetTablesTest {
   private static final String SUBJECT = "u-42";
@@ -144,8 +148,37 @@ class ForgetTablesTest {
     Files.copy(held, held.resolveSibling("part-killed-run.parquet"));
   }
 
+  /**
+   * The launcher's Flink defaults (see FlinkDefaults in runners), as RunnerParityTest runs them.
+   */
+  private static final String[] FLINK =
+      new String[] {
+        "--runner=FlinkRunner",
+        "--flinkMaster=[local]",
+        "--parallelism=2",
+        "--objectReuse=true",
+        "--fasterCopy=true"
+      };
+
+  static {
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink.metrics.MetricGroup", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.beam.runners.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.pekko", "warn");
+  }
+
   @Test
   void erasesTheSubjectFromEveryTableFileAndSnapshotAndKeepsEveryOtherRow() throws Exception {
+    eraseAndCheck(null);
+  }
+
+  @Test
+  void erasesTheSameOnFlink() throws Exception {
+    eraseAndCheck(FLINK);
+  }
+
+  /** Erases on {@code runner} (null: a TestPipeline on the DirectRunner) and checks the lake. */
+  private void eraseAndCheck(String[] runner) throws Exception {
     Map<LakeTable, List<String>> othersBefore = new TreeMap<>();
     Map<LakeTable, Long> subjectRows = new TreeMap<>();
     for (LakeTable table : ERASED) {
@@ -155,8 +188,8 @@ class ForgetTablesTest {
     assertThat(subjectRows.values()).allMatch(n -> n > 0);
     assertThat(filesHolding(SUBJECT)).isNotEmpty();
 
-    Map<String, Long> dry = forget("dry", true);
-    Map<String, Long> done = forget("real", false);
+    Map<String, Long> dry = forget("dry", true, runner);
+    Map<String, Long> done = forget("real", false, runner);
 
     assertThat(done).isEqualTo(dry);
     for (LakeTable table : ERASED) {
@@ -188,7 +221,7 @@ class ForgetTablesTest {
     }
     assertExpiredSnapshotsRefuseTimeTravel();
 
-    Map<String, Long> again = forget("again", false);
+    Map<String, Long> again = forget("again", false, runner);
     for (LakeTable table : ERASED) {
       String name = table.tableName();
       assertThat(again)
@@ -252,7 +285,7 @@ class ForgetTablesTest {
         now.newScan().useSnapshot(promotionStart).planFiles()) {
       tasks.forEach(t -> stale.add(t.file()));
     }
-    Map<String, Long> counts = forget("erase2", false);
+    Map<String, Long> counts = forget("erase2", false, null);
     assertThat(counts.get("silver_events.rows_removed")).isPositive();
     Table erased = load(LakeTable.SILVER_EVENTS);
     assertThatThrownBy(
@@ -274,8 +307,11 @@ class ForgetTablesTest {
    * Runs the erasure of every table ({@code silver_events} marking gold's dates pending), each
    * followed by the erasure of its history, in one pipeline; returns the summed counts.
    */
-  private Map<String, Long> forget(String run, boolean dryRun) {
-    TestPipeline p = TestPipelines.create();
+  private Map<String, Long> forget(String run, boolean dryRun, String[] runner) {
+    Pipeline p =
+        runner == null
+            ? TestPipelines.create()
+            : Pipeline.create(PipelineOptionsFactory.fromArgs(runner).create());
     LakeLayout layout = LakeLayout.at(lake.toString());
     for (LakeTable table : ERASED) {
       EraseTableRows erase =
@@ -307,7 +343,11 @@ class ForgetTablesTest {
       history.apply("CollectHistory_" + table.tableName(), ParDo.of(new CollectFn(run)));
     }
     COUNTS.remove(run);
-    TestPipelines.run(p);
+    if (p instanceof TestPipeline test) {
+      TestPipelines.run(test);
+    } else {
+      assertThat(p.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+    }
     return new TreeMap<>(COUNTS.getOrDefault(run, Map.of()));
   }
 
