@@ -21,6 +21,7 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
@@ -168,7 +169,8 @@ public final class HistoryErasure {
     }
     int filesDeleted = deleted.size();
     if (!dryRun && !expire.isEmpty()) {
-      var expiry = table.expireSnapshots().expireOlderThan(0).cleanExpiredFiles(true);
+      // By id only: no snapshot goes for its age (maintenance's retention is its own).
+      ExpireSnapshots expiry = table.expireSnapshots().expireOlderThan(0);
       expire.forEach(s -> expiry.expireSnapshotId(s.snapshotId()));
       expiry.deleteWith(io::deleteFile).commit();
       ErasedHistory.record(table, expire);
