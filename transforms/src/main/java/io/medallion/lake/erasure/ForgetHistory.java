@@ -136,6 +136,7 @@ public final class ForgetHistory
     private final CatalogConnection catalog;
     private final String tableName;
     private final Subjects subjects;
+    private transient Table table;
 
     FindSubjectsFn(CatalogSettings catalog, String tableName, Subjects subjects) {
       this.catalog = new CatalogConnection(catalog);
@@ -145,9 +146,11 @@ public final class ForgetHistory
 
     @ProcessElement
     public void process(@Element String file, OutputReceiver<String> out) {
-      Table table =
-          load(catalog, tableName)
-              .orElseThrow(() -> new IllegalStateException(tableName + " disappeared"));
+      if (table == null) {
+        table =
+            load(catalog, tableName)
+                .orElseThrow(() -> new IllegalStateException(tableName + " disappeared"));
+      }
       if (ParquetValues.holdsSubjects(table.io().newInputFile(file), subjects)) {
         out.output(file);
       }
