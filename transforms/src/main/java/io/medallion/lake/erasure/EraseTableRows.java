@@ -5,9 +5,11 @@ import io.medallion.lake.commit.PendingMarks;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -166,6 +168,30 @@ public final class EraseTableRows extends PTransform<PBegin, PCollection<KV<Stri
         .and(committed)
         .apply("AllCounts", Flatten.pCollections())
         .apply("SumCounts", Sum.longsPerKey());
+  }
+
+  /**
+   * The tables of {@code catalog} that can hold a row of {@code subjects} ({@link
+   * SubjectRows#canHoldSubjects}), in catalog order: {@code silver_events}, {@code gold_events} and
+   * the typed tables the catalog holds; not {@code gold_event_stats} (counts) nor a table without
+   * the field or a payload. The tables an erasure runs {@link EraseTableRows} and {@link
+   * ForgetHistory} for.
+   */
+  public static List<String> tablesHolding(CatalogSettings catalogSettings, Subjects subjects) {
+    List<String> names = new ArrayList<>();
+    try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
+      for (LakeTable definition : catalog.tables()) {
+        Optional<Table> table = catalog.existing(definition);
+        if (table.isPresent()
+            && new SubjectRows(definition.tableName(), table.get().schema(), subjects)
+                .canHoldSubjects()) {
+          names.add(definition.tableName());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close the catalog", e);
+    }
+    return names;
   }
 
   static String key(String table, String metric) {
