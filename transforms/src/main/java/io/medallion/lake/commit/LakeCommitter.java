@@ -430,14 +430,7 @@ public final class LakeCommitter {
         removed.computeIfAbsent(downstream, u -> new ArrayList<>()).add(staged.unit().toString());
       }
     }
-    TreeSet<String> downstream = new TreeSet<>(added.keySet());
-    downstream.addAll(removed.keySet());
-    for (String unit : downstream) {
-      Map<String, Object> why = new LinkedHashMap<>();
-      why.put(PendingPromotions.ROWS_FROM, added.getOrDefault(unit, List.of()));
-      why.put(PendingPromotions.ROWS_REMOVED_BY, removed.getOrDefault(unit, List.of()));
-      PendingPromotions.mark(lake, marks.dataset(), unit, runId, why);
-    }
+    marks.mark(lake, runId, added, removed);
   }
 
   /**

@@ -1,9 +1,13 @@
 package io.medallion.lake.commit;
 
+import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.Dataset;
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -25,6 +29,32 @@ public record PendingMarks(Dataset dataset, String counterPrefix, int daysAfter)
   public PendingMarks {
     if (daysAfter < 0) {
       throw new IllegalArgumentException("daysAfter must be >= 0: " + daysAfter);
+    }
+  }
+
+  /**
+   * Marks pending, on behalf of run {@code runId}, every downstream unit that {@code added} or
+   * {@code removed} names, each marker saying which upstream units gave it rows ({@link
+   * PendingPromotions#ROWS_FROM}) and which removed rows of it ({@link
+   * PendingPromotions#ROWS_REMOVED_BY}: its promotion may then replace it with nothing). A writer
+   * marks before it commits.
+   *
+   * @param added downstream unit ({@code date=D}) to the upstream units whose new rows it gets
+   * @param removed downstream unit to the upstream units whose commit removes rows of it
+   */
+  public void mark(
+      LakeLayout lake,
+      String runId,
+      Map<String, List<String>> added,
+      Map<String, List<String>> removed)
+      throws IOException {
+    TreeSet<String> downstream = new TreeSet<>(added.keySet());
+    downstream.addAll(removed.keySet());
+    for (String unit : downstream) {
+      Map<String, Object> why = new LinkedHashMap<>();
+      why.put(PendingPromotions.ROWS_FROM, added.getOrDefault(unit, List.of()));
+      why.put(PendingPromotions.ROWS_REMOVED_BY, removed.getOrDefault(unit, List.of()));
+      PendingPromotions.mark(lake, dataset, unit, runId, why);
     }
   }
 

@@ -110,13 +110,7 @@ public sealed interface AsOf {
           tables.entrySet().stream()
               .filter(e -> e.getValue().snapshot(s.snapshotId()) != null)
               .findFirst()
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "--as-of: no lake table has snapshot "
-                              + s.snapshotId()
-                              + " (lake history <table> lists them; lake maintain expires old"
-                              + " ones)"));
+              .orElseThrow(() -> noSnapshot(tables, s.snapshotId()));
       long millis = owner.getValue().snapshot(s.snapshotId()).timestampMillis();
       fixed.add(owner.getKey());
       tables.forEach(
@@ -129,10 +123,7 @@ public sealed interface AsOf {
                           SnapshotUtil.nullableSnapshotIdAsOfTime(table, millis))));
     } else if (this instanceof AtTime at) {
       long millis = at.time().toEpochMilli();
-      tables.forEach(
-          (t, table) ->
-              chosen.put(
-                  t, Optional.ofNullable(SnapshotUtil.nullableSnapshotIdAsOfTime(table, millis))));
+      tables.forEach((t, table) -> chosen.put(t, stateAt(t, table, at.time())));
       if (chosen.values().stream().allMatch(Optional::isEmpty)) {
         Optional<Instant> first =
             tables.values().stream()
@@ -154,5 +145,68 @@ public sealed interface AsOf {
                   t, Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId)));
     }
     return PairedSnapshots.pin(tables, chosen, fixed);
+  }
+
+  private static IllegalArgumentException noSnapshot(Map<LakeTable, Table> tables, long id) {
+    for (Map.Entry<LakeTable, Table> e : tables.entrySet()) {
+      Long committed = ErasedHistory.expired(e.getValue()).get(id);
+      if (committed != null) {
+        return new IllegalArgumentException(
+            "--as-of: snapshot "
+                + id
+                + " of "
+                + e.getKey().tableName()
+                + " (committed "
+                + Instant.ofEpochMilli(committed)
+                + ") was expired by an erasure (lake forget): time travel cannot bring erased"
+                + " rows back; lake history "
+                + e.getKey().tableName()
+                + " lists the snapshots kept");
+      }
+    }
+    return new IllegalArgumentException(
+        "--as-of: no lake table has snapshot "
+            + id
+            + " (lake history <table> lists them; lake maintain expires old ones)");
+  }
+
+  /**
+   * The snapshot {@code table} was at at {@code time}: the table's snapshot log, or, where an
+   * erasure's expiry cut the log (Iceberg drops the log before an expired snapshot), the newest
+   * kept ancestor of the current snapshot committed by then.
+   *
+   * @throws IllegalArgumentException when the table's state at {@code time} was a snapshot an
+   *     erasure expired
+   */
+  private static Optional<Long> stateAt(LakeTable definition, Table table, Instant time) {
+    long millis = time.toEpochMilli();
+    Long logged = SnapshotUtil.nullableSnapshotIdAsOfTime(table, millis);
+    if (logged == null && table.currentSnapshot() != null) {
+      for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+        if (s.timestampMillis() <= millis) {
+          logged = s.snapshotId();
+          break;
+        }
+      }
+    }
+    java.util.OptionalLong keptAt =
+        logged == null
+            ? java.util.OptionalLong.empty()
+            : java.util.OptionalLong.of(table.snapshot(logged).timestampMillis());
+    java.util.OptionalLong expired = ErasedHistory.expiredStateAt(table, millis, keptAt);
+    if (expired.isPresent()) {
+      throw new IllegalArgumentException(
+          "--as-of: "
+              + time
+              + ": "
+              + definition.tableName()
+              + " was then at a snapshot (committed "
+              + Instant.ofEpochMilli(expired.getAsLong())
+              + ") expired by an erasure (lake forget): time travel cannot bring erased rows"
+              + " back; lake history "
+              + definition.tableName()
+              + " lists the snapshots kept");
+    }
+    return Optional.ofNullable(logged);
   }
 }

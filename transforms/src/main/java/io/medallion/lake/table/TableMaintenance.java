@@ -486,7 +486,7 @@ public final class TableMaintenance {
    * statistics files, and for every snapshot its manifest list, manifests and live data and delete
    * files.
    */
-  static Set<String> referencedFiles(Table table) {
+  public static Set<String> referencedFiles(Table table) {
     Set<String> files = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, true));
     files.add(ReachableFileUtil.versionHintLocation(table));
     files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
@@ -596,7 +596,7 @@ public final class TableMaintenance {
   }
 
   /** Every file under {@code prefix}; none when it does not exist. */
-  static List<FileInfo> list(FileIO io, String prefix) {
+  public static List<FileInfo> list(FileIO io, String prefix) {
     if (!(io instanceof SupportsPrefixOperations prefixes)) {
       throw new IllegalStateException(
           "the table's FileIO " + io.getClass().getName() + " cannot list files");
@@ -617,7 +617,7 @@ public final class TableMaintenance {
    * A location as the catalog spells it: Hadoop lists local files as {@code file:/a/b}, Iceberg
    * records {@code /a/b}; {@code s3a://} and {@code s3n://} are {@code s3://}.
    */
-  static String normalise(String location) {
+  public static String normalise(String location) {
     String l = location;
     if (l.startsWith("file:")) {
       l = l.substring("file:".length());

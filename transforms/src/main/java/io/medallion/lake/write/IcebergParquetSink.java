@@ -10,6 +10,8 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
@@ -55,6 +57,18 @@ public final class IcebergParquetSink implements FileIO.Sink<GenericRecord> {
         .setAll(properties)
         .metricsConfig(MetricsConfig.from(properties, schema, SortOrder.unsorted()))
         .createWriterFunc(ParquetAvroWriter::buildWriter)
+        .overwrite()
+        .build();
+  }
+
+  /** Iceberg's Parquet writer of Iceberg generic records of {@code schema} into {@code file}. */
+  public static FileAppender<Record> recordWriter(
+      OutputFile file, Schema schema, Map<String, String> properties) throws IOException {
+    return Parquet.write(file)
+        .schema(schema)
+        .setAll(properties)
+        .metricsConfig(MetricsConfig.from(properties, schema, SortOrder.unsorted()))
+        .createWriterFunc(type -> GenericParquetWriter.create(schema, type))
         .overwrite()
         .build();
   }

@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.hadoop.HadoopOutputFile;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.InputFile;
@@ -22,6 +23,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * Opening the lake's Parquet data files one by one, without a fresh Hadoop configuration each:
@@ -45,13 +47,26 @@ public final class ParquetFiles {
    */
   public static FileAppender<GenericRecord> writer(
       String location, Schema schema, Map<String, String> properties) throws IOException {
-    OutputFile file =
-        LakeLayout.hasScheme(location) && !location.startsWith("file:")
-            ? new IcebergParquetSink.ChannelOutputFile(
-                FileSystems.create(
-                    FileSystems.matchNewResource(location, false), "application/octet-stream"))
-            : HadoopOutputFile.fromLocation(location, LOCAL.get());
-    return IcebergParquetSink.writer(file, schema, properties);
+    return IcebergParquetSink.writer(outputFile(location), schema, properties);
+  }
+
+  /**
+   * Iceberg's Parquet writer of Iceberg's generic {@link Record}s of {@code schema} into a new file
+   * at {@code location}, as {@link #writer} writes Avro rows: the same Parquet schema, field ids,
+   * compression and column metrics, for rows read back with Iceberg's generic reader (a data file
+   * rewritten without some of its rows).
+   */
+  public static FileAppender<Record> recordWriter(
+      String location, Schema schema, Map<String, String> properties) throws IOException {
+    return IcebergParquetSink.recordWriter(outputFile(location), schema, properties);
+  }
+
+  private static OutputFile outputFile(String location) throws IOException {
+    return LakeLayout.hasScheme(location) && !location.startsWith("file:")
+        ? new IcebergParquetSink.ChannelOutputFile(
+            FileSystems.create(
+                FileSystems.matchNewResource(location, false), "application/octet-stream"))
+        : HadoopOutputFile.fromLocation(location, LOCAL.get());
   }
 
   /**
@@ -63,6 +78,17 @@ public final class ParquetFiles {
         ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
     try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInput(file), options)) {
       return ParquetUtil.footerMetrics(reader.getFooter(), Stream.empty(), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the footer of " + file.location(), e);
+    }
+  }
+
+  /** The Parquet schema in the footer of {@code file}, field ids and all. */
+  public static MessageType schema(InputFile file) {
+    ParquetReadOptions options =
+        ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+    try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInput(file), options)) {
+      return reader.getFooter().getFileMetaData().getSchema();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the footer of " + file.location(), e);
     }
