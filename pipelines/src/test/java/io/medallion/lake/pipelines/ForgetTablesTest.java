@@ -12,6 +12,7 @@ import io.medallion.lake.erasure.ForgetHistory;
 import io.medallion.lake.erasure.SubjectRows;
 import io.medallion.lake.erasure.Subjects;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
@@ -148,17 +149,8 @@ class ForgetTablesTest {
     Files.copy(held, held.resolveSibling("part-killed-run.parquet"));
   }
 
-  /**
-   * The launcher's Flink defaults (see FlinkDefaults in runners), as RunnerParityTest runs them.
-   */
-  private static final String[] FLINK =
-      new String[] {
-        "--runner=FlinkRunner",
-        "--flinkMaster=[local]",
-        "--parallelism=2",
-        "--objectReuse=true",
-        "--fasterCopy=true"
-      };
+  /** The launcher's Flink defaults, at this machine's size, on 127.0.0.1 only. */
+  private static final String[] FLINK = EmbeddedFlink.batchArgs(2).toArray(String[]::new);
 
   static {
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "warn");
