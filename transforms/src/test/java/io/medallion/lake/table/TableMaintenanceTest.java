@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -185,8 +184,8 @@ class TableMaintenanceTest {
     assertThat(compaction.filesAfter()).isEqualTo(1);
     assertThat(compaction.records()).isEqualTo(5);
     assertThat(compaction.skipped()).isEmpty();
-    assertThat(currentFiles())
-        .extracting(f -> TableMaintenance.partitionPath(table, f))
+    assertThat(currentTasks())
+        .extracting(t -> TableMaintenance.partitionPath(table, t.file()))
         .containsExactlyInAnyOrder(HOUR_3, "dt=2026-01-02/hour=4");
     assertThat(icebergRows()).containsExactlyInAnyOrderElementsOf(rowsBefore);
     assertThat(ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS)).isEqualTo(6);
@@ -260,7 +259,7 @@ class TableMaintenanceTest {
   void aCompactionRacingAConcurrentOverwriteOfThePartitionFailsCleanly() throws Exception {
     append(List.of(List.of(event("a", 3)), List.of(event("b", 3)), List.of(event("c", 3))));
     Snapshot start = table.currentSnapshot();
-    List<DataFile> files = currentFiles();
+    List<FileScanTask> files = currentTasks();
     try (LakeCatalog other = IcebergFixtures.localCatalog(lake)) {
       Table concurrent = other.table(LakeTable.SILVER_EVENTS);
       replacePartitions(
@@ -402,11 +401,11 @@ class TableMaintenanceTest {
     table.refresh();
   }
 
-  private List<DataFile> currentFiles() throws IOException {
+  private List<FileScanTask> currentTasks() throws IOException {
     table.refresh();
-    List<DataFile> files = new ArrayList<>();
+    List<FileScanTask> files = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      tasks.forEach(t -> files.add(t.file()));
+      tasks.forEach(files::add);
     }
     return files;
   }
