@@ -155,6 +155,7 @@ class RowLevelDeletesTest {
     assertThat(tasksWithDeletes(LakeTable.GOLD_EVENTS))
         .allMatch(t -> !t.contains("date=2024-03-24"))
         .hasSize(1);
+    assertThat(deleteFilesOf(LakeTable.GOLD_EVENTS)).isEqualTo(1); // April's
 
     // lake maintain: the partitions with deletes are rewritten without the deleted rows, their
     // delete files removed; every table reads as before it.
@@ -198,6 +199,7 @@ class RowLevelDeletesTest {
     assertThat(tasksWithDeletes(LakeTable.SILVER_EVENTS)).isEmpty();
     assertThat(tasksWithDeletes(LakeTable.GOLD_EVENTS)).isEmpty();
     assertThat(deleteFilesOf(LakeTable.SILVER_EVENTS)).isZero();
+    assertThat(deleteFilesOf(LakeTable.GOLD_EVENTS)).isZero();
     assertThat(view(LakeTable.SILVER_EVENTS, Optional.empty()))
         .containsExactlyInAnyOrderElementsOf(silverAfter);
     assertThat(view(LakeTable.GOLD_EVENTS, Optional.empty()))

@@ -1,6 +1,9 @@
 package io.medallion.lake.table;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.avro.generic.GenericData;
 import org.apache.iceberg.DeleteFile;
@@ -8,6 +11,8 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.MetadataColumns;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -76,6 +81,39 @@ public final class RowDeletes {
     }
     // The filter needed more columns (_pos, an equality column not projected): drop them.
     return CloseableIterable.transform(live, row -> project(row, projection));
+  }
+
+  /**
+   * The rows {@code snapshot} of {@code table} holds, deleted rows not counted: the summary's
+   * {@code total-records} when the snapshot has no delete files, else each data file's record
+   * count, or, for a file with deletes, its rows read with the deletes applied.
+   */
+  public static long liveRows(Table table, Snapshot snapshot) {
+    Map<String, String> summary = snapshot.summary();
+    String records = summary.get(SnapshotSummary.TOTAL_RECORDS_PROP);
+    if (records != null && "0".equals(summary.get(SnapshotSummary.TOTAL_DELETE_FILES_PROP))) {
+      return Long.parseLong(records);
+    }
+    // The narrowest projection: the first column; the filter adds what its deletes need.
+    Schema first = new Schema(table.schemas().get(snapshot.schemaId()).columns().get(0));
+    long rows = 0;
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (task.deletes().isEmpty()) {
+          rows += task.file().recordCount();
+          continue;
+        }
+        try (CloseableIterable<Record> live = read(table, task, first)) {
+          for (Record ignored : live) {
+            rows++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return rows;
   }
 
   private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema schema) {
