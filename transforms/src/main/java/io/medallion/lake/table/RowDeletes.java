@@ -94,21 +94,31 @@ public final class RowDeletes {
     if (records != null && "0".equals(summary.get(SnapshotSummary.TOTAL_DELETE_FILES_PROP))) {
       return Long.parseLong(records);
     }
-    // The narrowest projection: the first column; the filter adds what its deletes need.
-    Schema first = new Schema(table.schemas().get(snapshot.schemaId()).columns().get(0));
     long rows = 0;
     try (CloseableIterable<FileScanTask> tasks =
         table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
-        if (task.deletes().isEmpty()) {
-          rows += task.file().recordCount();
-          continue;
-        }
-        try (CloseableIterable<Record> live = read(table, task, first)) {
-          for (Record ignored : live) {
-            rows++;
-          }
-        }
+        rows += liveRows(table, task);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return rows;
+  }
+
+  /**
+   * The rows of {@code task}'s data file that its deletes leave: its record count when it has none,
+   * else the rows read with them applied (only the first column and what the deletes need).
+   */
+  public static long liveRows(Table table, FileScanTask task) {
+    if (task.deletes().isEmpty()) {
+      return task.file().recordCount();
+    }
+    Schema first = new Schema(table.schema().columns().get(0));
+    long rows = 0;
+    try (CloseableIterable<Record> live = read(table, task, first)) {
+      for (Record ignored : live) {
+        rows++;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

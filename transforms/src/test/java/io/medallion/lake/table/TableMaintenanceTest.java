@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.testing.IcebergFixtures;
 import io.medallion.lake.testing.ReadersAgree;
+import io.medallion.lake.testing.RowDeleteFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -286,6 +287,62 @@ class TableMaintenanceTest {
     assertThat(parquetFiles()).hasSize((int) filesOnDisk);
     assertThat(TableHistory.of(table).get(TableHistory.of(table).size() - 1).runId())
         .isEqualTo("run-2");
+    ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS);
+  }
+
+  @Test
+  void aCompactionRacingAConcurrentRowDeleteOfOneOfItsFilesFailsCleanly() throws Exception {
+    append(List.of(List.of(event("a", 3)), List.of(event("b", 3))));
+    Snapshot start = table.currentSnapshot();
+    List<FileScanTask> files = currentTasks();
+    // Another engine deletes a row of a file the compaction is rewriting, after it read them.
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    long filesOnDisk = parquetFiles().size();
+
+    TableMaintenance.Compaction compaction =
+        TableMaintenance.rewrite(
+            LakeTable.SILVER_EVENTS,
+            table,
+            start,
+            HOUR_3,
+            files,
+            0,
+            settings(Instant.now(), 5, false));
+
+    assertThat(compaction.skipped())
+        .hasValueSatisfying(why -> assertThat(why).startsWith("a concurrent commit changed it"));
+    table.refresh();
+    assertThat(uuids()).containsExactly("b");
+    assertThat(parquetFiles()).hasSize((int) filesOnDisk);
+  }
+
+  @Test
+  void compactsAPartitionWithDeletesEvenASingleFileAndRemovesItsDeleteFiles() throws Exception {
+    append(List.of(List.of(event("a", 3), event("b", 3), event("c", 3))));
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    RowDeleteFixtures.deleteEqual(
+        table, currentTasks().get(0).file().partition(), "event_uuid", List.of("c"));
+    // Appended after the equality delete: it does not apply to this c.
+    append(List.of(List.of(event("c", 3))));
+
+    List<TableMaintenance.Compaction> compactions =
+        TableMaintenance.compact(LakeTable.SILVER_EVENTS, table, settings(Instant.now(), 5, false));
+
+    assertThat(compactions)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.skipped()).isEmpty();
+              assertThat(c.filesBefore()).isEqualTo(2);
+              assertThat(c.filesAfter()).isEqualTo(1);
+              assertThat(c.deleteFiles()).isEqualTo(2);
+              assertThat(c.rowsDeleted()).isEqualTo(2);
+              assertThat(c.records()).isEqualTo(2);
+            });
+    table.refresh();
+    assertThat(uuids()).containsExactlyInAnyOrder("b", "c");
+    assertThat(currentTasks()).singleElement().satisfies(t -> assertThat(t.deletes()).isEmpty());
+    assertThat(table.currentSnapshot().summary().get("total-delete-files")).isEqualTo("0");
     ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS);
   }
 
