@@ -50,12 +50,16 @@ class RowLevelDeletesCommandsTest {
             "--format=csv",
             "--as-of=" + fixture.hour3Second().snapshotId());
     Result tables = lake("tables", "--lake=" + lake, "--format=csv");
+    Result history = lake("history", "silver_events", "--lake=" + lake, "--format=csv");
 
     assertThat(silver.status()).as(silver.err()).isZero();
     assertThat(silver.lines()).containsExactly("event_uuid", "e");
     assertThat(gold.lines()).containsExactly("event_uuid", "d", "f");
     assertThat(before.status()).as(before.err()).isZero();
     assertThat(before.lines()).containsExactly("event_uuid", "d", "e", "f");
+    // Another engine's commits list like the lake's, without a unit or run id.
+    assertThat(history.status()).as(history.err()).isZero();
+    assertThat(history.lines()).hasSize(6).last().asString().contains(",delete,");
     assertThat(tables.lines())
         .contains("silver_events,9,1," + lake + "/silver/events")
         .contains("gold_events,8,2," + lake + "/gold/events");

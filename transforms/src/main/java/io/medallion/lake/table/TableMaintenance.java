@@ -96,6 +96,9 @@ public final class TableMaintenance {
   /** Summary property of a compaction commit: what maintenance did. */
   public static final String OPERATION = "lake.operation";
 
+  /** {@link #OPERATION} of a compaction commit. */
+  public static final String COMPACTION = "compaction";
+
   /** The smallest {@link Settings#orphanAge} allowed without {@link Settings#force}. */
   public static final Duration MIN_ORPHAN_AGE = Duration.ofHours(1);
 
@@ -424,7 +427,7 @@ public final class TableMaintenance {
     rewrite
         .set(TableHistory.UNIT, partition)
         .set(TableHistory.RUN_ID, settings.runId())
-        .set(OPERATION, "compaction");
+        .set(OPERATION, COMPACTION);
     long bytesAfter = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     try {
       rewrite.commit();
