@@ -317,6 +317,34 @@ class TableMaintenanceTest {
   }
 
   @Test
+  void deleteFilesAreReferencedFilesNotOrphans() throws Exception {
+    append(List.of(List.of(event("a", 3), event("b", 3))));
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    RowDeleteFixtures.deleteEqual(
+        table, currentTasks().get(0).file().partition(), "event_uuid", List.of("b"));
+    long filesOnDisk = parquetFiles().size();
+    // Every file counts as old enough to be an orphan.
+    TableMaintenance.Settings settings =
+        new TableMaintenance.Settings(
+            Instant.now().plus(Duration.ofDays(1)),
+            Duration.ofDays(7),
+            5,
+            Duration.ZERO,
+            true,
+            8,
+            128L * 1024 * 1024,
+            false,
+            "maintain-test");
+    List<TableMaintenance.RemovedFile> removed = new ArrayList<>();
+
+    TableMaintenance.removeOrphans(table, settings, removed, new ArrayList<>());
+
+    assertThat(removed).isEmpty();
+    assertThat(parquetFiles()).hasSize((int) filesOnDisk).hasSize(3);
+    assertThat(uuids()).isEmpty();
+  }
+
+  @Test
   void compactsAPartitionWithDeletesEvenASingleFileAndRemovesItsDeleteFiles() throws Exception {
     append(List.of(List.of(event("a", 3), event("b", 3), event("c", 3))));
     RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
