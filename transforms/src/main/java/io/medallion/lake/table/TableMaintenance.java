@@ -360,11 +360,14 @@ public final class TableMaintenance {
   }
 
   /**
-   * The delete files of {@code tasks} that a rewrite of all of their data files (one partition of
-   * one spec) may remove: those of the same spec and partition. A delete file of an unpartitioned
-   * spec, or of another partition, may apply to other data files: it stays.
+   * The delete files of {@code tasks} that a rewrite of all of their data files (every data file of
+   * one partition of one spec, as planned from one snapshot) may remove with them: those of the
+   * same spec and partition. A delete file of an unpartitioned spec, or of another partition, may
+   * apply to other data files: it stays.
+   *
+   * @param tasks not empty
    */
-  static List<DeleteFile> removableDeletes(Table table, List<FileScanTask> tasks) {
+  public static List<DeleteFile> removableDeletes(Table table, List<FileScanTask> tasks) {
     DataFile first = tasks.get(0).file();
     PartitionSpec spec = table.specs().get(first.specId());
     List<DeleteFile> removable = new ArrayList<>();
