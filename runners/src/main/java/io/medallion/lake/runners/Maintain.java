@@ -168,13 +168,22 @@ public final class Maintain {
       if (c.skipped().isEmpty()) {
         out.printf(
             Locale.ROOT,
-            "  compact %s: %d file(s), %s -> %d file(s)%s, %,d rows%n",
+            "  compact %s: %d file(s), %s -> %d file(s)%s, %,d rows%s%n",
             c.partition(),
             c.filesBefore(),
             bytes(c.bytesBefore()),
             c.filesAfter(),
             settings.dryRun() ? "" : ", " + bytes(c.bytesAfter()),
-            c.records());
+            c.records(),
+            c.deleteFiles() == 0
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "; %d delete file(s) applied%s",
+                    c.deleteFiles(),
+                    settings.dryRun()
+                        ? ""
+                        : String.format(Locale.ROOT, ", %,d rows deleted", c.rowsDeleted())));
       }
     }
     if (settings.dryRun()) {

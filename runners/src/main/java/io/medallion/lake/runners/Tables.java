@@ -5,19 +5,20 @@ import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.RowDeletes;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 
 /**
  * Lists the lake's tables, as Athena and {@code lake query} name them: the fixed ones, then the
  * typed event tables the catalog holds ({@code gold_evt_<event name>}, one per event name gold has
- * promoted), each with its columns (nested ones not counted), its rows and its location. A table
+ * promoted), each with its columns (nested ones not counted), its rows (rows another engine deleted
+ * with row-level delete files not counted, {@link RowDeletes#liveRows}) and its location. A table
  * not created yet has no rows and no location.
  *
  * <pre>{@code
@@ -55,11 +56,7 @@ public final class Tables {
     row.add(
         table.map(t -> t.schema().columns().size()).orElse(definition.schema().columns().size()));
     Snapshot current = table.map(Table::currentSnapshot).orElse(null);
-    row.add(
-        current == null
-            ? 0L
-            : Long.parseLong(
-                current.summary().getOrDefault(SnapshotSummary.TOTAL_RECORDS_PROP, "0")));
+    row.add(current == null ? 0L : RowDeletes.liveRows(table.get(), current));
     row.add(table.map(Table::location).orElse(null));
     return row;
   }

@@ -14,6 +14,7 @@ import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.PerTable;
+import io.medallion.lake.table.RowDeletes;
 import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableHistory;
 import io.medallion.lake.write.ParquetFiles;
@@ -727,7 +728,10 @@ public final class LakeCommitter {
     }
   }
 
-  /** The rows {@code table} holds now in the files that {@code filter} selects. */
+  /**
+   * The rows {@code table} holds now in the files that {@code filter} selects, rows deleted by
+   * row-level delete files not counted ({@link RowDeletes#liveRows}).
+   */
   public static long rowsIn(Table table, Expression filter) {
     table.refresh();
     if (table.currentSnapshot() == null) {
@@ -736,7 +740,7 @@ public final class LakeCommitter {
     long rows = 0;
     try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
       for (FileScanTask task : tasks) {
-        rows += task.file().recordCount();
+        rows += RowDeletes.liveRows(table, task);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

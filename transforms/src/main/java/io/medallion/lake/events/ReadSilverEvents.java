@@ -8,8 +8,10 @@ import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
+import io.medallion.lake.table.RowDeletes;
 import io.medallion.lake.table.TableAtStart;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -38,7 +41,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -53,9 +56,12 @@ import org.apache.iceberg.parquet.ParquetAvroValueReaders;
  * snapshot of the {@code silver_events} Iceberg table: plans the table's files with a row filter on
  * {@code created_at} (Iceberg skips the files whose column bounds rule them out), then reads each
  * planned file with Iceberg's Parquet reader, by field id, so a file written before a column was
- * added reads it as null. Outputs {@link #ROWS}: {@link LakeTable#SILVER_EVENTS} rows in {@link
- * EncodedBatches} of {@link #ROW}, keyed by {@code date=YYYY-MM-DD} of their creation; and {@link
- * #COUNTS}, each row counted as read for its date, once per file read (so progress can follow).
+ * added reads it as null. A file that another engine deleted rows of (row-level delete files, see
+ * {@link RowDeletes}) is read whole, in order, and its deleted rows left out, so a row deleted from
+ * silver never reaches gold; a file without deletes skips the row groups its column bounds rule
+ * out. Outputs {@link #ROWS}: {@link LakeTable#SILVER_EVENTS} rows in {@link EncodedBatches} of
+ * {@link #ROW}, keyed by {@code date=YYYY-MM-DD} of their creation; and {@link #COUNTS}, each row
+ * counted as read for its date, once per file read (so progress can follow).
  *
  * <p>Rows leave batched because on Flink the output of a step with two outputs is not chained to
  * the next step: each row would be encoded and decoded on its way (a fifth of gold's CPU).
@@ -93,7 +99,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
         input
             .apply("Table", Create.of(LakeTable.SILVER_EVENTS.tableName()))
             .apply("PlanFiles", ParDo.of(new PlanFilesFn(catalog, dates)))
-            .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(SilverFile.class)))
             .apply("SpreadFiles", GroupByKey.create())
             .apply(
                 "ReadRows",
@@ -112,21 +118,33 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
   public static long plannedRows(CatalogSettings catalogSettings, List<LocalDate> dates)
       throws IOException {
     long rows = 0;
-    for (DataFile file : plannedFiles(catalogSettings, dates)) {
-      rows += file.recordCount();
+    for (SilverFile file : plannedFiles(catalogSettings, dates)) {
+      rows += file.records();
     }
     return rows;
   }
 
   /**
-   * The data files of the silver table's current snapshot that can hold rows created on {@code
-   * dates} (Iceberg's planning, on column bounds); none for a lake without the table.
+   * A data file to read and the delete files that apply to it (Iceberg's planning).
    *
-   * @throws IllegalStateException if a file has delete files, which this reader does not apply
+   * @param location the data file's location, as the table's metadata spells it
+   * @param records the rows it holds, deleted ones included
    */
-  static List<DataFile> plannedFiles(CatalogSettings catalogSettings, List<LocalDate> dates)
+  record SilverFile(String location, long records, List<DeleteFile> deletes)
+      implements Serializable {
+    SilverFile {
+      deletes = new ArrayList<>(deletes);
+    }
+  }
+
+  /**
+   * The data files of the silver table's current snapshot that can hold rows created on {@code
+   * dates} (Iceberg's planning, on column bounds), each with its delete files; none for a lake
+   * without the table.
+   */
+  static List<SilverFile> plannedFiles(CatalogSettings catalogSettings, List<LocalDate> dates)
       throws IOException {
-    List<DataFile> files = new ArrayList<>();
+    List<SilverFile> files = new ArrayList<>();
     try (LakeCatalog catalog = LakeCatalog.open(catalogSettings)) {
       Optional<Table> table = catalog.existing(LakeTable.SILVER_EVENTS);
       if (table.isEmpty()) {
@@ -135,13 +153,9 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
       try (CloseableIterable<FileScanTask> tasks =
           table.get().newScan().filter(createdOn(dates)).planFiles()) {
         for (FileScanTask task : tasks) {
-          if (!task.deletes().isEmpty()) {
-            // The lake's commits replace whole files; a delete file came from another writer.
-            throw new IllegalStateException(
-                "silver_events has delete files, which this reader does not apply: "
-                    + task.file().location());
-          }
-          files.add(task.file());
+          List<DeleteFile> deletes = new ArrayList<>();
+          task.deletes().forEach(d -> deletes.add(d.copy()));
+          files.add(new SilverFile(task.file().location(), task.file().recordCount(), deletes));
         }
       }
     }
@@ -182,7 +196,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
    * The data files of the table's current snapshot that can hold rows created on the dates, keyed
    * by the read task that reads them ({@link #readTasks}).
    */
-  static final class PlanFilesFn extends DoFn<String, KV<Integer, String>> {
+  static final class PlanFilesFn extends DoFn<String, KV<Integer, SilverFile>> {
     private final CatalogSettings catalogSettings;
     private final List<LocalDate> dates;
 
@@ -192,17 +206,17 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     }
 
     @ProcessElement
-    public void process(OutputReceiver<KV<Integer, String>> out) throws IOException {
-      List<DataFile> files = plannedFiles(catalogSettings, dates);
+    public void process(OutputReceiver<KV<Integer, SilverFile>> out) throws IOException {
+      List<SilverFile> files = plannedFiles(catalogSettings, dates);
       int tasks = readTasks(files.size());
       for (int i = 0; i < files.size(); i++) {
-        out.output(KV.of(i % tasks, files.get(i).location()));
+        out.output(KV.of(i % tasks, files.get(i)));
       }
     }
   }
 
   static final class ReadSilverFileFn
-      extends DoFn<KV<Integer, Iterable<String>>, KV<String, byte[]>> {
+      extends DoFn<KV<Integer, Iterable<SilverFile>>, KV<String, byte[]>> {
     private final CatalogConnection catalog;
     private final Set<LocalDate> dates;
     private final List<LocalDate> dateList;
@@ -239,22 +253,35 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<String>> task, MultiOutputReceiver out)
+    public void process(@Element KV<Integer, Iterable<SilverFile>> task, MultiOutputReceiver out)
         throws IOException {
-      for (String path : task.getValue()) {
-        read(path, out);
+      for (SilverFile file : task.getValue()) {
+        read(file, out);
       }
     }
 
-    private void read(String path, MultiOutputReceiver out) throws IOException {
+    private void read(SilverFile file, MultiOutputReceiver out) throws IOException {
       Map<String, Long> read = new HashMap<>();
-      try (CloseableIterable<GenericData.Record> rows =
-          Parquet.read(table.io().newInputFile(path))
+      Parquet.ReadBuilder builder =
+          Parquet.read(table.io().newInputFile(file.location()))
               .project(readSchema)
-              .filter(createdOn(dateList))
-              .createReaderFunc(file -> ParquetAvroValueReaders.buildReader(readSchema, file))
-              .build()) {
+              .createReaderFunc(f -> ParquetAvroValueReaders.buildReader(readSchema, f));
+      RowDeletes.AvroFilter deletes = null;
+      if (file.deletes().isEmpty()) {
+        builder.filter(createdOn(dateList));
+      } else {
+        // Deleted rows are named by position: read every row group, so that the n-th row read is
+        // the file's row n.
+        deletes =
+            RowDeletes.avroFilter(
+                table.io(), file.location(), file.deletes(), table.schema(), readSchema);
+      }
+      long position = 0;
+      try (CloseableIterable<GenericData.Record> rows = builder.build()) {
         for (GenericData.Record row : rows) {
+          if (deletes != null && !deletes.live(position++, row)) {
+            continue;
+          }
           LocalDate created =
               LakeLayout.dateOf(EventEnrichment.instantOfMicros((Long) row.get("created_at")));
           if (dates.contains(created)) {

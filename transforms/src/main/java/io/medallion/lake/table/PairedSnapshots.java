@@ -19,10 +19,11 @@ import org.apache.iceberg.Table;
  * (or never, the run killed) to {@code gold_event_stats}. Both tables then read old for that unit,
  * and the unit's in-flight mark makes the next {@code gold --pending} commit it to both.
  *
- * <p>An earlier table read as its named snapshot misses only commits of units in flight, and
- * maintenance commits (compaction) after it, which change no row. Engines outside the lake (Athena)
- * read each table's current snapshot and see the new rows of such a unit in {@code gold_events}
- * beside its old stats until the pair is complete.
+ * <p>Maintenance commits (compaction) are not unit commits here: they change no row. An earlier
+ * table read as its named snapshot misses only commits of units in flight after it, and what was
+ * committed after them (a compaction, another engine's row-level deletes) until the pair is
+ * complete. Engines outside the lake (Athena) read each table's current snapshot and see the new
+ * rows of such a unit in {@code gold_events} beside its old stats until the pair is complete.
  */
 public final class PairedSnapshots {
   private PairedSnapshots() {}
@@ -141,11 +142,20 @@ public final class PairedSnapshots {
     for (Snapshot s = table.snapshot(fromSnapshot);
         s != null && (untilSnapshot == null || s.snapshotId() != untilSnapshot);
         s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-      if (s.summary().containsKey(TableHistory.UNIT)) {
+      if (s.summary().containsKey(TableHistory.UNIT) && !isCompaction(s)) {
         commits.add(s);
       }
     }
     return commits;
+  }
+
+  /**
+   * A compaction by {@code lake maintain} names its partition as its unit but changes no row: it
+   * neither needs a pair nor may pin a read to before it, which would also hide the rows another
+   * engine deleted since (row-level deletes, which the compaction applied).
+   */
+  private static boolean isCompaction(Snapshot s) {
+    return TableMaintenance.COMPACTION.equals(s.summary().get(TableMaintenance.OPERATION));
   }
 
   /** The parent of the oldest unit commit in {@code fromSnapshot}'s history: none if the first. */

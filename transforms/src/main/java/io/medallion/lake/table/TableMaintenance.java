@@ -42,10 +42,8 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
@@ -54,8 +52,6 @@ import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.io.RollingDataWriter;
 import org.apache.iceberg.io.SupportsPrefixOperations;
-import org.apache.iceberg.mapping.NameMappingParser;
-import org.apache.iceberg.parquet.Parquet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +70,15 @@ import org.slf4j.LoggerFactory;
  *       rewritten into files of about the target size (one, for a small partition), committed with
  *       {@code newRewrite()} validated from the snapshot the rewrite read. A promotion that
  *       replaced the partition meanwhile makes the rewrite fail; it is then skipped with a warning
- *       and its files deleted, so rows are never mixed or duplicated.
+ *       and its files deleted, so rows are never mixed or duplicated. A partition with row-level
+ *       delete files (written by another engine, see {@link RowDeletes}) is rewritten too, even a
+ *       single file: its rows are read with the deletes applied, and the commit removes its data
+ *       files and the delete files of the partition that applied to them, so the deleted rows are
+ *       gone from the current snapshot's files (and, once the older snapshots expire, from the
+ *       lake). A delete file of another partition or of an unpartitioned spec stays: it may apply
+ *       elsewhere, and it does not apply to the rewritten files, whose data sequence number is the
+ *       read snapshot's. A delete committed meanwhile against a rewritten file makes the rewrite
+ *       fail, as a promotion does.
  *   <li><b>Remove orphans</b>: every file under the table's location ({@code data/} and {@code
  *       metadata/}) that no kept snapshot, manifest list, manifest, metadata or statistics file
  *       references, and that is older than {@link Settings#orphanAge}. Iceberg core has no
@@ -91,6 +95,9 @@ public final class TableMaintenance {
 
   /** Summary property of a compaction commit: what maintenance did. */
   public static final String OPERATION = "lake.operation";
+
+  /** {@link #OPERATION} of a compaction commit. */
+  public static final String COMPACTION = "compaction";
 
   /** The smallest {@link Settings#orphanAge} allowed without {@link Settings#force}. */
   public static final Duration MIN_ORPHAN_AGE = Duration.ofHours(1);
@@ -171,6 +178,10 @@ public final class TableMaintenance {
    * A partition compacted (or to be, in a dry run), or skipped.
    *
    * @param partition the partition path, e.g. {@code dt=2026-01-02/hour=3}
+   * @param records the rows written (in a dry run, or when skipped, the rows the data files hold,
+   *     deleted ones included)
+   * @param deleteFiles the row-level delete files that applied to the partition's data files
+   * @param rowsDeleted the rows those deletes removed (0 in a dry run, which reads nothing)
    * @param skipped why it was not committed; empty when it was (or would be)
    */
   public record Compaction(
@@ -180,6 +191,8 @@ public final class TableMaintenance {
       int filesAfter,
       long bytesAfter,
       long records,
+      int deleteFiles,
+      long rowsDeleted,
       Optional<String> skipped) {}
 
   /**
@@ -273,17 +286,15 @@ public final class TableMaintenance {
     if (start == null) {
       return List.of();
     }
-    Map<String, List<DataFile>> byPartition = new TreeMap<>();
+    Map<String, List<FileScanTask>> byPartition = new TreeMap<>();
     Map<String, String> cannot = new LinkedHashMap<>();
     try (CloseableIterable<FileScanTask> tasks =
         table.newScan().useSnapshot(start.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
         DataFile file = task.file();
         String partition = partitionPath(table, file);
-        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(file);
-        if (!task.deletes().isEmpty()) {
-          cannot.put(partition, "it has row-level delete files");
-        } else if (file.format() != FileFormat.PARQUET) {
+        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(task);
+        if (file.format() != FileFormat.PARQUET) {
           cannot.put(partition, "it has a " + file.format() + " data file");
         }
       }
@@ -292,26 +303,45 @@ public final class TableMaintenance {
     }
     List<Compaction> compactions = new ArrayList<>();
     int partitionId = 0;
-    for (Map.Entry<String, List<DataFile>> entry : byPartition.entrySet()) {
-      List<DataFile> files = entry.getValue();
-      long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      long records = files.stream().mapToLong(DataFile::recordCount).sum();
+    for (Map.Entry<String, List<FileScanTask>> entry : byPartition.entrySet()) {
+      List<FileScanTask> files = entry.getValue();
+      long bytes = files.stream().mapToLong(t -> t.file().fileSizeInBytes()).sum();
+      long records = files.stream().mapToLong(t -> t.file().recordCount()).sum();
+      int deleteFiles = deleteFiles(files).size();
       boolean small =
           files.size() >= 2
               && (files.size() > settings.compactMinFiles()
                   || bytes < settings.targetFileSizeBytes());
-      if (!small) {
+      // Deleted rows are still in the data files: rewriting them is what removes them.
+      if (!small && deleteFiles == 0) {
         continue;
       }
       String partition = entry.getKey();
       if (cannot.containsKey(partition)) {
         compactions.add(
             new Compaction(
-                partition, files.size(), bytes, 0, 0, records, Optional.of(cannot.get(partition))));
+                partition,
+                files.size(),
+                bytes,
+                0,
+                0,
+                records,
+                deleteFiles,
+                0,
+                Optional.of(cannot.get(partition))));
       } else if (settings.dryRun()) {
         int after = (int) Math.max(1, Math.ceil((double) bytes / settings.targetFileSizeBytes()));
         compactions.add(
-            new Compaction(partition, files.size(), bytes, after, 0, records, Optional.empty()));
+            new Compaction(
+                partition,
+                files.size(),
+                bytes,
+                after,
+                0,
+                records,
+                deleteFiles,
+                0,
+                Optional.empty()));
       } else {
         compactions.add(
             rewrite(definition, table, start, partition, files, partitionId++, settings));
@@ -320,30 +350,72 @@ public final class TableMaintenance {
     return compactions;
   }
 
-  /** Rewrites one partition's {@code files} into files of about the target size, and commits. */
+  /** The distinct delete files that apply to {@code tasks}' data files, by location. */
+  private static List<DeleteFile> deleteFiles(List<FileScanTask> tasks) {
+    Map<String, DeleteFile> deletes = new TreeMap<>();
+    for (FileScanTask task : tasks) {
+      task.deletes().forEach(d -> deletes.putIfAbsent(d.location(), d));
+    }
+    return List.copyOf(deletes.values());
+  }
+
+  /**
+   * The delete files of {@code tasks} that a rewrite of all of their data files (every data file of
+   * one partition of one spec, as planned from one snapshot) may remove with them: those of the
+   * same spec and partition. A delete file of an unpartitioned spec, or of another partition, may
+   * apply to other data files: it stays.
+   *
+   * @param tasks not empty
+   */
+  public static List<DeleteFile> removableDeletes(Table table, List<FileScanTask> tasks) {
+    DataFile first = tasks.get(0).file();
+    PartitionSpec spec = table.specs().get(first.specId());
+    List<DeleteFile> removable = new ArrayList<>();
+    for (DeleteFile delete : deleteFiles(tasks)) {
+      if (spec.isPartitioned()
+          && delete.specId() == first.specId()
+          && spec.partitionToPath(delete.partition())
+              .equals(spec.partitionToPath(first.partition()))
+          && tasks.stream().allMatch(t -> t.file().specId() == first.specId())) {
+        removable.add(delete);
+      }
+    }
+    return removable;
+  }
+
+  /**
+   * Rewrites one partition's {@code files} (with their delete files applied) into files of about
+   * the target size, and commits.
+   */
   static Compaction rewrite(
       LakeTable definition,
       Table table,
       Snapshot start,
       String partition,
-      List<DataFile> files,
+      List<FileScanTask> files,
       int partitionId,
       Settings settings) {
-    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-    long records = files.stream().mapToLong(DataFile::recordCount).sum();
-    List<DataFile> written = write(table, files, partitionId, settings);
+    long bytes = files.stream().mapToLong(t -> t.file().fileSizeInBytes()).sum();
+    long records = files.stream().mapToLong(t -> t.file().recordCount()).sum();
+    List<DeleteFile> deletes = deleteFiles(files);
+    long[] rowsRead = new long[1];
+    List<DataFile> written = write(table, files, partitionId, settings, rowsRead);
     long rowsWritten = written.stream().mapToLong(DataFile::recordCount).sum();
-    if (rowsWritten != records) {
+    if (rowsWritten != rowsRead[0] || (deletes.isEmpty() && rowsRead[0] != records)) {
       deleteQuietly(table.io(), written);
       throw new IllegalStateException(
           definition
               + " "
               + partition
               + ": compaction read "
-              + records
+              + rowsRead[0]
               + " rows from "
               + files.size()
-              + " files but wrote "
+              + " files holding "
+              + records
+              + " with "
+              + deletes.size()
+              + " delete files but wrote "
               + rowsWritten
               + "; nothing committed");
     }
@@ -352,12 +424,13 @@ public final class TableMaintenance {
             .newRewrite()
             .validateFromSnapshot(start.snapshotId())
             .dataSequenceNumber(start.sequenceNumber());
-    files.forEach(rewrite::deleteFile);
+    files.forEach(t -> rewrite.deleteFile(t.file()));
+    removableDeletes(table, files).forEach(rewrite::deleteFile);
     written.forEach(rewrite::addFile);
     rewrite
         .set(TableHistory.UNIT, partition)
         .set(TableHistory.RUN_ID, settings.runId())
-        .set(OPERATION, "compaction");
+        .set(OPERATION, COMPACTION);
     long bytesAfter = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     try {
       rewrite.commit();
@@ -366,17 +439,36 @@ public final class TableMaintenance {
       String why = "a concurrent commit changed it (" + Messages.firstLine(e.getMessage()) + ")";
       LOG.warn("{} {}: compaction skipped: {}", definition, partition, why);
       return new Compaction(
-          partition, files.size(), bytes, written.size(), bytesAfter, records, Optional.of(why));
+          partition,
+          files.size(),
+          bytes,
+          written.size(),
+          bytesAfter,
+          records,
+          deletes.size(),
+          0,
+          Optional.of(why));
     }
     return new Compaction(
-        partition, files.size(), bytes, written.size(), bytesAfter, records, Optional.empty());
+        partition,
+        files.size(),
+        bytes,
+        written.size(),
+        bytesAfter,
+        rowsWritten,
+        deletes.size(),
+        records - rowsWritten,
+        Optional.empty());
   }
 
-  /** Reads {@code files} with Iceberg's generic Parquet reader and writes them anew. */
+  /**
+   * Reads {@code files} with Iceberg's generic Parquet reader, their deletes applied ({@link
+   * RowDeletes#read}), and writes them anew; {@code rowsRead[0]} is set to the rows read.
+   */
   private static List<DataFile> write(
-      Table table, List<DataFile> files, int partitionId, Settings settings) {
+      Table table, List<FileScanTask> files, int partitionId, Settings settings, long[] rowsRead) {
     Schema schema = table.schema();
-    DataFile first = files.get(0);
+    DataFile first = files.get(0).file();
     PartitionSpec spec = table.specs().get(first.specId());
     StructLike partitionValue = first.partition();
     OutputFileFactory outputs =
@@ -389,23 +481,15 @@ public final class TableMaintenance {
             .dataFileFormat(FileFormat.PARQUET)
             .dataSchema(schema)
             .build();
-    String nameMapping = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
     RollingDataWriter<Record> writer =
         new RollingDataWriter<>(
             writers, outputs, table.io(), settings.targetFileSizeBytes(), spec, partitionValue);
     try (writer) {
-      for (DataFile file : files) {
-        Parquet.ReadBuilder read =
-            Parquet.read(table.io().newInputFile(file.location()))
-                .project(schema)
-                .createReaderFunc(
-                    fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema));
-        if (nameMapping != null) {
-          read.withNameMapping(NameMappingParser.fromJson(nameMapping));
-        }
-        try (CloseableIterable<Record> rows = read.build()) {
+      for (FileScanTask file : files) {
+        try (CloseableIterable<Record> rows = RowDeletes.read(table, file, schema)) {
           for (Record row : rows) {
             writer.write(row);
+            rowsRead[0]++;
           }
         }
       }

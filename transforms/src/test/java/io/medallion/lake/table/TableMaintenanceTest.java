@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.testing.IcebergFixtures;
 import io.medallion.lake.testing.ReadersAgree;
+import io.medallion.lake.testing.RowDeleteFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -185,8 +185,8 @@ class TableMaintenanceTest {
     assertThat(compaction.filesAfter()).isEqualTo(1);
     assertThat(compaction.records()).isEqualTo(5);
     assertThat(compaction.skipped()).isEmpty();
-    assertThat(currentFiles())
-        .extracting(f -> TableMaintenance.partitionPath(table, f))
+    assertThat(currentTasks())
+        .extracting(t -> TableMaintenance.partitionPath(table, t.file()))
         .containsExactlyInAnyOrder(HOUR_3, "dt=2026-01-02/hour=4");
     assertThat(icebergRows()).containsExactlyInAnyOrderElementsOf(rowsBefore);
     assertThat(ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS)).isEqualTo(6);
@@ -260,7 +260,7 @@ class TableMaintenanceTest {
   void aCompactionRacingAConcurrentOverwriteOfThePartitionFailsCleanly() throws Exception {
     append(List.of(List.of(event("a", 3)), List.of(event("b", 3)), List.of(event("c", 3))));
     Snapshot start = table.currentSnapshot();
-    List<DataFile> files = currentFiles();
+    List<FileScanTask> files = currentTasks();
     try (LakeCatalog other = IcebergFixtures.localCatalog(lake)) {
       Table concurrent = other.table(LakeTable.SILVER_EVENTS);
       replacePartitions(
@@ -287,6 +287,90 @@ class TableMaintenanceTest {
     assertThat(parquetFiles()).hasSize((int) filesOnDisk);
     assertThat(TableHistory.of(table).get(TableHistory.of(table).size() - 1).runId())
         .isEqualTo("run-2");
+    ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS);
+  }
+
+  @Test
+  void aCompactionRacingAConcurrentRowDeleteOfOneOfItsFilesFailsCleanly() throws Exception {
+    append(List.of(List.of(event("a", 3)), List.of(event("b", 3))));
+    Snapshot start = table.currentSnapshot();
+    List<FileScanTask> files = currentTasks();
+    // Another engine deletes a row of a file the compaction is rewriting, after it read them.
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    long filesOnDisk = parquetFiles().size();
+
+    TableMaintenance.Compaction compaction =
+        TableMaintenance.rewrite(
+            LakeTable.SILVER_EVENTS,
+            table,
+            start,
+            HOUR_3,
+            files,
+            0,
+            settings(Instant.now(), 5, false));
+
+    assertThat(compaction.skipped())
+        .hasValueSatisfying(why -> assertThat(why).startsWith("a concurrent commit changed it"));
+    table.refresh();
+    assertThat(uuids()).containsExactly("b");
+    assertThat(parquetFiles()).hasSize((int) filesOnDisk);
+  }
+
+  @Test
+  void deleteFilesAreReferencedFilesNotOrphans() throws Exception {
+    append(List.of(List.of(event("a", 3), event("b", 3))));
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    RowDeleteFixtures.deleteEqual(
+        table, currentTasks().get(0).file().partition(), "event_uuid", List.of("b"));
+    long filesOnDisk = parquetFiles().size();
+    // Every file counts as old enough to be an orphan.
+    TableMaintenance.Settings settings =
+        new TableMaintenance.Settings(
+            Instant.now().plus(Duration.ofDays(1)),
+            Duration.ofDays(7),
+            5,
+            Duration.ZERO,
+            true,
+            8,
+            128L * 1024 * 1024,
+            false,
+            "maintain-test");
+    List<TableMaintenance.RemovedFile> removed = new ArrayList<>();
+
+    TableMaintenance.removeOrphans(table, settings, removed, new ArrayList<>());
+
+    assertThat(removed).isEmpty();
+    assertThat(parquetFiles()).hasSize((int) filesOnDisk).hasSize(3);
+    assertThat(uuids()).isEmpty();
+  }
+
+  @Test
+  void compactsAPartitionWithDeletesEvenASingleFileAndRemovesItsDeleteFiles() throws Exception {
+    append(List.of(List.of(event("a", 3), event("b", 3), event("c", 3))));
+    RowDeleteFixtures.deletePositions(table, RowDeleteFixtures.find(table, "event_uuid", "a"));
+    RowDeleteFixtures.deleteEqual(
+        table, currentTasks().get(0).file().partition(), "event_uuid", List.of("c"));
+    // Appended after the equality delete: it does not apply to this c.
+    append(List.of(List.of(event("c", 3))));
+
+    List<TableMaintenance.Compaction> compactions =
+        TableMaintenance.compact(LakeTable.SILVER_EVENTS, table, settings(Instant.now(), 5, false));
+
+    assertThat(compactions)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.skipped()).isEmpty();
+              assertThat(c.filesBefore()).isEqualTo(2);
+              assertThat(c.filesAfter()).isEqualTo(1);
+              assertThat(c.deleteFiles()).isEqualTo(2);
+              assertThat(c.rowsDeleted()).isEqualTo(2);
+              assertThat(c.records()).isEqualTo(2);
+            });
+    table.refresh();
+    assertThat(uuids()).containsExactlyInAnyOrder("b", "c");
+    assertThat(currentTasks()).singleElement().satisfies(t -> assertThat(t.deletes()).isEmpty());
+    assertThat(table.currentSnapshot().summary().get("total-delete-files")).isEqualTo("0");
     ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS);
   }
 
@@ -402,11 +486,11 @@ class TableMaintenanceTest {
     table.refresh();
   }
 
-  private List<DataFile> currentFiles() throws IOException {
+  private List<FileScanTask> currentTasks() throws IOException {
     table.refresh();
-    List<DataFile> files = new ArrayList<>();
+    List<FileScanTask> files = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      tasks.forEach(t -> files.add(t.file()));
+      tasks.forEach(files::add);
     }
     return files;
   }
