@@ -1,6 +1,7 @@
 package io.medallion.lake.erasure;
 
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.RowDeletes;
 import io.medallion.lake.write.ParquetFiles;
 import java.io.IOException;
 import java.io.Serializable;
@@ -16,9 +17,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.IdentityPartitionConverters;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
@@ -27,17 +26,16 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.mapping.NameMappingParser;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types.NestedField;
-import org.apache.iceberg.util.PartitionUtil;
 
 /**
  * Erases the data subjects' rows from one data file of a table: decides whether the file holds a
  * subject's row (as stored, whether or not a delete file already hides it: the bytes are what must
  * go), and if so writes a replacement file in the same partition folder with every other live row,
- * every column as read (the table's delete files applied with Iceberg's {@link
- * GenericDeleteFilter}), with Iceberg's Parquet writer under the table's properties, as the lake
- * writes ({@link ParquetFiles#recordWriter}). Also when one of the file's delete files holds a
- * subject's value (an equality delete by {@code user_id}): the delete is applied in the
- * replacement, so the delete file can go with it.
+ * every column as read (the table's delete files applied: {@link RowDeletes#read}), with Iceberg's
+ * Parquet writer under the table's properties, as the lake writes ({@link
+ * ParquetFiles#recordWriter}). Also when one of the file's delete files holds a subject's value (an
+ * equality delete by {@code user_id}): the delete is applied in the replacement, so the delete file
+ * can go with it.
  */
 public final class FileErasure {
   private FileErasure() {}
@@ -98,15 +96,13 @@ public final class FileErasure {
       return new Result(location, bytes, false, null, 0, 0, Map.of());
     }
     Schema schema = table.schema();
-    GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, schema, schema);
-    Schema required = deletes.requiredSchema();
     String target = replacementLocation(table, task, replacementName);
     long kept = 0;
     long removed = 0;
     Map<String, Long> byDate = new TreeMap<>();
     boolean createdAt = schema.findField("created_at") != null;
     FileAppender<Record> writer = null;
-    try (CloseableIterable<Record> live = deletes.filter(read(table, task, required))) {
+    try (CloseableIterable<Record> live = RowDeletes.read(table, task, schema)) {
       for (Record row : live) {
         if (rows.matches(row)) {
           removed++;
@@ -154,12 +150,6 @@ public final class FileErasure {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + location, e);
     }
-  }
-
-  private static CloseableIterable<Record> read(Table table, FileScanTask task, Schema required) {
-    Map<Integer, ?> constants =
-        PartitionUtil.constantsMap(task, IdentityPartitionConverters::convertConstant);
-    return reader(table, table.io().newInputFile(task.file().location()), required, constants);
   }
 
   private static CloseableIterable<Record> reader(
