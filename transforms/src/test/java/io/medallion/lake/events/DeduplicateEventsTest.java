@@ -258,12 +258,13 @@ class DeduplicateEventsTest {
     // The kept copies only (b's earlier, false), not "事件:开始" (no table), not e (context).
     PAssert.that(out.get(DeduplicateEvents.TYPES).apply(Sum.longsPerKey()))
         .containsInAnyOrder(
-            KV.of("[\"gold_evt_lesson_started\",\"OBJECT\"]", 1L),
-            KV.of("[\"gold_evt_lesson_started\",\"INT32\",\"x\"]", 1L),
-            KV.of("[\"gold_evt_quiz_completed\",\"OBJECT\"]", 1L),
-            KV.of("[\"gold_evt_quiz_completed\",\"BOOLEAN\",\"late\"]", 1L),
-            KV.of("[\"gold_evt_quiz_completed\",\"NULL\",\"n\"]", 1L),
-            KV.of("[\"gold_evt_heartbeat\",\"OBJECT\"]", 1L));
+            List.of(
+                KV.of("[\"gold_evt_lesson_started\",\"OBJECT\"]", 1L),
+                KV.of("[\"gold_evt_lesson_started\",\"INT32\",\"x\"]", 1L),
+                KV.of("[\"gold_evt_quiz_completed\",\"OBJECT\"]", 1L),
+                KV.of("[\"gold_evt_quiz_completed\",\"BOOLEAN\",\"late\"]", 1L),
+                KV.of("[\"gold_evt_quiz_completed\",\"NULL\",\"n\"]", 1L),
+                KV.of("[\"gold_evt_heartbeat\",\"OBJECT\"]", 1L)));
     TestPipelines.run(p);
   }
 
