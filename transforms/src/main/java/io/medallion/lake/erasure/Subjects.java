@@ -17,8 +17,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The data subjects of an erasure request: a top-level event field ({@code user_id}) and the
- * values that identify them. Decides whether a record is theirs:
+ * The data subjects of an erasure request: a top-level event field ({@code user_id}) and the values
+ * that identify them. Decides whether a record is theirs:
  *
  * <ul>
  *   <li>a record that parses is theirs when its top-level {@code field} holds one of the values: a

@@ -114,6 +114,15 @@ public final class LakeLayout implements Serializable {
   /** Where every promotion's reports live, relative to the lake root, by layer and dataset. */
   public static final String REPORTS = "_reports";
 
+  /**
+   * Where erasure requests wait for {@code lake forget --requests}: {@code *.txt} files, one value
+   * per line, deleted once their erasure's receipt is written. Relative to the root.
+   */
+  public static final String ERASURE_REQUESTS = "_requests/erasure";
+
+  /** Where erasure receipts live, {@code <request id>.json}, relative to the root. */
+  public static final String ERASURE_REPORTS = REPORTS + "/erasure";
+
   /** Where the units marked as needing promotion live, relative to the lake root. */
   public static final String PENDING = "_pending";
 
