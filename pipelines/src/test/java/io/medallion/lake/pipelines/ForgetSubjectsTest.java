@@ -46,6 +46,24 @@ class ForgetSubjectsTest {
   private static final Instant H4 = Instant.parse("2026-01-03T05:00:00Z");
   private static final List<Instant> HOURS = List.of(H1, H2, H3, H4);
 
+  private static final List<String> DIRECT = List.of("--runner=DirectRunner");
+
+  /** The launcher's Flink defaults (FlinkDefaults in runners), at this machine's size. */
+  private static final List<String> FLINK =
+      List.of(
+          "--runner=FlinkRunner",
+          "--flinkMaster=[local]",
+          "--parallelism=2",
+          "--objectReuse=true",
+          "--fasterCopy=true");
+
+  static {
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink.metrics.MetricGroup", "error");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.beam.runners.flink", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.pekko", "warn");
+  }
+
   @TempDir Path lake;
 
   private static String event(String uuid, String user, Instant hour) {
@@ -78,16 +96,17 @@ class ForgetSubjectsTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private void put(Instant hour, String name, byte[] bytes) throws IOException {
+  private static void put(Path lake, Instant hour, String name, byte[] bytes) throws IOException {
     Path file = BronzeFixtures.hourDir(lake, hour).resolve(name);
     Files.createDirectories(file.getParent());
     Files.write(file, bytes);
   }
 
-  private void writeBronze() throws IOException {
+  private static void writeBronze(Path lake) throws IOException {
     String o2 = "learner-0002";
     String o3 = "learner-0003";
     put(
+        lake,
         H1,
         "part-a.jsonl",
         utf8(
@@ -102,16 +121,19 @@ class ForgetSubjectsTest {
                 event("a6", o2, H1).replace("lesson:started", "lesson::x"),
                 "")));
     put(
+        lake,
         H2,
         "part-b.jsonl.gz",
         concat(
             gzip(event("b1", SUBJECT, H2) + "\n" + event("b2", o2, H2) + "\n"),
             gzip(event("b3", o3, H2) + "\n" + event("b4", SUBJECT, H2) + "\n")));
     put(
+        lake,
         H2,
         "part-c.jsonl.gz",
         concat(gzip(event("c1", o2, H2) + "\n"), new byte[] {0, 0, 'j', 'u', 'n', 'k'}));
     put(
+        lake,
         H3,
         "part-d.jsonl",
         concat(
@@ -132,17 +154,21 @@ class ForgetSubjectsTest {
                 arrival,
                 utf8("user_id=\"" + o2 + "\"\nrest"))
             .toJson();
-    put(H3, "_unframed/part-u.jsonl", concat(subjectLine, utf8("\n"), otherLine, utf8("\n")));
-    put(H3, "_in-flight.jsonl", utf8(event("d5", SUBJECT, H3) + "\n"));
-    put(H4, "part-e.jsonl", utf8(event("e1", SUBJECT, H4) + "\n"));
-    put(H4, "part-f.jsonl", utf8(event("f1", o2, H4) + "\n"));
+    put(lake, H3, "_unframed/part-u.jsonl", concat(subjectLine, utf8("\n"), otherLine, utf8("\n")));
+    put(lake, H3, "_in-flight.jsonl", utf8(event("d5", SUBJECT, H3) + "\n"));
+    put(lake, H4, "part-e.jsonl", utf8(event("e1", SUBJECT, H4) + "\n"));
+    put(lake, H4, "part-f.jsonl", utf8(event("f1", o2, H4) + "\n"));
   }
 
   private ForgetSubjects.Outcome forget(String requestId, boolean dryRun) throws Exception {
+    return forget(lake, requestId, dryRun, DIRECT);
+  }
+
+  private static ForgetSubjects.Outcome forget(
+      Path lake, String requestId, boolean dryRun, List<String> runner) throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--runner=DirectRunner",
                 "--lake=" + lake,
                 "--field=user_id",
                 "--value=" + SUBJECT,
@@ -150,6 +176,7 @@ class ForgetSubjectsTest {
     if (dryRun) {
       args.add("--dryRun");
     }
+    args.addAll(runner);
     ForgetSubjects.Options options =
         PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
             .as(ForgetSubjects.Options.class);
@@ -161,10 +188,10 @@ class ForgetSubjectsTest {
   void forgetsTheSubjectInBronzeAndQuarantineAndKeepsEveryOtherRecordByteForByte()
       throws Exception {
     // Arrange: bronze promoted by silver, which quarantines records of the subject too
-    writeBronze();
+    writeBronze(lake);
     SilverEventsTest.promote(lake, HOURS, Duration.ofHours(6), "run1");
-    Map<String, List<String>> othersBefore = otherRecordsByFile();
-    Map<String, byte[]> before = allFiles();
+    Map<String, List<String>> othersBefore = otherRecordsByFile(lake);
+    Map<String, byte[]> before = allFiles(lake);
     long quarantineFilesWithSubject =
         before.entrySet().stream()
             .filter(e -> e.getKey().startsWith("quarantine/") && holdsSubject(e.getValue()))
@@ -174,9 +201,9 @@ class ForgetSubjectsTest {
 
     // Act: a dry run, then the erasure, then the same erasure again
     ForgetSubjects.Outcome dry = forget("req-1", true);
-    Map<String, byte[]> afterDryRun = allFiles();
+    Map<String, byte[]> afterDryRun = allFiles(lake);
     ForgetSubjects.Outcome done = forget("req-1", false);
-    Map<String, byte[]> after = allFiles();
+    Map<String, byte[]> after = allFiles(lake);
     ForgetSubjects.Outcome again = forget("req-2", false);
 
     // Assert: the dry run changed nothing but its receipt
@@ -191,7 +218,7 @@ class ForgetSubjectsTest {
         assertThat(holdsSubject(file.getValue())).as(file.getKey()).isFalse();
       }
     }
-    assertThat(otherRecordsByFile()).isEqualTo(othersBefore);
+    assertThat(otherRecordsByFile(lake)).isEqualTo(othersBefore);
     assertThat(after)
         .doesNotContainKeys(
             "bronze/events/2026/01/03/05/part-e.jsonl",
@@ -237,12 +264,50 @@ class ForgetSubjectsTest {
 
     // Assert: nothing under the lake holds the value, and promoting again brings nothing back
     SilverEventsTest.promote(lake, HOURS, Duration.ofHours(6), "run2");
-    for (Map.Entry<String, byte[]> file : allFiles().entrySet()) {
+    for (Map.Entry<String, byte[]> file : allFiles(lake).entrySet()) {
       if (!file.getKey().startsWith("silver/") && !file.getKey().startsWith("_catalog/")) {
         assertThat(holdsSubject(file.getValue())).as(file.getKey()).isFalse();
       }
     }
-    assertThat(otherRecordsByFile()).isEqualTo(othersBefore);
+    assertThat(otherRecordsByFile(lake)).isEqualTo(othersBefore);
+  }
+
+  @Test
+  void onFlinkTheSameFilesAndCountsAsOnTheDirectRunner() throws Exception {
+    // Arrange: two copies of the same lake
+    Path direct = lake.resolve("direct");
+    Path flink = lake.resolve("flink");
+    for (Path copy : List.of(direct, flink)) {
+      writeBronze(copy);
+      SilverEventsTest.promote(copy, HOURS, Duration.ofHours(6), "run1");
+    }
+
+    // Act
+    ForgetSubjects.Outcome onDirect = forget(direct, "req-1", false, DIRECT);
+    ForgetSubjects.Outcome onFlink = forget(flink, "req-1", false, FLINK);
+
+    // Assert: the same counts, the same bronze bytes, the same other quarantine records
+    // Quarantine lines name their bronze file, whose path differs between the two lakes.
+    ((com.fasterxml.jackson.databind.node.ObjectNode)
+            onFlink.receipt().path("layers").path("quarantine"))
+        .remove("bytes_read");
+    ((com.fasterxml.jackson.databind.node.ObjectNode)
+            onDirect.receipt().path("layers").path("quarantine"))
+        .remove("bytes_read");
+    assertThat(onFlink.receipt().path("layers")).isEqualTo(onDirect.receipt().path("layers"));
+    assertThat(onFlink.receipt().path("removed").asLong()).isEqualTo(15);
+    Map<String, byte[]> directFiles = allFiles(direct);
+    Map<String, byte[]> flinkFiles = allFiles(flink);
+    directFiles.keySet().removeIf(f -> !f.startsWith("bronze/"));
+    flinkFiles.keySet().removeIf(f -> !f.startsWith("bronze/"));
+    assertThat(flinkFiles.keySet()).isEqualTo(directFiles.keySet());
+    flinkFiles.forEach((f, bytes) -> assertThat(bytes).as(f).isEqualTo(directFiles.get(f)));
+    assertThat(otherRecordsByFile(flink)).isEqualTo(otherRecordsByFile(direct));
+    for (Map.Entry<String, byte[]> file : allFiles(flink).entrySet()) {
+      if (file.getKey().startsWith("bronze/") || file.getKey().startsWith("quarantine/")) {
+        assertThat(holdsSubject(file.getValue())).as(file.getKey()).isFalse();
+      }
+    }
   }
 
   private long bronzeBytes(Map<String, byte[]> files) {
@@ -253,7 +318,7 @@ class ForgetSubjectsTest {
   }
 
   /** Every file under the lake, relative path to bytes. */
-  private Map<String, byte[]> allFiles() throws IOException {
+  private static Map<String, byte[]> allFiles(Path lake) throws IOException {
     Map<String, byte[]> files = new TreeMap<>();
     try (Stream<Path> paths = Files.walk(lake)) {
       for (Path p : paths.filter(Files::isRegularFile).toList()) {
@@ -330,9 +395,9 @@ class ForgetSubjectsTest {
    * The records of every bronze and quarantine file that are not the subject's, exactly as stored
    * (base64 of their bytes), in file order; quarantine lines without their run-dependent members.
    */
-  private Map<String, List<String>> otherRecordsByFile() throws IOException {
+  private static Map<String, List<String>> otherRecordsByFile(Path lake) throws IOException {
     Map<String, List<String>> records = new TreeMap<>();
-    for (Map.Entry<String, byte[]> file : allFiles().entrySet()) {
+    for (Map.Entry<String, byte[]> file : allFiles(lake).entrySet()) {
       String name = file.getKey();
       boolean bronze = name.startsWith("bronze/");
       boolean quarantine = name.startsWith("quarantine/");
