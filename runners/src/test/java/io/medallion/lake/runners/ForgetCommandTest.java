@@ -83,17 +83,31 @@ class ForgetCommandTest {
     request("2026-01-05-b.txt", "u 7\n");
     request("notes.md", "not a request\n");
 
-    Outcome dry =
-        lake(
-            "forget",
-            "--field=user_id",
-            "--requests",
-            "--dryRun",
-            "--requestId=daily",
-            "--lake=" + dir);
-    String afterDryRun = Files.readString(dir.resolve(BRONZE_FILE), StandardCharsets.UTF_8);
-    Outcome o =
-        lake("forget", "--field=user_id", "--requests", "--requestId=daily", "--lake=" + dir);
+    // Logs go to the JVM's standard streams: catch them too.
+    PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    Outcome dry;
+    String afterDryRun;
+    Outcome o;
+    try {
+      PrintStream capture = new PrintStream(logs, true, StandardCharsets.UTF_8);
+      System.setOut(capture);
+      System.setErr(capture);
+      dry =
+          lake(
+              "forget",
+              "--field=user_id",
+              "--requests",
+              "--dryRun",
+              "--requestId=daily",
+              "--lake=" + dir);
+      afterDryRun = Files.readString(dir.resolve(BRONZE_FILE), StandardCharsets.UTF_8);
+      o = lake("forget", "--field=user_id", "--requests", "--requestId=daily", "--lake=" + dir);
+    } finally {
+      System.setOut(stdout);
+      System.setErr(stderr);
+    }
 
     assertThat(dry.status()).isZero();
     assertThat(dry.out())
@@ -115,7 +129,8 @@ class ForgetCommandTest {
     assertThat(receipt.path("subjects_sha256").toString())
         .contains(Subjects.sha256("ana@example.org"), Subjects.sha256("u 7"));
     assertThat(dir.resolve("_reports/erasure/daily.dry-run.json")).exists();
-    for (String output : new String[] {dry.out(), dry.err(), o.out(), o.err()}) {
+    String logged = logs.toString(StandardCharsets.UTF_8);
+    for (String output : new String[] {dry.out(), dry.err(), o.out(), o.err(), logged}) {
       assertThat(output).doesNotContain("ana@example.org").doesNotContain("u 7");
     }
     assertThat(filesHolding("ana@example.org")).isEmpty();
