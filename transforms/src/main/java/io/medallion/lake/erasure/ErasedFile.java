@@ -30,10 +30,12 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * is not theirs is kept as content. A file left with no record is deleted.
  *
  * <p>A rewrite goes to a hidden file next to the original ({@code .<name>.erasure}, which silver
- * skips), is read back and split again, and must give exactly the records that were kept, in order
- * (else the original stays and the erasure fails loudly naming the file); it then replaces the
- * original under the same name by one rename: atomic on a local disk, a copy then a delete on S3,
- * where replacing an object is atomic too.
+ * skips), is read back and split again, and must give exactly the records that were kept, in order.
+ * Where removing a record would glue its neighbours into one (garbage runs to the end of its line,
+ * or to the next record), the rewrite is made again with a line break in place of each removed
+ * record; if even that splits otherwise, the original stays and the erasure fails loudly naming the
+ * file. The rewrite then replaces the original under the same name by one rename: atomic on a local
+ * disk, a copy then a delete on S3, where replacing an object is atomic too.
  */
 public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten, boolean deleted) {
   private static final String TEMPORARY_PREFIX = ".";
@@ -70,9 +72,11 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
                   TEMPORARY_PREFIX + file.getFilename() + TEMPORARY_SUFFIX,
                   org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
       try {
-        write(file, temporary, scan);
-        Scan check = Scan.of(temporary, kind, null);
-        if (check.kept != scan.kept || !Arrays.equals(check.keptDigest(), scan.keptDigest())) {
+        // Removing a record can glue its neighbours into one (garbage runs to the end of its
+        // line): then a line break stands where the record was, the least change that keeps them
+        // apart.
+        if (!rewrite(file, temporary, kind, scan, false)
+            && !rewrite(file, temporary, kind, scan, true)) {
           throw new IllegalStateException(
               "erasing from "
                   + file
@@ -87,8 +91,24 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
     return new ErasedFile(scan.fileBytes, removed, true, false);
   }
 
-  /** Writes the file's content without the removed ranges to {@code target}. */
-  private static void write(ResourceId file, ResourceId target, Scan scan) throws IOException {
+  /**
+   * Writes the file without the removed records to {@code temporary}; true when it splits into
+   * exactly the kept records, in order.
+   */
+  private static boolean rewrite(
+      ResourceId file, ResourceId temporary, SubjectRecords.Kind kind, Scan scan, boolean lineBreak)
+      throws IOException {
+    write(file, temporary, scan, lineBreak);
+    Scan check = Scan.of(temporary, kind, null);
+    return check.kept == scan.kept && Arrays.equals(check.keptDigest, scan.keptDigest);
+  }
+
+  /**
+   * Writes the file's content without the removed ranges (each followed by a line break when {@code
+   * lineBreak}) to {@code target}.
+   */
+  private static void write(ResourceId file, ResourceId target, Scan scan, boolean lineBreak)
+      throws IOException {
     boolean keepTail = scan.damage != null && !scan.dropTail;
     long contentEnd = keepTail ? scan.damage.contentOffset() : Long.MAX_VALUE;
     try (OutputStream raw =
@@ -96,7 +116,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
       OutputStream out = scan.gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
       try (BronzeFileContent content =
           BronzeFileContent.of(Channels.newInputStream(FileSystems.open(file)))) {
-        copyKept(content, out, scan.removed, contentEnd);
+        copyKept(content, out, scan.removed, contentEnd, lineBreak);
       }
       if (out instanceof GZIPOutputStream gzip) {
         gzip.finish();
@@ -115,7 +135,8 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
    * Copies {@code content} up to {@code end}, leaving out each removed range and the whitespace
    * right after it.
    */
-  private static void copyKept(InputStream content, OutputStream out, Ranges removed, long end)
+  private static void copyKept(
+      InputStream content, OutputStream out, Ranges removed, long end, boolean lineBreak)
       throws IOException {
     byte[] buf = new byte[1 << 16];
     long position = 0;
@@ -132,6 +153,12 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
           if (position + 1 == removed.end(range)) {
             range++;
             skippingSeparator = true;
+            if (lineBreak) {
+              out.write(buf, runStart, i - runStart);
+              out.write('\n');
+              runStart = i + 1;
+              continue;
+            }
           }
         } else if (skippingSeparator && isWhitespace(buf[i])) {
           drop = true;
@@ -183,6 +210,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
   private static final class Scan {
     final Ranges removed = new Ranges();
     private final MessageDigest keptRecords;
+    byte[] keptDigest;
     long kept;
     long fileBytes;
     boolean gzip;
@@ -195,10 +223,6 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("the JVM has no SHA-256", e);
       }
-    }
-
-    byte[] keptDigest() {
-      return keptRecords.digest();
     }
 
     /** Reads {@code file}; with no subjects, every record is kept. */
@@ -225,6 +249,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
         raw.transferTo(OutputStream.nullOutputStream());
       }
       scan.fileBytes = raw.count;
+      scan.keptDigest = scan.keptRecords.digest();
       if (subjects != null && scan.damage != null) {
         long contentEnd = scan.damage.contentOffset();
         boolean touchesBrokenMember =

@@ -153,6 +153,18 @@ class ErasedFileTest {
   }
 
   @Test
+  void whereRemovingARecordWouldGlueItsNeighboursALineBreakStandsInItsPlace() throws IOException {
+    // Garbage runs to the end of its line, or to a record: without B, both garbage runs would be
+    // one record.
+    Path file = write("f.jsonl", "garbage " + B + " tail\n" + A + "\n");
+
+    ErasedFile erased = erase(file);
+
+    assertThat(text(file)).isEqualTo("garbage \ntail\n" + A + "\n");
+    assertThat(erased.recordsRemoved()).isEqualTo(1);
+  }
+
+  @Test
   void aFileLeftWithNoRecordIsDeleted() throws IOException {
     Path file = write("f.jsonl", B + "\n" + B + "\n");
 
