@@ -2,9 +2,11 @@ package io.medallion.lake.erasure;
 
 import io.medallion.lake.bronze.BronzeFileContent;
 import io.medallion.lake.bronze.JsonRecordSplitter;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
@@ -36,6 +39,12 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * record; if even that splits otherwise, the original stays and the erasure fails loudly naming the
  * file. The rewrite then replaces the original under the same name by one rename: atomic on a local
  * disk, a copy then a delete on S3, where replacing an object is atomic too.
+ *
+ * @param bytesRead the file's stored bytes (compressed ones, for gzip)
+ * @param recordsRemoved the subjects' records removed (or, in a dry run, that would be); a dropped
+ *     undecodable rest counts as one
+ * @param rewritten whether the file was (or would be) written again without them
+ * @param deleted whether the file was (or would be) deleted, nothing else being left in it
  */
 public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten, boolean deleted) {
   private static final String TEMPORARY_PREFIX = ".";
@@ -57,7 +66,8 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
     if (scan.removed.count() == 0 && !scan.dropTail) {
       return new ErasedFile(scan.fileBytes, 0, false, false);
     }
-    long removed = scan.removed.count();
+    // A dropped undecodable rest counts as one record, whatever silver cut it into.
+    long removed = scan.removed.count() + (scan.dropTail ? 1 : 0);
     boolean empty = scan.kept == 0 && (scan.damage == null || scan.dropTail);
     if (empty) {
       if (!dryRun) {
@@ -70,7 +80,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
           file.getCurrentDirectory()
               .resolve(
                   TEMPORARY_PREFIX + file.getFilename() + TEMPORARY_SUFFIX,
-                  org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+                  StandardResolveOptions.RESOLVE_FILE);
       try {
         // Removing a record can glue its neighbours into one (garbage runs to the end of its
         // line): then a line break stands where the record was, the least change that keeps them
@@ -240,7 +250,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
               } else {
                 scan.kept++;
                 scan.keptRecords.update(
-                    java.nio.ByteBuffer.allocate(Long.BYTES).putLong(bytes.length).array());
+                    ByteBuffer.allocate(Long.BYTES).putLong(bytes.length).array());
                 scan.keptRecords.update(bytes);
               }
             });
@@ -269,7 +279,7 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
   }
 
   /** Counts the bytes read through it; closing it closes the file. */
-  private static final class CountingStream extends java.io.FilterInputStream {
+  private static final class CountingStream extends FilterInputStream {
     long count;
 
     CountingStream(InputStream in) {

@@ -244,6 +244,7 @@ class ErasedFileTest {
 
     assertThat(Files.readAllBytes(file)).isEqualTo(gzip(A + "\n"));
     assertThat(erased.rewritten()).isTrue();
+    assertThat(erased.recordsRemoved()).isEqualTo(1);
   }
 
   @Test
