@@ -243,7 +243,11 @@ public final class ForgetSubjects {
    * this order: {@code EraseTableRows} for {@code silver_events} (which marks the gold dates it
    * changed as pending), a gold re-promotion of those dates (as {@code gold --pending} runs {@link
    * GoldEvents}), then {@code ForgetHistory} (expire the snapshots and delete the files that still
-   * hold the subjects). None is wired yet: the receipt lists the steps that ran.
+   * hold the subjects). None is wired yet: the receipt lists the steps that ran. A step that is a
+   * Beam graph plugs in as {@code ErasureStep.pipeline("silver_events", (pipeline, config) ->
+   * pipeline.apply("EraseSilverEvents", ...))}, its counts keyed {@code <table>.<metric>}; one that
+   * runs a pipeline of its own (gold) implements {@link ErasureStep#run}. A dry run must change
+   * nothing and count what would change.
    */
   static List<ErasureStep> tableSteps() {
     return List.of();
