@@ -9,6 +9,7 @@ import io.medallion.lake.bronze.JsonRecordSplitter;
 import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.erasure.Subjects;
+import io.medallion.lake.layout.LakeLayout;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -262,6 +263,12 @@ class ForgetSubjectsTest {
         .noneMatch(l -> l.contains("nothing found"))
         .anyMatch(l -> l.startsWith("  bronze") && l.contains("removed 11 record(s)"));
 
+    // Assert: the hours whose bronze files changed are pending for silver (once: see below)
+    assertThat(
+            SilverEvents.pendingHours(
+                LakeLayout.at(lake.toString()), H1, H4, H4.plus(Duration.ofHours(2))))
+        .containsExactlyElementsOf(HOURS);
+
     // Assert: nothing under the lake holds the value, and promoting again brings nothing back
     SilverEventsTest.promote(lake, HOURS, Duration.ofHours(6), "run2");
     for (Map.Entry<String, byte[]> file : allFiles(lake).entrySet()) {
@@ -270,6 +277,10 @@ class ForgetSubjectsTest {
       }
     }
     assertThat(otherRecordsByFile(lake)).isEqualTo(othersBefore);
+    assertThat(
+            SilverEvents.pendingHours(
+                LakeLayout.at(lake.toString()), H1, H4, H4.plus(Duration.ofHours(2))))
+        .isEmpty();
   }
 
   @Test
