@@ -34,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code lake forget} end to end on a lake promoted by silver: bronze over four hours of three days
  * (plain LF and CRLF, concatenated records, gzip of two members, a gzip file with an undecodable
  * tail, an {@code _unframed/} line, a duplicate, a malformed and a non-UTF-8 record holding the id,
- * a file silver skips) and the quarantine silver wrote. After {@code forget} no bronze or
- * quarantine file, decoded, holds the value; every other record is byte-identical; the receipt has
- * the counts and the hash only; {@code --dryRun} predicted them; a second run finds nothing;
- * promoting the hours again quarantines nothing of the subject.
+ * files silver skips) and the quarantine silver wrote. After {@code forget} no bronze or quarantine
+ * file, decoded, holds the value; every other record is byte-identical; the receipt has the counts
+ * and the hash only; {@code --dryRun} predicted them; a second run finds nothing; promoting the
+ * hours again quarantines nothing of the subject.
  */
 class ForgetSubjectsTest {
   private static final String SUBJECT = "learner-0001";
@@ -159,6 +159,7 @@ class ForgetSubjectsTest {
     put(lake, H3, "_in-flight.jsonl", utf8(event("d5", SUBJECT, H3) + "\n"));
     put(lake, H4, "part-e.jsonl", utf8(event("e1", SUBJECT, H4) + "\n"));
     put(lake, H4, "part-f.jsonl", utf8(event("f1", o2, H4) + "\n"));
+    put(lake, H4, ".hidden.jsonl", utf8(event("g1", o2, H4) + "\n" + event("g2", SUBJECT, H4)));
   }
 
   private ForgetSubjects.Outcome forget(String requestId, boolean dryRun) throws Exception {
@@ -235,9 +236,9 @@ class ForgetSubjectsTest {
     JsonNode layers = done.receipt().path("layers");
     assertThat(layers.path("bronze").toString())
         .isEqualTo(
-            "{\"files_read\":8,\"bytes_read\":"
+            "{\"files_read\":9,\"bytes_read\":"
                 + bronzeBytes(before)
-                + ",\"files_rewritten\":4,\"records_removed\":11,\"files_deleted\":2}");
+                + ",\"files_rewritten\":5,\"records_removed\":12,\"files_deleted\":2}");
     assertThat(layers.path("quarantine").path("records_removed").asLong()).isEqualTo(4);
     assertThat(layers.path("quarantine").path("files_rewritten").asLong())
         .isEqualTo(quarantineFilesWithSubject);
@@ -246,7 +247,7 @@ class ForgetSubjectsTest {
     assertThat(done.receipt().path("subjects_sha256").toString())
         .isEqualTo("[\"" + Subjects.sha256(SUBJECT) + "\"]");
     assertThat(done.receipt().path("dry_run").asBoolean()).isFalse();
-    assertThat(done.receipt().path("removed").asLong()).isEqualTo(15);
+    assertThat(done.receipt().path("removed").asLong()).isEqualTo(16);
     byte[] receiptFile = Files.readAllBytes(Path.of(done.receiptPath()));
     assertThat(new ObjectMapper().readTree(receiptFile)).isEqualTo(done.receipt());
     assertThat(holdsSubject(receiptFile)).isFalse();
@@ -261,7 +262,7 @@ class ForgetSubjectsTest {
         .contains("  nothing found for these subjects");
     assertThat(ErasureReceipt.summary(done.receipt()))
         .noneMatch(l -> l.contains("nothing found"))
-        .anyMatch(l -> l.startsWith("  bronze") && l.contains("removed 11 record(s)"));
+        .anyMatch(l -> l.startsWith("  bronze") && l.contains("removed 12 record(s)"));
 
     // Assert: the hours whose bronze files changed are pending for silver (once: see below)
     assertThat(
@@ -306,7 +307,7 @@ class ForgetSubjectsTest {
             onDirect.receipt().path("layers").path("quarantine"))
         .remove("bytes_read");
     assertThat(onFlink.receipt().path("layers")).isEqualTo(onDirect.receipt().path("layers"));
-    assertThat(onFlink.receipt().path("removed").asLong()).isEqualTo(15);
+    assertThat(onFlink.receipt().path("removed").asLong()).isEqualTo(16);
     Map<String, byte[]> directFiles = allFiles(direct);
     Map<String, byte[]> flinkFiles = allFiles(flink);
     directFiles.keySet().removeIf(f -> !f.startsWith("bronze/"));
