@@ -239,13 +239,14 @@ public record ErasedFile(long bytesRead, long recordsRemoved, boolean rewritten,
     static Scan of(ResourceId file, SubjectRecords.Kind kind, Subjects subjects)
         throws IOException {
       Scan scan = new Scan();
+      SubjectRecords judge = subjects == null ? null : SubjectRecords.of(subjects, kind);
       CountingStream raw = new CountingStream(Channels.newInputStream(FileSystems.open(file)));
       try (BronzeFileContent content = BronzeFileContent.of(raw)) {
         scan.gzip = content.isGzip();
         JsonRecordSplitter.split(
             content,
             (offset, line, bytes) -> {
-              if (subjects != null && SubjectRecords.matches(subjects, kind, bytes)) {
+              if (judge != null && judge.matches(bytes)) {
                 scan.removed.add(offset, offset + bytes.length);
               } else {
                 scan.kept++;

@@ -43,15 +43,64 @@ public final class SubjectRecords {
   private static final String RAW = "raw";
   private static final String RAW_BASE64 = "raw_base64";
 
-  private SubjectRecords() {}
+  private final Subjects subjects;
+  private final Kind kind;
+  // Each value's UTF-8 bytes: a bronze record holding none of them, and no escape, is not theirs.
+  private final byte[][] values;
 
-  /** Whether {@code record}, exactly as stored in a file of {@code kind}, is the subjects'. */
-  public static boolean matches(Subjects subjects, Kind kind, byte[] record) {
+  private SubjectRecords(Subjects subjects, Kind kind) {
+    this.subjects = subjects;
+    this.kind = kind;
+    this.values =
+        subjects.values().stream()
+            .map(v -> v.getBytes(StandardCharsets.UTF_8))
+            .toArray(byte[][]::new);
+  }
+
+  /** How the records of a file of {@code kind} are judged for {@code subjects}. */
+  public static SubjectRecords of(Subjects subjects, Kind kind) {
+    return new SubjectRecords(subjects, kind);
+  }
+
+  /** Whether {@code record}, exactly as stored in a file of this kind, is the subjects'. */
+  public boolean matches(byte[] record) {
     return switch (kind) {
-      case BRONZE -> matchesRecord(subjects, record);
+      case BRONZE -> mayHold(record) && matchesRecord(subjects, record);
       case UNFRAMED -> matchesUnframedLine(subjects, record);
       case QUARANTINE -> matchesQuarantineLine(subjects, record);
     };
+  }
+
+  /**
+   * Whether a raw record may be theirs at all: a field's text or a string token of a value shows
+   * its bytes as they are, unless something in it is escaped, which takes a backslash. Most records
+   * are judged by this search alone, without being parsed.
+   */
+  private boolean mayHold(byte[] record) {
+    for (byte b : record) {
+      if (b == '\\') {
+        return true;
+      }
+    }
+    for (byte[] value : values) {
+      if (indexOf(record, value) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** A raw record: one JSON object matches on its field; anything else on its bytes. */

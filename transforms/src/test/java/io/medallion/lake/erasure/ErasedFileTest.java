@@ -342,6 +342,17 @@ class ErasedFileTest {
   }
 
   @Test
+  void aValueWrittenWithEscapesMatchesAsItsDecodedText() throws IOException {
+    String escaped = "{\"event_uuid\":\"x\",\"user_id\":\"u\\u002d1\"}";
+    Path file = write("f.jsonl", escaped + "\n" + A + "\n");
+
+    ErasedFile erased = erase(file);
+
+    assertThat(text(file)).isEqualTo(A + "\n");
+    assertThat(erased.recordsRemoved()).isEqualTo(1);
+  }
+
+  @Test
   void aNumericValueMatchesAsWrittenOnly() throws IOException {
     Subjects numeric = new Subjects("user_id", Set.of("42"));
     String n42 = "{\"user_id\":42}";
