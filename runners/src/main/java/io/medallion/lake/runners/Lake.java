@@ -2,8 +2,10 @@ package io.medallion.lake.runners;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
+import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.BronzeEvents;
+import io.medallion.lake.pipelines.ForgetSubjects;
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.SilverEvents;
@@ -124,6 +126,12 @@ public final class Lake {
             "promote Uber Movement CSVs to silver/uber_movements (--input, or --watch the landing area)",
             UberMovements.Options.class,
             Lake::uberMovements));
+    add(
+        new Command(
+            "forget",
+            "erase data subjects (--field=user_id --value=...) from bronze, quarantine and the tables, with a receipt (--dryRun)",
+            ForgetSubjects.Options.class,
+            Lake::forget));
     add(
         new Command(
             "query",
@@ -366,6 +374,22 @@ public final class Lake {
       Reports.read(config.lake(), GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(date).name())
           .ifPresent(r -> out.println(Reports.oneLine(r)));
     }
+  }
+
+  /**
+   * Erases the subjects in every layer, writes the receipt, prints one line per layer; with {@code
+   * --requests} and no request file, says so and does nothing.
+   */
+  static void forget(String[] args, PrintStream out) throws Exception {
+    ForgetSubjects.Options options = parse(args, ForgetSubjects.Options.class);
+    Optional<ForgetSubjects.Config> config = ForgetSubjects.Config.from(options);
+    if (config.isEmpty()) {
+      out.println("forget: no erasure request under " + LakeLayout.ERASURE_REQUESTS + "/");
+      return;
+    }
+    ForgetSubjects.Outcome outcome = ForgetSubjects.run(options, config.get());
+    ErasureReceipt.summary(outcome.receipt()).forEach(out::println);
+    out.println("  receipt: " + outcome.receiptPath());
   }
 
   static void uberMovements(String[] args, PrintStream out) throws Exception {

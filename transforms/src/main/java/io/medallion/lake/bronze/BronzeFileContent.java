@@ -29,9 +29,18 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * without saying where the good part ends. An error of the storage itself (a read that fails) is no
  * damage of the file: it is thrown.
  */
-final class BronzeFileContent extends InputStream {
-  /** Where the undecodable rest of a gzip file starts, and why it cannot be decoded. */
-  record Damage(long compressedOffset, String detail) {}
+public final class BronzeFileContent extends InputStream {
+  /**
+   * Where the undecodable rest of a gzip file starts, and why it cannot be decoded.
+   *
+   * @param compressedOffset the file's byte where the undecodable rest starts (a member's first
+   *     byte, or the first byte after the last complete member)
+   * @param contentOffset how many content bytes the members before {@code compressedOffset} gave:
+   *     the content past it, if any, is what the broken member gave before it broke, and decoding
+   *     the rest again gives it again
+   * @param detail why the rest cannot be decoded
+   */
+  public record Damage(long compressedOffset, long contentOffset, String detail) {}
 
   private static final int MAGIC_0 = 0x1f;
   private static final int MAGIC_1 = 0x8b;
@@ -41,6 +50,7 @@ final class BronzeFileContent extends InputStream {
   private GzipCompressorInputStream member;
   private long memberStart;
   private long memberBytes;
+  private long contentBytes;
   private int members;
   private boolean ended;
   private Damage damage;
@@ -51,7 +61,7 @@ final class BronzeFileContent extends InputStream {
   }
 
   /** The content of the file whose raw bytes are {@code raw}; closing it closes {@code raw}. */
-  static BronzeFileContent of(InputStream raw) throws IOException {
+  public static BronzeFileContent of(InputStream raw) throws IOException {
     Position position = new Position(raw);
     position.mark(2);
     boolean gzip = position.read() == MAGIC_0 && position.read() == MAGIC_1;
@@ -59,8 +69,13 @@ final class BronzeFileContent extends InputStream {
     return new BronzeFileContent(position, gzip);
   }
 
+  /** Whether the file's bytes start with gzip's magic bytes. */
+  public boolean isGzip() {
+    return gzip;
+  }
+
   /** Null when the whole file was decoded (or is not gzip); valid once the content is read. */
-  Damage damage() {
+  public Damage damage() {
     return damage;
   }
 
@@ -94,6 +109,7 @@ final class BronzeFileContent extends InputStream {
         memberBytes += given;
         fail(
             memberStart,
+            contentBytes,
             "gzip member "
                 + (members + 1)
                 + " broke: "
@@ -109,6 +125,7 @@ final class BronzeFileContent extends InputStream {
       }
       closeMember();
       members++;
+      contentBytes += memberBytes;
     }
     return -1;
   }
@@ -126,7 +143,7 @@ final class BronzeFileContent extends InputStream {
       return false;
     }
     if (b0 != MAGIC_0 || b1 != MAGIC_1) {
-      fail(memberStart, "bytes after gzip member " + members + " are not gzip");
+      fail(memberStart, contentBytes, "bytes after gzip member " + members + " are not gzip");
       return false;
     }
     try {
@@ -138,13 +155,16 @@ final class BronzeFileContent extends InputStream {
       if (raw.failed) {
         throw e;
       }
-      fail(memberStart, "gzip member " + (members + 1) + " has a bad header: " + message(e));
+      fail(
+          memberStart,
+          contentBytes,
+          "gzip member " + (members + 1) + " has a bad header: " + message(e));
       return false;
     }
   }
 
-  private void fail(long offset, String detail) throws IOException {
-    damage = new Damage(offset, detail);
+  private void fail(long offset, long contentOffset, String detail) throws IOException {
+    damage = new Damage(offset, contentOffset, detail);
     ended = true;
     closeMember();
   }

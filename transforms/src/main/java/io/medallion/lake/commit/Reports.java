@@ -43,15 +43,7 @@ public final class Reports {
   /** The report of {@code unit}, if one was written. */
   public static Optional<JsonNode> read(LakeLayout lake, Dataset dataset, String unit)
       throws IOException {
-    String path = path(lake, dataset, unit);
-    MatchResult match = FileSystems.match(path, EmptyMatchTreatment.ALLOW);
-    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-      return Optional.empty();
-    }
-    try (InputStream in =
-        Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
-      return Optional.of(JSON.readTree(in));
-    }
+    return readDocument(path(lake, dataset, unit));
   }
 
   /** One line: {@code silver/events dt=...: read 10, written 9, quarantined 1 {invalid_json=1}}. */
@@ -129,6 +121,17 @@ public final class Reports {
     report.put("files", files);
 
     String path = path(lake, unit.dataset(), unit.name());
+    writeDocument(lake, path, report);
+    return path;
+  }
+
+  /**
+   * Writes {@code document} as the lake's reports are written (indented JSON, the file replaced as
+   * a whole) to {@code path}, a path under {@code lake}: how other reports, such as an erasure's
+   * receipt, are written.
+   */
+  public static void writeDocument(LakeLayout lake, String path, Map<String, ?> document)
+      throws IOException {
     if (lake.isLocal()) {
       Files.createDirectories(Paths.get(path).getParent());
     }
@@ -137,8 +140,19 @@ public final class Reports {
         Channels.newOutputStream(FileSystems.create(target, "application/json"))) {
       // Not writeValue(out, ...): Jackson would close the stream, and closing an S3 channel twice
       // completes its multipart upload twice, which S3 rejects.
-      out.write(JSON.writeValueAsBytes(report));
+      out.write(JSON.writeValueAsBytes(document));
     }
-    return path;
+  }
+
+  /** The document at {@code path} ({@link #writeDocument}), if there is one. */
+  public static Optional<JsonNode> readDocument(String path) throws IOException {
+    MatchResult match = FileSystems.match(path, EmptyMatchTreatment.ALLOW);
+    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+      return Optional.empty();
+    }
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(match.metadata().get(0).resourceId()))) {
+      return Optional.of(JSON.readTree(in));
+    }
   }
 }

@@ -129,8 +129,8 @@ public final class LakeLayout implements Serializable {
   public static final String ERASURE_REQUESTS = REQUESTS + "/erasure";
 
   /**
-   * Where {@code lake forget} writes its receipts, relative to the root: {@code <requestId>.json},
-   * naming subjects only by SHA-256.
+   * Where {@code lake forget} writes its receipts, relative to the root: {@code <requestId>.json}
+   * ({@code <requestId>.dry-run.json} for a dry run), naming subjects only by SHA-256.
    */
   public static final String ERASURE_REPORTS = REPORTS + "/erasure";
 
