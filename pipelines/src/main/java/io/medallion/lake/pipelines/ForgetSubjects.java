@@ -3,13 +3,17 @@ package io.medallion.lake.pipelines;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.erasure.EraseFiles;
+import io.medallion.lake.erasure.EraseTableRows;
 import io.medallion.lake.erasure.ErasureReceipt;
+import io.medallion.lake.erasure.ForgetHistory;
 import io.medallion.lake.erasure.Subjects;
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.options.Args;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +35,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -38,6 +46,8 @@ import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -239,18 +249,82 @@ public final class ForgetSubjects {
       ErasureStep.pipeline("bronze_and_quarantine", ForgetSubjects::build);
 
   /**
-   * The steps after bronze and the quarantine, in order. Where the tables' erasure plugs in, in
-   * this order: {@code EraseTableRows} for {@code silver_events} (which marks the gold dates it
-   * changed as pending), a gold re-promotion of those dates (as {@code gold --pending} runs {@link
-   * GoldEvents}), then {@code ForgetHistory} (expire the snapshots and delete the files that still
-   * hold the subjects). None is wired yet: the receipt lists the steps that ran. A step that is a
-   * Beam graph plugs in as {@code ErasureStep.pipeline("silver_events", (pipeline, config) ->
-   * pipeline.apply("EraseSilverEvents", ...))}, its counts keyed {@code <table>.<metric>}; one that
-   * runs a pipeline of its own (gold) implements {@link ErasureStep#run}. A dry run must change
-   * nothing and count what would change.
+   * The tables' step: every table that can hold the field ({@link EraseTableRows#tablesHolding}:
+   * silver_events, gold_events, the typed event tables) has its files that hold a subject's row
+   * rewritten without it, one commit per table ({@link EraseTableRows}; silver's marks the gold
+   * dates of the rows it removed as pending, as a promotion that removes rows does), then the
+   * snapshots and files that still hold them expired and deleted ({@link ForgetHistory}). One
+   * pipeline, every table's files in parallel.
    */
+  public static final ErasureStep TABLES = ErasureStep.pipeline("tables", ForgetSubjects::tables);
+
+  /**
+   * The gold step: {@code gold --pending} ({@link GoldEvents}), which re-promotes the dates the
+   * tables' step marked, from the erased silver: gold_events and the typed tables as a fresh
+   * promotion of the erased bronze gives them, and gold_event_stats (whose duplicate counts no
+   * erasure of gold_events could recompute) counted again. A date left with no row is emptied. It
+   * also promotes any date marked pending before, as the scheduled gold job would. Nothing in a dry
+   * run. Counts {@code gold.dates_promoted}.
+   */
+  public static final ErasureStep GOLD =
+      new ErasureStep() {
+        @Override
+        public String name() {
+          return "gold";
+        }
+
+        @Override
+        public Map<String, Long> run(Config config, PipelineOptions options) {
+          if (config.dryRun()) {
+            return Map.of();
+          }
+          GoldEvents.Options gold = options.as(GoldEvents.Options.class);
+          gold.setPending(true);
+          GoldEvents.Config promotion = GoldEvents.Config.from(gold);
+          if (!promotion.dates().isEmpty()) {
+            PipelineResult.State state = GoldEvents.run(gold, promotion).waitUntilFinish();
+            if (state != PipelineResult.State.DONE) {
+              throw new IllegalStateException(
+                  "the gold re-promotion of "
+                      + promotion.dates()
+                      + " ended in state "
+                      + state
+                      + "; the dates stay pending: run lake gold --pending");
+            }
+          }
+          return Map.of("gold.dates_promoted", (long) promotion.dates().size());
+        }
+      };
+
+  /** The steps after bronze and the quarantine, in order: the tables, then gold. */
   static List<ErasureStep> tableSteps() {
-    return List.of();
+    return List.of(TABLES, GOLD);
+  }
+
+  /** Wires {@link #TABLES}: each table's erasure, then its history; returns their counts. */
+  static PCollection<KV<String, Long>> tables(Pipeline pipeline, Config config) {
+    PCollectionList<KV<String, Long>> counts = PCollectionList.empty(pipeline);
+    for (String table : EraseTableRows.tablesHolding(config.catalog(), config.subjects())) {
+      EraseTableRows erase =
+          EraseTableRows.of(config.catalog(), table, config.subjects(), config.runId())
+              .dryRun(config.dryRun());
+      if (table.equals(LakeTable.SILVER_EVENTS.tableName())) {
+        erase =
+            erase.markingPending(
+                config.lake(), SilverEvents.goldMarks(DeduplicateEvents.DEFAULT_HORIZON));
+      }
+      PCollection<KV<String, Long>> rows = pipeline.apply("Erase_" + table, erase);
+      PCollection<KV<String, Long>> history =
+          rows.apply(
+              "ForgetHistory_" + table,
+              ForgetHistory.of(config.catalog(), table, config.subjects()).dryRun(config.dryRun()));
+      counts = counts.and(rows).and(history);
+    }
+    if (counts.size() == 0) {
+      return pipeline.apply(
+          "NoTables", Create.empty(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+    }
+    return counts.apply("TableCounts", Flatten.pCollections());
   }
 
   /** Every step of an erasure, in order. */

@@ -160,9 +160,18 @@ public final class SilverEvents {
      * horizon).
      */
     PendingMarks goldMarks() {
-      int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
-      return new PendingMarks(Dataset.GOLD_EVENTS, SilverRows.CREATED_ON + ".", days);
+      return SilverEvents.goldMarks(dedupHorizon);
     }
+  }
+
+  /**
+   * The gold dates a silver row created on a date can change, for gold runs de-duplicating over
+   * {@code dedupHorizon}: that date and every later date whose gold run reads it as context ({@link
+   * DeduplicateEvents#datesToRead}, so the two agree for any horizon).
+   */
+  static PendingMarks goldMarks(Duration dedupHorizon) {
+    int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
+    return new PendingMarks(Dataset.GOLD_EVENTS, SilverRows.CREATED_ON + ".", days);
   }
 
   /**

@@ -10,6 +10,7 @@ import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.erasure.Subjects;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,14 +50,8 @@ class ForgetSubjectsTest {
 
   private static final List<String> DIRECT = List.of("--runner=DirectRunner");
 
-  /** The launcher's Flink defaults (FlinkDefaults in runners), at this machine's size. */
-  private static final List<String> FLINK =
-      List.of(
-          "--runner=FlinkRunner",
-          "--flinkMaster=[local]",
-          "--parallelism=2",
-          "--objectReuse=true",
-          "--fasterCopy=true");
+  /** The launcher's Flink defaults, at this machine's size, on 127.0.0.1 only. */
+  private static final List<String> FLINK = EmbeddedFlink.batchArgs(2);
 
   static {
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.flink", "warn");
