@@ -25,6 +25,17 @@ public interface ErasureStep {
    */
   Map<String, Long> run(ForgetSubjects.Config config, PipelineOptions options) throws Exception;
 
+  /**
+   * {@link #run(ForgetSubjects.Config, PipelineOptions)}, for a step whose work depends on what the
+   * steps before it counted ({@code counts}, summed): a dry run changes nothing, so a step after
+   * another predicts from its counts.
+   */
+  default Map<String, Long> run(
+      ForgetSubjects.Config config, PipelineOptions options, Map<String, Long> counts)
+      throws Exception {
+    return run(config, options);
+  }
+
   /** Wires a step's Beam graph into a pipeline; returns its counts. */
   @FunctionalInterface
   interface Graph {

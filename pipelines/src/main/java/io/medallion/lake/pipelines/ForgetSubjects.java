@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -274,12 +276,19 @@ public final class ForgetSubjects {
         }
 
         @Override
-        public Map<String, Long> run(Config config, PipelineOptions options) {
-          if (config.dryRun()) {
-            return Map.of();
-          }
+        public Map<String, Long> run(Config config, PipelineOptions options) throws Exception {
+          return run(config, options, Map.of());
+        }
+
+        @Override
+        public Map<String, Long> run(
+            Config config, PipelineOptions options, Map<String, Long> counts) throws Exception {
           GoldEvents.Options gold = options.as(GoldEvents.Options.class);
           gold.setPending(true);
+          if (config.dryRun()) {
+            return Map.of(
+                DATES_PROMOTED, (long) datesTheErasureWouldPromote(config, counts).size());
+          }
           GoldEvents.Config promotion = GoldEvents.Config.from(gold);
           if (!promotion.dates().isEmpty()) {
             PipelineResult.State state = GoldEvents.run(gold, promotion).waitUntilFinish();
@@ -292,9 +301,35 @@ public final class ForgetSubjects {
                       + "; the dates stay pending: run lake gold --pending");
             }
           }
-          return Map.of("gold.dates_promoted", (long) promotion.dates().size());
+          return Map.of(DATES_PROMOTED, (long) promotion.dates().size());
         }
       };
+
+  private static final String DATES_PROMOTED = "gold.dates_promoted";
+
+  /**
+   * The gold dates a real run's {@link #GOLD} step would promote, from a dry run's counts: those
+   * pending now, and the promoted dates silver's erasure would mark for the rows it counted.
+   */
+  private static Set<LocalDate> datesTheErasureWouldPromote(Config config, Map<String, Long> counts)
+      throws IOException {
+    Set<LocalDate> dates = new TreeSet<>(GoldEvents.pendingDates(config.lake(), null, null));
+    String silver = LakeTable.SILVER_EVENTS.tableName() + ".";
+    Map<String, Long> silverCounts = new TreeMap<>();
+    counts.forEach(
+        (key, value) -> {
+          if (key.startsWith(silver)) {
+            silverCounts.put(key.substring(silver.length()), value);
+          }
+        });
+    for (String unit :
+        SilverEvents.goldMarks(DeduplicateEvents.DEFAULT_HORIZON).unitsFor(silverCounts)) {
+      if (Reports.read(config.lake(), GoldEvents.DATASET, unit).isPresent()) {
+        dates.add(LocalDate.parse(unit.substring(unit.indexOf('=') + 1)));
+      }
+    }
+    return dates;
+  }
 
   /** The steps after bronze and the quarantine, in order: the tables, then gold. */
   static List<ErasureStep> tableSteps() {
@@ -355,7 +390,8 @@ public final class ForgetSubjects {
     List<String> names = new ArrayList<>();
     try {
       for (ErasureStep step : steps) {
-        step.run(config, options).forEach((k, v) -> counts.merge(k, v, Long::sum));
+        step.run(config, options, Map.copyOf(counts))
+            .forEach((k, v) -> counts.merge(k, v, Long::sum));
         names.add(step.name());
       }
     } finally {
