@@ -246,9 +246,33 @@ public final class ForgetSubjects {
     return text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
   }
 
-  /** The step that erases bronze, then the quarantine: one pipeline. */
+  /**
+   * The step that erases bronze, then the quarantine: one pipeline. Then the silver reports of the
+   * hours whose bronze files it rewrote record the files as it left them ({@link
+   * SilverEvents#recordErasedFiles}), so that {@code silver --pending} does not promote those hours
+   * again for the erasure (the tables' step erases their rows).
+   */
   public static final ErasureStep FILES =
-      ErasureStep.pipeline("bronze_and_quarantine", ForgetSubjects::build);
+      new ErasureStep() {
+        private final ErasureStep pipeline =
+            ErasureStep.pipeline("bronze_and_quarantine", ForgetSubjects::build);
+
+        @Override
+        public String name() {
+          return pipeline.name();
+        }
+
+        @Override
+        public Map<String, Long> run(Config config, PipelineOptions options) throws Exception {
+          if (config.dryRun()) {
+            return pipeline.run(config, options);
+          }
+          Map<String, Map<String, Long>> inStep = SilverEvents.hoursInStep(config.lake());
+          Map<String, Long> counts = pipeline.run(config, options);
+          SilverEvents.recordErasedFiles(config.lake(), inStep, config.requestId());
+          return counts;
+        }
+      };
 
   /**
    * The tables' step: every table that can hold the field ({@link EraseTableRows#tablesHolding}:

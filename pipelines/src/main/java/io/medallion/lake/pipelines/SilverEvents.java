@@ -1,6 +1,8 @@
 package io.medallion.lake.pipelines;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.bronze.BronzeInventory;
 import io.medallion.lake.bronze.BronzeRecord;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +48,9 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -206,6 +212,73 @@ public final class SilverEvents {
     }
     return List.copyOf(pending);
   }
+
+  /**
+   * The promoted hours whose bronze files are now exactly the ones their report lists (the hours
+   * {@link #pendingHours} would not promote for their files): unit ({@code dt=.../hour=HH}) → its
+   * files, name to size. Lists every silver report and its hour's bronze folder.
+   */
+  public static Map<String, Map<String, Long>> hoursInStep(LakeLayout lake) throws IOException {
+    Map<String, Map<String, Long>> inStep = new TreeMap<>();
+    String reports = lake.resolve(DATASET.reports());
+    MatchResult match = FileSystems.match(reports + "/dt=*/hour=*.json", EmptyMatchTreatment.ALLOW);
+    if (match.status() != MatchResult.Status.OK) {
+      return inStep;
+    }
+    for (MatchResult.Metadata file : match.metadata()) {
+      String path = file.resourceId().toString();
+      String unit =
+          path.substring(path.length() - "dt=YYYY-MM-DD/hour=HH.json".length(), path.length() - 5);
+      if (!HOUR_UNIT.matcher(unit).matches()) {
+        continue;
+      }
+      Optional<JsonNode> report = Reports.read(lake, DATASET, unit);
+      if (report.isEmpty()) {
+        continue;
+      }
+      Map<String, Long> files = bronzeFilesOf(report.get());
+      if (!files.isEmpty() && files.equals(BronzeInventory.of(lake, hourOf(unit)).files())) {
+        inStep.put(unit, files);
+      }
+    }
+    return inStep;
+  }
+
+  /**
+   * After an erasure rewrote or deleted bronze files ({@code lake forget}): each hour that was in
+   * step before it ({@code before}, {@link #hoursInStep}) and whose files differ now only as an
+   * erasure changes them (sizes changed, files gone, no file new) gets its report's {@code
+   * bronze_files} set to the files as they are, with {@code bronze_files_erased_by} naming the
+   * request: its silver rows were erased with them, so {@code silver --pending} need not promote it
+   * again. An hour where a file appeared stays pending, as it should. Returns the units updated.
+   */
+  public static List<String> recordErasedFiles(
+      LakeLayout lake, Map<String, Map<String, Long>> before, String requestId) throws IOException {
+    List<String> updated = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Long>> hour : before.entrySet()) {
+      Map<String, Long> now = BronzeInventory.of(lake, hourOf(hour.getKey())).files();
+      if (now.equals(hour.getValue()) || !hour.getValue().keySet().containsAll(now.keySet())) {
+        continue;
+      }
+      Optional<JsonNode> report = Reports.read(lake, DATASET, hour.getKey());
+      if (report.isEmpty() || !bronzeFilesOf(report.get()).equals(hour.getValue())) {
+        continue; // promoted again meanwhile: its report is the new run's
+      }
+      Map<String, Object> document = REPORT_JSON.convertValue(report.get(), REPORT_TYPE);
+      document.put(BRONZE_FILES, now);
+      document.put(BRONZE_FILES_ERASED_BY, requestId);
+      Reports.writeDocument(lake, Reports.path(lake, DATASET, hour.getKey()), document);
+      updated.add(hour.getKey());
+    }
+    return updated;
+  }
+
+  /** The report attribute naming the erasure that last rewrote the hour's bronze files. */
+  public static final String BRONZE_FILES_ERASED_BY = "bronze_files_erased_by";
+
+  private static final ObjectMapper REPORT_JSON = new ObjectMapper();
+  private static final TypeReference<LinkedHashMap<String, Object>> REPORT_TYPE =
+      new TypeReference<>() {};
 
   private static final Pattern HOUR_UNIT =
       Pattern.compile("dt=(\\d{4}-\\d{2}-\\d{2})/hour=(\\d{2})");

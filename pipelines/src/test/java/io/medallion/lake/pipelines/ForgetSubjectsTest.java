@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.bronze.BronzeFileContent;
 import io.medallion.lake.bronze.JsonRecordSplitter;
 import io.medallion.lake.bronze.WriteBronzeFiles;
+import io.medallion.lake.commit.Reports;
 import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.erasure.Subjects;
 import io.medallion.lake.layout.LakeLayout;
@@ -261,11 +262,24 @@ class ForgetSubjectsTest {
         .noneMatch(l -> l.contains("nothing found"))
         .anyMatch(l -> l.startsWith("  bronze") && l.contains("removed 12 record(s)"));
 
-    // Assert: the hours whose bronze files changed are pending for silver (once: see below)
+    // Assert: the hours whose bronze files the erasure rewrote are not pending for silver (their
+    // rows were erased with them), their reports say by which request
     assertThat(
             SilverEvents.pendingHours(
                 LakeLayout.at(lake.toString()), H1, H4, H4.plus(Duration.ofHours(2))))
-        .containsExactlyElementsOf(HOURS);
+        .isEmpty();
+    for (Instant hour : HOURS) {
+      assertThat(
+              Reports.read(
+                      LakeLayout.at(lake.toString()),
+                      SilverEvents.DATASET,
+                      SilverEvents.DATASET.hourUnit(hour).name())
+                  .orElseThrow()
+                  .path(SilverEvents.BRONZE_FILES_ERASED_BY)
+                  .asText())
+          .as(hour.toString())
+          .isEqualTo("req-1");
+    }
 
     // Assert: nothing under the lake holds the value, and promoting again brings nothing back
     SilverEventsTest.promote(lake, HOURS, Duration.ofHours(6), "run2");
