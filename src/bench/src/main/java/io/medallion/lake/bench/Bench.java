@@ -1,9 +1,11 @@
 package io.medallion.lake.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
+import io.medallion.lake.producer.EventCatalog;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.runners.Lake;
 import io.medallion.lake.table.LakeTable;
@@ -95,6 +97,15 @@ public final class Bench {
 
     void setHeap(String value);
 
+    @Description(
+        "Data subjects (user_id values, spread over the learners from the most to the least"
+            + " active) to erase with lake forget after gold, on the lake's implementations"
+            + " (direct, flink): its wall time and bytes read beside the promotions'. 0: none.")
+    @Default.Integer(0)
+    int getForget();
+
+    void setForget(int value);
+
     @Description("Which implementations to run, in order: direct, flink, reference, spark.")
     @Default.String("direct,flink,reference,spark")
     String getImplementations();
@@ -164,13 +175,16 @@ public final class Bench {
       long rowsWritten,
       Layout layout,
       double loadBefore,
-      String log) {}
+      String log,
+      long bytesRead) {}
 
   /** How a stage's output lies on disk. */
   public record Layout(
       int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
 
   /** The bench's command line, run the way the launcher runs its commands. */
+  static final String FORGET = "forget";
+
   static final Lake.Command COMMAND =
       new Lake.Command(
           "bench",
@@ -238,6 +252,11 @@ public final class Bench {
 
     String benchClassPath = System.getProperty("java.class.path");
     String lakeClassPath = lakeClassPath(benchClassPath, codeOf(Bench.class));
+    long bronzeBytes = bytesUnder(input.resolve(LakeLayout.BRONZE_EVENTS));
+    Path subjects = work.resolve("subjects.txt");
+    if (options.getForget() > 0) {
+      Files.write(subjects, subjects(events, hours, options.getSeed(), options.getForget()));
+    }
     List<Run> runs = new ArrayList<>();
     for (String impl : implementations) {
       Path lake = work.resolve(impl);
@@ -278,10 +297,7 @@ public final class Bench {
                 lastDate.toString(),
                 threads);
       } else {
-        List<String> runner =
-            impl.equals("flink")
-                ? List.of("--runner=FlinkRunner", "--flinkMaster=[local]")
-                : List.of("--runner=DirectRunner");
+        List<String> runner = runner(impl);
         silver = new ArrayList<>(List.of(Lake.class.getName(), "silver", "--lake=" + lake));
         silver.addAll(List.of("--from=" + fromHour, "--to=" + toHour));
         silver.addAll(runner);
@@ -294,6 +310,7 @@ public final class Bench {
               "silver",
               impl,
               produced.records,
+              bronzeBytes,
               classpath,
               silver,
               lake,
@@ -310,18 +327,47 @@ public final class Bench {
         continue;
       }
       long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
-      runs.add(
+      Run g =
           timed(
               "gold",
               impl,
               silverRows,
+              s.layout().bytes(),
               classpath,
               gold,
               lake,
               LakeTable.GOLD_EVENTS.relativeLocation(),
               options,
               work,
-              out));
+              out);
+      runs.add(g);
+      if (options.getForget() > 0 && !impl.equals("reference") && !impl.equals("spark")) {
+        if (!g.status().equals("ok")) {
+          runs.add(skipped(FORGET, impl, "skipped: gold " + g.status()));
+          continue;
+        }
+        List<String> forget = new ArrayList<>(List.of(Lake.class.getName(), FORGET));
+        forget.addAll(
+            List.of(
+                "--lake=" + lake,
+                "--field=" + EventCatalog.USER_ID,
+                "--valuesFile=" + subjects,
+                "--requestId=" + FORGET));
+        forget.addAll(runner(impl));
+        runs.add(
+            timed(
+                FORGET,
+                impl,
+                produced.records,
+                0,
+                classpath,
+                forget,
+                lake,
+                LakeTable.SILVER_EVENTS.relativeLocation(),
+                options,
+                work,
+                out));
+      }
     }
 
     String stamp =
@@ -379,6 +425,42 @@ public final class Bench {
     return ProduceEvents.run(produce);
   }
 
+  /** The lake's arguments for the runner of an implementation ({@code direct}, {@code flink}). */
+  private static List<String> runner(String impl) {
+    return impl.equals("flink")
+        ? List.of("--runner=FlinkRunner", "--flinkMaster=[local]")
+        : List.of("--runner=DirectRunner");
+  }
+
+  /**
+   * {@code count} learners' ids of the generated input, spread evenly over the activity ranks (the
+   * most active first): the subjects the bench's erasure forgets.
+   */
+  static List<String> subjects(long events, int hours, long seed, int count) {
+    EventGenerator generator =
+        new EventGenerator(new EventGenerator.Settings(events, START, hours, 0, 0, 0, 1, seed));
+    long learners = generator.learners();
+    List<String> ids = new ArrayList<>();
+    for (long i = 0; i < Math.min(count, learners); i++) {
+      ids.add(generator.learnerId(i * learners / Math.min(count, learners)));
+    }
+    return ids;
+  }
+
+  /** The bytes of the regular files under {@code folder}. */
+  private static long bytesUnder(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(folder)) {
+      long bytes = 0;
+      for (Path f : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
+        bytes += Files.size(f);
+      }
+      return bytes;
+    }
+  }
+
   /** The implementation's lake starts with the input's bronze files, hard-linked (no copy). */
   private static void linkBronze(Path input, Path lake) throws IOException {
     Path from = input.resolve("bronze");
@@ -396,7 +478,7 @@ public final class Bench {
   }
 
   private static Run skipped(String stage, String impl, String status) {
-    return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "");
+    return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "", 0);
   }
 
   /** Runs {@code mainAndArgs} in a child JVM and measures it. */
@@ -404,6 +486,7 @@ public final class Bench {
       String stage,
       String impl,
       long inputRecords,
+      long bytesRead,
       List<String> classpath,
       List<String> mainAndArgs,
       Path lake,
@@ -460,8 +543,23 @@ public final class Bench {
               Math.min(layout.minFilesPerPartition(), stats.minFilesPerPartition()),
               Math.max(layout.maxFilesPerPartition(), stats.maxFilesPerPartition()));
     }
-    long rows =
-        exit == 0 ? rows(lake, stage.equals("silver") ? "silver_events" : "gold_events") : 0;
+    long rows;
+    if (exit != 0) {
+      rows = 0;
+    } else if (stage.equals(FORGET)) {
+      // The erasure's receipt: rows and records removed, and what it read, in every layer.
+      JsonNode receipt =
+          new ObjectMapper()
+              .readTree(lake.resolve(LakeLayout.ERASURE_REPORTS + "/" + FORGET + ".json").toFile());
+      rows = receipt.path("removed").asLong();
+      long read = 0;
+      for (JsonNode layer : receipt.path("layers")) {
+        read += layer.path("bytes_read").asLong();
+      }
+      bytesRead = read;
+    } else {
+      rows = rows(lake, stage.equals("silver") ? "silver_events" : "gold_events");
+    }
     String status = exit == 0 ? "ok" : "failed (exit " + exit + ")";
     Run run =
         new Run(
@@ -475,10 +573,12 @@ public final class Bench {
             rows,
             layout,
             load,
-            log.toString());
+            log.toString(),
+            bytesRead);
     out.printf(
         Locale.ROOT,
-        "%-6s %-9s %s: %8.1f s, %,10.0f ev/s, peak RSS %,6d MB, %,d rows, %d files%n",
+        "%-6s %-9s %s: %8.1f s, %,10.0f ev/s, peak RSS %,6d MB, %,d rows%s, %d files, %,.1f MB"
+            + " read%n",
         stage,
         impl,
         status,
@@ -486,7 +586,9 @@ public final class Bench {
         run.eventsPerSecond(),
         peak >> 20,
         rows,
-        layout.files());
+        stage.equals(FORGET) ? " removed" : "",
+        layout.files(),
+        bytesRead / 1e6);
     if (exit != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       lines
@@ -607,7 +709,10 @@ public final class Bench {
    */
   static List<String> checks(List<Run> runs) {
     List<String> checks = new ArrayList<>();
-    for (String stage : List.of("silver", "gold")) {
+    for (String stage : List.of("silver", "gold", FORGET)) {
+      if (stage.equals(FORGET) && runs.stream().noneMatch(r -> r.stage().equals(FORGET))) {
+        continue;
+      }
       Map<String, Long> rows = new LinkedHashMap<>();
       List<String> notCompared = new ArrayList<>();
       for (Run r : runs) {
@@ -665,15 +770,15 @@ public final class Bench {
     md.append(
         "| stage | implementation | status | input records | wall s | events/s | vs reference |"
             + " vs spark | peak RSS MB | rows written | partitions | files | MB written |"
-            + " files/partition | load before |\n");
-    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+            + " files/partition | MB read | load before |\n");
+    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Run r : runs) {
       Layout l = r.layout();
       md.append(
           String.format(
               Locale.ROOT,
               "| %s | %s | %s | %,d | %.1f | %,.0f | %s | %s | %,d | %,d | %d | %d | %.1f | %d–%d |"
-                  + " %.2f |%n",
+                  + " %.1f | %.2f |%n",
               r.stage(),
               r.implementation(),
               r.status(),
@@ -689,6 +794,7 @@ public final class Bench {
               l.bytes() / 1e6,
               l.minFilesPerPartition(),
               l.maxFilesPerPartition(),
+              r.bytesRead() / 1e6,
               r.loadBefore()));
     }
     md.append("\nChecks:\n\n");
@@ -698,7 +804,10 @@ public final class Bench {
             + " input is the bronze records, gold's the silver rows. vs reference = events/s"
             + " relative to the lean plain-Java reference (the lower bound: 1.00× is the limit);"
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
-            + " Spark). Gold's files include gold/event_stats.\n");
+            + " Spark). Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
+            + " silver files, the erasure's (forget, with --forget=N subjects; its rows written are"
+            + " the records and rows it removed, its input the bronze records) every layer it read"
+            + " as its receipt counts.\n");
     return md.toString();
   }
 

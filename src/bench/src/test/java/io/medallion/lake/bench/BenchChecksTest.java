@@ -10,7 +10,7 @@ class BenchChecksTest {
   private static final Bench.Layout NONE = new Bench.Layout(0, 0, 0, 0, 0);
 
   private static Bench.Run run(String stage, String implementation, String status, long rows) {
-    return new Bench.Run(stage, implementation, status, 10, 1.0, 10.0, 0, rows, NONE, 0.0, "");
+    return new Bench.Run(stage, implementation, status, 10, 1.0, 10.0, 0, rows, NONE, 0.0, "", 0);
   }
 
   @Test
@@ -45,5 +45,18 @@ class BenchChecksTest {
         .containsExactly(
             "silver rows {direct=105, flink=104}: MISMATCH",
             "gold rows {}: no finished run (did not finish: [direct, flink])");
+  }
+
+  @Test
+  void erasuresAreComparedLikePromotionsWhenTheBenchRanThem() {
+    List<String> checks =
+        Bench.checks(
+            List.of(
+                run("silver", "direct", "ok", 105),
+                run("gold", "direct", "ok", 100),
+                run("forget", "direct", "ok", 42),
+                run("forget", "flink", "ok", 41)));
+
+    assertThat(checks).last().isEqualTo("forget rows {direct=42, flink=41}: MISMATCH");
   }
 }
