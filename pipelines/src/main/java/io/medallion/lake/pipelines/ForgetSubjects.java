@@ -329,7 +329,7 @@ public final class ForgetSubjects {
         }
       };
 
-  private static final String DATES_PROMOTED = "gold.dates_promoted";
+  private static final String DATES_PROMOTED = "gold." + ErasureReceipt.DATES_PROMOTED;
 
   /**
    * The gold dates a real run's {@link #GOLD} step would promote, from a dry run's counts: those

@@ -6,10 +6,12 @@ import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -94,26 +96,48 @@ public final class ErasureReceipt {
     return path;
   }
 
-  /** The counts by layer, bronze and quarantine first (every file metric present), then tables. */
-  static Map<String, Map<String, Long>> layers(Map<String, Long> counts) {
-    Map<String, Map<String, Long>> layers = new LinkedHashMap<>();
+  /**
+   * The counts by layer, bronze and quarantine first (every file metric present), then tables; a
+   * table's rows removed per creation date ({@code <table>.created_on.<date>}) under its {@value
+   * #ROWS_REMOVED_BY_DATE}.
+   */
+  static Map<String, Map<String, Object>> layers(Map<String, Long> counts) {
+    Map<String, Map<String, Object>> layers = new LinkedHashMap<>();
     for (String layer : List.of(EraseFiles.BRONZE, EraseFiles.QUARANTINE)) {
-      Map<String, Long> metrics = new LinkedHashMap<>();
+      Map<String, Object> metrics = new LinkedHashMap<>();
       EraseFiles.METRICS.forEach(m -> metrics.put(m, 0L));
       layers.put(layer, metrics);
     }
+    String byDate = "." + EraseTableRows.CREATED_ON;
     counts.forEach(
         (key, value) -> {
+          int date = key.indexOf(byDate);
+          if (date > 0) {
+            @SuppressWarnings("unchecked")
+            Map<String, Long> dates =
+                (Map<String, Long>)
+                    layers
+                        .computeIfAbsent(key.substring(0, date), l -> new LinkedHashMap<>())
+                        .computeIfAbsent(ROWS_REMOVED_BY_DATE, m -> new TreeMap<String, Long>());
+            dates.merge(key.substring(date + byDate.length()), value, Long::sum);
+            return;
+          }
           int dot = key.lastIndexOf('.');
           if (dot <= 0) {
             throw new IllegalStateException("an erasure count is not <layer>.<metric>: " + key);
           }
           layers
               .computeIfAbsent(key.substring(0, dot), l -> new LinkedHashMap<>())
-              .merge(key.substring(dot + 1), value, Long::sum);
+              .merge(key.substring(dot + 1), value, (a, b) -> (Long) a + (Long) b);
         });
     return layers;
   }
+
+  /** A table's metric: the rows removed, by creation date of the row. */
+  public static final String ROWS_REMOVED_BY_DATE = "rows_removed_by_date";
+
+  /** The gold step's metric: the dates {@code gold --pending} promoted again. */
+  public static final String DATES_PROMOTED = "dates_promoted";
 
   /** Records and rows removed in every layer together. */
   static long removed(Map<String, Long> counts) {
@@ -142,47 +166,74 @@ public final class ErasureReceipt {
             dryRun ? " (dry run, nothing changed)" : "",
             receipt.path("field").asText(),
             receipt.path("subjects_sha256").size()));
-    receipt
-        .path("layers")
-        .fields()
-        .forEachRemaining(
-            layer -> {
-              JsonNode m = layer.getValue();
-              boolean files = m.has(EraseFiles.RECORDS_REMOVED);
-              StringBuilder line =
-                  new StringBuilder(
-                      String.format(
-                          Locale.ROOT,
-                          "  %-14s %s %,d %s",
-                          layer.getKey(),
-                          dryRun ? "would remove" : "removed",
-                          files
-                              ? m.path(EraseFiles.RECORDS_REMOVED).asLong()
-                              : m.path(ROWS_REMOVED).asLong(),
-                          files ? "record(s)" : "row(s)"));
-              if (m.has(EraseFiles.FILES_READ)) {
-                line.append(
-                    String.format(
-                        Locale.ROOT,
-                        "; read %,d file(s), %,d bytes",
-                        m.path(EraseFiles.FILES_READ).asLong(),
-                        m.path(EraseFiles.BYTES_READ).asLong()));
-              }
-              line.append(
-                  String.format(
-                      Locale.ROOT,
-                      "; %,d file(s) rewritten, %,d deleted",
-                      m.path(EraseFiles.FILES_REWRITTEN).asLong(),
-                      m.path(EraseFiles.FILES_DELETED).asLong()));
-              if (m.has(SNAPSHOTS_EXPIRED)) {
-                line.append(
-                    String.format(
-                        Locale.ROOT,
-                        ", %,d snapshot(s) expired",
-                        m.path(SNAPSHOTS_EXPIRED).asLong()));
-              }
-              lines.add(line.toString());
-            });
+    int untouched = 0;
+    long untouchedFiles = 0;
+    long untouchedBytes = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = receipt.path("layers").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> layer = it.next();
+      JsonNode m = layer.getValue();
+      boolean files = m.has(EraseFiles.RECORDS_REMOVED);
+      if (m.has(DATES_PROMOTED)) {
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "  %-14s %s %,d date(s) again from the erased silver (gold --pending)",
+                layer.getKey(),
+                dryRun ? "would promote" : "promoted",
+                m.path(DATES_PROMOTED).asLong()));
+        continue;
+      }
+      if (!files
+          && m.path(ROWS_REMOVED).asLong() == 0
+          && m.path(EraseFiles.FILES_DELETED).asLong() == 0
+          && m.path(SNAPSHOTS_EXPIRED).asLong() == 0) {
+        untouched++;
+        untouchedFiles += m.path(EraseFiles.FILES_READ).asLong();
+        untouchedBytes += m.path(EraseFiles.BYTES_READ).asLong();
+        continue;
+      }
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "  %-14s %s %,d %s",
+                  layer.getKey(),
+                  dryRun ? "would remove" : "removed",
+                  files
+                      ? m.path(EraseFiles.RECORDS_REMOVED).asLong()
+                      : m.path(ROWS_REMOVED).asLong(),
+                  files ? "record(s)" : "row(s)"));
+      if (m.has(EraseFiles.FILES_READ)) {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                "; read %,d file(s), %,d bytes",
+                m.path(EraseFiles.FILES_READ).asLong(),
+                m.path(EraseFiles.BYTES_READ).asLong()));
+      }
+      line.append(
+          String.format(
+              Locale.ROOT,
+              "; %,d file(s) rewritten, %,d deleted",
+              m.path(EraseFiles.FILES_REWRITTEN).asLong(),
+              m.path(EraseFiles.FILES_DELETED).asLong()));
+      if (m.has(SNAPSHOTS_EXPIRED)) {
+        line.append(
+            String.format(
+                Locale.ROOT, ", %,d snapshot(s) expired", m.path(SNAPSHOTS_EXPIRED).asLong()));
+      }
+      lines.add(line.toString());
+    }
+    if (untouched > 0) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %,d other table(s): nothing of theirs; read %,d file(s), %,d bytes",
+              untouched,
+              untouchedFiles,
+              untouchedBytes));
+    }
     if (receipt.path("removed").asLong() == 0) {
       lines.add("  nothing found for these subjects");
     }
