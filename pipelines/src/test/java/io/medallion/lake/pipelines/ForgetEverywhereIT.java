@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -64,7 +65,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * over three days and five arrival hours, the subject to erase having a duplicate (the same
  * event_uuid delivered twice, in the same hour and in a later one), a copy re-stamped across
  * midnight, a malformed record holding the id (quarantined), records in a gzip bronze file and one
- * in {@code _unframed/}; promoted by the real silver and gold pipelines; then {@code forget
+ * in {@code _unframed/}; promoted by the real silver and gold pipelines, with two killed runs'
+ * leftover data files holding the subject (in no snapshot) in silver and gold; then {@code forget
  * --dryRun} and {@code forget} for the one subject, through {@link ForgetSubjects#run} with the
  * options the launcher gives, on the DirectRunner and on embedded Flink. Afterwards:
  *
@@ -272,6 +274,21 @@ class ForgetEverywhereIT {
     Path lake = base.resolve("lake");
     writeBronze(lake);
     promote(lake, "seed");
+    // Killed runs' leftovers: copies of data files holding the subject, in no snapshot, two hours
+    // old (younger, forget leaves them and fails: a promotion may be about to commit them).
+    List<Path> leftovers = new ArrayList<>();
+    for (String table : List.of("silver_events", "gold_events")) {
+      Path held =
+          LakeTables.currentFiles(LakeTables.catalog(lake), LakeTable.named(table)).stream()
+              .map(Path::of)
+              .filter(ForgetEverywhereIT::parquetHolds)
+              .findFirst()
+              .orElseThrow();
+      Path leftover = held.resolveSibling("part-killed-run.parquet");
+      Files.copy(held, leftover);
+      Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+      leftovers.add(leftover);
+    }
     Map<String, List<String>> othersBefore = new TreeMap<>();
     Map<String, Integer> subjectRowsBefore = new TreeMap<>();
     for (Map.Entry<String, Table> t : tables(lake).entrySet()) {
@@ -299,6 +316,9 @@ class ForgetEverywhereIT {
     assertThat(subjectRowsBefore.get("silver_events")).isPositive();
     assertThat(subjectRowsBefore.get("gold_events")).isPositive();
     assertThat(snapshotsHolding(lake)).isNotEmpty();
+    for (Path leftover : leftovers) {
+      assertThat(holdingBefore).contains(lake.relativize(leftover).toString().replace('\\', '/'));
+    }
 
     // Act: a dry run, the erasure, the same erasure again
     ForgetSubjects.Outcome dry = forget(lake, "req-1", true, runner);
@@ -317,6 +337,7 @@ class ForgetEverywhereIT {
 
     // Assert: no file under the lake, decoded, holds the value; no snapshot reads it
     assertThat(holdingAfter).isEmpty();
+    assertThat(leftovers).noneMatch(Files::exists);
     assertThat(snapshotsAfter).isEmpty();
     assertThat(subjectRowsAfter.values()).allMatch(n -> n == 0);
 
