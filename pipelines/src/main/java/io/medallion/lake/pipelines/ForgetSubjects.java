@@ -292,7 +292,7 @@ public final class ForgetSubjects {
                       + "; the dates stay pending: run lake gold --pending");
             }
           }
-          return Map.of("gold.dates_promoted", (long) promotion.dates().size());
+          return Map.of("gold." + ErasureReceipt.DATES_PROMOTED, (long) promotion.dates().size());
         }
       };
 

@@ -18,8 +18,11 @@ import java.util.regex.Pattern;
  * SHA-256 of each value (never a value), whether it was a dry run, the steps that ran, and per
  * layer ({@code bronze}, {@code quarantine}, then each table) its counts: {@code files_read},
  * {@code bytes_read}, {@code files_rewritten}, {@code records_removed} (files) or {@code
- * rows_removed} (tables), {@code files_deleted}, {@code snapshots_expired}. Written through {@link
- * Reports#writeDocument}, like every report.
+ * rows_removed} (tables), {@code files_deleted}, {@code snapshots_expired}; with, after each table
+ * that lost rows, {@code <table>.created_on} (its rows removed per creation date, {@code
+ * YYYY-MM-DD} to a count), and {@code gold} ({@code dates_promoted}: the dates {@code gold
+ * --pending} re-promoted from the erased silver). Written through {@link Reports#writeDocument},
+ * like every report.
  */
 public final class ErasureReceipt {
   /** Metric of a table: rows removed. */
@@ -27,6 +30,9 @@ public final class ErasureReceipt {
 
   /** Metric of a table: snapshots expired. */
   public static final String SNAPSHOTS_EXPIRED = "snapshots_expired";
+
+  /** Metric of the gold step: the dates {@code gold --pending} re-promoted. */
+  public static final String DATES_PROMOTED = "dates_promoted";
 
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -128,8 +134,9 @@ public final class ErasureReceipt {
   }
 
   /**
-   * What {@code lake forget} prints: one line per layer, then "nothing found for these subjects"
-   * when nothing was (or, in a dry run, would be) removed.
+   * What {@code lake forget} prints: one line per layer (the gold step's says how many dates it
+   * re-promoted; the per-date breakdowns {@code <table>.created_on} get none), then "nothing found
+   * for these subjects" when nothing was (or, in a dry run, would be) removed.
    */
   public static List<String> summary(JsonNode receipt) {
     boolean dryRun = receipt.path("dry_run").asBoolean();
@@ -148,6 +155,20 @@ public final class ErasureReceipt {
         .forEachRemaining(
             layer -> {
               JsonNode m = layer.getValue();
+              if (layer.getKey().contains(".")) {
+                // A breakdown of the layer before the dot (its rows per creation date).
+                return;
+              }
+              if (m.has(DATES_PROMOTED)) {
+                lines.add(
+                    String.format(
+                        Locale.ROOT,
+                        "  %-14s %s %,d date(s) from the erased silver",
+                        layer.getKey(),
+                        dryRun ? "would re-promote" : "re-promoted",
+                        m.path(DATES_PROMOTED).asLong()));
+                return;
+              }
               boolean files = m.has(EraseFiles.RECORDS_REMOVED);
               StringBuilder line =
                   new StringBuilder(
