@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.bronze.BronzeFileContent;
 import io.medallion.lake.bronze.WriteBronzeFiles;
+import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.erasure.SubjectRows;
 import io.medallion.lake.erasure.Subjects;
 import io.medallion.lake.pipelines.options.EmbeddedFlink;
@@ -361,7 +362,24 @@ class ForgetEverywhereIT {
         .isEqualTo(12 + subjectRowsBefore.values().stream().mapToLong(n -> n).sum());
     assertThat(withoutGoldStep(dry.receipt().path("layers"))).isEqualTo(withoutGoldStep(layers));
 
-    // Assert: a second run finds nothing and changes nothing
+    // Assert: what the command prints, one line per layer, the gold step's re-promotion in words
+    List<String> summary = ErasureReceipt.summary(done.receipt());
+    assertThat(summary)
+        .anyMatch(l -> l.startsWith("  bronze ") && l.contains("removed 10 record(s)"))
+        .anyMatch(l -> l.startsWith("  quarantine ") && l.contains("removed 2 record(s)"))
+        .anyMatch(l -> l.startsWith("  gold ") && l.contains("re-promoted 3 date(s)"))
+        .noneMatch(l -> l.contains(".created_on") || l.contains("nothing found"));
+    subjectRowsBefore.forEach(
+        (table, n) ->
+            assertThat(summary)
+                .anyMatch(
+                    l ->
+                        l.startsWith("  " + table + " ")
+                            && l.contains("removed " + n + " row(s)")));
+
+    // Assert: a second run finds nothing, changes nothing and says so
+    assertThat(ErasureReceipt.summary(again.receipt()))
+        .contains("  nothing found for these subjects");
     assertThat(again.receipt().path("removed").asLong()).isZero();
     for (Iterator<Map.Entry<String, JsonNode>> it = again.receipt().path("layers").fields();
         it.hasNext(); ) {
