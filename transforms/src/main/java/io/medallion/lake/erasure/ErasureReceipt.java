@@ -178,9 +178,9 @@ public final class ErasureReceipt {
         lines.add(
             String.format(
                 Locale.ROOT,
-                "  %-14s %s %,d date(s) again from the erased silver (gold --pending)",
+                "  %-14s %s %,d date(s) from the erased silver (gold --pending)",
                 layer.getKey(),
-                dryRun ? "would promote" : "promoted",
+                dryRun ? "would re-promote" : "re-promoted",
                 m.path(DATES_PROMOTED).asLong()));
         continue;
       }
