@@ -9,11 +9,13 @@ import io.medallion.lake.bronze.WriteBronzeFiles;
 import io.medallion.lake.erasure.ErasureReceipt;
 import io.medallion.lake.erasure.SubjectRows;
 import io.medallion.lake.erasure.Subjects;
+import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.SnapshotViews;
+import io.medallion.lake.table.TableMaintenance;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.io.ByteArrayInputStream;
@@ -418,6 +420,41 @@ class ForgetEverywhereIT {
     }
     assertThat(goldRows.get("gold_events")).isPositive();
     assertThat(goldRows.get(STATS)).isPositive();
+
+    // Assert: nothing comes back and nothing churns. The scheduled promotions find nothing to do
+    // (the erased hours' reports name the files as the erasure left them), and lake maintain
+    // (expiry, orphans, compaction) leaves every row as it was and brings back nothing
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    assertThat(SilverEvents.pendingHours(layout, H1, H5, H5.plus(Duration.ofDays(2)))).isEmpty();
+    assertThat(GoldEvents.pendingDates(layout, null, null)).isEmpty();
+    TableMaintenance.Settings maintain =
+        new TableMaintenance.Settings(
+            Instant.now(),
+            Duration.ZERO,
+            1,
+            TableMaintenance.MIN_ORPHAN_AGE,
+            false,
+            2,
+            128L << 20,
+            false,
+            "maintain-after-forget");
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+      for (LakeTable definition : catalog.tables()) {
+        Optional<Table> table = catalog.existing(definition);
+        if (table.isPresent()) {
+          TableMaintenance.maintain(definition, table.get(), maintain);
+        }
+      }
+    }
+    Map<String, List<String>> othersMaintained = new TreeMap<>();
+    for (Map.Entry<String, Table> t : tables(lake).entrySet()) {
+      if (!t.getKey().equals(STATS)) {
+        othersMaintained.put(t.getKey(), rows(t.getValue(), false));
+      }
+    }
+    assertThat(othersMaintained).isEqualTo(othersBefore);
+    assertThat(filesHolding(lake)).isEmpty();
+    assertThat(snapshotsHolding(lake)).isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------
