@@ -15,6 +15,7 @@ import io.medallion.lake.table.AsOf;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.SnapshotViews;
+import io.medallion.lake.table.TableFamily;
 import io.medallion.lake.table.TableMaintenance;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
@@ -371,18 +372,30 @@ class ForgetEverywhereIT {
         .anyMatch(l -> l.startsWith("  quarantine ") && l.contains("removed 2 record(s)"))
         .anyMatch(l -> l.startsWith("  gold ") && l.contains("re-promoted 3 date(s)"))
         .noneMatch(l -> l.contains("created_on") || l.contains("nothing found"));
-    // A table that held none of the subject's rows is one of the "other tables" on one line.
-    subjectRowsBefore.forEach(
-        (table, n) ->
-            assertThat(summary)
-                .as(table)
-                .anyMatch(
-                    l ->
-                        n > 0
-                            ? l.startsWith("  " + table + " ")
-                                && l.contains("removed " + n + " row(s)")
-                            : l.matches("  \\d+ other table\\(s\\): nothing of theirs; .*"))
-                .noneMatch(l -> n == 0 && l.startsWith("  " + table + " ")));
+    // The typed tables that lost rows are on one line, those that held none of the subject's rows
+    // on the "other tables" line.
+    long typedRows = 0;
+    int typedTables = 0;
+    for (Map.Entry<String, Integer> table : subjectRowsBefore.entrySet()) {
+      int n = table.getValue();
+      if (TableFamily.TYPED_EVENTS.isMember(table.getKey()) && n > 0) {
+        typedRows += n;
+        typedTables++;
+        continue;
+      }
+      assertThat(summary)
+          .as(table.getKey())
+          .anyMatch(
+              l ->
+                  n > 0
+                      ? l.startsWith("  " + table.getKey() + " ")
+                          && l.contains("removed " + n + " row(s)")
+                      : l.matches("  \\d+ other table\\(s\\): nothing of theirs; .*"))
+          .noneMatch(l -> n == 0 && l.startsWith("  " + table.getKey() + " "));
+    }
+    String typedLine =
+        "  gold_evt_*     removed " + typedRows + " row(s) from " + typedTables + " typed table(s)";
+    assertThat(summary).anyMatch(l -> l.startsWith(typedLine));
 
     // Assert: a second run finds nothing, changes nothing and says so
     assertThat(ErasureReceipt.summary(again.receipt()))

@@ -3,6 +3,7 @@ package io.medallion.lake.erasure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.table.TableFamily;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,6 +170,10 @@ public final class ErasureReceipt {
     int untouched = 0;
     long untouchedFiles = 0;
     long untouchedBytes = 0;
+    // The typed tables that lost rows, on one line: an active learner is in most of them.
+    TableFamily typed = TableFamily.TYPED_EVENTS;
+    int typedTables = 0;
+    long[] typedTotals = new long[6];
     for (Iterator<Map.Entry<String, JsonNode>> it = receipt.path("layers").fields();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> layer = it.next();
@@ -191,6 +196,21 @@ public final class ErasureReceipt {
         untouched++;
         untouchedFiles += m.path(EraseFiles.FILES_READ).asLong();
         untouchedBytes += m.path(EraseFiles.BYTES_READ).asLong();
+        continue;
+      }
+      if (typed.isMember(layer.getKey())) {
+        typedTables++;
+        String[] metrics = {
+          ROWS_REMOVED,
+          EraseFiles.FILES_READ,
+          EraseFiles.BYTES_READ,
+          EraseFiles.FILES_REWRITTEN,
+          EraseFiles.FILES_DELETED,
+          SNAPSHOTS_EXPIRED
+        };
+        for (int i = 0; i < metrics.length; i++) {
+          typedTotals[i] += m.path(metrics[i]).asLong();
+        }
         continue;
       }
       StringBuilder line =
@@ -224,6 +244,22 @@ public final class ErasureReceipt {
                 Locale.ROOT, ", %,d snapshot(s) expired", m.path(SNAPSHOTS_EXPIRED).asLong()));
       }
       lines.add(line.toString());
+    }
+    if (typedTables > 0) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %-14s %s %,d row(s) from %,d typed table(s); read %,d file(s), %,d bytes; %,d"
+                  + " file(s) rewritten, %,d deleted, %,d snapshot(s) expired",
+              typed.namePrefix() + "*",
+              dryRun ? "would remove" : "removed",
+              typedTotals[0],
+              typedTables,
+              typedTotals[1],
+              typedTotals[2],
+              typedTotals[3],
+              typedTotals[4],
+              typedTotals[5]));
     }
     if (untouched > 0) {
       lines.add(
