@@ -172,6 +172,7 @@ public final class ErasureReceipt {
     long untouchedBytes = 0;
     // The typed tables that lost rows, on one line: an active learner is in most of them.
     TableFamily typed = TableFamily.TYPED_EVENTS;
+    String goldStep = null; // last: it ran after the tables
     int typedTables = 0;
     long[] typedTotals = new long[6];
     for (Iterator<Map.Entry<String, JsonNode>> it = receipt.path("layers").fields();
@@ -180,8 +181,8 @@ public final class ErasureReceipt {
       JsonNode m = layer.getValue();
       boolean files = m.has(EraseFiles.RECORDS_REMOVED);
       if (m.has(DATES_PROMOTED)) {
-        lines.add(
-            String.format(
+        goldStep =
+            (String.format(
                 Locale.ROOT,
                 "  %-14s %s %,d date(s) from the erased silver (gold --pending)",
                 layer.getKey(),
@@ -269,6 +270,9 @@ public final class ErasureReceipt {
               untouched,
               untouchedFiles,
               untouchedBytes));
+    }
+    if (goldStep != null) {
+      lines.add(goldStep);
     }
     if (receipt.path("removed").asLong() == 0) {
       lines.add("  nothing found for these subjects");

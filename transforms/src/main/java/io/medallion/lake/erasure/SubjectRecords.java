@@ -83,24 +83,11 @@ public final class SubjectRecords {
       }
     }
     for (byte[] value : values) {
-      if (indexOf(record, value) >= 0) {
+      if (Subjects.indexOf(record, value) >= 0) {
         return true;
       }
     }
     return false;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   /** A raw record: one JSON object matches on its field; anything else on its bytes. */
