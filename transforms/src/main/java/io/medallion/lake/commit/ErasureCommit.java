@@ -13,7 +13,6 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,18 +97,11 @@ public final class ErasureCommit {
 
   /** The erasure snapshot {@code runId} committed after {@code sinceSnapshotId}, if any. */
   static Optional<Long> committedBy(Table table, String runId, long sinceSnapshotId) {
-    Snapshot current = table.currentSnapshot();
-    if (current == null) {
-      return Optional.empty();
-    }
-    for (Snapshot snapshot :
-        SnapshotUtil.ancestorsBetween(table, current.snapshotId(), sinceSnapshotId)) {
-      Map<String, String> summary = snapshot.summary();
-      if (runId.equals(summary.get(TableHistory.RUN_ID))
-          && ERASURE.equals(summary.get(TableMaintenance.OPERATION))) {
-        return Optional.of(snapshot.snapshotId());
-      }
-    }
-    return Optional.empty();
+    return LakeCommitter.committedSince(
+        table,
+        sinceSnapshotId,
+        summary ->
+            runId.equals(summary.get(TableHistory.RUN_ID))
+                && ERASURE.equals(summary.get(TableMaintenance.OPERATION)));
   }
 }

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -607,14 +608,25 @@ public final class LakeCommitter {
    */
   public static Optional<Long> committedBy(
       Table table, String runId, String unit, Long sinceSnapshotId) {
+    return committedSince(
+        table,
+        sinceSnapshotId,
+        summary -> runId.equals(summary.get(RUN_ID)) && unit.equals(summary.get(UNIT)));
+  }
+
+  /**
+   * The newest snapshot of {@code table}'s current history after {@code sinceSnapshotId}
+   * (exclusive; null for the whole history) whose summary {@code matches}, if any.
+   */
+  static Optional<Long> committedSince(
+      Table table, Long sinceSnapshotId, Predicate<Map<String, String>> matches) {
     Snapshot current = table.currentSnapshot();
     if (current == null) {
       return Optional.empty();
     }
     for (Snapshot snapshot :
         SnapshotUtil.ancestorsBetween(table, current.snapshotId(), sinceSnapshotId)) {
-      Map<String, String> summary = snapshot.summary();
-      if (runId.equals(summary.get(RUN_ID)) && unit.equals(summary.get(UNIT))) {
+      if (matches.test(snapshot.summary())) {
         return Optional.of(snapshot.snapshotId());
       }
     }

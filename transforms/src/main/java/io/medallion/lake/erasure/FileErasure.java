@@ -17,15 +17,9 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.mapping.NameMappingParser;
-import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.types.Types.NestedField;
 
 /**
  * Erases the data subjects' rows from one data file of a table: decides whether the file holds a
@@ -118,7 +112,7 @@ public final class FileErasure {
         if (writer == null) {
           writer = ParquetFiles.recordWriter(target, schema, table.properties());
         }
-        writer.add(copy(row, schema));
+        writer.add(row);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot erase subjects from " + location, e);
@@ -139,8 +133,7 @@ public final class FileErasure {
    */
   static boolean storedRowsMatch(Table table, String location, SubjectRows rows) {
     Schema projection = rows.projection();
-    try (CloseableIterable<Record> stored =
-        reader(table, table.io().newInputFile(location), projection, Map.of())) {
+    try (CloseableIterable<Record> stored = RowDeletes.stored(table, location, projection)) {
       for (Record row : stored) {
         if (rows.matches(row)) {
           return true;
@@ -150,29 +143,6 @@ public final class FileErasure {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + location, e);
     }
-  }
-
-  private static CloseableIterable<Record> reader(
-      Table table, InputFile file, Schema projection, Map<Integer, ?> constants) {
-    Parquet.ReadBuilder read =
-        Parquet.read(file)
-            .project(projection)
-            .createReaderFunc(
-                fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema, constants));
-    String nameMapping = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
-    if (nameMapping != null) {
-      read.withNameMapping(NameMappingParser.fromJson(nameMapping));
-    }
-    return read.build();
-  }
-
-  /** The row's table columns alone (the read adds {@code _pos} for position deletes). */
-  private static Record copy(Record row, Schema schema) {
-    Record out = GenericRecord.create(schema);
-    for (NestedField column : schema.columns()) {
-      out.setField(column.name(), row.getField(column.name()));
-    }
-    return out;
   }
 
   private static String creationDate(Object createdAt) {

@@ -127,8 +127,17 @@ public final class RowDeletes {
   }
 
   private static CloseableIterable<Record> open(Table table, FileScanTask task, Schema schema) {
+    return stored(table, task.file().location(), schema);
+  }
+
+  /**
+   * Every row stored in {@code table}'s Parquet data file at {@code location}, deleted or not, as
+   * generic records of {@code schema} (columns of the table's schema, by field id; the table's name
+   * mapping applied): what a file holds, as an erasure must judge it.
+   */
+  public static CloseableIterable<Record> stored(Table table, String location, Schema schema) {
     Parquet.ReadBuilder read =
-        Parquet.read(table.io().newInputFile(task.file().location()))
+        Parquet.read(table.io().newInputFile(location))
             .project(schema)
             .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(schema, fileSchema));
     String nameMapping = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
