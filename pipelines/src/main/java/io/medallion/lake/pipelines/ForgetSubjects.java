@@ -307,12 +307,12 @@ public final class ForgetSubjects {
         @Override
         public Map<String, Long> run(
             Config config, PipelineOptions options, Map<String, Long> counts) throws Exception {
-          GoldEvents.Options gold = options.as(GoldEvents.Options.class);
-          gold.setPending(true);
           if (config.dryRun()) {
             return Map.of(
                 DATES_PROMOTED, (long) datesTheErasureWouldPromote(config, counts).size());
           }
+          GoldEvents.Options gold = options.as(GoldEvents.Options.class);
+          gold.setPending(true);
           GoldEvents.Config promotion = GoldEvents.Config.from(gold);
           if (!promotion.dates().isEmpty()) {
             PipelineResult.State state = GoldEvents.run(gold, promotion).waitUntilFinish();
