@@ -13,10 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.aws.glue.GlueCatalog;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -240,13 +242,24 @@ public final class LakeCatalog implements AutoCloseable {
     }
   }
 
-  /** Adds the definition's columns the table lacks; never drops or changes one. */
+  /**
+   * Adds the definition's columns and column write properties ({@link LakeTable#columnProperties})
+   * the table lacks; never drops or changes one.
+   */
   private static Table evolve(LakeTable table, Table current) {
     Schema schema = current.schema();
     boolean missing =
         table.schema().columns().stream().anyMatch(c -> schema.findField(c.name()) == null);
     if (missing) {
       current.updateSchema().unionByNameWith(table.schema()).commit();
+      current.refresh();
+    }
+    Map<String, String> lacking = new TreeMap<>(table.columnProperties());
+    lacking.keySet().removeAll(current.properties().keySet());
+    if (!lacking.isEmpty()) {
+      UpdateProperties update = current.updateProperties();
+      lacking.forEach(update::set);
+      update.commit();
       current.refresh();
     }
     return current;

@@ -52,7 +52,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
   public static final LakeTable SILVER_EVENTS =
       builder("silver", "events", Columns.SILVER_EVENTS)
           .partitionedBy(ARRIVAL_DATE, ARRIVAL_HOUR)
-          .withoutDictionary("event_uuid", "payload")
+          .withoutDictionary("event_uuid", "created_at", "created_datetime", "payload")
           .comment(
               "Validated, enriched events, one row per valid bronze record, by arrival date and"
                   + " hour.")
@@ -62,7 +62,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
   public static final LakeTable GOLD_EVENTS =
       builder("gold", "events", Columns.GOLD_EVENTS)
           .partitionedBy("event_type", "date")
-          .withoutDictionary("event_uuid", "payload")
+          .withoutDictionary("event_uuid", "created_at", "created_datetime", "payload")
           .comment("De-duplicated events, one row per event_uuid, by event type and creation date.")
           .build();
 
@@ -150,8 +150,10 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
     }
 
     /**
-     * No Parquet dictionary for these columns: a value per row (a uuid, a payload) only costs the
-     * writer time (Parquet fills the dictionary, then falls back to plain encoding).
+     * No Parquet dictionary for these columns: a value per row or nearly (a uuid, a payload, a
+     * creation time) only costs the writer time (Parquet hashes every value into the dictionary,
+     * then falls back to plain encoding once it is full; a quarter of gold's time at 1M events,
+     * src/docs/benchmark.md).
      */
     public Builder withoutDictionary(String... columns) {
       for (String column : columns) {
@@ -255,6 +257,15 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
       columns.add(schema.findColumnName(field.sourceId()));
     }
     return columns;
+  }
+
+  /**
+   * The column-level write properties of this definition ({@link Builder#withoutDictionary}, {@link
+   * Builder#withFullMetrics}): a table that lacks one gains it when the lake opens it ({@link
+   * LakeCatalog#table}), as it gains a column.
+   */
+  public Map<String, String> columnProperties() {
+    return ownProperties;
   }
 
   /** What the table says of itself in the catalog. */

@@ -78,7 +78,9 @@ public record TableAtStart(
           PerTable.map(
               opened.members(family),
               m -> {
-                Table loaded = opened.existing(m).orElseThrow();
+                // Through the catalog's table(), so that a member gains the write properties
+                // its family's definition gained since it was created.
+                Table loaded = opened.table(m);
                 return of(family.member(m.tableName(), loaded.schema()), loaded);
               })) {
         members.put(member.table().tableName(), member);

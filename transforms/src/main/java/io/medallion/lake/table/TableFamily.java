@@ -154,7 +154,7 @@ public final class TableFamily implements Serializable {
     return LakeTable.builder(layer, prefix + "_" + key, schema)
         .partitionedBy(partitionColumns.toArray(String[]::new))
         .inFolder(folder() + "/" + key)
-        .withoutDictionary("event_uuid")
+        .withoutDictionary("event_uuid", "created_at", "created_datetime")
         .comment(String.format(Locale.ROOT, comment, key))
         .build();
   }

@@ -124,6 +124,39 @@ class LakeCatalogTest {
   }
 
   @Test
+  void aTableLackingAColumnWritePropertyOfItsDefinitionGainsItAndKeepsTheOnesItHas()
+      throws IOException {
+    LakeTable definition = LakeTable.GOLD_EVENTS;
+    String uuidDictionary = "write.parquet.dict-encoding-enabled.column.event_uuid";
+    String createdAtDictionary = "write.parquet.dict-encoding-enabled.column.created_at";
+    assertThat(definition.columnProperties())
+        .containsEntry(uuidDictionary, "false")
+        .containsEntry(createdAtDictionary, "false");
+    try (LakeCatalog catalog = LakeCatalog.open(localSettings())) {
+      // As an older lake created it: without the created_at property, and with the uuid's
+      // dictionary switched back on by its owner.
+      catalog
+          .iceberg()
+          .buildTable(definition.identifier(CatalogSettings.DEFAULT_NAMESPACE), definition.schema())
+          .withPartitionSpec(definition.spec())
+          .withLocation(definition.location(LakeLayout.at(dir.toString())))
+          .withProperties(Map.of(uuidDictionary, "true"))
+          .create();
+
+      Table opened = catalog.table(definition);
+
+      assertThat(opened.properties())
+          .containsEntry(createdAtDictionary, "false")
+          .containsEntry(uuidDictionary, "true");
+    }
+    try (LakeCatalog again = LakeCatalog.open(localSettings())) {
+      assertThat(again.existing(definition).orElseThrow().properties())
+          .containsEntry(createdAtDictionary, "false")
+          .containsEntry(uuidDictionary, "true");
+    }
+  }
+
+  @Test
   void anS3LakeNeedsAnExplicitLocalCatalogUri() {
     assertThatThrownBy(
             () ->

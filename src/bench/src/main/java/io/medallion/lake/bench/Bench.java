@@ -263,7 +263,10 @@ public final class Bench {
       linkBronze(input, lake);
       List<String> silver;
       List<String> gold;
-      List<String> classpath = new ArrayList<>(classDataSharing());
+      // JDK 17's flight recorder crashes the JVM (SIGSEGV in the class file load hook) when it
+      // meets a class from the shared archive: a profiled run starts without it.
+      List<String> classpath =
+          new ArrayList<>(options.getProfile() ? List.of() : classDataSharing());
       classpath.addAll(List.of("-cp", impl.equals("reference") ? benchClassPath : lakeClassPath));
       if (impl.equals("spark")) {
         SparkPeer peer =
