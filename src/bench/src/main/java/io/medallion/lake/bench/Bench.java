@@ -510,6 +510,8 @@ public final class Bench {
     command.add("-Xmx" + options.getHeap());
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     if (options.getProfile()) {
+      // Beam's and Flink's frames are many: at the default 64 a sample loses the step it is in.
+      command.add("-XX:FlightRecorderOptions=stackdepth=512");
       command.add(
           "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
               + work.resolve("logs/" + stage + "-" + impl + ".jfr"));
