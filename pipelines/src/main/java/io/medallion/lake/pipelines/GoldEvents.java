@@ -288,18 +288,7 @@ public final class GoldEvents {
 
   private static PipelineResult runDates(Options options, Config config) {
     if (DirectRunnerMemory.isDirect(options)) {
-      long rows;
-      try {
-        rows = ReadSilverEvents.plannedRows(config.catalog(), config.silverDates());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot plan the silver_events files to read", e);
-      }
-      DirectRunnerMemory.check(
-          options,
-          "gold",
-          rows * DirectRunnerMemory.GOLD_HEAP_PER_ROW,
-          String.format(Locale.ROOT, "%,d silver rows", rows),
-          "fewer dates per run (--date, --from/--to)");
+      directRunnerNeed(config).check(options);
     }
     Pipeline pipeline = Pipeline.create(options);
     PCollectionTuple silver =
@@ -307,6 +296,24 @@ public final class GoldEvents {
             "ReadSilver", ReadSilverEvents.forDates(config.catalog(), config.silverDates()));
     build(silver, config, ReportProgress.of("gold", options.getProgress()));
     return pipeline.run();
+  }
+
+  /**
+   * The heap {@code config}'s run needs on the DirectRunner, from the silver rows of the dates it
+   * reads ({@link DirectRunnerMemory#GOLD_HEAP_PER_ROW}), counted from the table's metadata.
+   */
+  public static DirectRunnerMemory.Need directRunnerNeed(Config config) {
+    long rows;
+    try {
+      rows = ReadSilverEvents.plannedRows(config.catalog(), config.silverDates());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot plan the silver_events files to read", e);
+    }
+    return new DirectRunnerMemory.Need(
+        "gold",
+        rows * DirectRunnerMemory.GOLD_HEAP_PER_ROW,
+        String.format(Locale.ROOT, "%,d silver rows", rows),
+        "fewer dates per run (--date, --from/--to)");
   }
 
   /**

@@ -344,35 +344,43 @@ public final class SilverEvents {
 
   private static PipelineResult runHours(Options options, Config config) {
     if (DirectRunnerMemory.isDirect(options)) {
-      long bronze = 0;
-      long needed = 0;
-      for (Instant hour : config.hours()) {
-        try {
-          for (Map.Entry<String, Long> file :
-              BronzeInventory.of(config.lake(), hour).files().entrySet()) {
-            bronze += file.getValue();
-            long expanded =
-                file.getKey().endsWith(".gz")
-                    ? file.getValue() * DirectRunnerMemory.GZIP_EXPANSION
-                    : file.getValue();
-            needed += (long) (expanded * DirectRunnerMemory.SILVER_HEAP_PER_BRONZE_BYTE);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      DirectRunnerMemory.check(
-          options,
-          "silver",
-          needed,
-          DirectRunnerMemory.gigabytes(bronze) + " of bronze",
-          "fewer hours per run (--from/--to)");
+      directRunnerNeed(config).check(options);
     }
     Pipeline pipeline = Pipeline.create(options);
     PCollection<BronzeRecord> bronze =
         pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
     build(bronze, config, ReportProgress.of("silver", options.getProgress()));
     return pipeline.run();
+  }
+
+  /**
+   * The heap {@code config}'s run needs on the DirectRunner, from the sizes of the bronze files it
+   * reads ({@link DirectRunnerMemory#SILVER_HEAP_PER_BRONZE_BYTE}; a gzip file's by its {@link
+   * DirectRunnerMemory#GZIP_EXPANSION}).
+   */
+  public static DirectRunnerMemory.Need directRunnerNeed(Config config) {
+    long bronze = 0;
+    long needed = 0;
+    for (Instant hour : config.hours()) {
+      try {
+        for (Map.Entry<String, Long> file :
+            BronzeInventory.of(config.lake(), hour).files().entrySet()) {
+          bronze += file.getValue();
+          long expanded =
+              file.getKey().endsWith(".gz")
+                  ? file.getValue() * DirectRunnerMemory.GZIP_EXPANSION
+                  : file.getValue();
+          needed += (long) (expanded * DirectRunnerMemory.SILVER_HEAP_PER_BRONZE_BYTE);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new DirectRunnerMemory.Need(
+        "silver",
+        needed,
+        DirectRunnerMemory.gigabytes(bronze) + " of bronze",
+        "fewer hours per run (--from/--to)");
   }
 
   /**

@@ -11,6 +11,7 @@ import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.pipelines.SilverEvents;
 import io.medallion.lake.pipelines.StreamEvents;
 import io.medallion.lake.pipelines.UberMovements;
+import io.medallion.lake.pipelines.options.DirectRunnerMemory;
 import io.medallion.lake.progress.Messages;
 import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.Dataset;
@@ -261,6 +262,29 @@ public final class Lake {
     }
   }
 
+  /**
+   * The options of a promotion to run: {@code options} as they are, unless the command line named
+   * no runner (nor {@code -Dlake.runner}) and the run does not fit the DirectRunner in this JVM's
+   * heap ({@code need}); then, after one line saying so, the same options on the embedded Flink
+   * cluster with its {@link FlinkDefaults}, which spills to disk what it cannot hold. A run that
+   * names the DirectRunner is refused instead ({@link DirectRunnerMemory.Need#check}).
+   *
+   * @param args the command's arguments with the runner defaults ({@link #withRunnerDefaults})
+   */
+  static <T extends PipelineOptions> T onFlinkIfTooLarge(
+      String[] args, T options, Class<T> type, DirectRunnerMemory.Need need, PrintStream out) {
+    boolean named = Arrays.stream(args).anyMatch(a -> a.startsWith("--runner="));
+    if (named || !DirectRunnerMemory.isDirect(options) || need.fits()) {
+      return options;
+    }
+    out.println(need.onFlinkInstead());
+    List<String> flink = new ArrayList<>(Arrays.asList(args));
+    flink.removeIf(
+        a -> a.startsWith("--enforceImmutability") || a.startsWith("--enforceEncodability"));
+    flink.add("--runner=FlinkRunner");
+    return parse(withRunnerDefaults(flink.toArray(String[]::new)), type);
+  }
+
   /** {@link #withRunnerDefaults(String[], String)} for a batch command. */
   static String[] withRunnerDefaults(String[] args) {
     return withRunnerDefaults(args, null);
@@ -350,6 +374,9 @@ public final class Lake {
       out.println("silver: no hour pending");
       return;
     }
+    options =
+        onFlinkIfTooLarge(
+            args, options, SilverEvents.Options.class, SilverEvents.directRunnerNeed(config), out);
     finish(SilverEvents.run(options, config), "silver");
     for (Instant hour : config.hours()) {
       Optional<JsonNode> report =
@@ -369,6 +396,9 @@ public final class Lake {
       out.println("gold: no date pending");
       return;
     }
+    options =
+        onFlinkIfTooLarge(
+            args, options, GoldEvents.Options.class, GoldEvents.directRunnerNeed(config), out);
     finish(GoldEvents.run(options, config), "gold");
     for (LocalDate date : config.dates()) {
       Reports.read(config.lake(), GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(date).name())

@@ -2,6 +2,9 @@ package io.medallion.lake.runners;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.lake.pipelines.GoldEvents;
+import io.medallion.lake.pipelines.SilverEvents;
+import io.medallion.lake.pipelines.options.DirectRunnerMemory;
 import io.medallion.lake.table.CatalogLockedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +14,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -189,5 +194,54 @@ class LakeTest {
         System.setProperty(Lake.DEFAULT_RUNNER_PROPERTY, previous);
       }
     }
+  }
+
+  @Test
+  void aPromotionTooLargeForTheDirectRunnerRunsOnEmbeddedFlinkWhenNoRunnerIsNamed() {
+    String[] defaulted = Lake.withRunnerDefaults(new String[] {"--hour=2026-01-02T03"});
+    SilverEvents.Options direct = Lake.parse(defaulted, SilverEvents.Options.class);
+    DirectRunnerMemory.Need tooLarge =
+        new DirectRunnerMemory.Need(
+            "silver", Runtime.getRuntime().maxMemory() + 1, "9.9 GB of bronze", "fewer hours");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    SilverEvents.Options chosen =
+        Lake.onFlinkIfTooLarge(
+            defaulted,
+            direct,
+            SilverEvents.Options.class,
+            tooLarge,
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    assertThat(chosen.getRunner()).isEqualTo(FlinkRunner.class);
+    assertThat(chosen.as(FlinkPipelineOptions.class).getFlinkMaster()).isEqualTo("[local]");
+    assertThat(chosen.getHour()).isEqualTo("2026-01-02T03");
+    assertThat(out.toString(StandardCharsets.UTF_8).strip())
+        .startsWith("silver: 9.9 GB of bronze needs about ")
+        .contains("running on embedded Flink, which spills to disk (name a --runner to choose)")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void aNamedRunnerOrARunThatFitsKeepsItsRunner() {
+    DirectRunnerMemory.Need tooLarge =
+        new DirectRunnerMemory.Need("gold", Long.MAX_VALUE, "many silver rows", "fewer dates");
+    DirectRunnerMemory.Need fits = new DirectRunnerMemory.Need("gold", 1, "1 row", "fewer dates");
+    String[] named =
+        Lake.withRunnerDefaults(new String[] {"--date=2026-01-02", "--runner=DirectRunner"});
+    String[] defaulted = Lake.withRunnerDefaults(new String[] {"--date=2026-01-02"});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+    GoldEvents.Options namedDirect = Lake.parse(named, GoldEvents.Options.class);
+    GoldEvents.Options defaultDirect = Lake.parse(defaulted, GoldEvents.Options.class);
+
+    assertThat(
+            Lake.onFlinkIfTooLarge(named, namedDirect, GoldEvents.Options.class, tooLarge, print))
+        .isSameAs(namedDirect);
+    assertThat(
+            Lake.onFlinkIfTooLarge(defaulted, defaultDirect, GoldEvents.Options.class, fits, print))
+        .isSameAs(defaultDirect);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }

@@ -9,7 +9,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * rows at once: a run larger than the heap would grind through full garbage collections for minutes
  * and end in an {@code OutOfMemoryError}. The estimate is the rows' encoded size times the copies
  * the DirectRunner makes of them, measured on the bench input (src/docs/benchmark.md). Distributed
- * runners spill to disk and are not checked.
+ * runners spill to disk and are not checked. When the command line names no runner, the launcher
+ * runs such a run on the embedded Flink cluster instead ({@link Need#onFlinkInstead}).
  */
 public final class DirectRunnerMemory {
   /** Heap a silver run needs per byte of bronze (uncompressed JSON) it reads. */
@@ -29,29 +30,65 @@ public final class DirectRunnerMemory {
   }
 
   /**
-   * Throws when {@code options} run on the DirectRunner and {@code needed} bytes of heap exceed
-   * what this JVM may use.
+   * What a run would need on the DirectRunner.
    *
-   * @param what the input, for the message, like {@code 1.7 GB of bronze}
+   * @param job the command, like {@code silver}
+   * @param bytes the heap it needs, in bytes
+   * @param what its input, like {@code 1.7 GB of bronze}
    * @param smaller how to make the run smaller, like {@code fewer hours (--from/--to)}
+   */
+  public record Need(String job, long bytes, String what, String smaller) {
+    /** Whether the run fits this JVM's maximum heap. */
+    public boolean fits() {
+      return bytes <= Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * Throws when {@code options} run on the DirectRunner and the run does not fit.
+     *
+     * @throws IllegalArgumentException saying what to change
+     */
+    public void check(PipelineOptions options) {
+      if (!isDirect(options) || fits()) {
+        return;
+      }
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "the DirectRunner holds a %s run's rows in memory: %s needs about %s of heap and"
+                  + " this JVM has %s; promote %s, run it with --runner=FlinkRunner, or raise -Xmx",
+              job,
+              what,
+              gigabytes(bytes),
+              gigabytes(Runtime.getRuntime().maxMemory()),
+              smaller));
+    }
+
+    /**
+     * The line the launcher prints when no runner was named and the run does not fit: it runs on
+     * the embedded Flink cluster instead, which spills what it cannot hold to disk.
+     */
+    public String onFlinkInstead() {
+      return String.format(
+          Locale.ROOT,
+          "%s: %s needs about %s of heap on the DirectRunner and this JVM has %s: running on"
+              + " embedded Flink, which spills to disk (name a --runner to choose)",
+          job,
+          what,
+          gigabytes(bytes),
+          gigabytes(Runtime.getRuntime().maxMemory()));
+    }
+  }
+
+  /**
+   * Throws when {@code options} run on the DirectRunner and {@code needed} bytes of heap exceed
+   * what this JVM may use ({@link Need#check}).
+   *
    * @throws IllegalArgumentException saying what to change
    */
   public static void check(
       PipelineOptions options, String job, long needed, String what, String smaller) {
-    long heap = Runtime.getRuntime().maxMemory();
-    if (!isDirect(options) || needed <= heap) {
-      return;
-    }
-    throw new IllegalArgumentException(
-        String.format(
-            Locale.ROOT,
-            "the DirectRunner holds a %s run's rows in memory: %s needs about %s of heap and"
-                + " this JVM has %s; promote %s, run it with --runner=FlinkRunner, or raise -Xmx",
-            job,
-            what,
-            gigabytes(needed),
-            gigabytes(heap),
-            smaller));
+    new Need(job, needed, what, smaller).check(options);
   }
 
   public static String gigabytes(long bytes) {
