@@ -54,7 +54,9 @@ import org.apache.beam.sdk.values.PCollection;
  * lake). The product jar gets no source that exists only to be measured. One DoFn generates every
  * record: the generator is sequential (its duplicates are re-sent from a queue), so the source is
  * one core's work at most; on the DirectRunner that one element's outputs are held in memory until
- * it returns (about 1 KB a record), which bounds that runner's stage to a few million events.
+ * it returns (peak RSS 1.6 GB for 211,882 records), which bounds that runner's stage to a few
+ * million events, and reach the writer in one bundle, so its files are not cut at {@code
+ * --bufferMaxRecords}.
  *
  * <pre>{@code
  * java -cp runners/target/lake.jar:src/bench/target/classes io.medallion.lake.bench.BenchBronze \
