@@ -871,8 +871,9 @@ public final class Bench {
     md.append("\nChecks:\n\n");
     checks.forEach(c -> md.append("- ").append(c).append('\n'));
     md.append(
-        "\nevents/s = input records / wall time of the run's JVM (start-up included); silver's"
-            + " input is the bronze records, gold's the silver rows. vs reference = events/s"
+        "\nevents/s = input records / wall time of the run's JVM (start-up included); bronze's"
+            + " input is the records it generates (--bronze), silver's the bronze records, gold's"
+            + " the silver rows. vs reference = events/s"
             + " relative to the lean plain-Java reference (the lower bound: 1.00× is the limit);"
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
             + " Spark). Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
