@@ -456,6 +456,11 @@ public final class Bench {
       PrintStream out)
       throws IOException, InterruptedException {
     Path lake = work.resolve("bronze-" + impl);
+    if (Files.exists(lake)) {
+      // A kept --work folder's bronze lake holds the last run's files and Flink checkpoints, which
+      // a new launch would resume from: each run starts empty.
+      deleteTree(lake);
+    }
     EventGenerator.Settings settings = BenchBronze.settings(events, hours, options.getSeed());
     BenchBronze.Contents expected = BenchBronze.generated(settings);
     List<String> classpath = new ArrayList<>(classDataSharing());
