@@ -40,7 +40,7 @@ N ?= 1000000
 TABLE ?= gold_events
 export SQL
 
-.PHONY: demo test build produce silver gold pending uber query history tables maintain bench bench-smoke spark-peer format clean-lake help \
+.PHONY: demo test build produce silver gold pending uber query history tables maintain bench bench-smoke sizing spark-peer format clean-lake help \
 	start stop status stream stream-soak bronze silver-s3 gold-s3 flink-up flink-down flink-status
 
 help:
@@ -55,6 +55,8 @@ help:
 	@echo "make pending         promote what needs it: silver --pending, then gold --pending (the scheduled jobs)"
 	@echo "make bench [N=1000000]   silver and gold on DirectRunner, Flink, the lean reference and Spark local[2] (src/bench)"
 	@echo "make bench-smoke     the bench on 2,000 events: checks that it works"
+	@echo "make bench ARGS=--bronze   also the streaming bronze writer without Kinesis (BenchBronze)"
+	@echo "make sizing [RESULTS=bench-results/<t>.json]   regenerate src/docs/sizing.md's table"
 	@echo "make start | stop    local Kinesis and S3 emulators on 127.0.0.1"
 	@echo "make stream RATE=1000 SECONDS=60 | make bronze | make silver-s3 HOUR=... | make gold-s3 DATE=..."
 	@echo "make stream-soak RATE=1000 SECONDS=600   producer + bronze on fresh emulators: records put vs in bronze, lag"
@@ -112,6 +114,12 @@ bench: $(JAR) $(JSA) $(BENCH_MAIN)
 
 bench-smoke: $(JAR) $(BENCH_MAIN)
 	$(BENCH_CMD) --smoke $(ARGS)
+
+# The sizing table of src/docs/sizing.md from a bench report (the newest by default; measure with
+# make bench N=10000000 ARGS="--bronze --forget=100 --implementations=direct,flink").
+RESULTS ?= $(lastword $(sort $(wildcard bench-results/*.json)))
+sizing: $(BENCH_MAIN)
+	$(JAVA) -cp $(JAR):$(BENCH_CLASSES) io.medallion.lake.bench.Sizing $(RESULTS) flink --doc=src/docs/sizing.md
 
 # The Spark peer of the bench (src/bench/spark), built on first use; bench does this itself.
 spark-peer:

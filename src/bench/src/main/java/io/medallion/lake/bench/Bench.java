@@ -112,6 +112,16 @@ public final class Bench {
 
     void setImplementations(String value);
 
+    @Description(
+        "Also time the streaming bronze writer on the lake's implementations (direct, flink),"
+            + " before silver: the bench's records generated in the run's JVM and written as"
+            + " lake bronze writes them (BenchBronze), without Kinesis; read back and compared"
+            + " with what was generated.")
+    @Default.Boolean(false)
+    boolean getBronze();
+
+    void setBronze(boolean value);
+
     @Description("Threads of the plain-Java reference and of Spark's local[N].")
     @Default.Integer(2)
     int getReferenceThreads();
@@ -258,6 +268,7 @@ public final class Bench {
       Files.write(subjects, subjects(events, hours, options.getSeed(), options.getForget()));
     }
     List<Run> runs = new ArrayList<>();
+    List<String> bronzeChecks = new ArrayList<>();
     for (String impl : implementations) {
       Path lake = work.resolve(impl);
       linkBronze(input, lake);
@@ -307,6 +318,9 @@ public final class Bench {
         gold = new ArrayList<>(List.of(Lake.class.getName(), "gold", "--lake=" + lake));
         gold.addAll(List.of("--from=" + firstDate, "--to=" + lastDate));
         gold.addAll(runner);
+      }
+      if (options.getBronze() && (impl.equals("direct") || impl.equals("flink"))) {
+        runs.add(bronze(impl, events, hours, benchClassPath, options, work, bronzeChecks, out));
       }
       Run s =
           timed(
@@ -391,7 +405,8 @@ public final class Bench {
     input0.put("produce_seconds", round(produceSeconds));
     report.put("input", input0);
     report.put("runs", runs);
-    List<String> checks = checks(runs);
+    List<String> checks = new ArrayList<>(bronzeChecks);
+    checks.addAll(checks(runs));
     report.put("checks", checks);
     report.put("load_after", loadAverage());
 
@@ -426,6 +441,63 @@ public final class Bench {
                 "--start=" + START.toString().substring(0, 13))
             .as(ProduceEvents.Options.class);
     return ProduceEvents.run(produce);
+  }
+
+  /**
+   * Times the streaming bronze writer of {@code impl} in a child JVM ({@link BenchBronze}, on the
+   * bench's class path), in a lake of its own, and adds to {@code checks} whether the files hold
+   * exactly the records generated. A run whose files do not is reported as a mismatch.
+   */
+  private static Run bronze(
+      String impl,
+      long events,
+      int hours,
+      String benchClassPath,
+      Options options,
+      Path work,
+      List<String> checks,
+      PrintStream out)
+      throws IOException, InterruptedException {
+    Path lake = work.resolve("bronze-" + impl);
+    if (Files.exists(lake)) {
+      // A kept --work folder's bronze lake holds the last run's files and Flink checkpoints, which
+      // a new launch would resume from: each run starts empty.
+      deleteTree(lake);
+    }
+    EventGenerator.Settings settings = BenchBronze.settings(events, hours, options.getSeed());
+    BenchBronze.Contents expected = BenchBronze.generated(settings);
+    List<String> classpath = new ArrayList<>(classDataSharing());
+    classpath.addAll(List.of("-cp", benchClassPath));
+    List<String> main =
+        new ArrayList<>(
+            List.of(
+                BenchBronze.class.getName(),
+                "--lake=" + lake,
+                "--events=" + events,
+                "--hours=" + hours,
+                "--seed=" + options.getSeed()));
+    main.addAll(runner(impl));
+    Run run =
+        timed(
+            "bronze",
+            impl,
+            expected.records(),
+            0,
+            classpath,
+            main,
+            lake,
+            LakeLayout.BRONZE_EVENTS,
+            options,
+            work,
+            out);
+    if (run.status().equals("ok")) {
+      String check = BenchBronze.check(impl, expected, BenchBronze.readBack(lake));
+      checks.add(check);
+      out.println("    " + check);
+    } else {
+      checks.add("bronze " + impl + ": " + run.status());
+    }
+    return run;
   }
 
   /** The lake's arguments for the runner of an implementation ({@code direct}, {@code flink}). */
@@ -537,9 +609,10 @@ public final class Bench {
     if (gnuTime && Files.exists(rusage)) {
       peak = parseMaxRss(Files.readString(rusage));
     }
-    Layout layout = layout(lake.resolve(table));
+    Layout layout = layout(lake.resolve(table), stage.equals("bronze") ? ".jsonl" : ".parquet");
     if (stage.equals("gold")) {
-      Layout stats = layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()));
+      Layout stats =
+          layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()), ".parquet");
       layout =
           new Layout(
               layout.partitions() + stats.partitions(),
@@ -551,6 +624,8 @@ public final class Bench {
     long rows;
     if (exit != 0) {
       rows = 0;
+    } else if (stage.equals("bronze")) {
+      rows = BenchBronze.readBack(lake).records();
     } else if (stage.equals(FORGET)) {
       // The erasure's receipt: rows and records removed, and what it read, in every layer.
       JsonNode receipt =
@@ -627,12 +702,13 @@ public final class Bench {
     return 0;
   }
 
-  static Layout layout(Path table) throws IOException {
+  /** The files under {@code table} whose names end in {@code suffix}, by folder (partition). */
+  static Layout layout(Path table, String suffix) throws IOException {
     Map<Path, long[]> byPartition = new TreeMap<>();
     if (Files.isDirectory(table)) {
       try (Stream<Path> files = Files.walk(table)) {
         for (Path f :
-            files.filter(p -> p.toString().endsWith(".parquet")).collect(Collectors.toList())) {
+            files.filter(p -> p.toString().endsWith(suffix)).collect(Collectors.toList())) {
           long[] c = byPartition.computeIfAbsent(f.getParent(), p -> new long[2]);
           c[0]++;
           c[1] += Files.size(f);
@@ -805,8 +881,9 @@ public final class Bench {
     md.append("\nChecks:\n\n");
     checks.forEach(c -> md.append("- ").append(c).append('\n'));
     md.append(
-        "\nevents/s = input records / wall time of the run's JVM (start-up included); silver's"
-            + " input is the bronze records, gold's the silver rows. vs reference = events/s"
+        "\nevents/s = input records / wall time of the run's JVM (start-up included); bronze's"
+            + " input is the records it generates (--bronze), silver's the bronze records, gold's"
+            + " the silver rows. vs reference = events/s"
             + " relative to the lean plain-Java reference (the lower bound: 1.00× is the limit);"
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
             + " Spark). Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
