@@ -99,9 +99,6 @@ public final class SparkEvents {
             // local[N] the cores are the parallelism, and small partitions are small files.
             .config("spark.sql.adaptive.coalescePartitions.parallelismFirst", "false")
             .config("spark.sql.adaptive.skewJoin.enabled", "false")
-            // Gold caches the window's output for its two writes: let adaptive execution coalesce
-            // inside the cached plan too (Spark 4's default), not keep all shuffle partitions.
-            .config("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
             .config("spark.sql.parquet.compression.codec", "snappy")
             .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
             // Partition values stay strings: hour=03 must not become the integer 3.
