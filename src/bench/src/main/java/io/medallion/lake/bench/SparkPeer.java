@@ -1,5 +1,6 @@
 package io.medallion.lake.bench;
 
+import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeTable;
 import java.io.IOException;
@@ -22,9 +23,6 @@ import java.util.List;
  */
 record SparkPeer(Path argFile, String problem) {
   static final String MAIN = "io.medallion.lake.spark.SparkEvents";
-
-  /** Gold's allowed lateness in the Spark peer: the lake's default {@code --allowedLateness}. */
-  static final int LATENESS_HOURS = 6;
 
   /**
    * Builds the Spark peer on first use (a few minutes and ~300 MB from Maven Central) through its
@@ -83,7 +81,10 @@ record SparkPeer(Path argFile, String problem) {
         Integer.toString(threads));
   }
 
-  /** Main class and arguments of gold for the creation dates {@code from} to {@code to}. */
+  /**
+   * Main class and arguments of gold for the creation dates {@code from} to {@code to}, with the
+   * lake's default de-duplication horizon ({@code --dedupHorizon}), as the lake's gold runs here.
+   */
   static List<String> gold(Path lake, LocalDate from, LocalDate to, int threads) {
     return List.of(
         MAIN,
@@ -93,7 +94,7 @@ record SparkPeer(Path argFile, String problem) {
         lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()).toString(),
         from.toString(),
         to.toString(),
-        Integer.toString(LATENESS_HOURS),
+        DeduplicateEvents.DEFAULT_HORIZON.toString(),
         Integer.toString(threads));
   }
 }
