@@ -149,7 +149,8 @@ public final class Bench {
 
     @Description(
         "Record each run with Java Flight Recorder (settings=profile) into <work>/logs/*.jfr;"
-            + " implies --keep. Summarise with: jfr print --events jdk.ExecutionSample <file>.")
+            + " implies --keep, and runs without the class-data archive, which JFR cannot run"
+            + " with on JDK 17. Summarise with: jfr print --events jdk.ExecutionSample <file>.")
     @Default.Boolean(false)
     boolean getProfile();
 
@@ -272,7 +273,9 @@ public final class Bench {
       linkBronze(input, lake);
       List<String> silver;
       List<String> gold;
-      List<String> classpath = new ArrayList<>(classDataSharing());
+      // JDK 17's flight recorder crashes the JVM in its class-file hook on archived classes.
+      List<String> classpath =
+          new ArrayList<>(options.getProfile() ? List.of() : classDataSharing());
       classpath.addAll(List.of("-cp", impl.equals("reference") ? benchClassPath : lakeClassPath));
       if (impl.equals("spark")) {
         SparkPeer peer =
