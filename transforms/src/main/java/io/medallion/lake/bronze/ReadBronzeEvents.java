@@ -2,6 +2,7 @@ package io.medallion.lake.bronze;
 
 import io.medallion.lake.events.EventParser;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.progress.FirstRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -102,9 +103,14 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
                   : path);
       JsonRecordSplitter.Sink sink =
           isUnframed
-              ? (offset, line, bytes) -> out.output(unframedRecord(hour, path, offset, line, bytes))
-              : (offset, line, bytes) ->
-                  out.output(new BronzeRecord(hour, path + ":" + line, offset, bytes));
+              ? (offset, line, bytes) -> {
+                FirstRecord.read();
+                out.output(unframedRecord(hour, path, offset, line, bytes));
+              }
+              : (offset, line, bytes) -> {
+                FirstRecord.read();
+                out.output(new BronzeRecord(hour, path + ":" + line, offset, bytes));
+              };
       long read;
       BronzeFileContent.Damage damage;
       try (BronzeFileContent content = BronzeFileContent.of(Channels.newInputStream(file.open()))) {

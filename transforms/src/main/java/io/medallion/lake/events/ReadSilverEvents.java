@@ -3,6 +3,7 @@ package io.medallion.lake.events;
 import io.medallion.lake.beam.EncodedBatches;
 import io.medallion.lake.commit.Counts;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.progress.FirstRecord;
 import io.medallion.lake.table.CatalogConnection;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
@@ -279,6 +280,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
       long position = 0;
       try (CloseableIterable<GenericData.Record> rows = builder.build()) {
         for (GenericData.Record row : rows) {
+          FirstRecord.read();
           if (deletes != null && !deletes.live(position++, row)) {
             continue;
           }

@@ -1,5 +1,6 @@
 package io.medallion.lake.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,6 +8,7 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.ProduceEvents;
 import io.medallion.lake.producer.EventCatalog;
 import io.medallion.lake.producer.EventGenerator;
+import io.medallion.lake.progress.FirstRecord;
 import io.medallion.lake.runners.Lake;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.SnapshotViews;
@@ -37,6 +39,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.Default;
@@ -155,7 +159,8 @@ public final class Bench {
 
     @Description(
         "Record each run with Java Flight Recorder (settings=profile) into <work>/logs/*.jfr;"
-            + " implies --keep. Summarise with: jfr print --events jdk.ExecutionSample <file>.")
+            + " implies --keep, and runs without the class-data archive, which JFR cannot run"
+            + " with on JDK 17. Summarise with: jfr print --events jdk.ExecutionSample <file>.")
     @Default.Boolean(false)
     boolean getProfile();
 
@@ -173,7 +178,11 @@ public final class Bench {
 
   static final List<String> IMPLEMENTATIONS = List.of("direct", "flink", "reference", "spark");
 
-  /** One timed run: a stage (silver, gold) of one implementation. */
+  /**
+   * One timed run: a stage (silver, gold) of one implementation. {@code firstRecordSeconds}:
+   * seconds from the child JVM's start to the first input record read ({@link FirstRecord}), null
+   * (absent in the JSON) when its log has no such line.
+   */
   public record Run(
       String stage,
       String implementation,
@@ -186,7 +195,8 @@ public final class Bench {
       Layout layout,
       double loadBefore,
       String log,
-      long bytesRead) {}
+      long bytesRead,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double firstRecordSeconds) {}
 
   /** How a stage's output lies on disk. */
   public record Layout(
@@ -553,7 +563,7 @@ public final class Bench {
   }
 
   private static Run skipped(String stage, String impl, String status) {
-    return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "", 0);
+    return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "", 0, null);
   }
 
   /** Runs {@code mainAndArgs} in a child JVM and measures it. */
@@ -581,6 +591,7 @@ public final class Bench {
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + options.getHeap());
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    command.add("-Dorg.slf4j.simpleLogger.log." + FirstRecord.LOGGER + "=info");
     if (options.getProfile()) {
       // Beam's and Flink's frames are many: at the default 64 a sample loses the step it is in.
       command.add("-XX:FlightRecorderOptions=stackdepth=512");
@@ -654,15 +665,17 @@ public final class Bench {
             layout,
             load,
             log.toString(),
-            bytesRead);
+            bytesRead,
+            firstRecordSeconds(Files.readString(log, StandardCharsets.UTF_8)));
     out.printf(
         Locale.ROOT,
-        "%-6s %-9s %s: %8.1f s, %,10.0f ev/s, peak RSS %,6d MB, %,d rows%s, %d files, %,.1f MB"
-            + " read%n",
+        "%-6s %-9s %s: %8.1f s (first record %s s), %,10.0f ev/s, peak RSS %,6d MB, %,d rows%s,"
+            + " %d files, %,.1f MB read%n",
         stage,
         impl,
         status,
         wall,
+        seconds(run.firstRecordSeconds()),
         run.eventsPerSecond(),
         peak >> 20,
         rows,
@@ -676,6 +689,25 @@ public final class Bench {
           .forEach(l -> out.println("    " + l));
     }
     return run;
+  }
+
+  private static final Pattern FIRST_RECORD =
+      Pattern.compile(
+          Pattern.quote(FirstRecord.PREFIX) + "(\\d+)" + Pattern.quote(FirstRecord.SUFFIX));
+
+  /**
+   * Seconds from JVM start to the first record read, from the first {@link FirstRecord} line in a
+   * run's {@code log} (the lake's, the reference's or Spark's, whatever precedes it on the line);
+   * null when there is none.
+   */
+  static Double firstRecordSeconds(String log) {
+    Matcher m = FIRST_RECORD.matcher(log);
+    return m.find() ? Long.parseLong(m.group(1)) / 1000.0 : null;
+  }
+
+  /** {@code seconds} with one decimal, or {@code –} when unknown. */
+  static String seconds(Double seconds) {
+    return seconds == null ? "–" : String.format(Locale.ROOT, "%.1f", seconds);
   }
 
   /** {@code %M} of GNU time: the child's maximum resident set, in KiB. */
@@ -849,22 +881,25 @@ public final class Bench {
         .append(report.get("load_after"))
         .append(".\n\n");
     md.append(
-        "| stage | implementation | status | input records | wall s | events/s | vs reference |"
+        "| stage | implementation | status | input records | wall s | first record s | events/s |"
+            + " vs reference |"
             + " vs spark | peak RSS MB | rows written | partitions | files | MB written |"
             + " files/partition | MB read | load before |\n");
-    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Run r : runs) {
       Layout l = r.layout();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %,d | %.1f | %,.0f | %s | %s | %,d | %,d | %d | %d | %.1f | %d–%d |"
+              "| %s | %s | %s | %,d | %.1f | %s | %,.0f | %s | %s | %,d | %,d | %d | %d | %.1f |"
+                  + " %d–%d |"
                   + " %.1f | %.2f |%n",
               r.stage(),
               r.implementation(),
               r.status(),
               r.inputRecords(),
               r.wallSeconds(),
+              seconds(r.firstRecordSeconds()),
               r.eventsPerSecond(),
               ratio(r, runs, "reference"),
               ratio(r, runs, "spark"),
@@ -885,6 +920,9 @@ public final class Bench {
             + " input is the records it generates (--bronze), silver's the bronze records, gold's"
             + " the silver rows. vs reference = events/s"
             + " relative to the lean plain-Java reference (the lower bound: 1.00× is the limit);"
+            + " first record s = seconds from the run's JVM start to the first input record read"
+            + " (start-up: class loading, options, catalog, pipeline construction, the runner's own"
+            + " start; – when the run's log has no line for it)."
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
             + " Spark). Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
             + " silver files, the erasure's (forget, with --forget=N subjects; its rows written are"

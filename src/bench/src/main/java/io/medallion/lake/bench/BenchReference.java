@@ -11,6 +11,7 @@ import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
 import io.medallion.lake.events.SilverRows;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.progress.FirstRecord;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import java.io.BufferedOutputStream;
@@ -45,6 +46,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -165,6 +167,18 @@ public final class BenchReference {
   // ---- silver: bronze JSON lines → silver Parquet, one file per arrival hour ----
 
   /** Promotes each arrival hour on one of {@code threads} threads; returns a one-line summary. */
+  private static final AtomicBoolean FIRST_RECORD_SEEN = new AtomicBoolean();
+
+  /**
+   * Prints the lake's {@link FirstRecord} line on stdout, once per JVM, when the first input record
+   * is read: the reference's start-up, measured as the lake measures its own.
+   */
+  private static void firstRecord() {
+    if (!FIRST_RECORD_SEEN.get() && FIRST_RECORD_SEEN.compareAndSet(false, true)) {
+      System.out.println(FirstRecord.line(FirstRecord.millisSinceJvmStart()));
+    }
+  }
+
   static String silver(LakeLayout lake, List<Instant> hours, int threads) throws Exception {
     AtomicLong read = new AtomicLong();
     AtomicLong written = new AtomicLong();
@@ -220,6 +234,7 @@ public final class BenchReference {
           JsonRecordSplitter.split(
               in,
               (offset, line, bytes) -> {
+                firstRecord();
                 counts[0]++;
                 if (promote(hour, file + ":" + line, offset, bytes, silver, quarantine)) {
                   counts[1]++;
@@ -581,6 +596,7 @@ public final class BenchReference {
               try (ParquetReader<SilverRow> reader = new SilverReader(file).build()) {
                 SilverRow row;
                 while ((row = reader.read()) != null) {
+                  firstRecord();
                   if (passes > 1 && Math.floorMod(row.uuid.hashCode(), passes) != bucket) {
                     continue;
                   }

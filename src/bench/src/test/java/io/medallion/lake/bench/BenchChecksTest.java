@@ -10,7 +10,8 @@ class BenchChecksTest {
   private static final Bench.Layout NONE = new Bench.Layout(0, 0, 0, 0, 0);
 
   private static Bench.Run run(String stage, String implementation, String status, long rows) {
-    return new Bench.Run(stage, implementation, status, 10, 1.0, 10.0, 0, rows, NONE, 0.0, "", 0);
+    return new Bench.Run(
+        stage, implementation, status, 10, 1.0, 10.0, 0, rows, NONE, 0.0, "", 0, null);
   }
 
   @Test
