@@ -183,38 +183,41 @@ public final class GoldEvents {
       }
       CatalogSettings catalog = Lakes.catalog(options, lake);
       Duration horizon = Args.duration("--dedupHorizon", options.getDedupHorizon());
-      int buckets;
+      long rowsPerDate;
       try {
-        buckets =
-            options.getDedupBuckets() != null
-                ? Args.positive("--dedupBuckets", options.getDedupBuckets())
-                : dedupBucketsFor(catalog, DeduplicateEvents.datesToRead(dates, horizon));
+        rowsPerDate = plannedRowsPerDate(catalog, DeduplicateEvents.datesToRead(dates, horizon));
       } catch (RuntimeException e) {
         throw CatalogLockedException.beforeCommitting(e, catalog, units(dates));
       }
+      int buckets =
+          options.getDedupBuckets() != null
+              ? Args.positive("--dedupBuckets", options.getDedupBuckets())
+              : DeduplicateEvents.bucketsFor(rowsPerDate);
       return new Config(
           lake,
           catalog,
           dates,
           horizon,
           buckets,
-          Args.positive("--filesPerPartition", options.getFilesPerPartition()),
+          Math.max(
+              Args.positive("--filesPerPartition", options.getFilesPerPartition()),
+              WriteGoldEventFiles.filesFor(rowsPerDate)),
           Args.newRunId(),
           options.getAllowEmpty(),
           options.getTypedColumnLimit());
     }
 
     /**
-     * Buckets per date sized for the silver rows of the dates read ({@link
-     * DeduplicateEvents#bucketsFor}), counted from the table's metadata.
+     * The silver rows a date holds, on average over {@code silverDates}, counted from the table's
+     * metadata: what the de-duplication's buckets ({@link DeduplicateEvents#bucketsFor}) and the
+     * files per partition ({@link WriteGoldEventFiles#filesFor}) are sized for.
      */
-    static int dedupBucketsFor(CatalogSettings catalog, List<LocalDate> silverDates) {
+    static long plannedRowsPerDate(CatalogSettings catalog, List<LocalDate> silverDates) {
       if (silverDates.isEmpty()) {
-        return 1;
+        return 0;
       }
       try {
-        return DeduplicateEvents.bucketsFor(
-            ReadSilverEvents.plannedRows(catalog, silverDates) / silverDates.size());
+        return ReadSilverEvents.plannedRows(catalog, silverDates) / silverDates.size();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot plan the silver_events files to read", e);
       }

@@ -62,6 +62,26 @@ public final class WriteGoldEventFiles
   public static final TupleTag<KV<String, Long>> COUNTS = new TupleTag<>() {};
 
   /**
+   * The most rows a group of batches (one file per table it meets) is sized for by {@link
+   * #filesFor}. On Flink a group leaves the GroupByKey as one serialised element when the writer
+   * cannot be chained to it (its side input prevents it), so a group must fit a worker's heap
+   * several times over: a date of 24M events in one file per partition failed with 4 GB of heap
+   * (src/docs/benchmark.md).
+   */
+  public static final long ROWS_PER_GROUP = 1_000_000;
+
+  /**
+   * Files per partition for about {@code rowsPerDate} rows a date: one per {@link #ROWS_PER_GROUP}
+   * rows of the whole date, at least one. The batches of a partition are dealt over them in turn,
+   * so no group holds more than {@link #ROWS_PER_GROUP} rows however the rows spread over the event
+   * types, and a partition of a few batches still makes a few files.
+   */
+  public static int filesFor(long rowsPerDate) {
+    return (int)
+        Math.max(1, Math.min(Integer.MAX_VALUE, -Math.floorDiv(-rowsPerDate, ROWS_PER_GROUP)));
+  }
+
+  /**
    * The reason a row is quarantined from the typed tables: its event name has no letter or digit.
    */
   public static final String NO_VALID_CHARACTERS = "no_valid_characters";
