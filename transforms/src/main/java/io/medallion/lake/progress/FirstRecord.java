@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
  * java.lang.management.RuntimeMXBean#getStartTime()}. The first step of a batch pipeline (silver's
  * bronze reader, gold's silver reader) calls {@link #read()} for each record it reads; everything
  * before the line is start-up (class loading, options, catalog, pipeline construction, the runner's
- * own start). The line is at info on the logger named {@link #LOGGER}, so that the benchmark can
- * switch it on alone ({@code
- * -Dorg.slf4j.simpleLogger.log.io.medallion.lake.progress.FirstRecord=info}) while everything else
+ * own start). The line is at debug on the logger named {@link #LOGGER}, so that a run does not
+ * print it and the benchmark can switch it on alone ({@code
+ * -Dorg.slf4j.simpleLogger.log.io.medallion.lake.progress.FirstRecord=debug}) while everything else
  * logs at warn.
  */
 public final class FirstRecord {
@@ -35,7 +35,7 @@ public final class FirstRecord {
   public static void read() {
     // A plain read first: after the first record, each call costs one volatile load.
     if (!SEEN.get() && SEEN.compareAndSet(false, true)) {
-      LOG.info(line(millisSinceJvmStart()));
+      LOG.debug(line(millisSinceJvmStart()));
     }
   }
 

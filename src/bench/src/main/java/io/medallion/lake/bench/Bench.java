@@ -591,7 +591,7 @@ public final class Bench {
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + options.getHeap());
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    command.add("-Dorg.slf4j.simpleLogger.log." + FirstRecord.LOGGER + "=info");
+    command.add("-Dorg.slf4j.simpleLogger.log." + FirstRecord.LOGGER + "=debug");
     if (options.getProfile()) {
       // Beam's and Flink's frames are many: at the default 64 a sample loses the step it is in.
       command.add("-XX:FlightRecorderOptions=stackdepth=512");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class BenchFirstRecordTest {
   private static final String LAKE_LOG =
       "[main] WARN org.apache.flink.runtime.Something - a warning\n"
-          + "[CHAIN MapPartition (ReadRecords) (1/2)#0] INFO io.medallion.lake.progress.FirstRecord"
+          + "[CHAIN MapPartition (ReadRecords) (1/2)#0] DEBUG io.medallion.lake.progress.FirstRecord"
           + " - first record 4821 ms after JVM start\n"
           + "[main] WARN org.apache.beam.Other - later\n";
   private static final String SPARK_LOG =
