@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +41,22 @@ class SizingTest {
     assertThat(f.get("silver_files_h").value()).isEqualTo(196);
     // Gold: 24e9 / 25,000 = 960,000 core-s; / (3600 × 8) = 33.3 → 34 nodes.
     assertThat(f.get("gold_nodes").value()).isEqualTo(34);
-    // Provisioned Kinesis: 556 × 730 × $0.015 is known, the PUT payload unit price is not.
-    assertThat(f.get("kinesis_provisioned_usd").known()).isFalse();
-    assertThat(f.get("kinesis_provisioned_usd").missing())
-        .containsExactly("price:kinesis_put_payload_unit_million");
+    // Provisioned Kinesis: 556 shards × 730 h × the shard-hour, and 1e9 × 730 records a month in
+    // millions × the PUT payload unit (one per record of 500 bytes).
+    double shardHour = PRICES.get("kinesis_shard_hour").usd();
+    double putUnit = PRICES.get("kinesis_put_payload_unit_million").usd();
+    assertThat(f.get("kinesis_provisioned_usd").value())
+        .isCloseTo(556 * 730 * shardHour + 730_000 * putUnit, within(0.01));
+    // Without the PUT payload unit's price the figure is not a number: it names the price.
+    Map<String, Sizing.Price> withoutPut = new HashMap<>(PRICES);
+    Sizing.Price put = PRICES.get("kinesis_put_payload_unit_million");
+    withoutPut.put(
+        put.key(),
+        new Sizing.Price(put.key(), null, put.unit(), "not found", put.url(), put.date(), ""));
+    Sizing.Q unknown =
+        Sizing.size(1_000_000_000L, MEASURED, withoutPut).get("kinesis_provisioned_usd");
+    assertThat(unknown.known()).isFalse();
+    assertThat(unknown.missing()).containsExactly("price:kinesis_put_payload_unit_million");
   }
 
   @Test
