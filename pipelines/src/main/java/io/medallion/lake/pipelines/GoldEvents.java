@@ -305,7 +305,7 @@ public final class GoldEvents {
    * The heap {@code config}'s run needs on the DirectRunner, from the silver rows of the dates it
    * reads ({@link DirectRunnerMemory#GOLD_HEAP_PER_ROW}), counted from the table's metadata.
    */
-  public static DirectRunnerMemory.Need directRunnerNeed(Config config) {
+  private static DirectRunnerMemory.Need directRunnerNeed(Config config) {
     long rows;
     try {
       rows = ReadSilverEvents.plannedRows(config.catalog(), config.silverDates());

@@ -358,7 +358,7 @@ public final class SilverEvents {
    * reads ({@link DirectRunnerMemory#SILVER_HEAP_PER_BRONZE_BYTE}; a gzip file's by its {@link
    * DirectRunnerMemory#GZIP_EXPANSION}).
    */
-  public static DirectRunnerMemory.Need directRunnerNeed(Config config) {
+  private static DirectRunnerMemory.Need directRunnerNeed(Config config) {
     long bronze = 0;
     long needed = 0;
     for (Instant hour : config.hours()) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -263,26 +264,34 @@ public final class Lake {
   }
 
   /**
-   * The options of a promotion to run: {@code options} as they are, unless the command line named
-   * no runner (nor {@code -Dlake.runner}) and the run does not fit the DirectRunner in this JVM's
-   * heap ({@code need}); then, after one line saying so, the same options on the embedded Flink
-   * cluster with its {@link FlinkDefaults}, which spills to disk what it cannot hold. A run that
-   * names the DirectRunner is refused instead ({@link DirectRunnerMemory.Need#check}).
+   * Runs a promotion with {@code options}; when it is refused for not fitting the DirectRunner in
+   * this JVM's heap ({@link DirectRunnerMemory.TooLarge}, estimated once, by the promotion itself
+   * before it starts) and the command line named no runner (nor {@code -Dlake.runner}), prints one
+   * line saying so and runs it with the same options on the embedded Flink cluster with its {@link
+   * FlinkDefaults}, which spills to disk what it cannot hold. A run that names the DirectRunner
+   * stays refused.
    *
    * @param args the command's arguments with the runner defaults ({@link #withRunnerDefaults})
    */
-  static <T extends PipelineOptions> T onFlinkIfTooLarge(
-      String[] args, T options, Class<T> type, DirectRunnerMemory.Need need, PrintStream out) {
-    boolean named = Arrays.stream(args).anyMatch(a -> a.startsWith("--runner="));
-    if (named || !DirectRunnerMemory.isDirect(options) || need.fits()) {
-      return options;
+  static <T extends PipelineOptions> PipelineResult onFlinkIfTooLarge(
+      String[] args,
+      T options,
+      Class<T> type,
+      Function<T, PipelineResult> promotion,
+      PrintStream out) {
+    try {
+      return promotion.apply(options);
+    } catch (DirectRunnerMemory.TooLarge e) {
+      if (Arrays.stream(args).anyMatch(a -> a.startsWith("--runner="))) {
+        throw e;
+      }
+      out.println(e.need().onFlinkInstead());
+      List<String> flink = new ArrayList<>(Arrays.asList(args));
+      flink.removeIf(
+          a -> a.startsWith("--enforceImmutability") || a.startsWith("--enforceEncodability"));
+      flink.add("--runner=FlinkRunner");
+      return promotion.apply(parse(withRunnerDefaults(flink.toArray(String[]::new)), type));
     }
-    out.println(need.onFlinkInstead());
-    List<String> flink = new ArrayList<>(Arrays.asList(args));
-    flink.removeIf(
-        a -> a.startsWith("--enforceImmutability") || a.startsWith("--enforceEncodability"));
-    flink.add("--runner=FlinkRunner");
-    return parse(withRunnerDefaults(flink.toArray(String[]::new)), type);
   }
 
   /** {@link #withRunnerDefaults(String[], String)} for a batch command. */
@@ -374,10 +383,10 @@ public final class Lake {
       out.println("silver: no hour pending");
       return;
     }
-    options =
+    finish(
         onFlinkIfTooLarge(
-            args, options, SilverEvents.Options.class, SilverEvents.directRunnerNeed(config), out);
-    finish(SilverEvents.run(options, config), "silver");
+            args, options, SilverEvents.Options.class, o -> SilverEvents.run(o, config), out),
+        "silver");
     for (Instant hour : config.hours()) {
       Optional<JsonNode> report =
           Reports.read(
@@ -396,10 +405,10 @@ public final class Lake {
       out.println("gold: no date pending");
       return;
     }
-    options =
+    finish(
         onFlinkIfTooLarge(
-            args, options, GoldEvents.Options.class, GoldEvents.directRunnerNeed(config), out);
-    finish(GoldEvents.run(options, config), "gold");
+            args, options, GoldEvents.Options.class, o -> GoldEvents.run(o, config), out),
+        "gold");
     for (LocalDate date : config.dates()) {
       Reports.read(config.lake(), GoldEvents.DATASET, GoldEvents.DATASET.dateUnit(date).name())
           .ifPresent(r -> out.println(Reports.oneLine(r)));

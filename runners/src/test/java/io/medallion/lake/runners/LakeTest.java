@@ -1,6 +1,7 @@
 package io.medallion.lake.runners;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.lake.pipelines.GoldEvents;
 import io.medallion.lake.pipelines.SilverEvents;
@@ -14,8 +15,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,6 +202,16 @@ class LakeTest {
     }
   }
 
+  /** A promotion that checks {@code need} as silver and gold do, and records what it ran with. */
+  private static <T extends PipelineOptions> Function<T, PipelineResult> promotion(
+      DirectRunnerMemory.Need need, List<T> ranWith) {
+    return o -> {
+      ranWith.add(o);
+      need.check(o);
+      return null;
+    };
+  }
+
   @Test
   void aPromotionTooLargeForTheDirectRunnerRunsOnEmbeddedFlinkWhenNoRunnerIsNamed() {
     String[] defaulted = Lake.withRunnerDefaults(new String[] {"--hour=2026-01-02T03"});
@@ -204,15 +220,17 @@ class LakeTest {
         new DirectRunnerMemory.Need(
             "silver", Runtime.getRuntime().maxMemory() + 1, "9.9 GB of bronze", "fewer hours");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<SilverEvents.Options> ranWith = new ArrayList<>();
 
-    SilverEvents.Options chosen =
-        Lake.onFlinkIfTooLarge(
-            defaulted,
-            direct,
-            SilverEvents.Options.class,
-            tooLarge,
-            new PrintStream(out, true, StandardCharsets.UTF_8));
+    Lake.onFlinkIfTooLarge(
+        defaulted,
+        direct,
+        SilverEvents.Options.class,
+        promotion(tooLarge, ranWith),
+        new PrintStream(out, true, StandardCharsets.UTF_8));
 
+    assertThat(ranWith).hasSize(2).first().isSameAs(direct);
+    SilverEvents.Options chosen = ranWith.get(1);
     assertThat(chosen.getRunner()).isEqualTo(FlinkRunner.class);
     assertThat(chosen.as(FlinkPipelineOptions.class).getFlinkMaster()).isEqualTo("[local]");
     assertThat(chosen.getHour()).isEqualTo("2026-01-02T03");
@@ -232,16 +250,26 @@ class LakeTest {
     String[] defaulted = Lake.withRunnerDefaults(new String[] {"--date=2026-01-02"});
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+    List<GoldEvents.Options> namedRuns = new ArrayList<>();
+    List<GoldEvents.Options> defaultRuns = new ArrayList<>();
 
     GoldEvents.Options namedDirect = Lake.parse(named, GoldEvents.Options.class);
     GoldEvents.Options defaultDirect = Lake.parse(defaulted, GoldEvents.Options.class);
 
-    assertThat(
-            Lake.onFlinkIfTooLarge(named, namedDirect, GoldEvents.Options.class, tooLarge, print))
-        .isSameAs(namedDirect);
-    assertThat(
-            Lake.onFlinkIfTooLarge(defaulted, defaultDirect, GoldEvents.Options.class, fits, print))
-        .isSameAs(defaultDirect);
+    assertThatThrownBy(
+            () ->
+                Lake.onFlinkIfTooLarge(
+                    named,
+                    namedDirect,
+                    GoldEvents.Options.class,
+                    promotion(tooLarge, namedRuns),
+                    print))
+        .isInstanceOf(DirectRunnerMemory.TooLarge.class)
+        .hasMessageStartingWith("the DirectRunner holds a gold run's rows in memory");
+    assertThat(namedRuns).containsExactly(namedDirect);
+    Lake.onFlinkIfTooLarge(
+        defaulted, defaultDirect, GoldEvents.Options.class, promotion(fits, defaultRuns), print);
+    assertThat(defaultRuns).containsExactly(defaultDirect);
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }

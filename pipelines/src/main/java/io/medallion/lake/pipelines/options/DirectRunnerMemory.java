@@ -46,13 +46,14 @@ public final class DirectRunnerMemory {
     /**
      * Throws when {@code options} run on the DirectRunner and the run does not fit.
      *
-     * @throws IllegalArgumentException saying what to change
+     * @throws TooLarge saying what to change
      */
     public void check(PipelineOptions options) {
       if (!isDirect(options) || fits()) {
         return;
       }
-      throw new IllegalArgumentException(
+      throw new TooLarge(
+          this,
           String.format(
               Locale.ROOT,
               "the DirectRunner holds a %s run's rows in memory: %s needs about %s of heap and"
@@ -81,10 +82,31 @@ public final class DirectRunnerMemory {
   }
 
   /**
+   * A run refused before it started because it does not fit the DirectRunner in this JVM's heap: a
+   * user mistake (its message says what to change), and what the launcher turns into a run on
+   * embedded Flink when no runner was named ({@link Need#onFlinkInstead}).
+   */
+  public static final class TooLarge extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Need need;
+
+    TooLarge(Need need, String message) {
+      super(message);
+      this.need = need;
+    }
+
+    /** What the refused run needed. */
+    public Need need() {
+      return need;
+    }
+  }
+
+  /**
    * Throws when {@code options} run on the DirectRunner and {@code needed} bytes of heap exceed
    * what this JVM may use ({@link Need#check}).
    *
-   * @throws IllegalArgumentException saying what to change
+   * @throws TooLarge saying what to change
    */
   public static void check(
       PipelineOptions options, String job, long needed, String what, String smaller) {
