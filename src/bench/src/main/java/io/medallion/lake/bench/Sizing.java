@@ -215,6 +215,20 @@ public final class Sizing {
     }
   }
 
+  /**
+   * A month of a transient EMR cluster: its core nodes and one primary, {@code wallSeconds} a run,
+   * {@code runsAMonth} runs, at {@code instancePrice} (EC2 and EMR) an instance-hour.
+   */
+  private static Q transientClusterUsd(
+      Q coreNodes, Q wallSeconds, double runsAMonth, Q instancePrice) {
+    return coreNodes
+        .plus(Q.of(1))
+        .times(wallSeconds)
+        .div(3600)
+        .times(runsAMonth)
+        .times(instancePrice);
+  }
+
   /** The price table in {@code json} (the shape of {@code aws-prices.json}), by key. */
   static Map<String, Price> prices(InputStream json) {
     try (InputStream in = json) {
@@ -341,12 +355,7 @@ public final class Sizing {
     Q instancePrice = p.get("ec2_c5_2xlarge_hour").q().plus(p.get("emr_c5_2xlarge_hour").q());
     f.put(
         "silver_usd",
-        silverNodes
-            .plus(Q.of(1))
-            .times(f.get("silver_wall_s"))
-            .div(3600)
-            .times(HOURS_A_MONTH)
-            .times(instancePrice));
+        transientClusterUsd(silverNodes, f.get("silver_wall_s"), HOURS_A_MONTH, instancePrice));
     // EMR, gold: one transient cluster a day over the day's silver rows.
     Q goldInputDay = silverRows.times(24);
     Q goldCoreS = goldInputDay.div(q(m.goldPerCore(), "gold_events_per_core_s"));
@@ -355,14 +364,7 @@ public final class Sizing {
     f.put("gold_nodes", goldNodes);
     f.put("gold_wall_s", goldCoreS.div(goldNodes.times(INSTANCE_VCPU)));
     Q goldBytesDay = perHourEvents.times(24).times(q(m.goldBytesPerRow(), "gold_bytes_per_row"));
-    f.put(
-        "gold_usd",
-        goldNodes
-            .plus(Q.of(1))
-            .times(f.get("gold_wall_s"))
-            .div(3600)
-            .times(30)
-            .times(instancePrice));
+    f.put("gold_usd", transientClusterUsd(goldNodes, f.get("gold_wall_s"), 30, instancePrice));
     // The erasure pass over one day of retained bronze records, per core.
     f.put(
         "erasure_core_s_per_day",
