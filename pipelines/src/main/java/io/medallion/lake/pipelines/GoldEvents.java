@@ -199,9 +199,7 @@ public final class GoldEvents {
           dates,
           horizon,
           buckets,
-          Math.max(
-              Args.positive("--filesPerPartition", options.getFilesPerPartition()),
-              WriteGoldEventFiles.filesFor(rowsPerDate)),
+          Args.positive("--filesPerPartition", options.getFilesPerPartition()),
           Args.newRunId(),
           options.getAllowEmpty(),
           options.getTypedColumnLimit());
@@ -209,8 +207,8 @@ public final class GoldEvents {
 
     /**
      * The silver rows a date holds, on average over {@code silverDates}, counted from the table's
-     * metadata: what the de-duplication's buckets ({@link DeduplicateEvents#bucketsFor}) and the
-     * files per partition ({@link WriteGoldEventFiles#filesFor}) are sized for.
+     * metadata: what the de-duplication's buckets ({@link DeduplicateEvents#bucketsFor}) are sized
+     * for.
      */
     static long plannedRowsPerDate(CatalogSettings catalog, List<LocalDate> silverDates) {
       if (silverDates.isEmpty()) {
@@ -368,6 +366,7 @@ public final class GoldEvents {
                 WriteGoldEventFiles.of(
                     goldEvents,
                     settled.apply("TypedTablesView", View.asSingleton()),
+                    deduplicated.get(DeduplicateEvents.PARTITION_ROWS),
                     typed,
                     config.runId(),
                     config.filesPerPartition()));

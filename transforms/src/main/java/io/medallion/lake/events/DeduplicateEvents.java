@@ -58,7 +58,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * date of {@link #datesToRead} (the target dates and the context before them). Output, for the
  * target dates only: {@link #EVENTS}, the kept rows as {@code gold_events} rows ({@link
  * GoldRows#of}) in {@link EncodedBatches} ({@link #GOLD_ROW}) keyed by their partition path in that
- * table, ready for {@link io.medallion.lake.typed.WriteGoldEventFiles}; {@link #STATS}, partial
+ * table, ready for {@link io.medallion.lake.typed.WriteGoldEventFiles}, and {@link
+ * #PARTITION_ROWS}, how many per partition path (per bundle, to be summed); {@link #STATS}, partial
  * {@code event_stats} rows ({@link DailyEventStats#PARTIAL_STATS}, summed by {@link
  * DailyEventStats}); and {@link #COUNTS}: per target date, {@code written} (kept rows), {@code
  * duplicates_removed} (dropped rows created on the date) and {@code duplicate_of.<W>} (of those,
@@ -88,6 +89,12 @@ public final class DeduplicateEvents
 
   /** What the kept rows' payloads hold: {@link PayloadTypes} path keys and counts, to be summed. */
   public static final TupleTag<KV<String, Long>> TYPES = new TupleTag<>() {};
+
+  /**
+   * Kept rows per {@code gold_events} partition path ({@link #EVENTS}' keys), counted per bundle,
+   * to be summed: what the writer sizes each partition's files by.
+   */
+  public static final TupleTag<KV<String, Long>> PARTITION_ROWS = new TupleTag<>() {};
 
   /** Counter prefix: {@code duplicate_of.2026-01-01} counts copies whose winner is of that date. */
   public static final String DUPLICATE_OF = "duplicate_of";
@@ -242,11 +249,13 @@ public final class DeduplicateEvents
             .apply(
                 "KeepFirstPerUuid",
                 ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold, typed))
-                    .withOutputTags(EVENTS, TupleTagList.of(STATS).and(COUNTS).and(TYPES)));
+                    .withOutputTags(
+                        EVENTS, TupleTagList.of(STATS).and(COUNTS).and(TYPES).and(PARTITION_ROWS)));
     result.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
     result.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
     result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     result.get(TYPES).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    result.get(PARTITION_ROWS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return result;
   }
 
@@ -355,6 +364,7 @@ public final class DeduplicateEvents
     private transient Map<LocalDate, String> partitions;
     private transient PayloadTypes payloadTypes;
     private transient Map<Object, String> typedTables;
+    private transient Map<String, long[]> partitionRows;
 
     KeepFirstPerUuidFn(
         List<LocalDate> targets, long horizonMicros, TableAtStart gold, TableFamily typed) {
@@ -377,6 +387,7 @@ public final class DeduplicateEvents
       counts = new Counts.InBundle();
       stats = new HashMap<>();
       payloadTypes = new PayloadTypes();
+      partitionRows = new HashMap<>();
     }
 
     @ProcessElement
@@ -465,8 +476,9 @@ public final class DeduplicateEvents
           counts.add(partition, Counts.WRITTEN, 1);
           observePayload(row);
           GenericRecord gold = GoldRows.of(row, dates[i]);
-          goldRows.add(
-              paths.of(gold), gold, (path, batch) -> out.get(EVENTS).output(KV.of(path, batch)));
+          String path = paths.of(gold);
+          partitionRows.computeIfAbsent(path, p -> new long[1])[0]++;
+          goldRows.add(path, gold, (p, batch) -> out.get(EVENTS).output(KV.of(p, batch)));
         } else {
           counts.add(partition, Counts.DUPLICATES_REMOVED, 1);
           counts.add(partition, DUPLICATE_OF + "." + dates[first], 1);
@@ -510,6 +522,14 @@ public final class DeduplicateEvents
         context.output(STATS, row, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
       stats.clear();
+      partitionRows.forEach(
+          (path, n) ->
+              context.output(
+                  PARTITION_ROWS,
+                  KV.of(path, n[0]),
+                  BoundedWindow.TIMESTAMP_MIN_VALUE,
+                  GlobalWindow.INSTANCE));
+      partitionRows.clear();
       counts.flush(context, COUNTS);
       payloadTypes.drain(
           (key, n) ->

@@ -22,6 +22,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -35,13 +37,15 @@ import org.apache.iceberg.io.FileAppender;
  * into {@code gold_events}' file of its partition, and as a typed row ({@link TypedRows}) into its
  * typed table's file, the table its event name names, with the table's schema as the run settled it
  * ({@link SettleTypedTables}). The rows come in the batches {@link DeduplicateEvents#EVENTS} leaves
- * them in, keyed by their {@code gold_events} partition; the batches of a partition are gathered
- * into {@code filesPerPartition} groups (one GroupByKey, as Beam's FileIO would), and a group
- * writes one {@code gold_events} file ({@code data/event_type=T/date=D/part-<run>-<shard>-of-
- * <shards>.parquet}) and one file per typed table it meets ({@code <table>/data/date=D/part-<run>-
- * <event type>-<shard>-of-<shards>.parquet}), with Iceberg's writer, straight into the tables' data
- * locations. Nothing is in a table until the commit; a file of a run that failed is an orphan for
- * {@code lake maintain}, and a retried group writes its files again under the same names.
+ * them in, keyed by their {@code gold_events} partition; the batches of a partition are dealt over
+ * its file groups, one per {@link #ROWS_PER_GROUP} rows the partition holds (counted by the
+ * de-duplication, {@link DeduplicateEvents#PARTITION_ROWS}), at least {@code minFilesPerPartition},
+ * and gathered by one GroupByKey, as Beam's FileIO would. A group writes one {@code gold_events}
+ * file ({@code data/event_type=T/date=D/part-<run>-<group>-of-<groups>.parquet}) and one file per
+ * typed table it meets ({@code <table>/data/date=D/part-<run>-<event type>-<group>-of-<groups>
+ * .parquet}), with Iceberg's writer, straight into the tables' data locations. Nothing is in a
+ * table until the commit; a file of a run that failed is an orphan for {@code lake maintain}, and a
+ * retried group writes its files again under the same names.
  *
  * <p>Outputs {@link #EVENT_FILES}, each {@code gold_events} file keyed by its partition path;
  * {@link #TYPED_FILES}, each typed file keyed by its table, with its partition path; and {@link
@@ -71,14 +75,12 @@ public final class WriteGoldEventFiles
   public static final long ROWS_PER_GROUP = 1_000_000;
 
   /**
-   * Files per partition for about {@code rowsPerDate} rows a date: one per {@link #ROWS_PER_GROUP}
-   * rows of the whole date, at least one. The batches of a partition are dealt over them in turn,
-   * so no group holds more than {@link #ROWS_PER_GROUP} rows however the rows spread over the event
-   * types, and a partition of a few batches still makes a few files.
+   * File groups for a partition of {@code rows} rows: one per {@link #ROWS_PER_GROUP}, at least
+   * one. The partition's batches are dealt over them in turn, so no group holds much more than
+   * {@link #ROWS_PER_GROUP} rows, and a partition smaller than that is one file.
    */
-  public static int filesFor(long rowsPerDate) {
-    return (int)
-        Math.max(1, Math.min(Integer.MAX_VALUE, -Math.floorDiv(-rowsPerDate, ROWS_PER_GROUP)));
+  public static int filesFor(long rows) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, -Math.floorDiv(-rows, ROWS_PER_GROUP)));
   }
 
   /**
@@ -96,49 +98,64 @@ public final class WriteGoldEventFiles
 
   private final TableAtStart goldEvents;
   private final PCollectionView<TypedTables> tables;
+  private final PCollection<KV<String, Long>> partitionRows;
   private final TableFamily family;
   private final String runId;
-  private final int filesPerPartition;
+  private final int minFilesPerPartition;
 
   private WriteGoldEventFiles(
       TableAtStart goldEvents,
       PCollectionView<TypedTables> tables,
+      PCollection<KV<String, Long>> partitionRows,
       TableFamily family,
       String runId,
-      int filesPerPartition) {
+      int minFilesPerPartition) {
     this.goldEvents = goldEvents;
     this.tables = tables;
+    this.partitionRows = partitionRows;
     this.family = family;
     this.runId = runId;
-    this.filesPerPartition = filesPerPartition;
+    this.minFilesPerPartition = minFilesPerPartition;
   }
 
   /**
    * @param goldEvents the {@code gold_events} table as the run found it
    * @param tables the run's settled typed tables, a singleton view of {@link SettleTypedTables}
+   * @param partitionRows the rows of each partition the batches are keyed by, in parts to be summed
+   *     ({@link DeduplicateEvents#PARTITION_ROWS})
+   * @param minFilesPerPartition the fewest file groups a partition is dealt over ({@code
+   *     --filesPerPartition}); a large partition gets more ({@link #filesFor})
    */
   public static WriteGoldEventFiles of(
       TableAtStart goldEvents,
       PCollectionView<TypedTables> tables,
+      PCollection<KV<String, Long>> partitionRows,
       TableFamily family,
       String runId,
-      int filesPerPartition) {
-    if (filesPerPartition < 1) {
+      int minFilesPerPartition) {
+    if (minFilesPerPartition < 1) {
       throw new IllegalArgumentException("filesPerPartition must be at least 1");
     }
-    return new WriteGoldEventFiles(goldEvents, tables, family, runId, filesPerPartition);
+    return new WriteGoldEventFiles(
+        goldEvents, tables, partitionRows, family, runId, minFilesPerPartition);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> batches) {
+    PCollectionView<Map<String, Long>> rows =
+        partitionRows
+            .apply("SumPartitionRows", Sum.longsPerKey())
+            .apply("PartitionRowsView", View.asMap());
     PCollectionTuple written =
         batches
-            .apply("ShardBatches", ParDo.of(new ShardFn(filesPerPartition)))
+            .apply(
+                "ShardBatches",
+                ParDo.of(new ShardFn(rows, minFilesPerPartition)).withSideInputs(rows))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("GroupShards", GroupByKey.create())
             .apply(
                 "WriteFiles",
-                ParDo.of(new WriteFn(goldEvents, tables, family, runId, filesPerPartition))
+                ParDo.of(new WriteFn(goldEvents, tables, family, runId))
                     .withSideInputs(tables)
                     .withOutputTags(EVENT_FILES, TupleTagList.of(TYPED_FILES).and(COUNTS)));
     written.get(EVENT_FILES).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
@@ -151,19 +168,42 @@ public final class WriteGoldEventFiles
     return written;
   }
 
-  /** {@code <gold partition>} → {@code <gold partition>|<shard>}, the shards taken in turn. */
+  /**
+   * {@code <gold partition>} → {@code <gold partition>|<group>-of-<groups>}, the partition's groups
+   * ({@link #filesFor} its rows, at least the minimum) taken in turn.
+   */
   static final class ShardFn extends DoFn<KV<String, byte[]>, KV<String, byte[]>> {
-    private final int shards;
-    private transient int next;
+    private final PCollectionView<Map<String, Long>> rows;
+    private final int minShards;
+    private transient Map<String, int[]> next;
 
-    ShardFn(int shards) {
-      this.shards = shards;
+    ShardFn(PCollectionView<Map<String, Long>> rows, int minShards) {
+      this.rows = rows;
+      this.minShards = minShards;
+    }
+
+    @Setup
+    public void setup() {
+      next = new HashMap<>();
     }
 
     @ProcessElement
-    public void process(@Element KV<String, byte[]> batch, OutputReceiver<KV<String, byte[]>> out) {
-      next = (next + 1) % shards;
-      out.output(KV.of(batch.getKey() + "|" + next, batch.getValue()));
+    public void process(ProcessContext c) {
+      KV<String, byte[]> batch = c.element();
+      // {shards, next shard}, per partition
+      int[] turn =
+          next.computeIfAbsent(
+              batch.getKey(),
+              partition ->
+                  new int[] {
+                    Math.max(minShards, filesFor(c.sideInput(rows).getOrDefault(partition, 0L))), 0
+                  });
+      int shard = turn[1];
+      turn[1] = (shard + 1) % turn[0];
+      c.output(
+          KV.of(
+              batch.getKey() + "|" + String.format(Locale.ROOT, "%05d-of-%05d", shard, turn[0]),
+              batch.getValue()));
     }
   }
 
@@ -172,23 +212,22 @@ public final class WriteGoldEventFiles
     private final PCollectionView<TypedTables> tables;
     private final TableFamily family;
     private final String runId;
-    private final int shards;
     private transient Map<Object, String> tableOf;
     private transient Map<Integer, String> unitOf;
     private transient Map<String, Writer> writers;
     private transient Counts.InBundle counts;
+    // Made once: counted per row.
+    private transient String writtenCounter;
 
     WriteFn(
         TableAtStart goldEvents,
         PCollectionView<TypedTables> tables,
         TableFamily family,
-        String runId,
-        int shards) {
+        String runId) {
       this.goldEvents = goldEvents;
       this.tables = tables;
       this.family = family;
       this.runId = runId;
-      this.shards = shards;
     }
 
     /** The rows of one typed table, and how its rows are made and partitioned. */
@@ -212,6 +251,7 @@ public final class WriteGoldEventFiles
       tableOf = new HashMap<>();
       unitOf = new HashMap<>();
       writers = new HashMap<>();
+      writtenCounter = family.writtenCounter();
     }
 
     @StartBundle
@@ -225,7 +265,7 @@ public final class WriteGoldEventFiles
       String key = c.element().getKey();
       int bar = key.lastIndexOf('|');
       String goldPartition = key.substring(0, bar);
-      int shard = Integer.parseInt(key.substring(bar + 1));
+      String shard = key.substring(bar + 1);
       Open events = null;
       Map<String, Open> open = new TreeMap<>();
       try {
@@ -258,7 +298,7 @@ public final class WriteGoldEventFiles
         GenericRecord gold,
         TypedTables settled,
         String goldPartition,
-        int shard,
+        String shard,
         Map<String, Open> open)
         throws IOException {
       String unit =
@@ -301,7 +341,7 @@ public final class WriteGoldEventFiles
             goldPartition + " holds rows of two " + table + " partitions: " + partition);
       }
       file.file().add(row);
-      counts.add(unit, family.writtenCounter(), 1);
+      counts.add(unit, writtenCounter, 1);
     }
 
     /** The {@code event_type} value of a {@code gold_events} partition path. */
@@ -311,21 +351,20 @@ public final class WriteGoldEventFiles
     }
 
     /**
-     * Opens {@code table}'s file of {@code partition}, {@code part-<run>-<infix><shard>-of-
-     * <shards>.parquet} in its data location.
+     * Opens {@code table}'s file of {@code partition}, {@code part-<run>-<infix><group>-of-
+     * <groups>.parquet} in its data location ({@code shard} is {@code <group>-of-<groups>}).
      */
-    private Open open(TableAtStart table, String partition, String infix, int shard)
+    private Open open(TableAtStart table, String partition, String infix, String shard)
         throws IOException {
       String location =
           String.format(
               Locale.ROOT,
-              "%s/%s/part-%s-%s%05d-of-%05d.parquet",
+              "%s/%s/part-%s-%s%s.parquet",
               table.dataLocation(),
               partition,
               runId,
               infix,
-              shard,
-              shards);
+              shard);
       FileAppender<GenericRecord> file =
           ParquetFiles.writer(location, table.writeSchema(), table.properties());
       return new Open(partition, location, file);
