@@ -79,8 +79,9 @@ public final class Lake {
 
   /**
    * The runner used when the command line names none; set by the Maven profiles {@code
-   * direct-runner} (the default) and {@code flink-runner} for {@code exec:java}, or with {@code
-   * java -Dlake.runner=FlinkRunner -jar lake.jar ...}. An explicit {@code --runner} always wins.
+   * direct-runner} and {@code flink-runner} for {@code exec:java} (the default profile sets it
+   * empty: no runner named, as from the jar), or with {@code java -Dlake.runner=FlinkRunner -jar
+   * lake.jar ...}. An explicit {@code --runner} always wins.
    */
   static final String DEFAULT_RUNNER_PROPERTY = "lake.runner";
 
