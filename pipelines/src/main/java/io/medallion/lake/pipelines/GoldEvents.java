@@ -121,7 +121,12 @@ public final class GoldEvents {
   /** The default {@code --typedColumnLimit}. */
   public static final int TYPED_COLUMN_LIMIT = 300;
 
-  /** What one gold run promotes, unpacked from the options once. */
+  /**
+   * What one gold run promotes, unpacked from the options once.
+   *
+   * @param plannedSilverRows the silver rows of {@link #silverDates}, as the table's metadata
+   *     counts them when the run was planned, or -1 when not counted (then counted when needed)
+   */
   public record Config(
       LakeLayout lake,
       CatalogSettings catalog,
@@ -131,12 +136,37 @@ public final class GoldEvents {
       int filesPerPartition,
       String runId,
       boolean allowEmpty,
-      int typedColumnLimit) {
+      int typedColumnLimit,
+      long plannedSilverRows) {
 
     public Config {
       DeduplicateEvents.checkHorizon(dedupHorizon);
       dates = List.copyOf(dates);
       Args.positive("--typedColumnLimit", typedColumnLimit);
+    }
+
+    /** A run whose silver rows are counted when needed. */
+    public Config(
+        LakeLayout lake,
+        CatalogSettings catalog,
+        List<LocalDate> dates,
+        Duration dedupHorizon,
+        int dedupBuckets,
+        int filesPerPartition,
+        String runId,
+        boolean allowEmpty,
+        int typedColumnLimit) {
+      this(
+          lake,
+          catalog,
+          dates,
+          dedupHorizon,
+          dedupBuckets,
+          filesPerPartition,
+          runId,
+          allowEmpty,
+          typedColumnLimit,
+          -1);
     }
 
     /** A run with the default {@code --typedColumnLimit}. */
@@ -183,16 +213,19 @@ public final class GoldEvents {
       }
       CatalogSettings catalog = Lakes.catalog(options, lake);
       Duration horizon = Args.duration("--dedupHorizon", options.getDedupHorizon());
-      long rowsPerDate;
+      List<LocalDate> silverDates = DeduplicateEvents.datesToRead(dates, horizon);
+      long silverRows;
       try {
-        rowsPerDate = plannedRowsPerDate(catalog, DeduplicateEvents.datesToRead(dates, horizon));
+        silverRows = plannedRows(catalog, silverDates);
       } catch (RuntimeException e) {
         throw CatalogLockedException.beforeCommitting(e, catalog, units(dates));
       }
+      // The buckets are sized for a date's rows, on average over the dates read.
       int buckets =
           options.getDedupBuckets() != null
               ? Args.positive("--dedupBuckets", options.getDedupBuckets())
-              : DeduplicateEvents.bucketsFor(rowsPerDate);
+              : DeduplicateEvents.bucketsFor(
+                  silverDates.isEmpty() ? 0 : silverRows / silverDates.size());
       return new Config(
           lake,
           catalog,
@@ -202,20 +235,21 @@ public final class GoldEvents {
           Args.positive("--filesPerPartition", options.getFilesPerPartition()),
           Args.newRunId(),
           options.getAllowEmpty(),
-          options.getTypedColumnLimit());
+          options.getTypedColumnLimit(),
+          silverRows);
     }
 
     /**
-     * The silver rows a date holds, on average over {@code silverDates}, counted from the table's
-     * metadata: what the de-duplication's buckets ({@link DeduplicateEvents#bucketsFor}) are sized
-     * for.
+     * The silver rows of {@code silverDates}, counted from the table's metadata (Iceberg's
+     * planning, deleted rows included): what the de-duplication's buckets ({@link
+     * DeduplicateEvents#bucketsFor}) and the DirectRunner's heap estimate are sized for.
      */
-    static long plannedRowsPerDate(CatalogSettings catalog, List<LocalDate> silverDates) {
+    static long plannedRows(CatalogSettings catalog, List<LocalDate> silverDates) {
       if (silverDates.isEmpty()) {
         return 0;
       }
       try {
-        return ReadSilverEvents.plannedRows(catalog, silverDates) / silverDates.size();
+        return ReadSilverEvents.plannedRows(catalog, silverDates);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot plan the silver_events files to read", e);
       }
@@ -301,15 +335,13 @@ public final class GoldEvents {
 
   /**
    * The heap {@code config}'s run needs on the DirectRunner, from the silver rows of the dates it
-   * reads ({@link DirectRunnerMemory#GOLD_HEAP_PER_ROW}), counted from the table's metadata.
+   * reads ({@link DirectRunnerMemory#GOLD_HEAP_PER_ROW}), as the run's plan counted them.
    */
   private static DirectRunnerMemory.Need directRunnerNeed(Config config) {
-    long rows;
-    try {
-      rows = ReadSilverEvents.plannedRows(config.catalog(), config.silverDates());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot plan the silver_events files to read", e);
-    }
+    long rows =
+        config.plannedSilverRows() >= 0
+            ? config.plannedSilverRows()
+            : Config.plannedRows(config.catalog(), config.silverDates());
     return new DirectRunnerMemory.Need(
         "gold",
         rows * DirectRunnerMemory.GOLD_HEAP_PER_ROW,

@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,22 @@ class GoldEventsTest {
   private JsonNode report(String date) throws IOException {
     return new ObjectMapper()
         .readTree(lake.resolve("_reports/gold/events/date=" + date + ".json").toFile());
+  }
+
+  @Test
+  void aRunIsPlannedOnceFromTheSilverRowsOfTheDatesItReads() throws Exception {
+    GoldEvents.Options options =
+        PipelineOptionsFactory.fromArgs("--lake=" + lake, "--from=2024-03-24", "--to=2024-04-07")
+            .as(GoldEvents.Options.class);
+
+    GoldEvents.Config config = GoldEvents.Config.from(options);
+
+    // What the DirectRunner's heap estimate and the buckets are sized for, counted once here.
+    long rows = ReadSilverEvents.plannedRows(LakeTables.catalog(lake), config.silverDates());
+    assertThat(rows).isPositive();
+    assertThat(config.plannedSilverRows()).isEqualTo(rows);
+    assertThat(config.dedupBuckets())
+        .isEqualTo(DeduplicateEvents.bucketsFor(rows / config.silverDates().size()));
   }
 
   @Test
