@@ -122,8 +122,14 @@ public final class Sizing {
       return combine(o, Math.max(value, o.value));
     }
 
+    /**
+     * The next whole number; a value within floating point's error of a whole one is that one:
+     * 1.0599 × 10⁹ records / 100,000 a file is 10,599.000000000002 in binary, and 10,599 files.
+     */
     Q ceil() {
-      return new Q(Math.ceil(value), missing);
+      double whole = Math.rint(value);
+      boolean isWhole = Math.abs(value - whole) <= 1e-9 * Math.max(1, Math.abs(value));
+      return new Q(isWhole ? whole : Math.ceil(value), missing);
     }
 
     /** A count: whole, at least {@code floor}. */

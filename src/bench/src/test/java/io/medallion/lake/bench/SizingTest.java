@@ -60,6 +60,15 @@ class SizingTest {
   }
 
   @Test
+  void aCountIsTheNextWholeNumberButAWholeOneInFloatingPointStaysWhole() {
+    // 1.0599 records an event at 1B events an hour, 100,000 records a bronze file.
+    assertThat(Sizing.Q.of(1.0599).times(Sizing.Q.of(1e9)).div(Sizing.Q.of(1e5)).ceil().value())
+        .isEqualTo(10_599);
+    assertThat(Sizing.Q.of(10_599.01).ceil().value()).isEqualTo(10_600);
+    assertThat(Sizing.Q.of(0.2).ceil().value()).isEqualTo(1);
+  }
+
+  @Test
   void aThousandAnHourStillTakesOneOfEverything() {
     Map<String, Sizing.Q> f = Sizing.size(1_000L, MEASURED, PRICES);
 
