@@ -69,10 +69,11 @@ public final class WriteGoldEventFiles
    * The most rows a group of batches (one file per table it meets) is sized for by {@link
    * #filesFor}. On Flink a group leaves the GroupByKey as one serialised element when the writer
    * cannot be chained to it (its side input prevents it), so a group must fit a worker's heap
-   * several times over: a date of 24M events in one file per partition failed with 4 GB of heap
-   * (src/docs/benchmark.md).
+   * several times over: a date of 24M events in one file per partition failed with 4 GB of heap, a
+   * group of over 377 MB (src/docs/benchmark.md). A quarter of a million gold rows is about 70 MB,
+   * and a file of about 25 MB.
    */
-  public static final long ROWS_PER_GROUP = 1_000_000;
+  public static final long ROWS_PER_GROUP = 250_000;
 
   /**
    * File groups for a partition of {@code rows} rows: one per {@link #ROWS_PER_GROUP}, at least

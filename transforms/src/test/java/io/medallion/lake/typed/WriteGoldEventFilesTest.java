@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Test;
 
 class WriteGoldEventFilesTest {
   @Test
-  void aPartitionGetsAFileGroupForEachMillionRowsItHolds() {
+  void aPartitionGetsAFileGroupForEachQuarterMillionRowsItHolds() {
     assertThat(WriteGoldEventFiles.filesFor(0)).isEqualTo(1);
     assertThat(WriteGoldEventFiles.filesFor(WriteGoldEventFiles.ROWS_PER_GROUP)).isEqualTo(1);
     assertThat(WriteGoldEventFiles.filesFor(WriteGoldEventFiles.ROWS_PER_GROUP + 1)).isEqualTo(2);
-    // A partition holding a whole day at the seed's volume (24M events): 24 groups of 1M rows.
-    assertThat(WriteGoldEventFiles.filesFor(24_000_000)).isEqualTo(24);
+    // A partition holding a whole day at the seed's volume (24M events): 96 groups of 250k rows.
+    assertThat(WriteGoldEventFiles.filesFor(24_000_000)).isEqualTo(96);
     assertThat(WriteGoldEventFiles.filesFor(Long.MAX_VALUE)).isEqualTo(Integer.MAX_VALUE);
   }
 
@@ -40,7 +40,7 @@ class WriteGoldEventFilesTest {
     dealSixBatchesEach(
         1,
         groups -> {
-          // 10 rows in 6 batches: one file. 2.5M rows: three groups, each named "of 3".
+          // 10 rows in 6 batches: one file. Just over two groups' rows: three groups, each "of 3".
           assertThat(groups.get("event_type=quiz/date=2026-01-01"))
               .containsExactly("00000-of-00001");
           assertThat(groups.get("event_type=lesson/date=2026-01-01"))
@@ -78,7 +78,9 @@ class WriteGoldEventFilesTest {
                 Create.of(
                         KV.of("event_type=quiz/date=2026-01-01", 4L),
                         KV.of("event_type=quiz/date=2026-01-01", 6L),
-                        KV.of("event_type=lesson/date=2026-01-01", 2_500_000L))
+                        KV.of(
+                            "event_type=lesson/date=2026-01-01",
+                            2 * WriteGoldEventFiles.ROWS_PER_GROUP + 1))
                     .withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
             .apply(Sum.longsPerKey())
             .apply(View.asMap());
