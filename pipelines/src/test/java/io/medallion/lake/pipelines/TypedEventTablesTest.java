@@ -91,6 +91,12 @@ class TypedEventTablesTest {
 
   private void promote(Instant hour, List<String> events, String run, int columnLimit)
       throws IOException {
+    promote(hour, events, run, columnLimit, true);
+  }
+
+  private void promote(
+      Instant hour, List<String> events, String run, int columnLimit, boolean typedTables)
+      throws IOException {
     BronzeFixtures.write(lake, hour, "part-a.jsonl", events, "\n");
     SilverEventsTest.promote(lake, List.of(hour), Duration.ofHours(6), "silver-" + run);
     TestPipeline p = TestPipelines.create();
@@ -104,7 +110,9 @@ class TypedEventTablesTest {
             1,
             "gold-" + run,
             false,
-            columnLimit);
+            columnLimit,
+            -1,
+            typedTables);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
@@ -342,6 +350,46 @@ class TypedEventTablesTest {
     assertThat(day2.path("counts").path("typed.written").asLong()).isEqualTo(2);
     assertThat(day2.path("snapshots").path("gold_evt_lesson_started").asLong()).isNotZero();
     assertThat(assertEveryMemberAccountedFor()).isEqualTo(19);
+    assertTypedTablesHoldGoldEventsRowsPerName();
+  }
+
+  @Test
+  void aRunWithoutTypedTablesLeavesThemNoRowsOfItsDateUntilARunWithThem() throws Exception {
+    promote(DAY1, DAY1_EVENTS, "1");
+    promote(DAY2, DAY2_EVENTS, "2");
+    promote(DAY2, DAY2_EVENTS, "3", GoldEvents.TYPED_COLUMN_LIMIT, false);
+
+    // gold_events holds the date as before; the typed tables hold none of its rows, and say why.
+    assertThat(
+            query(
+                LakeTable.GOLD_EVENTS,
+                Optional.empty(),
+                "SELECT event_uuid FROM gold_events WHERE date = DATE '2026-03-02' ORDER BY 1"))
+        .containsExactly(List.of("l2"), List.of("q4"), List.of("q5"));
+    assertThat(
+            query(
+                QUIZ,
+                Optional.empty(),
+                "SELECT event_uuid FROM gold_evt_quiz_completed ORDER BY 1"))
+        .containsExactly(List.of("q1"), List.of("q2"), List.of("q3"));
+    assertThat(
+            query(
+                LESSON,
+                Optional.empty(),
+                "SELECT event_uuid FROM gold_evt_lesson_started ORDER BY 1"))
+        .containsExactly(List.of("l1"));
+    JsonNode day2 = report("2026-03-02");
+    assertThat(day2.path("written").asLong()).isEqualTo(3);
+    JsonNode counts = day2.path("counts");
+    assertThat(counts.path("typed.quarantined.typed_tables_off").asLong()).isEqualTo(3);
+    assertThat(counts.has("typed.written")).isFalse();
+    assertThat(LakeTables.currentFiles(LakeTables.catalog(lake), QUIZ))
+        .allMatch(f -> f.contains("/part-gold-1-"));
+
+    // A run with them fills them again.
+    promote(DAY2, DAY2_EVENTS, "4");
+
+    assertThat(report("2026-03-02").path("counts").path("typed.written").asLong()).isEqualTo(3);
     assertTypedTablesHoldGoldEventsRowsPerName();
   }
 

@@ -12,9 +12,12 @@ import java.util.TreeMap;
  * The typed tables a gold run writes, as it settled them before writing any file ({@link
  * SettleTypedTables}): by name, each table with the schema its files are written with and the
  * snapshot its commits validate from (the one current when the run started; none for a table the
- * run created), and the member paths its column limit refused in this run.
+ * run created), and the member paths its column limit refused in this run. Or, for a run with
+ * {@code --typedTables=false}, {@link #off()}: no table, and no row written to one.
+ *
+ * @param written whether the run writes typed rows at all
  */
-public record TypedTables(Map<String, Settled> tables) implements Serializable {
+public record TypedTables(Map<String, Settled> tables, boolean written) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -27,6 +30,20 @@ public record TypedTables(Map<String, Settled> tables) implements Serializable {
 
   public TypedTables {
     tables = new TreeMap<>(tables);
+  }
+
+  /** The tables a run writes typed rows to. */
+  public TypedTables(Map<String, Settled> tables) {
+    this(tables, true);
+  }
+
+  /**
+   * A run that writes no typed row ({@code --typedTables=false}): each kept row is counted as kept
+   * out of the typed tables ({@code typed.quarantined.typed_tables_off}), and the commit leaves the
+   * tables with no rows of the run's units.
+   */
+  public static TypedTables off() {
+    return new TypedTables(Map.of(), false);
   }
 
   /** Each table as the commit takes it, by name. */

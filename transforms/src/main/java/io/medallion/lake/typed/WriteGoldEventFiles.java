@@ -51,9 +51,10 @@ import org.apache.iceberg.io.FileAppender;
  * {@link #TYPED_FILES}, each typed file keyed by its table, with its partition path; and {@link
  * #COUNTS}, per date: {@code typed.written}, the rows written to typed tables; {@code
  * typed.quarantined.no_valid_characters}, the rows whose event name names no table (they are in
- * {@code gold_events} only); {@code rescued.<table>.<member path>}, the values rescued into {@code
- * _rescued}; {@code typed.column_limit.<table>}, those of them rescued because the table's column
- * limit refused their member.
+ * {@code gold_events} only); {@code typed.quarantined.typed_tables_off}, every row of a run that
+ * writes no typed table ({@link TypedTables#off}); {@code rescued.<table>.<member path>}, the
+ * values rescued into {@code _rescued}; {@code typed.column_limit.<table>}, those of them rescued
+ * because the table's column limit refused their member.
  */
 public final class WriteGoldEventFiles
     extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
@@ -88,6 +89,12 @@ public final class WriteGoldEventFiles
    * The reason a row is quarantined from the typed tables: its event name has no letter or digit.
    */
   public static final String NO_VALID_CHARACTERS = "no_valid_characters";
+
+  /**
+   * The reason a row is kept out of the typed tables by a run that writes none ({@link
+   * TypedTables#off}, {@code --typedTables=false}).
+   */
+  public static final String TYPED_TABLES_OFF = "typed_tables_off";
 
   /** Counter prefix of the values rescued: {@code rescued.<table>.<member path>}. */
   public static final String RESCUED = "rescued.";
@@ -306,6 +313,10 @@ public final class WriteGoldEventFiles
           unitOf.computeIfAbsent(
               (Integer) gold.get(DATE),
               day -> Dataset.GOLD_EVENTS.dateUnit(LocalDate.ofEpochDay(day)).name());
+      if (!settled.written()) {
+        counts.add(unit, family.quarantinedCounter(TYPED_TABLES_OFF), 1);
+        return;
+      }
       String table =
           tableOf.computeIfAbsent(
               gold.get(EVENT_NAME), name -> family.tableNameFor(name.toString()).orElse(""));
