@@ -10,6 +10,8 @@ import io.medallion.lake.producer.EventCatalog;
 import io.medallion.lake.producer.EventGenerator;
 import io.medallion.lake.progress.FirstRecord;
 import io.medallion.lake.runners.Lake;
+import io.medallion.lake.table.CatalogSettings;
+import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.SnapshotViews;
 import java.io.File;
@@ -38,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -126,6 +129,16 @@ public final class Bench {
 
     void setBronze(boolean value);
 
+    @Description(
+        "Also time gold without the typed tables (--typedTables=false) on the lake's"
+            + " implementations (direct, flink), before the typed run, and report what the typed"
+            + " tables cost: gold's wall time with them over without. The untyped run's gold"
+            + " tables are dropped before the typed run, which so starts from the same lake.")
+    @Default.Boolean(true)
+    boolean getTypedCost();
+
+    void setTypedCost(boolean value);
+
     @Description("Threads of the plain-Java reference and of Spark's local[N].")
     @Default.Integer(2)
     int getReferenceThreads();
@@ -202,9 +215,15 @@ public final class Bench {
   public record Layout(
       int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
 
-  /** The bench's command line, run the way the launcher runs its commands. */
   static final String FORGET = "forget";
 
+  /** Gold without the typed tables ({@code --typedTables=false}): {@link Options#getTypedCost}. */
+  static final String GOLD_UNTYPED = "gold-untyped";
+
+  /** The most gold's wall time with the typed tables may be over without them (issue 20). */
+  static final double TYPED_COST_TARGET = 1.3;
+
+  /** The bench's command line, run the way the launcher runs its commands. */
   static final Lake.Command COMMAND =
       new Lake.Command(
           "bench",
@@ -349,11 +368,31 @@ public final class Bench {
       if (!s.status().equals("ok")) {
         // Gold would read an empty or partial silver: a time for it would mean nothing.
         Run g = skipped("gold", impl, "skipped: silver " + s.status());
-        out.printf(Locale.ROOT, "%-6s %-9s %s%n", g.stage(), impl, g.status());
+        out.printf(Locale.ROOT, "%-12s %-9s %s%n", g.stage(), impl, g.status());
         runs.add(g);
         continue;
       }
       long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
+      boolean lakeImpl = impl.equals("direct") || impl.equals("flink");
+      if (options.getTypedCost() && lakeImpl) {
+        List<String> untyped = new ArrayList<>(gold);
+        untyped.add("--typedTables=false");
+        Run u =
+            timed(
+                GOLD_UNTYPED,
+                impl,
+                silverRows,
+                s.layout().bytes(),
+                classpath,
+                untyped,
+                lake,
+                LakeTable.GOLD_EVENTS.relativeLocation(),
+                options,
+                work,
+                out);
+        runs.add(u);
+        dropGold(lake);
+      }
       Run g =
           timed(
               "gold",
@@ -368,7 +407,8 @@ public final class Bench {
               work,
               out);
       runs.add(g);
-      if (options.getForget() > 0 && !impl.equals("reference") && !impl.equals("spark")) {
+      typedCost(runs, impl).ifPresent(line -> out.println("    " + line));
+      if (options.getForget() > 0 && lakeImpl) {
         if (!g.status().equals("ok")) {
           runs.add(skipped(FORGET, impl, "skipped: gold " + g.status()));
           continue;
@@ -417,6 +457,9 @@ public final class Bench {
     report.put("runs", runs);
     List<String> checks = new ArrayList<>(bronzeChecks);
     checks.addAll(checks(runs));
+    for (String impl : implementations) {
+      typedCost(runs, impl).ifPresent(checks::add);
+    }
     report.put("checks", checks);
     report.put("load_after", loadAverage());
 
@@ -562,6 +605,71 @@ public final class Bench {
     }
   }
 
+  /**
+   * What the typed tables cost {@code impl}'s gold: its wall time with them over its time without
+   * them ({@link #GOLD_UNTYPED}), against {@link #TYPED_COST_TARGET}, and whether both wrote the
+   * same rows; empty unless both runs finished.
+   */
+  static Optional<String> typedCost(List<Run> runs, String impl) {
+    Run typed = find(runs, "gold", impl);
+    Run untyped = find(runs, GOLD_UNTYPED, impl);
+    if (typed == null
+        || untyped == null
+        || !typed.status().equals("ok")
+        || !untyped.status().equals("ok")
+        || untyped.wallSeconds() <= 0) {
+      return Optional.empty();
+    }
+    double cost = typed.wallSeconds() / untyped.wallSeconds();
+    return Optional.of(
+        String.format(
+            Locale.ROOT,
+            "typed tables' cost, %s: gold %.1f s with them, %.1f s without (--typedTables=false):"
+                + " %.2f× (target at most %.2f×: %s); gold_events rows %s",
+            impl,
+            typed.wallSeconds(),
+            untyped.wallSeconds(),
+            cost,
+            TYPED_COST_TARGET,
+            cost <= TYPED_COST_TARGET ? "met" : "NOT met",
+            typed.rowsWritten() == untyped.rowsWritten()
+                ? "equal (" + String.format(Locale.ROOT, "%,d", typed.rowsWritten()) + ")"
+                : "MISMATCH (" + typed.rowsWritten() + " and " + untyped.rowsWritten() + ")"));
+  }
+
+  private static Run find(List<Run> runs, String stage, String impl) {
+    return runs.stream()
+        .filter(r -> r.stage().equals(stage) && r.implementation().equals(impl))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * Drops the gold tables of {@code lake} (an untyped gold run left them; no typed table exists
+   * yet) with their files, and gold's reports, so that the timed typed run is a first promotion
+   * like the untyped one.
+   */
+  private static void dropGold(Path lake) throws IOException {
+    LakeLayout layout = LakeLayout.at(lake.toString());
+    CatalogSettings settings =
+        CatalogSettings.local(
+            layout, Optional.empty(), CatalogSettings.DEFAULT_NAMESPACE, Map.of());
+    try (LakeCatalog catalog = LakeCatalog.open(settings)) {
+      for (LakeTable table : List.of(LakeTable.GOLD_EVENTS, LakeTable.GOLD_EVENT_STATS)) {
+        catalog.iceberg().dropTable(table.identifier(settings.namespace()), true);
+      }
+    }
+    for (Path folder :
+        List.of(
+            lake.resolve(LakeTable.GOLD_EVENTS.relativeLocation()),
+            lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()),
+            lake.resolve(LakeLayout.REPORTS + "/gold"))) {
+      if (Files.exists(folder)) {
+        deleteTree(folder);
+      }
+    }
+  }
+
   private static Run skipped(String stage, String impl, String status) {
     return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "", 0, null);
   }
@@ -621,7 +729,7 @@ public final class Bench {
       peak = parseMaxRss(Files.readString(rusage));
     }
     Layout layout = layout(lake.resolve(table), stage.equals("bronze") ? ".jsonl" : ".parquet");
-    if (stage.equals("gold")) {
+    if (stage.equals("gold") || stage.equals(GOLD_UNTYPED)) {
       Layout stats =
           layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()), ".parquet");
       layout =
@@ -669,7 +777,7 @@ public final class Bench {
             firstRecordSeconds(Files.readString(log, StandardCharsets.UTF_8)));
     out.printf(
         Locale.ROOT,
-        "%-6s %-9s %s: %8.1f s (first record %s s), %,10.0f ev/s, peak RSS %,6d MB, %,d rows%s,"
+        "%-12s %-9s %s: %8.1f s (first record %s s), %,10.0f ev/s, peak RSS %,6d MB, %,d rows%s,"
             + " %d files, %,.1f MB read%n",
         stage,
         impl,
@@ -822,8 +930,9 @@ public final class Bench {
    */
   static List<String> checks(List<Run> runs) {
     List<String> checks = new ArrayList<>();
-    for (String stage : List.of("silver", "gold", FORGET)) {
-      if (stage.equals(FORGET) && runs.stream().noneMatch(r -> r.stage().equals(FORGET))) {
+    for (String stage : List.of("silver", GOLD_UNTYPED, "gold", FORGET)) {
+      if ((stage.equals(FORGET) || stage.equals(GOLD_UNTYPED))
+          && runs.stream().noneMatch(r -> r.stage().equals(stage))) {
         continue;
       }
       Map<String, Long> rows = new LinkedHashMap<>();

@@ -86,13 +86,25 @@ class BenchSmokeTest {
     assertThat(seen)
         .containsExactly(
             "silver/direct",
+            "gold-untyped/direct",
             "gold/direct",
             "silver/flink",
+            "gold-untyped/flink",
             "gold/flink",
             "silver/reference",
             "gold/reference",
             "silver/spark",
             "gold/spark");
     assertThat(report.path("checks").toString()).doesNotContain("MISMATCH");
+    // Gold without the typed tables, then with them from the same lake: the same rows, the cost.
+    for (String impl : List.of("direct", "flink")) {
+      assertThat(report.path("checks").toString())
+          .containsPattern(
+              "typed tables' cost, "
+                  + impl
+                  + ": gold [0-9.]+ s with them, [0-9.]+ s without \\(--typedTables=false\\):"
+                  + " [0-9.]+× \\(target at most 1.30×: (met|NOT met)\\); gold_events rows equal"
+                  + " \\(2,000\\)");
+    }
   }
 }
