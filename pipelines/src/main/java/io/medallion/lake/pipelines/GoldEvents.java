@@ -158,57 +158,11 @@ public final class GoldEvents {
       Args.positive("--typedColumnLimit", typedColumnLimit);
     }
 
-    /** A run that writes the typed tables. */
-    public Config(
-        LakeLayout lake,
-        CatalogSettings catalog,
-        List<LocalDate> dates,
-        Duration dedupHorizon,
-        int dedupBuckets,
-        int filesPerPartition,
-        String runId,
-        boolean allowEmpty,
-        int typedColumnLimit,
-        long plannedSilverRows) {
-      this(
-          lake,
-          catalog,
-          dates,
-          dedupHorizon,
-          dedupBuckets,
-          filesPerPartition,
-          runId,
-          allowEmpty,
-          typedColumnLimit,
-          plannedSilverRows,
-          true);
-    }
-
-    /** A run whose silver rows are counted when needed. */
-    public Config(
-        LakeLayout lake,
-        CatalogSettings catalog,
-        List<LocalDate> dates,
-        Duration dedupHorizon,
-        int dedupBuckets,
-        int filesPerPartition,
-        String runId,
-        boolean allowEmpty,
-        int typedColumnLimit) {
-      this(
-          lake,
-          catalog,
-          dates,
-          dedupHorizon,
-          dedupBuckets,
-          filesPerPartition,
-          runId,
-          allowEmpty,
-          typedColumnLimit,
-          -1);
-    }
-
-    /** A run with the default {@code --typedColumnLimit}. */
+    /**
+     * A run with the defaults of what it does not name: {@code --typedColumnLimit}, the typed
+     * tables written, and its silver rows counted when needed ({@link #withTypedColumnLimit},
+     * {@link #withTypedTables} and {@link #withPlannedSilverRows} change them).
+     */
     public Config(
         LakeLayout lake,
         CatalogSettings catalog,
@@ -227,7 +181,57 @@ public final class GoldEvents {
           filesPerPartition,
           runId,
           allowEmpty,
-          TYPED_COLUMN_LIMIT);
+          TYPED_COLUMN_LIMIT,
+          -1,
+          true);
+    }
+
+    /** This run with {@code --typedColumnLimit=limit}. */
+    public Config withTypedColumnLimit(int limit) {
+      return new Config(
+          lake,
+          catalog,
+          dates,
+          dedupHorizon,
+          dedupBuckets,
+          filesPerPartition,
+          runId,
+          allowEmpty,
+          limit,
+          plannedSilverRows,
+          typedTables);
+    }
+
+    /** This run with {@code --typedTables=written}. */
+    public Config withTypedTables(boolean written) {
+      return new Config(
+          lake,
+          catalog,
+          dates,
+          dedupHorizon,
+          dedupBuckets,
+          filesPerPartition,
+          runId,
+          allowEmpty,
+          typedColumnLimit,
+          plannedSilverRows,
+          written);
+    }
+
+    /** This run, its silver rows planned as {@code rows} ({@link #plannedRows}). */
+    public Config withPlannedSilverRows(long rows) {
+      return new Config(
+          lake,
+          catalog,
+          dates,
+          dedupHorizon,
+          dedupBuckets,
+          filesPerPartition,
+          runId,
+          allowEmpty,
+          typedColumnLimit,
+          rows,
+          typedTables);
     }
 
     /**

@@ -102,17 +102,16 @@ class TypedEventTablesTest {
     TestPipeline p = TestPipelines.create();
     GoldEvents.Config config =
         new GoldEvents.Config(
-            LakeLayout.at(lake.toString()),
-            LakeTables.catalog(lake),
-            List.of(LocalDate.ofInstant(hour, ZoneOffset.UTC)),
-            DeduplicateEvents.DEFAULT_HORIZON,
-            2,
-            1,
-            "gold-" + run,
-            false,
-            columnLimit,
-            -1,
-            typedTables);
+                LakeLayout.at(lake.toString()),
+                LakeTables.catalog(lake),
+                List.of(LocalDate.ofInstant(hour, ZoneOffset.UTC)),
+                DeduplicateEvents.DEFAULT_HORIZON,
+                2,
+                1,
+                "gold-" + run,
+                false)
+            .withTypedColumnLimit(columnLimit)
+            .withTypedTables(typedTables);
     GoldEvents.build(
         p.apply(ReadSilverEvents.forDates(config.catalog(), config.silverDates())), config);
     TestPipelines.run(p);
