@@ -188,38 +188,20 @@ public final class GoldEvents {
 
     /** This run with {@code --typedColumnLimit=limit}. */
     public Config withTypedColumnLimit(int limit) {
-      return new Config(
-          lake,
-          catalog,
-          dates,
-          dedupHorizon,
-          dedupBuckets,
-          filesPerPartition,
-          runId,
-          allowEmpty,
-          limit,
-          plannedSilverRows,
-          typedTables);
+      return with(limit, plannedSilverRows, typedTables);
     }
 
     /** This run with {@code --typedTables=written}. */
     public Config withTypedTables(boolean written) {
-      return new Config(
-          lake,
-          catalog,
-          dates,
-          dedupHorizon,
-          dedupBuckets,
-          filesPerPartition,
-          runId,
-          allowEmpty,
-          typedColumnLimit,
-          plannedSilverRows,
-          written);
+      return with(typedColumnLimit, plannedSilverRows, written);
     }
 
     /** This run, its silver rows planned as {@code rows} ({@link #plannedRows}). */
     public Config withPlannedSilverRows(long rows) {
+      return with(typedColumnLimit, rows, typedTables);
+    }
+
+    private Config with(int columnLimit, long silverRows, boolean typed) {
       return new Config(
           lake,
           catalog,
@@ -229,9 +211,9 @@ public final class GoldEvents {
           filesPerPartition,
           runId,
           allowEmpty,
-          typedColumnLimit,
-          rows,
-          typedTables);
+          columnLimit,
+          silverRows,
+          typed);
     }
 
     /**
