@@ -1033,18 +1033,24 @@ public final class Bench {
             + " (start-up: class loading, options, catalog, pipeline construction, the runner's own"
             + " start; – when the run's log has no line for it)."
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
-            + " Spark). Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
+            + " Spark). gold-untyped = the lake's gold with --typedTables=false, compared with"
+            + " the reference's and Spark's gold, which write no typed tables either."
+            + " Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
             + " silver files, the erasure's (forget, with --forget=N subjects; its rows written are"
             + " the records and rows it removed, its input the bronze records) every layer it read"
             + " as its receipt counts.\n");
     return md.toString();
   }
 
-  /** events/s of {@code r} over those of {@code baseline} in the same stage, like 0.52×. */
+  /**
+   * events/s of {@code r} over those of {@code baseline} in the same stage, like 0.52×; {@link
+   * #GOLD_UNTYPED} over the baseline's gold, which writes no typed tables either.
+   */
   static String ratio(Run r, List<Run> runs, String baseline) {
+    String stage = r.stage().equals(GOLD_UNTYPED) ? "gold" : r.stage();
     Run base =
         runs.stream()
-            .filter(x -> x.stage().equals(r.stage()) && x.implementation().equals(baseline))
+            .filter(x -> x.stage().equals(stage) && x.implementation().equals(baseline))
             .findFirst()
             .orElse(null);
     if (base == null

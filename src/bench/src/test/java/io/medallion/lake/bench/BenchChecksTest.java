@@ -10,8 +10,25 @@ class BenchChecksTest {
   private static final Bench.Layout NONE = new Bench.Layout(0, 0, 0, 0, 0);
 
   private static Bench.Run run(String stage, String implementation, String status, long rows) {
+    return timed(stage, implementation, status, rows, 1.0);
+  }
+
+  private static Bench.Run timed(
+      String stage, String implementation, String status, long rows, double wallSeconds) {
     return new Bench.Run(
-        stage, implementation, status, 10, 1.0, 10.0, 0, rows, NONE, 0.0, "", 0, null);
+        stage,
+        implementation,
+        status,
+        10,
+        wallSeconds,
+        10 / wallSeconds,
+        0,
+        rows,
+        NONE,
+        0.0,
+        "",
+        0,
+        null);
   }
 
   @Test
@@ -59,5 +76,31 @@ class BenchChecksTest {
                 run("forget", "flink", "ok", 41)));
 
     assertThat(checks).last().isEqualTo("forget rows {direct=42, flink=41}: MISMATCH");
+  }
+
+  @Test
+  void theTypedTablesCostIsGoldWithThemOverWithoutAgainstTheTarget() {
+    List<Bench.Run> runs =
+        List.of(
+            timed("gold-untyped", "flink", "ok", 100, 60.0),
+            timed("gold", "flink", "ok", 100, 90.0),
+            timed("gold-untyped", "direct", "ok", 100, 80.0),
+            timed("gold", "direct", "ok", 99, 100.0),
+            timed("gold", "spark", "ok", 100, 120.0));
+
+    assertThat(Bench.typedCost(runs, "flink"))
+        .contains(
+            "typed tables' cost, flink: gold 90.0 s with them, 60.0 s without"
+                + " (--typedTables=false): 1.50× (target at most 1.30×: NOT met); gold_events rows"
+                + " equal (100)");
+    assertThat(Bench.typedCost(runs, "direct"))
+        .contains(
+            "typed tables' cost, direct: gold 100.0 s with them, 80.0 s without"
+                + " (--typedTables=false): 1.25× (target at most 1.30×: met); gold_events rows"
+                + " MISMATCH (99 and 100)");
+    assertThat(Bench.typedCost(runs, "spark")).isEmpty();
+    // Untyped gold is compared with Spark's gold, which writes no typed tables either.
+    assertThat(Bench.ratio(runs.get(0), runs, "spark")).isEqualTo("2.00×");
+    assertThat(Bench.ratio(runs.get(1), runs, "spark")).isEqualTo("1.33×");
   }
 }
