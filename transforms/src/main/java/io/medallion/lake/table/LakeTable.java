@@ -163,6 +163,21 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
       return this;
     }
 
+    /**
+     * The most bytes a column's Parquet dictionary holds in a file before the writer gives it up
+     * for plain encoding ({@code write.parquet.dict-size-bytes}; Iceberg's default is 2 MB). For a
+     * table whose columns are not known ahead (a typed table): a column of few distinct values
+     * keeps its dictionary, one of many gives it up after a few thousand values instead of hashing
+     * every value of the file's first page into it and then encoding them again.
+     */
+    public Builder withDictionaryBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("a dictionary of at least 1 byte, got " + bytes);
+      }
+      properties.put(TableProperties.PARQUET_DICT_SIZE_BYTES, Integer.toString(bytes));
+      return this;
+    }
+
     /** Untruncated column bounds for these columns (a row filter on a long string needs them). */
     public Builder withFullMetrics(String... columns) {
       for (String column : columns) {
@@ -260,9 +275,9 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
   }
 
   /**
-   * The column-level write properties of this definition ({@link Builder#withoutDictionary}, {@link
-   * Builder#withFullMetrics}): a table that lacks one gains it when the lake opens it ({@link
-   * LakeCatalog#table}), as it gains a column.
+   * The write properties of this definition ({@link Builder#withoutDictionary}, {@link
+   * Builder#withDictionaryBytes}, {@link Builder#withFullMetrics}): a table that lacks one gains it
+   * when the lake opens it ({@link LakeCatalog#table}), as it gains a column.
    */
   public Map<String, String> columnProperties() {
     return ownProperties;

@@ -137,6 +137,15 @@ public final class TableFamily implements Serializable {
         && tableName.matches("[a-z0-9_]+");
   }
 
+  /**
+   * The most bytes of a member's column dictionary in a file ({@link
+   * LakeTable.Builder#withDictionaryBytes}): a member's payload columns are whatever the data
+   * brings, ids among them. 64 KB keeps a dictionary of a few thousand short values (currencies,
+   * platforms, tags) and gives up on ids early: at 10M events on Flink, gold spent about 10% less
+   * CPU (src/docs/benchmark.md).
+   */
+  public static final int MEMBER_DICTIONARY_BYTES = 64 * 1024;
+
   /** The member {@code tableName} with only the family's columns (before it gained any). */
   public LakeTable member(String tableName) {
     return member(tableName, columns);
@@ -155,6 +164,7 @@ public final class TableFamily implements Serializable {
         .partitionedBy(partitionColumns.toArray(String[]::new))
         .inFolder(folder() + "/" + key)
         .withoutDictionary("event_uuid", "created_at", "created_datetime")
+        .withDictionaryBytes(MEMBER_DICTIONARY_BYTES)
         .comment(String.format(Locale.ROOT, comment, key))
         .build();
   }
