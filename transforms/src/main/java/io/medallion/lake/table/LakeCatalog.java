@@ -243,8 +243,8 @@ public final class LakeCatalog implements AutoCloseable {
   }
 
   /**
-   * Adds the definition's columns and column write properties ({@link LakeTable#columnProperties})
-   * the table lacks; never drops or changes one.
+   * Adds the definition's columns and write properties ({@link LakeTable#writeProperties}) the
+   * table lacks; never drops or changes one.
    */
   private static Table evolve(LakeTable table, Table current) {
     Schema schema = current.schema();
@@ -254,7 +254,7 @@ public final class LakeCatalog implements AutoCloseable {
       current.updateSchema().unionByNameWith(table.schema()).commit();
       current.refresh();
     }
-    Map<String, String> lacking = new TreeMap<>(table.columnProperties());
+    Map<String, String> lacking = new TreeMap<>(table.writeProperties());
     lacking.keySet().removeAll(current.properties().keySet());
     if (!lacking.isEmpty()) {
       UpdateProperties update = current.updateProperties();

@@ -279,7 +279,7 @@ public final class LakeTable implements Serializable, Comparable<LakeTable> {
    * Builder#withDictionaryBytes}, {@link Builder#withFullMetrics}): a table that lacks one gains it
    * when the lake opens it ({@link LakeCatalog#table}), as it gains a column.
    */
-  public Map<String, String> columnProperties() {
+  public Map<String, String> writeProperties() {
     return ownProperties;
   }
 

@@ -129,7 +129,7 @@ class LakeCatalogTest {
     LakeTable definition = LakeTable.GOLD_EVENTS;
     String uuidDictionary = "write.parquet.dict-encoding-enabled.column.event_uuid";
     String createdAtDictionary = "write.parquet.dict-encoding-enabled.column.created_at";
-    assertThat(definition.columnProperties())
+    assertThat(definition.writeProperties())
         .containsEntry(uuidDictionary, "false")
         .containsEntry(createdAtDictionary, "false");
     try (LakeCatalog catalog = LakeCatalog.open(localSettings())) {

@@ -1047,12 +1047,7 @@ public final class Bench {
    * #GOLD_UNTYPED} over the baseline's gold, which writes no typed tables either.
    */
   static String ratio(Run r, List<Run> runs, String baseline) {
-    String stage = r.stage().equals(GOLD_UNTYPED) ? "gold" : r.stage();
-    Run base =
-        runs.stream()
-            .filter(x -> x.stage().equals(stage) && x.implementation().equals(baseline))
-            .findFirst()
-            .orElse(null);
+    Run base = find(runs, r.stage().equals(GOLD_UNTYPED) ? "gold" : r.stage(), baseline);
     if (base == null
         || !base.status().equals("ok")
         || base.eventsPerSecond() <= 0
