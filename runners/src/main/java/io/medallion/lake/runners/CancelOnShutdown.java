@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,8 +35,15 @@ public final class CancelOnShutdown implements JobListener {
   /** How long the JVM waits for the job to be cancelled before it exits anyway. */
   static final Duration WAIT = Duration.ofSeconds(15);
 
+  /**
+   * How long the JVM, once the job is cancelled, waits for the launcher's main thread to report how
+   * the command ended ({@link #commandEnded}) before it exits anyway.
+   */
+  static final Duration LAST_WORDS = Duration.ofSeconds(5);
+
   private static final Logger LOG = LoggerFactory.getLogger(CancelOnShutdown.class);
   private static final AtomicBoolean STOPPING = new AtomicBoolean();
+  private static volatile CountDownLatch commandRunning = new CountDownLatch(0);
 
   private final Map<JobID, Thread> hooks = new ConcurrentHashMap<>();
 
@@ -47,6 +55,7 @@ public final class CancelOnShutdown implements JobListener {
     if (client == null) {
       return;
     }
+    commandStarted();
     Thread hook = new Thread(() -> cancel(client), "lake-cancel-" + client.getJobID());
     hooks.put(client.getJobID(), hook);
     Runtime.getRuntime().addShutdownHook(hook);
@@ -73,6 +82,26 @@ public final class CancelOnShutdown implements JobListener {
     return STOPPING.get();
   }
 
+  /**
+   * Called by the launcher once a command has ended and said so (its last line written): the JVM,
+   * stopping, may now exit. Without it the shutdown hook's return halts the JVM while the main
+   * thread may still be unwinding the cancelled job, and the command's last line ({@code lake
+   * bronze: stopped}) is lost.
+   */
+  static void commandEnded() {
+    commandRunning.countDown();
+  }
+
+  /** A command's job was submitted: a stopping JVM waits for {@link #commandEnded} from now on. */
+  static void commandStarted() {
+    commandRunning = new CountDownLatch(1);
+  }
+
+  /** Waits at most {@code wait} for {@link #commandEnded}; returns whether it came. */
+  static boolean awaitCommandEnd(Duration wait) throws InterruptedException {
+    return commandRunning.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private static void cancel(JobClient client) {
     STOPPING.set(true);
     LOG.info("stopping: cancelling Flink job {}", client.getJobID());
@@ -85,6 +114,9 @@ public final class CancelOnShutdown implements JobListener {
       LOG.info(
           "stopped: job {} cancelled; a checkpoint in its state folder is kept for the next launch",
           client.getJobID());
+      if (!awaitCommandEnd(LAST_WORDS)) {
+        LOG.warn("the launcher did not end within {} of the job's cancel; exiting", LAST_WORDS);
+      }
     } catch (TimeoutException e) {
       LOG.warn("job {} was not cancelled within {}; exiting anyway", client.getJobID(), WAIT);
     } catch (ExecutionException e) {

@@ -261,6 +261,9 @@ public final class Lake {
         err.println("  (set LAKE_DEBUG=1 to see the stack trace)");
       }
       return 1;
+    } finally {
+      // A JVM stopping on a signal waits for this before it exits: the line above is out.
+      CancelOnShutdown.commandEnded();
     }
   }
 
