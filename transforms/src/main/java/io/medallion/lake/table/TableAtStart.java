@@ -137,6 +137,12 @@ public record TableAtStart(
     private final TableAtStart table;
     private final String[] columns;
     private final Map<List<Object>, String> paths = new HashMap<>();
+    // The last row's partition values as read (a Utf8 copied) and its path: rows come in runs of
+    // one partition, so most rows are matched against these without a lookup or an allocation.
+    private org.apache.avro.Schema rowSchema;
+    private int[] positions;
+    private Object[] last;
+    private String lastPath;
 
     private PartitionPaths(TableAtStart table) {
       this.table = table;
@@ -153,16 +159,41 @@ public record TableAtStart(
      * @throws IllegalArgumentException if a partition column of the row is null
      */
     public String of(GenericRecord row) {
+      if (row.getSchema() != rowSchema) {
+        rowSchema = row.getSchema();
+        positions = new int[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+          org.apache.avro.Schema.Field field = rowSchema.getField(columns[i]);
+          positions[i] = field == null ? -1 : field.pos();
+        }
+        last = null;
+      }
+      if (last != null && isLast(row)) {
+        return lastPath;
+      }
       Object[] values = new Object[columns.length];
+      Object[] read = new Object[columns.length];
       for (int i = 0; i < columns.length; i++) {
-        Object value = row.get(columns[i]);
+        Object value = positions[i] < 0 ? null : row.get(positions[i]);
         if (value == null) {
           throw new IllegalArgumentException(
               table.table + " row has no value for its partition column " + columns[i]);
         }
+        read[i] = value instanceof Utf8 utf8 ? new Utf8(utf8) : value;
         values[i] = value instanceof Utf8 ? value.toString() : value;
       }
-      return paths.computeIfAbsent(Arrays.asList(values), this::path);
+      lastPath = paths.computeIfAbsent(Arrays.asList(values), this::path);
+      last = read;
+      return lastPath;
+    }
+
+    private boolean isLast(GenericRecord row) {
+      for (int i = 0; i < positions.length; i++) {
+        if (positions[i] < 0 || !last[i].equals(row.get(positions[i]))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private String path(List<Object> values) {

@@ -7,6 +7,7 @@ import io.medallion.lake.table.TableFamily;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -290,7 +291,7 @@ final class TypedRows {
         break;
       case STRING:
         if (token == JsonToken.VALUE_STRING) {
-          return parser.getText();
+          return rescued.text(parser);
         }
         break;
       case STRUCT:
@@ -366,6 +367,23 @@ final class TypedRows {
 
     Rescued(byte[] payload) {
       this.payload = payload;
+    }
+
+    /**
+     * The string value the parser is on: its bytes as written in the payload when it has no escape
+     * (already UTF-8, which the parser checked), so it is neither decoded nor encoded again; else
+     * the parser's text.
+     */
+    CharSequence text(JsonParser parser) throws IOException {
+      int start = (int) parser.currentTokenLocation().getByteOffset() + 1;
+      parser.finishToken();
+      int end = (int) parser.currentLocation().getByteOffset() - 1;
+      for (int i = start; i < end; i++) {
+        if (payload[i] == '\\') {
+          return parser.getText();
+        }
+      }
+      return new Utf8(Arrays.copyOfRange(payload, start, end));
     }
 
     void put(Where where, String name, int start, int end) {
