@@ -186,17 +186,17 @@ final class TypedRows {
       bytes = payload.toString().getBytes(StandardCharsets.UTF_8);
       length = bytes.length;
     }
-    Rescued rescued = new Rescued(bytes);
+    Payload read = new Payload(bytes);
     try (JsonParser parser = ValueKind.JSON.createParser(bytes, 0, length)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("a payload is a JSON object");
       }
-      members(parser, top, row, false, null, rescued, out);
+      members(parser, top, row, false, null, read, out);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "event " + gold.get(copiedFrom[0]) + ": not a JSON payload: " + e.getMessage(), e);
     }
-    row.put(rescuedPos, rescued.json());
+    row.put(rescuedPos, read.rescuedJson());
     return row;
   }
 
@@ -212,7 +212,7 @@ final class TypedRows {
       IndexedRecord record,
       boolean strict,
       Where where,
-      Rescued rescued,
+      Payload read,
       Rescues out)
       throws IOException {
     boolean fits = true;
@@ -233,7 +233,7 @@ final class TypedRows {
         skip(parser, token);
         value = MISFIT;
       } else {
-        value = value(parser, token, column, strict, where, name, rescued, out);
+        value = value(parser, token, column, strict, where, name, read, out);
       }
       if (value != MISFIT) {
         record.put(column.pos(), value);
@@ -241,7 +241,7 @@ final class TypedRows {
         fits = false;
       } else {
         long end = parser.currentLocation().getByteOffset();
-        rescued.put(where, name, (int) start, (int) end);
+        read.rescue(where, name, (int) start, (int) end);
         out.rescued(Where.path(where, name), column == null && scope.refused.contains(name));
       }
     }
@@ -256,7 +256,7 @@ final class TypedRows {
       boolean strict,
       Where where,
       String name,
-      Rescued rescued,
+      Payload read,
       Rescues out)
       throws IOException {
     switch (column.type()) {
@@ -291,7 +291,7 @@ final class TypedRows {
         break;
       case STRING:
         if (token == JsonToken.VALUE_STRING) {
-          return rescued.text(parser);
+          return read.text(parser);
         }
         break;
       case STRUCT:
@@ -304,14 +304,14 @@ final class TypedRows {
                   struct,
                   strict,
                   strict ? null : new Where(where, name),
-                  rescued,
+                  read,
                   out);
           return fits ? struct : MISFIT;
         }
         break;
       case LIST:
         if (token == JsonToken.START_ARRAY) {
-          return elements(parser, column.element(), rescued, out);
+          return elements(parser, column.element(), read, out);
         }
         break;
       default:
@@ -322,7 +322,7 @@ final class TypedRows {
   }
 
   /** The elements of the array the parser is in, each fitting {@code element}, or a misfit. */
-  private Object elements(JsonParser parser, Column element, Rescued rescued, Rescues out)
+  private Object elements(JsonParser parser, Column element, Payload read, Rescues out)
       throws IOException {
     List<Object> values = new ArrayList<>();
     boolean fits = true;
@@ -333,7 +333,7 @@ final class TypedRows {
       } else if (token == JsonToken.VALUE_NULL) {
         values.add(null);
       } else {
-        Object value = value(parser, token, element, true, null, null, rescued, out);
+        Object value = value(parser, token, element, true, null, null, read, out);
         if (value == MISFIT) {
           fits = false;
         } else {
@@ -360,12 +360,15 @@ final class TypedRows {
     }
   }
 
-  /** The rescued members of one payload, as written: a JSON object, nested as the structs are. */
-  private static final class Rescued {
+  /**
+   * One payload being read: its bytes, and its members rescued so far, as written (a JSON object,
+   * nested as the structs are).
+   */
+  private static final class Payload {
     private final byte[] payload;
     private Map<String, Object> root;
 
-    Rescued(byte[] payload) {
+    Payload(byte[] payload) {
       this.payload = payload;
     }
 
@@ -386,7 +389,7 @@ final class TypedRows {
       return new Utf8(Arrays.copyOfRange(payload, start, end));
     }
 
-    void put(Where where, String name, int start, int end) {
+    void rescue(Where where, String name, int start, int end) {
       if (root == null) {
         root = new LinkedHashMap<>();
       }
@@ -402,7 +405,8 @@ final class TypedRows {
           at(where.parent()).computeIfAbsent(where.member(), m -> new LinkedHashMap<>());
     }
 
-    String json() {
+    /** The rescued members as a JSON object; null when none was. */
+    String rescuedJson() {
       if (root == null) {
         return null;
       }
