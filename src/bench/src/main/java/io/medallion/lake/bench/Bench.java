@@ -519,6 +519,16 @@ public final class Bench {
     }
     EventGenerator.Settings settings = BenchBronze.settings(events, hours, options.getSeed());
     BenchBronze.Contents expected = BenchBronze.generated(settings);
+    Optional<String> tooLarge =
+        impl.equals("direct")
+            ? BenchBronze.tooLargeForDirectRunner(expected.records(), heapBytes(options.getHeap()))
+            : Optional.empty();
+    if (tooLarge.isPresent()) {
+      Run run = skipped("bronze", impl, "skipped: " + tooLarge.get());
+      out.printf(Locale.ROOT, "%-12s %-9s %s%n", run.stage(), impl, run.status());
+      checks.add("bronze " + impl + ": " + run.status());
+      return run;
+    }
     List<String> classpath = new ArrayList<>(classDataSharing());
     classpath.addAll(List.of("-cp", benchClassPath));
     List<String> main =
@@ -551,6 +561,20 @@ public final class Bench {
       checks.add("bronze " + impl + ": " + run.status());
     }
     return run;
+  }
+
+  /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
+  static long heapBytes(String heap) {
+    char unit = Character.toLowerCase(heap.charAt(heap.length() - 1));
+    int shift =
+        switch (unit) {
+          case 'k' -> 10;
+          case 'm' -> 20;
+          case 'g' -> 30;
+          default -> 0;
+        };
+    String digits = shift == 0 ? heap : heap.substring(0, heap.length() - 1);
+    return Long.parseLong(digits) << shift;
   }
 
   /** The lake's arguments for the runner of an implementation ({@code direct}, {@code flink}). */

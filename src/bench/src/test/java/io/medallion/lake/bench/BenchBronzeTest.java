@@ -74,4 +74,20 @@ class BenchBronzeTest {
     assertThat(BenchBronze.hash(a)).isNotEqualTo(BenchBronze.hash(b));
     assertThat(BenchBronze.hash(a)).isEqualTo(BenchBronze.hash(a.clone()));
   }
+
+  @Test
+  void theDirectRunnersStageRunsOnlyWhatItsHeapHolds() {
+    long fourG = Bench.heapBytes("4g");
+    assertThat(fourG).isEqualTo(4L << 30);
+    assertThat(Bench.heapBytes("512m")).isEqualTo(512L << 20);
+    assertThat(Bench.heapBytes("4294967296")).isEqualTo(fourG);
+
+    // The sitting of 2026-12-06: 1M events ran with -Xmx4g, 10M ran out of heap.
+    assertThat(BenchBronze.tooLargeForDirectRunner(1_059_828, fourG)).isEmpty();
+    assertThat(BenchBronze.tooLargeForDirectRunner(10_599_265, fourG))
+        .hasValue(
+            "the DirectRunner holds the 10,599,265 generated records in memory, at most about"
+                + " 1,100,000 with this heap; the flink stage measures bronze");
+    assertThat(BenchBronze.tooLargeForDirectRunner(10_599_265, Bench.heapBytes("48g"))).isEmpty();
+  }
 }
