@@ -349,7 +349,17 @@ public final class Bench {
         gold.addAll(runner);
       }
       if (options.getBronze() && (impl.equals("direct") || impl.equals("flink"))) {
-        runs.add(bronze(impl, events, hours, benchClassPath, options, work, bronzeChecks, out));
+        runs.add(
+            bronze(
+                impl,
+                events,
+                hours,
+                produced.records,
+                benchClassPath,
+                options,
+                work,
+                bronzeChecks,
+                out));
       }
       Run s =
           timed(
@@ -367,9 +377,7 @@ public final class Bench {
       runs.add(s);
       if (!s.status().equals("ok")) {
         // Gold would read an empty or partial silver: a time for it would mean nothing.
-        Run g = skipped("gold", impl, "skipped: silver " + s.status());
-        out.printf(Locale.ROOT, "%-12s %-9s %s%n", g.stage(), impl, g.status());
-        runs.add(g);
+        runs.add(skipped("gold", impl, "skipped: silver " + s.status(), out));
         continue;
       }
       long silverRows = s.rowsWritten() > 0 ? s.rowsWritten() : produced.records;
@@ -500,11 +508,14 @@ public final class Bench {
    * Times the streaming bronze writer of {@code impl} in a child JVM ({@link BenchBronze}, on the
    * bench's class path), in a lake of its own, and adds to {@code checks} whether the files hold
    * exactly the records generated. A run whose files do not is reported as a mismatch.
+   *
+   * @param records the bronze records the bench's input holds, which the stage generates again
    */
   private static Run bronze(
       String impl,
       long events,
       int hours,
+      long records,
       String benchClassPath,
       Options options,
       Path work,
@@ -517,18 +528,18 @@ public final class Bench {
       // a new launch would resume from: each run starts empty.
       deleteTree(lake);
     }
-    EventGenerator.Settings settings = BenchBronze.settings(events, hours, options.getSeed());
-    BenchBronze.Contents expected = BenchBronze.generated(settings);
+    // Decided before the records are generated for the check: at 10M that takes a while.
     Optional<String> tooLarge =
         impl.equals("direct")
-            ? BenchBronze.tooLargeForDirectRunner(expected.records(), heapBytes(options.getHeap()))
+            ? BenchBronze.tooLargeForDirectRunner(records, heapBytes(options.getHeap()))
             : Optional.empty();
     if (tooLarge.isPresent()) {
-      Run run = skipped("bronze", impl, "skipped: " + tooLarge.get());
-      out.printf(Locale.ROOT, "%-12s %-9s %s%n", run.stage(), impl, run.status());
+      Run run = skipped("bronze", impl, "skipped: " + tooLarge.get(), out);
       checks.add("bronze " + impl + ": " + run.status());
       return run;
     }
+    EventGenerator.Settings settings = BenchBronze.settings(events, hours, options.getSeed());
+    BenchBronze.Contents expected = BenchBronze.generated(settings);
     List<String> classpath = new ArrayList<>(classDataSharing());
     classpath.addAll(List.of("-cp", benchClassPath));
     List<String> main =
@@ -696,6 +707,13 @@ public final class Bench {
 
   private static Run skipped(String stage, String impl, String status) {
     return new Run(stage, impl, status, 0, 0, 0, 0, 0, new Layout(0, 0, 0, 0, 0), -1, "", 0, null);
+  }
+
+  /** {@link #skipped}, said on {@code out} as a run's line is. */
+  private static Run skipped(String stage, String impl, String status, PrintStream out) {
+    Run run = skipped(stage, impl, status);
+    out.printf(Locale.ROOT, "%-12s %-9s %s%n", run.stage(), impl, run.status());
+    return run;
   }
 
   /** Runs {@code mainAndArgs} in a child JVM and measures it. */
