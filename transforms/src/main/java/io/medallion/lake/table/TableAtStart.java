@@ -187,9 +187,10 @@ public record TableAtStart(
       return lastPath;
     }
 
+    /** Whether {@code row} has the last row's values; a row of this schema, which had them all. */
     private boolean isLast(GenericRecord row) {
       for (int i = 0; i < positions.length; i++) {
-        if (positions[i] < 0 || !last[i].equals(row.get(positions[i]))) {
+        if (!last[i].equals(row.get(positions[i]))) {
           return false;
         }
       }
