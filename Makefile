@@ -3,7 +3,10 @@
 
 LAKE ?= ./lake
 JAVA ?= java
-JAVA_OPTS ?= -Xmx4g
+# The throughput collector: the lake's local runs are batch jobs on a few cores, where G1's
+# concurrent work competes with the pipeline (Parallel: 4-8% less wall time and half the peak RSS
+# for silver and gold, src/docs/benchmark.md). Pauses do not matter to a batch run.
+JAVA_OPTS ?= -Xmx4g -XX:+UseParallelGC
 MVN ?= mvn -B
 JAR := runners/target/lake.jar
 SOURCES := $(shell find pom.xml transforms pipelines runners -path '*/target' -prune -o -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.sql' -o -name '*.properties' \) -print)

@@ -100,16 +100,27 @@ final class Relaunch {
     }
   }
 
+  /** Whether the child is started with this JVM argument too: the heap and the collector. */
+  private static boolean passedOn(String jvmArgument) {
+    return jvmArgument.startsWith("-Xmx")
+        || jvmArgument.startsWith("-Xms")
+        || jvmArgument.matches("-XX:\\+Use\\w+GC");
+  }
+
   /**
-   * The child's command line: this JVM's {@code java}, its heap options, the {@code lake.*} system
-   * properties, the class path from {@code argFile}, then the launcher and its arguments.
+   * The child's command line: this JVM's {@code java}, its heap and garbage collector options
+   * ({@code MAVEN_OPTS="-Xmx8g -XX:+UseParallelGC"}), the {@code lake.*} system properties, the
+   * class path from {@code argFile}, then the launcher and its arguments.
    */
   static List<String> command(Path argFile, String[] args) {
+    return command(argFile, args, ManagementFactory.getRuntimeMXBean().getInputArguments());
+  }
+
+  /** {@link #command(Path, String[])}, this JVM started with {@code jvmArguments}. */
+  static List<String> command(Path argFile, String[] args, List<String> jvmArguments) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-Xmx") || a.startsWith("-Xms"))
-        .forEach(command::add);
+    jvmArguments.stream().filter(Relaunch::passedOn).forEach(command::add);
     System.getProperties().entrySet().stream()
         .filter(p -> String.valueOf(p.getKey()).startsWith("lake."))
         .filter(p -> !PROPERTY.equals(p.getKey()))

@@ -82,6 +82,26 @@ class RelaunchTest {
   }
 
   @Test
+  void theChildGetsTheHeapAndTheCollectorOfMavensJvmAndNoOtherJvmArgument() {
+    List<String> command =
+        Relaunch.command(
+            dir.resolve("cp.args"),
+            new String[] {"gold"},
+            List.of(
+                "-Xmx8g",
+                "-Xms1g",
+                "-XX:+UseParallelGC",
+                "-XX:+HeapDumpOnOutOfMemoryError",
+                "-Dmaven.home=/usr/share/maven",
+                "-javaagent:/x.jar"));
+
+    assertThat(command.subList(1, 4)).containsExactly("-Xmx8g", "-Xms1g", "-XX:+UseParallelGC");
+    assertThat(command)
+        .noneMatch(
+            a -> a.startsWith("-XX:+Heap") || a.startsWith("-Dmaven") || a.startsWith("-java"));
+  }
+
+  @Test
   void theArgumentFileQuotesTheClassPath() {
     String file = Relaunch.argFile(List.of(Path.of("/a b/classes"), Path.of("/c\\d/x.jar")));
 

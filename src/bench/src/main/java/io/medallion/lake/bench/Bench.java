@@ -105,6 +105,14 @@ public final class Bench {
     void setHeap(String value);
 
     @Description(
+        "Garbage collector of every run's JVM: Parallel (-XX:+UseParallelGC, what make runs the"
+            + " lake with) or G1 (the JVM's default).")
+    @Default.String("Parallel")
+    String getGc();
+
+    void setGc(String value);
+
+    @Description(
         "Data subjects (user_id values, spread over the learners from the most to the least"
             + " active) to erase with lake forget after gold, on the lake's implementations"
             + " (direct, flink): its wall time and bytes read beside the promotions'. 0: none.")
@@ -245,6 +253,7 @@ public final class Bench {
     if (!options.getHeap().matches("\\d+[kmgKMG]?")) {
       throw new IllegalArgumentException("--heap: '" + options.getHeap() + "' is not like 4g");
     }
+    gcOption(options.getGc());
     List<String> implementations =
         Stream.of(options.getImplementations().split(","))
             .map(String::strip)
@@ -268,11 +277,12 @@ public final class Bench {
     Map<String, Object> machine = machine();
     out.printf(
         Locale.ROOT,
-        "Bench: %,d events over %d hour(s), seed %d, heap %s, in %s%n",
+        "Bench: %,d events over %d hour(s), seed %d, heap %s, %s GC, in %s%n",
         events,
         hours,
         options.getSeed(),
         options.getHeap(),
+        options.getGc(),
         work);
     out.println("Machine: " + machine);
 
@@ -460,6 +470,7 @@ public final class Bench {
     input0.put("duplicate_records", produced.duplicateRecords);
     input0.put("malformed_records", produced.malformedRecords);
     input0.put("heap", options.getHeap());
+    input0.put("gc", options.getGc());
     input0.put("produce_seconds", round(produceSeconds));
     report.put("input", input0);
     report.put("runs", runs);
@@ -575,6 +586,21 @@ public final class Bench {
   }
 
   /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
+  /**
+   * The JVM option of {@code --gc}: {@code Parallel} ({@code -XX:+UseParallelGC}, the throughput
+   * collector make runs the lake with: about 4-8% less wall time and half the peak RSS than G1 for
+   * silver and gold here, src/docs/benchmark.md) or {@code G1} (the JVM's default).
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  static String gcOption(String gc) {
+    return switch (gc) {
+      case "Parallel" -> "-XX:+UseParallelGC";
+      case "G1" -> "-XX:+UseG1GC";
+      default -> throw new IllegalArgumentException("--gc: '" + gc + "' is not Parallel or G1");
+    };
+  }
+
   static long heapBytes(String heap) {
     char unit = Character.toLowerCase(heap.charAt(heap.length() - 1));
     int shift =
@@ -740,6 +766,7 @@ public final class Bench {
     }
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + options.getHeap());
+    command.add(gcOption(options.getGc()));
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     command.add("-Dorg.slf4j.simpleLogger.log." + FirstRecord.LOGGER + "=debug");
     if (options.getProfile()) {
@@ -1015,14 +1042,15 @@ public final class Bench {
         String.format(
             Locale.ROOT,
             "Input: %,d events over %s hour(s), seed %s: %,d bronze records (%,d duplicates, %,d"
-                + " malformed). Heap %s for every run.%n%n",
+                + " malformed). Heap %s and the %s garbage collector for every run.%n%n",
             (Long) input.get("events"),
             input.get("hours"),
             input.get("seed"),
             (Long) input.get("records"),
             (Long) input.get("duplicate_records"),
             (Long) input.get("malformed_records"),
-            input.get("heap")));
+            input.get("heap"),
+            input.getOrDefault("gc", "G1")));
     md.append("Machine: ")
         .append(
             machine.entrySet().stream()

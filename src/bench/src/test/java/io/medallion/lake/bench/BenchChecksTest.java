@@ -1,6 +1,7 @@
 package io.medallion.lake.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -102,5 +103,14 @@ class BenchChecksTest {
     // Untyped gold is compared with Spark's gold, which writes no typed tables either.
     assertThat(Bench.ratio(runs.get(0), runs, "spark")).isEqualTo("2.00×");
     assertThat(Bench.ratio(runs.get(1), runs, "spark")).isEqualTo("1.33×");
+  }
+
+  @Test
+  void everyRunGetsTheCollectorNamedAndAMisspeltOneIsRefused() {
+    assertThat(Bench.gcOption("Parallel")).isEqualTo("-XX:+UseParallelGC");
+    assertThat(Bench.gcOption("G1")).isEqualTo("-XX:+UseG1GC");
+    assertThatThrownBy(() -> Bench.gcOption("parallel"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--gc: 'parallel' is not Parallel or G1");
   }
 }
