@@ -4,8 +4,9 @@
 LAKE ?= ./lake
 JAVA ?= java
 # The throughput collector: the lake's local runs are batch jobs on a few cores, where G1's
-# concurrent work competes with the pipeline (Parallel: 4-8% less wall time and half the peak RSS
-# for silver and gold, src/docs/benchmark.md). Pauses do not matter to a batch run.
+# concurrent work competes with the pipeline and its short pauses buy nothing. Parallel: 4-10% less
+# wall time and about half the peak RSS for silver and gold; runs that fill the heap (the erasure,
+# a day's gold) were 4-17% slower (src/docs/benchmark.md, "The garbage collector").
 JAVA_OPTS ?= -Xmx4g -XX:+UseParallelGC
 MVN ?= mvn -B
 JAR := runners/target/lake.jar

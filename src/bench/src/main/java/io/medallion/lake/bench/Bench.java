@@ -588,7 +588,7 @@ public final class Bench {
   /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
   /**
    * The JVM option of {@code --gc}: {@code Parallel} ({@code -XX:+UseParallelGC}, the throughput
-   * collector make runs the lake with: about 4-8% less wall time and half the peak RSS than G1 for
+   * collector make runs the lake with: about 4-10% less wall time and half the peak RSS than G1 for
    * silver and gold here, src/docs/benchmark.md) or {@code G1} (the JVM's default).
    *
    * @throws IllegalArgumentException for any other value
