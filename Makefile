@@ -3,11 +3,10 @@
 
 LAKE ?= ./lake
 JAVA ?= java
-# The throughput collector: the lake's local runs are batch jobs on a few cores, where G1's
-# concurrent work competes with the pipeline and its short pauses buy nothing. Parallel: 4-10% less
-# wall time and about half the peak RSS for silver and gold; runs that fill the heap (the erasure,
-# a day's gold) were 4-17% slower (src/docs/benchmark.md, "The garbage collector").
-JAVA_OPTS ?= -Xmx4g -XX:+UseParallelGC
+# The JVM's default collector (G1). -XX:+UseParallelGC made silver and gold 4-10% faster here with
+# about half the peak RSS, but the erasure (lake forget) twice as slow at 10M (src/docs/benchmark.md,
+# "The garbage collector"); for promotions: make gold JAVA_OPTS="-Xmx4g -XX:+UseParallelGC".
+JAVA_OPTS ?= -Xmx4g
 MVN ?= mvn -B
 JAR := runners/target/lake.jar
 SOURCES := $(shell find pom.xml transforms pipelines runners -path '*/target' -prune -o -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.sql' -o -name '*.properties' \) -print)

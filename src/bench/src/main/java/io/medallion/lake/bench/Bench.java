@@ -105,9 +105,10 @@ public final class Bench {
     void setHeap(String value);
 
     @Description(
-        "Garbage collector of every run's JVM: Parallel (-XX:+UseParallelGC, what make runs the"
-            + " lake with) or G1 (the JVM's default).")
-    @Default.String("Parallel")
+        "Garbage collector of every run's JVM: G1 (the JVM's default, as make and java -jar run"
+            + " the lake) or Parallel (-XX:+UseParallelGC: faster silver and gold, a slower"
+            + " erasure).")
+    @Default.String("G1")
     String getGc();
 
     void setGc(String value);
@@ -587,9 +588,10 @@ public final class Bench {
 
   /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
   /**
-   * The JVM option of {@code --gc}: {@code Parallel} ({@code -XX:+UseParallelGC}, the throughput
-   * collector make runs the lake with: about 4-10% less wall time and half the peak RSS than G1 for
-   * silver and gold here, src/docs/benchmark.md) or {@code G1} (the JVM's default).
+   * The JVM option of {@code --gc}: {@code G1} ({@code -XX:+UseG1GC}, the JVM's default, how make
+   * and {@code java -jar} run the lake) or {@code Parallel} ({@code -XX:+UseParallelGC}: here 4-10%
+   * less wall time and about half the peak RSS for silver and gold, but the erasure at 10M twice as
+   * slow, src/docs/benchmark.md).
    *
    * @throws IllegalArgumentException for any other value
    */
