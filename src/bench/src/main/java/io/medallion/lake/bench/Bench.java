@@ -586,7 +586,6 @@ public final class Bench {
     return run;
   }
 
-  /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
   /**
    * The JVM option of {@code --gc}: {@code G1} ({@code -XX:+UseG1GC}, the JVM's default, how make
    * and {@code java -jar} run the lake) or {@code Parallel} ({@code -XX:+UseParallelGC}: here 4-10%
@@ -603,6 +602,7 @@ public final class Bench {
     };
   }
 
+  /** The bytes of a {@code -Xmx} value like {@code 4g}, {@code 512m} or {@code 4294967296}. */
   static long heapBytes(String heap) {
     char unit = Character.toLowerCase(heap.charAt(heap.length() - 1));
     int shift =
