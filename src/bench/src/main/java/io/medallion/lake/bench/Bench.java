@@ -14,6 +14,7 @@ import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.LakeCatalog;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.SnapshotViews;
+import io.medallion.lake.table.TableFamily;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -222,7 +223,24 @@ public final class Bench {
 
   /** How a stage's output lies on disk. */
   public record Layout(
-      int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {}
+      int partitions, int files, long bytes, int minFilesPerPartition, int maxFilesPerPartition) {
+
+    /** This layout and {@code other}'s together, as if one table's (an empty one adds nothing). */
+    Layout plus(Layout other) {
+      if (other.partitions() == 0) {
+        return this;
+      }
+      if (partitions == 0) {
+        return other;
+      }
+      return new Layout(
+          partitions + other.partitions(),
+          files + other.files(),
+          bytes + other.bytes(),
+          Math.min(minFilesPerPartition, other.minFilesPerPartition()),
+          Math.max(maxFilesPerPartition, other.maxFilesPerPartition()));
+    }
+  }
 
   static final String FORGET = "forget";
 
@@ -429,7 +447,7 @@ public final class Bench {
       typedCost(runs, impl).ifPresent(line -> out.println("    " + line));
       if (options.getForget() > 0 && lakeImpl) {
         if (!g.status().equals("ok")) {
-          runs.add(skipped(FORGET, impl, "skipped: gold " + g.status()));
+          runs.add(skipped(FORGET, impl, "skipped: gold " + g.status(), out));
           continue;
         }
         List<String> forget = new ArrayList<>(List.of(Lake.class.getName(), FORGET));
@@ -801,15 +819,11 @@ public final class Bench {
     }
     Layout layout = layout(lake.resolve(table), stage.equals("bronze") ? ".jsonl" : ".parquet");
     if (stage.equals("gold") || stage.equals(GOLD_UNTYPED)) {
-      Layout stats =
-          layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()), ".parquet");
+      // Every table a gold run writes: gold_events, gold_event_stats and the typed tables.
       layout =
-          new Layout(
-              layout.partitions() + stats.partitions(),
-              layout.files() + stats.files(),
-              layout.bytes() + stats.bytes(),
-              Math.min(layout.minFilesPerPartition(), stats.minFilesPerPartition()),
-              Math.max(layout.maxFilesPerPartition(), stats.maxFilesPerPartition()));
+          layout
+              .plus(layout(lake.resolve(LakeTable.GOLD_EVENT_STATS.relativeLocation()), ".parquet"))
+              .plus(layout(lake.resolve(TableFamily.TYPED_EVENTS.folder()), ".parquet"));
     }
     long rows;
     if (exit != 0) {
@@ -1107,7 +1121,8 @@ public final class Bench {
             + " vs spark = events/s relative to Spark local[2] (above 1.00× is faster than"
             + " Spark). gold-untyped = the lake's gold with --typedTables=false, compared with"
             + " the reference's and Spark's gold, which write no typed tables either."
-            + " Gold's files include gold/event_stats. MB read: silver's bronze, gold's"
+            + " Gold's partitions, files and MB written are those of every table it writes:"
+            + " gold_events, gold_event_stats and the typed tables (gold_evt_*). MB read: silver's bronze, gold's"
             + " silver files, the erasure's (forget, with --forget=N subjects; its rows written are"
             + " the records and rows it removed, its input the bronze records) every layer it read"
             + " as its receipt counts.\n");

@@ -133,7 +133,7 @@ public final class BenchBronze {
         String.format(
             Locale.ROOT,
             "the DirectRunner holds the %,d generated records in memory, at most about %,d with"
-                + " this heap; the flink stage measures bronze",
+                + " this heap (the FlinkRunner's stage does not hold them: --implementations=flink)",
             records,
             most));
   }

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -59,9 +61,11 @@ class BenchSmokeTest {
     assertThat(report.path("machine").path("cores").asInt()).isPositive();
 
     List<String> seen = new ArrayList<>();
+    Map<String, JsonNode> byName = new HashMap<>();
     for (JsonNode run : report.path("runs")) {
       String name = run.path("stage").asText() + "/" + run.path("implementation").asText();
       seen.add(name);
+      byName.put(name, run);
       if (run.path("implementation").asText().equals("spark")
           && run.path("status").asText().startsWith("skipped: ")) {
         assertThat(run.path("status").asText()).as(name).hasSizeGreaterThan(20);
@@ -96,6 +100,15 @@ class BenchSmokeTest {
             "silver/spark",
             "gold/spark");
     assertThat(report.path("checks").toString()).doesNotContain("MISMATCH");
+    for (String impl : List.of("direct", "flink")) {
+      // Gold's layout is every table it writes: with the typed tables, their files too.
+      JsonNode typed = byName.get("gold/" + impl).path("layout");
+      JsonNode untyped = byName.get("gold-untyped/" + impl).path("layout");
+      assertThat(typed.path("files").asInt()).as(impl).isGreaterThan(untyped.path("files").asInt());
+      assertThat(typed.path("partitions").asInt())
+          .as(impl)
+          .isGreaterThan(untyped.path("partitions").asInt());
+    }
     // Gold without the typed tables, then with them from the same lake: the same rows, the cost.
     for (String impl : List.of("direct", "flink")) {
       assertThat(report.path("checks").toString())
