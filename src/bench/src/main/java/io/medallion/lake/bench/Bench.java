@@ -1122,10 +1122,10 @@ public final class Bench {
             + " Spark). gold-untyped = the lake's gold with --typedTables=false, compared with"
             + " the reference's and Spark's gold, which write no typed tables either."
             + " Gold's partitions, files and MB written are those of every table it writes:"
-            + " gold_events, gold_event_stats and the typed tables (gold_evt_*). MB read: silver's bronze, gold's"
-            + " silver files, the erasure's (forget, with --forget=N subjects; its rows written are"
-            + " the records and rows it removed, its input the bronze records) every layer it read"
-            + " as its receipt counts.\n");
+            + " gold_events, gold_event_stats and the typed tables (gold_evt_*). MB read:"
+            + " silver's bronze, gold's silver files, the erasure's (forget, with --forget=N"
+            + " subjects; its rows written are the records and rows it removed, its input the"
+            + " bronze records) every layer it read as its receipt counts.\n");
     return md.toString();
   }
 

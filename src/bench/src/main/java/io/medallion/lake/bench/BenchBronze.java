@@ -133,7 +133,8 @@ public final class BenchBronze {
         String.format(
             Locale.ROOT,
             "the DirectRunner holds the %,d generated records in memory, at most about %,d with"
-                + " this heap (the FlinkRunner's stage does not hold them: --implementations=flink)",
+                + " this heap (the FlinkRunner's stage does not hold them:"
+                + " --implementations=flink)",
             records,
             most));
   }
