@@ -1,5 +1,6 @@
 package io.medallion.lake.bronze;
 
+import io.medallion.lake.beam.MatchedFiles;
 import io.medallion.lake.events.EventParser;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.progress.FirstRecord;
@@ -14,14 +15,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -67,12 +66,10 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
   @Override
   public PCollection<BronzeRecord> expand(PBegin input) {
     return input
-        .apply("HourPatterns", Create.of(patterns))
-        .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+        // One split per file: a worker reads the next file when it is done with the last.
+        .apply("MatchFiles", Read.from(MatchedFiles.of(patterns)))
         // Raw bytes: compression is told from the content, not from a .gz name (ReadRecordsFn).
         .apply("OpenFiles", FileIO.readMatches().withCompression(Compression.UNCOMPRESSED))
-        // One element per file: spread the files over workers before the heavy reading.
-        .apply("SpreadFiles", Reshuffle.viaRandomKey())
         .apply("ReadRecords", ParDo.of(new ReadRecordsFn()))
         .setCoder(BronzeRecord.Coder.of());
   }
