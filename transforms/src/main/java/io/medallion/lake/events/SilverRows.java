@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -151,6 +150,8 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
     // The arrival hour of the previous record and its partition: records come file by file.
     private transient Instant lastHour;
     private transient String lastPartition;
+    // The creation date of the previous valid event: most share it.
+    private transient CreationDate lastCreated;
 
     SilverRowsFn(TableAtStart table, Duration allowedLateness) {
       this.table = table;
@@ -199,25 +200,51 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
 
     private void count(String partition, ParsedEvent event) {
       counts.add(partition, Counts.WRITTEN, 1);
-      LocalDate created =
-          LocalDate.ofInstant(
-              EventEnrichment.instantOfMicros(event.createdAtMicros()), ZoneOffset.UTC);
-      counts.add(partition, CREATED_ON + "." + created, 1);
-      Instant windowEnd =
-          created.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(allowedLateness);
-      if (!event.arrivalHour().isBefore(windowEnd)) {
+      CreationDate created = creationDate(event.createdAtMicros());
+      counts.add(partition, created.counter, 1);
+      if (!event.arrivalHour().isBefore(created.windowEnd)) {
         counts.add(partition, "late", 1);
-        counts.add(partition, "late_for." + created, 1);
-      } else if (created.isAfter(LakeLayout.dateOf(event.arrivalHour()))) {
+        counts.add(partition, created.lateCounter, 1);
+      } else if (created.date.isAfter(LakeLayout.dateOf(event.arrivalHour()))) {
         counts.add(partition, "early", 1);
-        counts.add(partition, "early_for." + created, 1);
+        counts.add(partition, created.earlyCounter, 1);
       }
+    }
+
+    /** The creation date of a time: the previous event's when it is the same (most are). */
+    private CreationDate creationDate(long createdAtMicros) {
+      long day = Math.floorDiv(createdAtMicros, MICROS_PER_DAY);
+      if (lastCreated == null || lastCreated.epochDay != day) {
+        lastCreated = new CreationDate(day, allowedLateness);
+      }
+      return lastCreated;
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       rows.flush(context, ROWS);
       counts.flush(context, COUNTS);
+    }
+  }
+
+  private static final long MICROS_PER_DAY = 86_400_000_000L;
+
+  /** A creation date, its counters, and the end of its window (the day's end plus lateness). */
+  private static final class CreationDate {
+    final long epochDay;
+    final LocalDate date;
+    final Instant windowEnd;
+    final String counter;
+    final String lateCounter;
+    final String earlyCounter;
+
+    CreationDate(long epochDay, Duration allowedLateness) {
+      this.epochDay = epochDay;
+      this.date = LocalDate.ofEpochDay(epochDay);
+      this.windowEnd = LakeLayout.startOf(date.plusDays(1)).plus(allowedLateness);
+      this.counter = CREATED_ON + "." + date;
+      this.lateCounter = "late_for." + date;
+      this.earlyCounter = "early_for." + date;
     }
   }
 }

@@ -160,9 +160,25 @@ public final class LakeLayout implements Serializable {
     return t.truncatedTo(ChronoUnit.HOURS);
   }
 
+  /** The UTC date of {@code t}. */
   public static LocalDate dateOf(Instant t) {
-    return LocalDate.ofInstant(t, ZoneOffset.UTC);
+    // What LocalDate.ofInstant(t, ZoneOffset.UTC) gives, without the zone rules it makes per call
+    // (ZoneOffset.getRules() builds new ones): silver and gold ask for every row.
+    return LocalDate.ofEpochDay(Math.floorDiv(t.getEpochSecond(), SECONDS_PER_DAY));
   }
+
+  /** The UTC hour of the day (0 to 23) of {@code t}. */
+  public static int hourOf(Instant t) {
+    return (int) (Math.floorMod(t.getEpochSecond(), SECONDS_PER_DAY) / SECONDS_PER_HOUR);
+  }
+
+  /** The first instant of {@code date}, UTC. */
+  public static Instant startOf(LocalDate date) {
+    return Instant.ofEpochSecond(date.toEpochDay() * SECONDS_PER_DAY);
+  }
+
+  private static final long SECONDS_PER_HOUR = 3_600;
+  private static final long SECONDS_PER_DAY = 86_400;
 
   @Override
   public String toString() {

@@ -5,7 +5,6 @@ import io.medallion.lake.layout.PartitionValues;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -269,7 +268,7 @@ public final class Dataset implements Serializable {
 
   /** The {@code dt}/{@code hour} unit of an arrival hour ({@link #SILVER_EVENTS}). */
   public Unit hourUnit(Instant hour) {
-    return unit(LakeLayout.dateOf(hour), hour.atZone(ZoneOffset.UTC).getHour());
+    return unit(LakeLayout.dateOf(hour), LakeLayout.hourOf(hour));
   }
 
   /** The {@code date} unit of a creation date ({@link #GOLD_EVENTS}). */

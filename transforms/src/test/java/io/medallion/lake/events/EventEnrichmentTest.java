@@ -3,6 +3,8 @@ package io.medallion.lake.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.SplittableRandom;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,46 @@ class EventEnrichmentTest {
   })
   void formatsCreatedDatetimeInUtcKeepingTheFraction(long micros, String expected) {
     assertThat(EventEnrichment.createdDatetime(micros)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "0",
+    "-1",
+    "1",
+    "999",
+    "1000",
+    "-1000000",
+    "-62167219200000000",
+    "-62167219200000001",
+    "253402300799999999",
+    "253402300800000000",
+    "1767225599999999",
+    "1767225600000000",
+    "4102444800123000",
+  })
+  void writesCreatedDatetimeAsIsoInstantDoesAtEveryEdge(long micros) {
+    // The epoch, before it, year 0000's first microsecond and the one before (year -1), the last
+    // of year 9999 and the first of 10000 (written by the formatter), a midnight, a fraction.
+    assertThat(EventEnrichment.createdDatetime(micros)).isEqualTo(isoInstant(micros));
+  }
+
+  @Test
+  void writesCreatedDatetimeAsIsoInstantDoesForRandomTimes() {
+    SplittableRandom random = new SplittableRandom(42);
+    for (int i = 0; i < 200_000; i++) {
+      long micros = random.nextLong(-70_000_000_000_000_000L, 260_000_000_000_000_000L);
+      // Whole seconds and milliseconds are as common as microseconds in real events.
+      long rounded = i % 3 == 0 ? micros - Math.floorMod(micros, 1_000_000L) : micros;
+      rounded = i % 3 == 1 ? rounded - Math.floorMod(rounded, 1_000L) : rounded;
+      assertThat(EventEnrichment.createdDatetime(rounded)).isEqualTo(isoInstant(rounded));
+    }
+  }
+
+  private static String isoInstant(long micros) {
+    return DateTimeFormatter.ISO_INSTANT.format(
+        Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L));
   }
 
   @ParameterizedTest(name = "{0} → {1} / {2}")

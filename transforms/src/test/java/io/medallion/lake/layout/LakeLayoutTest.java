@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LakeLayoutTest {
 
@@ -35,5 +39,28 @@ class LakeLayoutTest {
         .isEqualTo(Instant.parse("2026-01-02T03:00:00Z"));
     assertThatThrownBy(() -> LakeLayout.bronzeHourOf("/l/bronze/events/2026/01/02/f.jsonl"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "1970-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "1969-12-31T00:00:00Z",
+        "2026-01-01T23:59:59.999999999Z",
+        "2026-01-02T00:00:00Z",
+        "2024-02-29T13:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "-0001-12-31T23:59:59Z",
+        "+10000-01-01T05:00:00Z"
+      })
+  void dateAndHourOfAnInstantAreItsUtcOnes(String text) {
+    Instant t = Instant.parse(text);
+    ZonedDateTime utc = t.atZone(ZoneOffset.UTC);
+
+    assertThat(LakeLayout.dateOf(t)).isEqualTo(utc.toLocalDate());
+    assertThat(LakeLayout.hourOf(t)).isEqualTo(utc.getHour());
+    assertThat(LakeLayout.startOf(utc.toLocalDate()))
+        .isEqualTo(utc.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant());
   }
 }
