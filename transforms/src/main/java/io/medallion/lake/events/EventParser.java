@@ -37,6 +37,9 @@ public final class EventParser {
   /** The earliest {@code created_at} accepted: 2000-01-01T00:00:00Z. */
   public static final Instant EARLIEST_CREATED_AT = Instant.parse("2000-01-01T00:00:00Z");
 
+  /** An integer of at most this many characters, sign included, is exact as a {@code long}. */
+  private static final int MAX_EXACT_LONG_DIGITS = 18;
+
   /**
    * How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew).
    */
@@ -227,18 +230,29 @@ public final class EventParser {
           Reason.INVALID_CREATED_AT, "created_at is a " + created.kind() + ", not Unix seconds");
     }
     Instant latest = arrivalHour.plus(Duration.ofHours(1)).plus(MAX_CLOCK_SKEW);
-    BigDecimal seconds;
-    try {
-      seconds = new BigDecimal(created.text());
-    } catch (NumberFormatException e) {
-      // Only an exponent beyond what BigDecimal holds (1e2147483648) gets here.
-      return outOfRange(created.text(), latest);
+    long micros;
+    if (created.token() == JsonToken.VALUE_NUMBER_INT
+        && created.text().length() <= MAX_EXACT_LONG_DIGITS) {
+      // Whole seconds, as most producers write them: exact as a long, without a BigDecimal.
+      long seconds = Long.parseLong(created.text());
+      if (seconds < EARLIEST_CREATED_AT.getEpochSecond() || seconds >= latest.getEpochSecond()) {
+        return outOfRange(created.text(), latest);
+      }
+      micros = seconds * 1_000_000L;
+    } else {
+      BigDecimal seconds;
+      try {
+        seconds = new BigDecimal(created.text());
+      } catch (NumberFormatException e) {
+        // Only an exponent beyond what BigDecimal holds (1e2147483648) gets here.
+        return outOfRange(created.text(), latest);
+      }
+      if (seconds.compareTo(BigDecimal.valueOf(EARLIEST_CREATED_AT.getEpochSecond())) < 0
+          || seconds.compareTo(BigDecimal.valueOf(latest.getEpochSecond())) >= 0) {
+        return outOfRange(created.text(), latest);
+      }
+      micros = seconds.movePointRight(6).setScale(0, RoundingMode.FLOOR).longValueExact();
     }
-    if (seconds.compareTo(BigDecimal.valueOf(EARLIEST_CREATED_AT.getEpochSecond())) < 0
-        || seconds.compareTo(BigDecimal.valueOf(latest.getEpochSecond())) >= 0) {
-      return outOfRange(created.text(), latest);
-    }
-    long micros = seconds.movePointRight(6).setScale(0, RoundingMode.FLOOR).longValueExact();
 
     return Outcome.ok(
         new ParsedEvent(

@@ -327,6 +327,12 @@ class EventParserTest {
         "17113151950e-1|1711315195000000",
         "1711315195.0000019|1711315195000001",
         "1711315195.5|1711315195500000",
+        // Integers, read as a long up to 18 characters: the range's first second, and the same
+        // seconds written with more digits than a long holds, read through BigDecimal.
+        "1711315195|1711315195000000",
+        "946684800|946684800000000",
+        "946684800.000000|946684800000000",
+        "9466848000000000000e-10|946684800000000",
       })
   void readsCreatedAtFromTheNumberAsWritten(String seconds, long micros) {
     String record = "{\"event_uuid\":\"u\",\"event_name\":\"a\",\"created_at\":" + seconds + "}";
@@ -335,7 +341,21 @@ class EventParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"-0", "0.0", "1e2147483648", "-1e2147483648", "1e-2147483648"})
+  @ValueSource(
+      strings = {
+        "-0",
+        "0.0",
+        "1e2147483648",
+        "-1e2147483648",
+        "1e-2147483648",
+        "946684799",
+        "-946684800",
+        "999999999999999999",
+        "-99999999999999999",
+        "1000000000000000000",
+        "-9223372036854775809",
+        "123456789012345678901234567890"
+      })
   void rejectsCreatedAtOutsideTheRangeHoweverItIsWritten(String seconds) {
     String record = "{\"event_uuid\":\"u\",\"event_name\":\"a\",\"created_at\":" + seconds + "}";
 
