@@ -16,8 +16,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * The files that match some patterns, as a bounded source that splits into one source per file:
  * {@code Read.from(MatchedFiles.of(patterns))} in place of {@code Create.of(patterns)}, {@code
  * FileIO.matchAll()} and a reshuffle. A pattern that matches nothing is allowed ({@link
- * EmptyMatchTreatment#ALLOW}); the patterns are matched when the runner splits the source, as the
- * pipeline starts, and again by a reader of the whole source (a runner that does not split).
+ * EmptyMatchTreatment#ALLOW}); the patterns are matched once, when the runner sizes and splits the
+ * source as the pipeline starts (or when a runner that does not split reads it whole).
  *
  * <p>Why: the steps after the read run chained to it, on the worker that reads the file, and a
  * runner hands a source's splits to its workers as they ask for them (Flink's batch {@code
@@ -39,6 +39,9 @@ public final class MatchedFiles extends BoundedSource<MatchResult.Metadata> {
   /** The file of a split; null for the source of the patterns. */
   private final MatchResult.Metadata file;
 
+  /** What the patterns matched, listed once per instance (a runner sizes, then splits it). */
+  private transient List<MatchResult.Metadata> matched;
+
   private MatchedFiles(List<String> patterns, MatchResult.Metadata file) {
     this.patterns = patterns;
     this.file = file;
@@ -49,22 +52,29 @@ public final class MatchedFiles extends BoundedSource<MatchResult.Metadata> {
     return new MatchedFiles(List.copyOf(patterns), null);
   }
 
-  /** The files the source stands for: its own, or those its patterns match now. */
+  /**
+   * The files the source stands for: its own, or those its patterns matched when first asked.
+   *
+   * @throws IOException naming the pattern when the file system cannot list it
+   */
   List<MatchResult.Metadata> files() throws IOException {
     if (file != null) {
       return List.of(file);
     }
-    List<MatchResult.Metadata> files = new ArrayList<>();
-    if (patterns.isEmpty()) {
-      return files;
-    }
-    for (MatchResult match : FileSystems.match(patterns, EmptyMatchTreatment.ALLOW)) {
-      if (match.status() == MatchResult.Status.ERROR) {
-        throw new IOException("cannot list the files matching a pattern of " + patterns);
+    if (matched == null) {
+      List<MatchResult.Metadata> files = new ArrayList<>();
+      List<MatchResult> matches =
+          patterns.isEmpty() ? List.of() : FileSystems.match(patterns, EmptyMatchTreatment.ALLOW);
+      for (int i = 0; i < matches.size(); i++) {
+        try {
+          files.addAll(matches.get(i).metadata());
+        } catch (IOException e) {
+          throw new IOException("cannot list the files matching " + patterns.get(i) + ": " + e, e);
+        }
       }
-      files.addAll(match.metadata());
+      matched = List.copyOf(files);
     }
-    return files;
+    return matched;
   }
 
   /** One source per file, whatever {@code desiredBundleSizeBytes}; itself when nothing matches. */

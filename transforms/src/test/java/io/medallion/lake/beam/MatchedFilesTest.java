@@ -62,6 +62,24 @@ class MatchedFilesTest {
   }
 
   @Test
+  void listsThePatternsOnceWhetherSizedOrSplit() throws Exception {
+    // Arrange: a runner sizes the source, then a file arrives, then it splits the source.
+    file("a/1.jsonl", "one");
+    MatchedFiles source = MatchedFiles.of(List.of(dir + "/a/*"));
+    long bytes = source.getEstimatedSizeBytes(OPTIONS);
+    file("a/2.jsonl", "two!");
+
+    // Act
+    List<MatchedFiles> splits = source.split(1, OPTIONS);
+
+    // Assert: the split is of what was sized, not of a second listing.
+    assertThat(bytes).isEqualTo(3);
+    assertThat(splits).hasSize(1);
+    assertThat(names(SourceTestUtils.readFromSource(splits.get(0), OPTIONS)))
+        .containsExactly("1.jsonl");
+  }
+
+  @Test
   void patternsThatMatchNothingReadNothingAndSplitIntoTheSourceItself() throws Exception {
     // Arrange
     MatchedFiles source = MatchedFiles.of(List.of(dir + "/nothing/*"));
