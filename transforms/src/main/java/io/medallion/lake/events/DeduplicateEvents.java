@@ -278,7 +278,7 @@ public final class DeduplicateEvents
   }
 
   private static LocalDate createdOn(GenericRecord row) {
-    return LakeLayout.dateOf(EventEnrichment.instantOfMicros(createdAt(row)));
+    return LakeLayout.dateOfMicros(createdAt(row));
   }
 
   private static long startMicros(LocalDate date) {

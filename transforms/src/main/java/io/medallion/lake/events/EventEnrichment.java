@@ -29,7 +29,7 @@ public final class EventEnrichment {
   public static String createdDatetime(long createdAtMicros) {
     long seconds = Math.floorDiv(createdAtMicros, 1_000_000L);
     int micros = (int) Math.floorMod(createdAtMicros, 1_000_000L);
-    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    LocalDate date = LakeLayout.dateOfMicros(createdAtMicros);
     if (date.getYear() < 0 || date.getYear() > 9999) {
       return DateTimeFormatter.ISO_INSTANT.format(instantOfMicros(createdAtMicros));
     }

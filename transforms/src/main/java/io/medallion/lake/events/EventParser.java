@@ -38,7 +38,7 @@ public final class EventParser {
   public static final Instant EARLIEST_CREATED_AT = Instant.parse("2000-01-01T00:00:00Z");
 
   /** An integer of at most this many characters, sign included, is exact as a {@code long}. */
-  private static final int MAX_EXACT_LONG_DIGITS = 18;
+  private static final int MAX_EXACT_LONG_CHARS = 18;
 
   /**
    * How far past the end of its arrival hour a {@code created_at} may lie (producer clock skew).
@@ -232,7 +232,7 @@ public final class EventParser {
     Instant latest = arrivalHour.plus(Duration.ofHours(1)).plus(MAX_CLOCK_SKEW);
     long micros;
     if (created.token() == JsonToken.VALUE_NUMBER_INT
-        && created.text().length() <= MAX_EXACT_LONG_DIGITS) {
+        && created.text().length() <= MAX_EXACT_LONG_CHARS) {
       // Whole seconds, as most producers write them: exact as a long, without a BigDecimal.
       long seconds = Long.parseLong(created.text());
       if (seconds < EARLIEST_CREATED_AT.getEpochSecond() || seconds >= latest.getEpochSecond()) {

@@ -284,8 +284,7 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
           if (deletes != null && !deletes.live(position++, row)) {
             continue;
           }
-          LocalDate created =
-              LakeLayout.dateOf(EventEnrichment.instantOfMicros((Long) row.get("created_at")));
+          LocalDate created = LakeLayout.dateOfMicros((Long) row.get("created_at"));
           if (dates.contains(created)) {
             String partition = Dataset.GOLD_EVENTS.dateUnit(created).name();
             read.merge(partition, 1L, Long::sum);

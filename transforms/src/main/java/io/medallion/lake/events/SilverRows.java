@@ -213,9 +213,9 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
 
     /** The creation date of a time: the previous event's when it is the same (most are). */
     private CreationDate creationDate(long createdAtMicros) {
-      long day = Math.floorDiv(createdAtMicros, MICROS_PER_DAY);
-      if (lastCreated == null || lastCreated.epochDay != day) {
-        lastCreated = new CreationDate(day, allowedLateness);
+      LocalDate date = LakeLayout.dateOfMicros(createdAtMicros);
+      if (lastCreated == null || !lastCreated.date.equals(date)) {
+        lastCreated = new CreationDate(date, allowedLateness);
       }
       return lastCreated;
     }
@@ -227,20 +227,16 @@ public final class SilverRows extends PTransform<PCollection<BronzeRecord>, PCol
     }
   }
 
-  private static final long MICROS_PER_DAY = 86_400_000_000L;
-
   /** A creation date, its counters, and the end of its window (the day's end plus lateness). */
   private static final class CreationDate {
-    final long epochDay;
     final LocalDate date;
     final Instant windowEnd;
     final String counter;
     final String lateCounter;
     final String earlyCounter;
 
-    CreationDate(long epochDay, Duration allowedLateness) {
-      this.epochDay = epochDay;
-      this.date = LocalDate.ofEpochDay(epochDay);
+    CreationDate(LocalDate date, Duration allowedLateness) {
+      this.date = date;
       this.windowEnd = LakeLayout.startOf(date.plusDays(1)).plus(allowedLateness);
       this.counter = CREATED_ON + "." + date;
       this.lateCounter = "late_for." + date;

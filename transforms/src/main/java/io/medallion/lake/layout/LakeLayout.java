@@ -167,6 +167,11 @@ public final class LakeLayout implements Serializable {
     return LocalDate.ofEpochDay(Math.floorDiv(t.getEpochSecond(), SECONDS_PER_DAY));
   }
 
+  /** The UTC date of a time in microseconds since the epoch (a {@code created_at}). */
+  public static LocalDate dateOfMicros(long micros) {
+    return LocalDate.ofEpochDay(Math.floorDiv(micros, SECONDS_PER_DAY * 1_000_000L));
+  }
+
   /** The UTC hour of the day (0 to 23) of {@code t}. */
   public static int hourOf(Instant t) {
     return (int) (Math.floorMod(t.getEpochSecond(), SECONDS_PER_DAY) / SECONDS_PER_HOUR);

@@ -1,10 +1,10 @@
 package io.medallion.lake.producer;
 
+import io.medallion.lake.layout.LakeLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -252,7 +252,7 @@ public final class EventGenerator {
       if (late) {
         summary.lateEvents++;
       }
-      summary.validEventsByCreatedDate.merge(dateOf(createdMicros), 1L, Long::sum);
+      summary.validEventsByCreatedDate.merge(LakeLayout.dateOfMicros(createdMicros), 1L, Long::sum);
       emit(new Record(arrival, bytes), sink, summary);
       if (random.nextDouble() < settings.duplicateRate()) {
         long resendAt =
@@ -272,7 +272,8 @@ public final class EventGenerator {
           copy = event.bytes(restamped);
           if (!Arrays.equals(copy, bytes)) {
             summary.restampedRecords++;
-            if (!dateOf(restamped).equals(dateOf(createdMicros))) {
+            if (!LakeLayout.dateOfMicros(restamped)
+                .equals(LakeLayout.dateOfMicros(createdMicros))) {
               summary.restampedAcrossMidnight++;
             }
           }
@@ -292,10 +293,6 @@ public final class EventGenerator {
     summary.recordsByArrivalHour.merge(
         record.arrival().truncatedTo(java.time.temporal.ChronoUnit.HOURS), 1L, Long::sum);
     sink.accept(record);
-  }
-
-  private static LocalDate dateOf(long micros) {
-    return LocalDate.ofInstant(Instant.ofEpochMilli(Math.floorDiv(micros, 1000)), ZoneOffset.UTC);
   }
 
   /** A valid event but for its {@code created_at}, so that a retry can stamp it anew. */

@@ -60,6 +60,8 @@ class LakeLayoutTest {
 
     assertThat(LakeLayout.dateOf(t)).isEqualTo(utc.toLocalDate());
     assertThat(LakeLayout.hourOf(t)).isEqualTo(utc.getHour());
+    assertThat(LakeLayout.dateOfMicros(t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000))
+        .isEqualTo(utc.toLocalDate());
     assertThat(LakeLayout.startOf(utc.toLocalDate()))
         .isEqualTo(utc.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant());
   }
