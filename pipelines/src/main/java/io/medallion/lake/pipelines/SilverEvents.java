@@ -3,9 +3,8 @@ package io.medallion.lake.pipelines;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.beam.EncodedBatches;
+import io.medallion.lake.bronze.BronzeFileGroup;
 import io.medallion.lake.bronze.BronzeInventory;
-import io.medallion.lake.bronze.BronzeRecord;
 import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.CommitPartitions;
 import io.medallion.lake.commit.CommitUnit;
@@ -14,10 +13,9 @@ import io.medallion.lake.commit.PendingMarks;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.events.DeduplicateEvents;
-import io.medallion.lake.events.SilverRows;
+import io.medallion.lake.events.SilverFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.pipelines.options.Args;
-import io.medallion.lake.pipelines.options.DirectRunnerMemory;
 import io.medallion.lake.pipelines.options.LakeOptions;
 import io.medallion.lake.pipelines.options.Lakes;
 import io.medallion.lake.pipelines.options.LatenessOptions;
@@ -28,7 +26,6 @@ import io.medallion.lake.table.CatalogLockedException;
 import io.medallion.lake.table.CatalogSettings;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.TableAtStart;
-import io.medallion.lake.write.WritePartitionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -47,8 +44,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.Default;
@@ -177,7 +174,7 @@ public final class SilverEvents {
    */
   static PendingMarks goldMarks(Duration dedupHorizon) {
     int days = DeduplicateEvents.datesToRead(List.of(LocalDate.EPOCH), dedupHorizon).size() - 1;
-    return new PendingMarks(Dataset.GOLD_EVENTS, SilverRows.CREATED_ON + ".", days);
+    return new PendingMarks(Dataset.GOLD_EVENTS, SilverFiles.CREATED_ON + ".", days);
   }
 
   /**
@@ -343,109 +340,80 @@ public final class SilverEvents {
   }
 
   private static PipelineResult runHours(Options options, Config config) {
-    if (DirectRunnerMemory.isDirect(options)) {
-      directRunnerNeed(config).check(options);
-    }
     Pipeline pipeline = Pipeline.create(options);
-    PCollection<BronzeRecord> bronze =
-        pipeline.apply("ReadBronze", ReadBronzeEvents.forHours(config.lake(), config.hours()));
-    build(bronze, config, ReportProgress.of("silver", options.getProgress()));
+    build(pipeline, config, ReportProgress.of("silver", options.getProgress()));
     return pipeline.run();
   }
 
   /**
-   * The heap {@code config}'s run needs on the DirectRunner, from the sizes of the bronze files it
-   * reads ({@link DirectRunnerMemory#SILVER_HEAP_PER_BRONZE_BYTE}; a gzip file's by its {@link
-   * DirectRunnerMemory#GZIP_EXPANSION}).
+   * Wires the promotion of {@code config.hours()} into {@code pipeline}. Returns the reports
+   * written, one per hour. Lists each hour's bronze files now ({@link BronzeInventory}): the run
+   * reads those, and its report records them. Loads (or creates) the silver table now: its current
+   * snapshot is the one the run's commits validate from.
    */
-  private static DirectRunnerMemory.Need directRunnerNeed(Config config) {
-    long bronze = 0;
-    long needed = 0;
+  public static PCollection<String> build(Pipeline pipeline, Config config) {
+    return build(pipeline, config, ReportProgress.off());
+  }
+
+  /** {@link #build}, with {@code progress} counting the records read and the files written. */
+  static PCollection<String> build(Pipeline pipeline, Config config, ReportProgress progress) {
+    String staging = config.lake().staging(config.runId());
+    TableAtStart silver = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
+    Map<Instant, BronzeInventory.Hour> bronze = inventories(config);
+
+    PCollectionTuple files =
+        pipeline
+            .apply(
+                "ReadBronze",
+                Read.from(
+                    ReadBronzeEvents.source(
+                        BronzeFileGroup.ofHours(
+                            config.lake(), bronze, config.filesPerPartition()))))
+            .apply(
+                "SilverFiles",
+                SilverFiles.of(
+                    silver,
+                    config.allowedLateness(),
+                    config.runId(),
+                    staging + "/" + DATASET.quarantine().orElseThrow()));
+    PCollection<KV<String, String>> silverFiles = files.get(SilverFiles.DATA_FILES);
+    PCollection<KV<String, Long>> counts = files.get(SilverFiles.COUNTS);
+    progress.count(counts, "read", "reading bronze", Counts.valueOf(Counts.READ));
+    progress.count(silverFiles, "files written", "writing silver_events", file -> 1L);
+
+    return pipeline.apply(
+        "CommitHours",
+        CommitPartitions.of(
+                config.lake(), config.catalog(), config.runId(), commits(config, bronze), counts)
+            .withDataFiles(silver, silverFiles)
+            .withStagedFiles(files.get(SilverFiles.QUARANTINE_FILES))
+            .allowingEmpty(config.allowEmpty())
+            .markingPending(config.goldMarks()));
+  }
+
+  /** What bronze holds for each of the run's hours, listed once. */
+  private static Map<Instant, BronzeInventory.Hour> inventories(Config config) {
+    Map<Instant, BronzeInventory.Hour> inventories = new TreeMap<>();
     for (Instant hour : config.hours()) {
       try {
-        for (Map.Entry<String, Long> file :
-            BronzeInventory.of(config.lake(), hour).files().entrySet()) {
-          bronze += file.getValue();
-          long expanded =
-              file.getKey().endsWith(".gz")
-                  ? file.getValue() * DirectRunnerMemory.GZIP_EXPANSION
-                  : file.getValue();
-          needed += (long) (expanded * DirectRunnerMemory.SILVER_HEAP_PER_BRONZE_BYTE);
-        }
+        inventories.put(hour, BronzeInventory.of(config.lake(), hour));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return new DirectRunnerMemory.Need(
-        "silver",
-        needed,
-        DirectRunnerMemory.gigabytes(bronze) + " of bronze",
-        "fewer hours per run (--from/--to)");
+    return inventories;
   }
 
   /**
-   * Wires the promotion of {@code bronze}, which holds the raw records of {@code config.hours()}.
-   * Returns the reports written, one per hour. Loads (or creates) the silver table now: its current
-   * snapshot is the one the run's commits validate from.
+   * One unit per hour, its report recording {@code bronze}'s files of the hour (the files the run
+   * reads; an hour whose files later differ is pending, {@link #pendingHours}) and the files of the
+   * hour's folder the run skips, with the reason.
    */
-  public static PCollection<String> build(PCollection<BronzeRecord> bronze, Config config) {
-    return build(bronze, config, ReportProgress.off());
-  }
-
-  /** {@link #build}, with {@code progress} counting the records read and the files written. */
-  static PCollection<String> build(
-      PCollection<BronzeRecord> bronze, Config config, ReportProgress progress) {
-    String staging = config.lake().staging(config.runId());
-    TableAtStart silver = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
-
-    PCollectionTuple silverRows =
-        bronze.apply("SilverRows", SilverRows.of(silver, config.allowedLateness()));
-    PCollection<KV<String, String>> silverFiles =
-        silverRows
-            .get(SilverRows.ROWS)
-            .apply(
-                "WriteSilverParquet",
-                WritePartitionFiles.dataFiles(
-                    silver, staging, config.runId(), config.filesPerPartition()));
-    PCollection<KV<String, String>> quarantineFiles =
-        silverRows
-            .get(SilverRows.QUARANTINE)
-            .apply("BatchQuarantine", EncodedBatches.of(StringUtf8Coder.of()))
-            .apply(
-                "WriteQuarantine",
-                WritePartitionFiles.jsonLines(
-                    staging + "/" + DATASET.quarantine().orElseThrow(), config.runId()));
-    PCollection<KV<String, Long>> counts = silverRows.get(SilverRows.COUNTS);
-    progress.count(counts, "read", "reading bronze", Counts.valueOf(Counts.READ));
-    progress.count(silverFiles, "files written", "writing silver_events", file -> 1L);
-
-    return bronze
-        .getPipeline()
-        .apply(
-            "CommitHours",
-            CommitPartitions.of(
-                    config.lake(), config.catalog(), config.runId(), commits(config), counts)
-                .withDataFiles(silver, silverFiles)
-                .withStagedFiles(quarantineFiles)
-                .allowingEmpty(config.allowEmpty())
-                .markingPending(config.goldMarks()));
-  }
-
-  /**
-   * One unit per hour. Lists each hour's bronze files now, before the run reads them: the report
-   * records them, and an hour whose files later differ is pending ({@link #pendingHours}); and the
-   * files of the hour's folder the run skips, with the reason.
-   */
-  static List<CommitUnit> commits(Config config) {
+  static List<CommitUnit> commits(Config config, Map<Instant, BronzeInventory.Hour> bronze) {
     return config.hours().stream()
         .map(
             hour -> {
-              BronzeInventory.Hour bronze;
-              try {
-                bronze = BronzeInventory.of(config.lake(), hour);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
+              BronzeInventory.Hour files = bronze.get(hour);
               Dataset.Unit unit = DATASET.hourUnit(hour);
               List<String> markers;
               try {
@@ -459,9 +427,9 @@ public final class SilverEvents {
                       "source",
                       config.lake().bronzeEventsHour(hour),
                       BRONZE_FILES,
-                      new TreeMap<>(bronze.files()),
+                      new TreeMap<>(files.files()),
                       BRONZE_SKIPPED,
-                      new TreeMap<>(bronze.skipped()),
+                      new TreeMap<>(files.skipped()),
                       "allowed_lateness",
                       config.allowedLateness().toString()),
                   markers);

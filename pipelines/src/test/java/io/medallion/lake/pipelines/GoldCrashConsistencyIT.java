@@ -2,7 +2,6 @@ package io.medallion.lake.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.events.DeduplicateEvents;
@@ -212,7 +211,7 @@ class GoldCrashConsistencyIT {
             runId,
             DeduplicateEvents.DEFAULT_HORIZON,
             false);
-    SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), HOURS)), config);
+    SilverEvents.build(p, config);
     TestPipelines.run(p);
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.PendingPromotions;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
@@ -80,7 +79,7 @@ class PendingPromotionTest {
             runId,
             DeduplicateEvents.DEFAULT_HORIZON,
             allowEmpty);
-    SilverEvents.build(p.apply(ReadBronzeEvents.forHours(layout, hours)), config);
+    SilverEvents.build(p, config);
     TestPipelines.run(p);
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.lake.beam.EncodedBatches;
-import io.medallion.lake.bronze.BronzeRecord;
-import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.commit.CommitUnit;
 import io.medallion.lake.commit.LakeCommitter;
 import io.medallion.lake.events.DeduplicateEvents;
@@ -40,7 +38,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -73,26 +70,23 @@ class PromotionCommitTest {
     return LakeTables.catalog(lake);
   }
 
-  private TestPipeline silver(List<Instant> read, List<Instant> commit, String runId) {
-    return silver(read, commit, runId, catalog());
+  private TestPipeline silver(List<Instant> hours, String runId) {
+    return silver(hours, runId, catalog());
   }
 
-  private TestPipeline silver(
-      List<Instant> read, List<Instant> commit, String runId, CatalogSettings catalog) {
+  private TestPipeline silver(List<Instant> hours, String runId, CatalogSettings catalog) {
     TestPipeline p = TestPipelines.create();
     SilverEvents.Config config =
         new SilverEvents.Config(
             LakeLayout.at(lake.toString()),
             catalog,
-            commit,
+            hours,
             Duration.ofHours(6),
             1,
             runId,
             DeduplicateEvents.DEFAULT_HORIZON,
             false);
-    PCollection<BronzeRecord> bronze =
-        p.apply(ReadBronzeEvents.forHours(LakeLayout.at(lake.toString()), read));
-    SilverEvents.build(bronze, config);
+    SilverEvents.build(p, config);
     return p;
   }
 
@@ -107,18 +101,25 @@ class PromotionCommitTest {
   @Test
   void aRunThatFailsBeforeItsCommitLeavesTheTableAsItWas() throws Exception {
     BronzeFixtures.writeStandardLake(lake);
-    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "run1"));
+    List<Instant> hours = List.of(HOUR, BronzeFixtures.APRIL);
+    TestPipelines.run(silver(hours, "run1"));
     List<String> before = files();
     long rowsBefore = rows();
 
-    // Reads two hours but commits one: the other hour's counts belong to no unit.
-    TestPipeline bad = silver(List.of(HOUR, BronzeFixtures.APRIL), List.of(HOUR), "run2");
+    // April's bronze is gone: the run would replace its rows with nothing, and fails at its commit,
+    // after writing March's file.
+    try (var walk = Files.walk(lake.resolve("bronze/events/2024/04/07/17"))) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        Files.delete(file);
+      }
+    }
+    TestPipeline bad = silver(hours, "run2");
 
     assertThatThrownBy(() -> TestPipelines.run(bad))
-        .hasStackTraceContaining("counts of no unit of this run")
+        .hasStackTraceContaining(LakeCommitter.EmptiedUnitException.class.getSimpleName())
         .hasStackTraceContaining("dt=2024-04-07/hour=17");
     assertThat(files()).isEqualTo(before);
-    assertThat(rows()).isEqualTo(rowsBefore).isEqualTo(9);
+    assertThat(rows()).isEqualTo(rowsBefore).isEqualTo(9 + 2);
     // Its data files were written, but no snapshot lists them.
     try (var walk = Files.walk(lake.resolve("silver/events/data"))) {
       assertThat(walk.filter(f -> f.getFileName().toString().startsWith("part-run2-")))
@@ -129,12 +130,9 @@ class PromotionCommitTest {
   @Test
   void twoConcurrentPromotionsOfTheSameHourEndWithOneRunsRows() throws Exception {
     BronzeFixtures.writeStandardLake(lake);
-    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "first"));
+    TestPipelines.run(silver(List.of(HOUR), "first"));
     // Both runs start (and take the table's snapshot) before either commits.
-    List<TestPipeline> runs =
-        List.of(
-            silver(List.of(HOUR), List.of(HOUR), "runA"),
-            silver(List.of(HOUR), List.of(HOUR), "runB"));
+    List<TestPipeline> runs = List.of(silver(List.of(HOUR), "runA"), silver(List.of(HOUR), "runB"));
 
     List<Throwable> failures = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -166,7 +164,7 @@ class PromotionCommitTest {
     assertThat(rows()).isEqualTo(9);
 
     // A run that starts after the winner committed replaces its rows cleanly.
-    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "runC"));
+    TestPipelines.run(silver(List.of(HOUR), "runC"));
     assertThat(files()).singleElement().asString().contains("/part-runC-");
     assertThat(rows()).isEqualTo(9);
   }
@@ -222,7 +220,7 @@ class PromotionCommitTest {
   void aCatalogLockedLongerThanItsWaitAtTheCommitNamesTheHourAndCommitsNothing() throws Exception {
     BronzeFixtures.writeStandardLake(lake);
     CatalogSettings waiting = catalogWaiting(300);
-    TestPipeline run = silver(List.of(HOUR), List.of(HOUR), "run1", waiting);
+    TestPipeline run = silver(List.of(HOUR), "run1", waiting);
 
     Connection holder = lock(catalogFile());
     try {
@@ -244,7 +242,7 @@ class PromotionCommitTest {
     assertThat(files()).isEmpty();
     assertThat(lake.resolve("_reports/silver/events/" + UNIT + ".json")).doesNotExist();
     // Run again once the lock is gone: the hour is promoted.
-    TestPipelines.run(silver(List.of(HOUR), List.of(HOUR), "run2", waiting));
+    TestPipelines.run(silver(List.of(HOUR), "run2", waiting));
     assertThat(rows()).isEqualTo(9);
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.ReadSilverEvents;
 import io.medallion.lake.layout.LakeLayout;
@@ -110,7 +109,7 @@ class RunnerParityTest {
 
     Pipeline silver = Pipeline.create(options(runner));
     SilverEvents.build(
-        silver.apply("ReadBronze", ReadBronzeEvents.forHours(layout, hours)),
+        silver,
         new SilverEvents.Config(
             layout,
             LakeTables.catalog(lake),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.lake.bronze.ReadBronzeEvents;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.LakeCatalog;
@@ -54,7 +53,7 @@ class SilverEventsTest {
             runId,
             DeduplicateEvents.DEFAULT_HORIZON,
             false);
-    SilverEvents.build(p.apply(ReadBronzeEvents.forHours(config.lake(), hours)), config);
+    SilverEvents.build(p, config);
     TestPipelines.run(p);
   }
 

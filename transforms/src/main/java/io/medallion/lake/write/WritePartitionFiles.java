@@ -136,8 +136,18 @@ public final class WritePartitionFiles<T>
     @Override
     public FileIO.Write.FileNaming apply(String partition) {
       return (BoundedWindow window, PaneInfo pane, int numShards, int shard, Compression c) ->
-          String.format(
-              Locale.ROOT, "%s/part-%s-%05d-of-%05d%s", partition, runId, shard, numShards, suffix);
+          fileName(partition, runId, shard, numShards, suffix);
     }
+  }
+
+  /**
+   * The name of a partition's file {@code shard} of {@code shards} written by run {@code runId},
+   * relative to the base folder: {@code <partition>/part-<run>-<shard>-of-<shards><suffix>}, shard
+   * numbers from 0, five digits.
+   */
+  public static String fileName(
+      String partition, String runId, int shard, int shards, String suffix) {
+    return String.format(
+        Locale.ROOT, "%s/part-%s-%05d-of-%05d%s", partition, runId, shard, shards, suffix);
   }
 }

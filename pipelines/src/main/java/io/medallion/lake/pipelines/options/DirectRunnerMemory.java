@@ -5,20 +5,16 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Refuses, before it starts, a DirectRunner run that cannot fit its heap. The DirectRunner keeps
- * every element a GroupByKey gathers in memory until the run ends, so a promotion holds all its
- * rows at once: a run larger than the heap would grind through full garbage collections for minutes
- * and end in an {@code OutOfMemoryError}. The estimate is the rows' encoded size times the copies
- * the DirectRunner makes of them, measured on the bench input (src/docs/benchmark.md). Distributed
- * runners spill to disk and are not checked. When the command line names no runner, the launcher
- * runs such a run on the embedded Flink cluster instead ({@link Need#onFlinkInstead}).
+ * every element a GroupByKey gathers in memory until the run ends, so a gold promotion holds all
+ * its rows at once: a run larger than the heap would grind through full garbage collections for
+ * minutes and end in an {@code OutOfMemoryError}. (Silver is not checked: each worker writes the
+ * rows of the files it reads as it reads them, and no step gathers them.) The estimate is the rows'
+ * encoded size times the copies the DirectRunner makes of them, measured on the bench input
+ * (src/docs/benchmark.md). Distributed runners spill to disk and are not checked. When the command
+ * line names no runner, the launcher runs such a run on the embedded Flink cluster instead ({@link
+ * Need#onFlinkInstead}).
  */
 public final class DirectRunnerMemory {
-  /** Heap a silver run needs per byte of bronze (uncompressed JSON) it reads. */
-  public static final double SILVER_HEAP_PER_BRONZE_BYTE = 2.5;
-
-  /** A gzip file's records are about this many times its compressed size. */
-  public static final int GZIP_EXPANSION = 8;
-
   /** Heap a gold run needs per silver row it reads. */
   public static final long GOLD_HEAP_PER_ROW = 800;
 
@@ -35,7 +31,7 @@ public final class DirectRunnerMemory {
    * @param job the command, like {@code silver}
    * @param bytes the heap it needs, in bytes
    * @param what its input, like {@code 1.7 GB of bronze}
-   * @param smaller how to make the run smaller, like {@code fewer hours (--from/--to)}
+   * @param smaller how to make the run smaller, like {@code fewer dates (--from/--to)}
    */
   public record Need(String job, long bytes, String what, String smaller) {
     /** Whether the run fits this JVM's maximum heap. */

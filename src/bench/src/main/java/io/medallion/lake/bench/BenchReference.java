@@ -9,7 +9,7 @@ import io.medallion.lake.bronze.JsonRecordSplitter;
 import io.medallion.lake.events.DeduplicateEvents;
 import io.medallion.lake.events.EventEnrichment;
 import io.medallion.lake.events.EventParser;
-import io.medallion.lake.events.SilverRows;
+import io.medallion.lake.events.SilverFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.progress.FirstRecord;
 import io.medallion.lake.table.Dataset;
@@ -273,7 +273,7 @@ public final class BenchReference {
               + new String(bytes, StandardCharsets.UTF_8));
     }
     quarantine.writeLine(
-        SilverRows.quarantineLine(
+        SilverFiles.quarantineLine(
             new BronzeRecord(hour, source, offset, bytes), outcome.rejection()));
     return false;
   }
