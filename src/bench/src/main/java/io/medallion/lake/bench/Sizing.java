@@ -481,7 +481,7 @@ public final class Sizing {
       "silver_files_h",
       "silver files an hour partition",
       "%,.0f",
-      "⌈rows_h × silver_bytes_per_row / 512 MB⌉ (today: 1)"
+      "⌈rows_h × silver_bytes_per_row / 512 MB⌉ (`--filesPerPartition`, default 1)"
     },
     {
       "silver_usd",
