@@ -179,6 +179,7 @@ public final class App {
                 prefix,
                 s.schedulesEnabled(),
                 s.silverSchedule(),
+                s.silverFilesPerPartition(),
                 s.goldSchedule(),
                 s.maintainSchedule(),
                 s.forgetSchedule(),

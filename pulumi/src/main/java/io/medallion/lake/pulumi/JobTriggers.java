@@ -93,7 +93,13 @@ public final class JobTriggers extends ComponentResource {
         args.silverStateMachineArn(),
         Output.tuple(jarUri, lakeUri)
             .applyValue(
-                t -> LakeCommands.silver(t.t1, t.t2, namespace, LakeCommands.SCHEDULED_TIME)),
+                t ->
+                    LakeCommands.silver(
+                        t.t1,
+                        t.t2,
+                        namespace,
+                        LakeCommands.SCHEDULED_TIME,
+                        args.silverFilesPerPartition())),
         child);
     schedule(
         name + "-gold-daily",

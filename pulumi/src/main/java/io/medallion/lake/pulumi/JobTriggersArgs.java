@@ -8,6 +8,8 @@ import com.pulumi.core.Output;
  * @param scheduleGroupName the EventBridge Scheduler group holding the stack's schedules
  * @param schedulesEnabled whether the hourly and daily schedules fire
  * @param silverSchedule when silver runs (hourly), a {@code cron()} or {@code rate()} expression
+ * @param silverFilesPerPartition silver's {@code --filesPerPartition}: at most this many groups of
+ *     an hour's bronze files, each read and written to one Parquet file by one worker
  * @param goldSchedule when gold runs (daily, after the lateness allowance), likewise
  * @param maintainSchedule when table maintenance runs (daily, after gold), likewise
  * @param forgetSchedule when the day's erasure requests are taken (daily), likewise
@@ -25,6 +27,7 @@ public record JobTriggersArgs(
     String scheduleGroupName,
     boolean schedulesEnabled,
     String silverSchedule,
+    int silverFilesPerPartition,
     String goldSchedule,
     String maintainSchedule,
     String forgetSchedule,

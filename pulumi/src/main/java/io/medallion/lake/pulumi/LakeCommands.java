@@ -34,13 +34,17 @@ public final class LakeCommands {
   /**
    * Silver for the pending hours up to the hour before the scheduled time ({@code --pending
    * --to=YYYY-MM-DDTHH:00:00Z}): that hour, and any hour of the last two days whose bronze files
-   * changed after it was promoted (Firehose's late last file of an hour).
+   * changed after it was promoted (Firehose's late last file of an hour); each hour's files in at
+   * most {@code filesPerPartition} groups, one Parquet file each ({@code --filesPerPartition}).
    */
-  public static List<String> silver(String jarUri, String lakeUri, String namespace, String time) {
+  public static List<String> silver(
+      String jarUri, String lakeUri, String namespace, String time, int filesPerPartition) {
     return step(
         FLINK_RUN
             + "silver --runner=FlinkRunner"
             + LAKE_AND_CATALOG
+            + " --filesPerPartition="
+            + filesPerPartition
             + " --pending --to=\"$(date -u -d \"$4 1 hour ago\" +%Y-%m-%dT%H:00:00Z)\"",
         jarUri,
         lakeUri,

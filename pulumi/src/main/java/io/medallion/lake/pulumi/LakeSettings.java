@@ -38,6 +38,7 @@ public record LakeSettings(
     String emrPrimaryInstanceType,
     String emrCoreInstanceType,
     int emrCoreInstanceCount,
+    int silverFilesPerPartition,
     Optional<String> subnetId,
     int jobTimeoutSeconds,
     boolean schedulesEnabled,
@@ -98,6 +99,7 @@ public record LakeSettings(
             lake.get("emrPrimaryInstanceType").orElse("m5.xlarge"),
             lake.get("emrCoreInstanceType").orElse("m5.xlarge"),
             lake.getInteger("emrCoreInstanceCount").orElse(1),
+            lake.getInteger("silverFilesPerPartition").orElse(1),
             lake.get("subnetId"),
             lake.getInteger("jobTimeoutSeconds").orElse(3 * 3600),
             lake.getBoolean("schedulesEnabled").orElse(false),
@@ -168,6 +170,7 @@ public record LakeSettings(
     require(athenaBytesScannedCutoff >= 10_000_000, "athenaBytesScannedCutoff must be >= 10 MB");
     require(flinkParallelism >= 1 && flinkParallelismPerKpu >= 1, "Flink parallelism must be >= 1");
     require(emrCoreInstanceCount >= 1, "emrCoreInstanceCount must be at least 1");
+    require(silverFilesPerPartition >= 1, "silverFilesPerPartition must be at least 1");
     require(jobTimeoutSeconds >= 600, "jobTimeoutSeconds must be at least 600");
     require(
         LOG_RETENTION_DAYS.contains(logRetentionDays),

@@ -55,6 +55,16 @@ class StackRunTest {
   }
 
   @Test
+  void silverWithoutAFilePerPartitionFailsTheRun() {
+    LakeStack.Run run = LakeStack.run("prod", Map.of("lake:silverFilesPerPartition", "0"));
+
+    assertThat(run.result().exitCode()).isNotZero();
+    assertThat(run.result().exceptions())
+        .anySatisfy(
+            e -> assertThat(e).hasMessageContaining("silverFilesPerPartition must be at least 1"));
+  }
+
+  @Test
   void anErasureScheduleThatIsNotDailyFailsTheRun() {
     LakeStack.Run run = LakeStack.run("prod", Map.of("lake:forgetSchedule", "rate(7 days)"));
 

@@ -255,7 +255,8 @@ class TriggersTest {
 
     String jar = "s3://b/artifacts/l.jar";
     String silver =
-        runScript(bin, LakeCommands.silver(jar, "s3://b/lake", "lake_x", "2024-03-25T00:15:00Z"));
+        runScript(
+            bin, LakeCommands.silver(jar, "s3://b/lake", "lake_x", "2024-03-25T00:15:00Z", 200));
     String gold =
         runScript(bin, LakeCommands.gold(jar, "s3://b/lake", "lake_x", "2024-03-25T07:00:00Z"));
     String uber =
@@ -272,7 +273,7 @@ class TriggersTest {
         .contains(
             "flink run -m yarn-cluster /home/hadoop/lake.jar silver --runner=FlinkRunner"
                 + catalog
-                + " --pending --to=2024-03-24T23:00:00Z");
+                + " --filesPerPartition=200 --pending --to=2024-03-24T23:00:00Z");
     assertThat(gold)
         .contains("gold --runner=FlinkRunner" + catalog + " --date=2024-03-24")
         .contains("gold --runner=FlinkRunner" + catalog + " --pending");

@@ -610,6 +610,7 @@ public final class Sizing {
         sized,
         s -> s.get("silver_nodes").max(s.get("gold_nodes")),
         null);
+    setting(md, "lake:silverFilesPerPartition", sized, s -> s.get("silver_files_h"), null);
     return md.toString();
   }
 
