@@ -359,7 +359,8 @@ public final class SilverEvents {
   static PCollection<String> build(Pipeline pipeline, Config config, ReportProgress progress) {
     String staging = config.lake().staging(config.runId());
     TableAtStart silver = TableAtStart.load(config.catalog(), DATASET.tables().get(0));
-    Map<Instant, BronzeInventory.Hour> bronze = inventories(config);
+    Map<Instant, BronzeInventory.Hour> bronze =
+        BronzeInventory.ofHours(config.lake(), config.hours());
 
     PCollectionTuple files =
         pipeline
@@ -389,19 +390,6 @@ public final class SilverEvents {
             .withStagedFiles(files.get(SilverFiles.QUARANTINE_FILES))
             .allowingEmpty(config.allowEmpty())
             .markingPending(config.goldMarks()));
-  }
-
-  /** What bronze holds for each of the run's hours, listed once. */
-  private static Map<Instant, BronzeInventory.Hour> inventories(Config config) {
-    Map<Instant, BronzeInventory.Hour> inventories = new TreeMap<>();
-    for (Instant hour : config.hours()) {
-      try {
-        inventories.put(hour, BronzeInventory.of(config.lake(), hour));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return inventories;
   }
 
   /**

@@ -2,8 +2,10 @@ package io.medallion.lake.bronze;
 
 import io.medallion.lake.layout.LakeLayout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.io.FileSystems;
@@ -79,6 +81,23 @@ public final class BronzeInventory {
       }
     }
     return new Hour(files, skipped);
+  }
+
+  /**
+   * What bronze holds for each of {@code hours} ({@link #of}), in order of hour.
+   *
+   * @throws UncheckedIOException when an hour's folder cannot be listed
+   */
+  public static Map<Instant, Hour> ofHours(LakeLayout lake, List<Instant> hours) {
+    Map<Instant, Hour> inventories = new TreeMap<>();
+    for (Instant hour : hours) {
+      try {
+        inventories.put(hour, of(lake, hour));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return inventories;
   }
 
   /**

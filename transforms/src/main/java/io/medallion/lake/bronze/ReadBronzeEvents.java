@@ -13,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.Read;
@@ -71,15 +70,8 @@ public final class ReadBronzeEvents extends PTransform<PBegin, PCollection<Bronz
    * @throws UncheckedIOException when an hour's folder cannot be listed
    */
   public static ReadBronzeEvents forHours(LakeLayout lake, List<Instant> hours) {
-    Map<Instant, BronzeInventory.Hour> inventories = new TreeMap<>();
-    for (Instant hour : hours) {
-      try {
-        inventories.put(hour, BronzeInventory.of(lake, hour));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return new ReadBronzeEvents(BronzeFileGroup.ofHours(lake, inventories, Integer.MAX_VALUE));
+    return new ReadBronzeEvents(
+        BronzeFileGroup.ofHours(lake, BronzeInventory.ofHours(lake, hours), Integer.MAX_VALUE));
   }
 
   /**

@@ -10,7 +10,7 @@ import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.table.Dataset;
 import io.medallion.lake.table.LakeTable;
 import io.medallion.lake.table.TableAtStart;
-import io.medallion.lake.write.IcebergParquetSink;
+import io.medallion.lake.write.ParquetFiles;
 import io.medallion.lake.write.WritePartitionFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -47,7 +47,7 @@ import org.apache.iceberg.io.FileAppender;
  * {@code silver_events} promotion, each group in one step on one worker: reads its records ({@link
  * ReadBronzeEvents#read}), validates each ({@link EventParser}), enriches the valid ones ({@link
  * EventEnrichment}) and writes them, in the order read, to one Parquet data file in the table's
- * data location (Iceberg's writer, {@link IcebergParquetSink}); the rejected ones, with their
+ * data location (Iceberg's writer, {@link ParquetFiles#writer}); the rejected ones, with their
  * reason, to one quarantine file of JSON lines ({@link #quarantineLine}) staged under {@code
  * quarantineDir}.
  *
@@ -270,7 +270,7 @@ public final class SilverFiles extends PTransform<PCollection<BronzeFileGroup>, 
         if (data == null) {
           dataPartition = partition;
           dataFile = table.dataLocation() + "/" + name(partition, ".parquet");
-          data = IcebergParquetSink.writer(dataFile, table.writeSchema(), table.properties());
+          data = ParquetFiles.writer(dataFile, table.writeSchema(), table.properties());
         } else if (!partition.equals(dataPartition)) {
           throw new IllegalStateException(
               "rows of one arrival hour in two partitions: " + dataPartition + ", " + partition);

@@ -7,8 +7,6 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
@@ -49,19 +47,6 @@ public final class IcebergParquetSink implements FileIO.Sink<GenericRecord> {
   @Override
   public void open(WritableByteChannel channel) throws IOException {
     appender = writer(new ChannelOutputFile(channel), schema, properties);
-  }
-
-  /**
-   * Iceberg's Parquet writer of Avro rows of {@code schema} into a new file at {@code path}, a
-   * location any Beam file system writes (local, {@code s3://}); a file already there is replaced.
-   *
-   * @throws IOException when the file cannot be created
-   */
-  public static FileAppender<GenericRecord> writer(
-      String path, Schema schema, Map<String, String> properties) throws IOException {
-    WritableByteChannel channel =
-        FileSystems.create(FileSystems.matchNewResource(path, false), MimeTypes.BINARY);
-    return writer(new ChannelOutputFile(channel), schema, properties);
   }
 
   /** Iceberg's Parquet writer of Avro rows of {@code schema} into {@code file}. */
