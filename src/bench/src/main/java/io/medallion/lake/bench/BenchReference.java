@@ -846,7 +846,7 @@ public final class BenchReference {
   }
 
   /** Reads silver files into {@link SilverRow}s, column by column, with no Avro in between. */
-  private static final class SilverReader extends ParquetReader.Builder<SilverRow> {
+  static final class SilverReader extends ParquetReader.Builder<SilverRow> {
     SilverReader(Path file) {
       super(new LocalInputFile(file));
     }
@@ -911,8 +911,11 @@ public final class BenchReference {
       return new PrimitiveConverter() {
         @Override
         public void addBinary(Binary value) {
-          // Copied: the reader reuses its page buffers, and kept rows outlive the page.
-          set.accept(row, value.copy());
+          // Into an array of its own: a page's values share one ByteBuffer, whose position
+          // Binary.getBytes moves (the writers' statistics call it), so two threads writing rows
+          // of one page would race on it. Binary.copy() keeps that buffer when the page is not
+          // reused.
+          set.accept(row, Binary.fromConstantByteArray(value.getBytes()));
         }
       };
     }
