@@ -53,12 +53,14 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
@@ -559,12 +561,16 @@ public final class BenchReference {
 
   /**
    * De-duplicates the silver rows of {@code dates} in as many passes over the input as memory needs
-   * (each pass keeps the uuids of one hash bucket), writing one file per gold partition.
+   * ({@link #passes}; each pass keeps the uuids of one hash bucket and copies no other row's
+   * values), writing one file per gold partition and pass ({@code
+   * part-reference-<pass>-of-<passes>}: a pass's writers are closed as it ends, so their buffered
+   * pages do not add up over the passes).
    */
   static String gold(LakeLayout lake, List<LocalDate> dates, Window window, int threads)
       throws Exception {
     List<Path> files = new ArrayList<>();
-    long bytes = 0;
+    long rows = 0;
+    long decodedBytes = 0;
     for (Instant hour : window.hours(dates)) {
       Path dir =
           Paths.get(
@@ -574,17 +580,20 @@ public final class BenchReference {
                       + Dataset.SILVER_EVENTS.hourUnit(hour).name()));
       for (Path f : visibleFiles(dir, ".parquet")) {
         files.add(f);
-        bytes += Files.size(f);
+        try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(f))) {
+          for (BlockMetaData block : footer.getFooter().getBlocks()) {
+            rows += block.getRowCount();
+            decodedBytes += block.getTotalByteSize();
+          }
+        }
       }
     }
-    // A silver row takes about 4x its compressed size on the heap; keep a pass under half of it.
-    int passes = (int) Math.max(1, (bytes * 4) / (Runtime.getRuntime().maxMemory() / 2) + 1);
-    Map<String, ParquetWriter<Object[]>> writers = new ConcurrentHashMap<>();
+    int passes = passes(rows, decodedBytes, Runtime.getRuntime().maxMemory());
     Map<String, Stats> stats = new TreeMap<>();
     long read = 0;
     long kept = 0;
     for (int pass = 0; pass < passes; pass++) {
-      int bucket = pass;
+      Bucket bucket = new Bucket(pass, passes);
       ConcurrentHashMap<Binary, SilverRow> byUuid = new ConcurrentHashMap<>();
       AtomicLong readInPass = new AtomicLong();
       List<Callable<Void>> readers = new ArrayList<>();
@@ -593,12 +602,12 @@ public final class BenchReference {
             () -> {
               Instant hour = arrivalHourOf(file);
               long inFile = 0;
-              try (ParquetReader<SilverRow> reader = new SilverReader(file).build()) {
+              try (ParquetReader<SilverRow> reader = new SilverReader(file, bucket).build()) {
                 SilverRow row;
                 while ((row = reader.read()) != null) {
                   firstRecord();
-                  if (passes > 1 && Math.floorMod(row.uuid.hashCode(), passes) != bucket) {
-                    continue;
+                  if (row.uuid == null) {
+                    continue; // of another pass's bucket
                   }
                   LocalDate created =
                       LakeLayout.dateOf(EventEnrichment.instantOfMicros(row.createdAt));
@@ -637,12 +646,14 @@ public final class BenchReference {
         s.last = Math.max(s.last, row.createdAt);
       }
       byUuid.clear();
+      Map<String, ParquetWriter<Object[]>> writers = new ConcurrentHashMap<>();
+      String file = String.format(Locale.ROOT, "part-reference-%05d-of-%05d", pass, passes);
       List<Callable<Void>> writes = new ArrayList<>();
       for (Map.Entry<String, List<SilverRow>> p : byPartition.entrySet()) {
         writes.add(
             () -> {
               ParquetWriter<Object[]> w =
-                  writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k));
+                  writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k, file));
               for (SilverRow r : p.getValue()) {
                 w.write(
                     new Object[] {r.uuid, r.name, r.subtype, r.createdAt, r.datetime, r.payload});
@@ -651,16 +662,16 @@ public final class BenchReference {
             });
       }
       runAll(writes, threads);
+      List<Callable<Void>> closes = new ArrayList<>();
+      for (ParquetWriter<Object[]> w : writers.values()) {
+        closes.add(
+            () -> {
+              w.close();
+              return null;
+            });
+      }
+      runAll(closes, threads);
     }
-    List<Callable<Void>> closes = new ArrayList<>();
-    for (ParquetWriter<Object[]> w : writers.values()) {
-      closes.add(
-          () -> {
-            w.close();
-            return null;
-          });
-    }
-    runAll(closes, threads);
     writeStats(lake, stats);
     return String.format(
         Locale.ROOT,
@@ -671,7 +682,35 @@ public final class BenchReference {
         passes);
   }
 
-  private static ParquetWriter<Object[]> goldWriter(LakeLayout lake, String partition) {
+  /**
+   * Passes over the silver files for {@code rows} rows of {@code decodedBytes} (their row groups'
+   * uncompressed size) in a heap of {@code maxHeap} bytes: a kept row takes its decoded bytes and
+   * about {@link #ROW_OVERHEAD} more (the row, its seven values' objects and arrays, its map
+   * entry), and a pass's rows get a third of the heap (its writers' pages and the collector take
+   * the rest).
+   */
+  static int passes(long rows, long decodedBytes, long maxHeap) {
+    if (rows == 0) {
+      return 1;
+    }
+    double perRow = (double) decodedBytes / rows + ROW_OVERHEAD;
+    return (int) Math.max(1, Math.ceil(rows * perRow / (maxHeap / 3.0)));
+  }
+
+  /** Heap bytes a held silver row takes besides its values' bytes. */
+  static final int ROW_OVERHEAD = 512;
+
+  /** The uuids one pass keeps: those whose hash falls in bucket {@code index} of {@code count}. */
+  record Bucket(int index, int count) {
+    static final Bucket ALL = new Bucket(0, 1);
+
+    boolean holds(Binary uuid) {
+      return count == 1 || Math.floorMod(uuid.hashCode(), count) == index;
+    }
+  }
+
+  private static ParquetWriter<Object[]> goldWriter(
+      LakeLayout lake, String partition, String file) {
     try {
       return writer(
           Paths.get(
@@ -680,7 +719,7 @@ public final class BenchReference {
                       + "/"
                       + partition
                       + "/"
-                      + FILE
+                      + file
                       + ".parquet")),
           GOLD);
     } catch (IOException e) {
@@ -846,9 +885,16 @@ public final class BenchReference {
   }
 
   /** Reads silver files into {@link SilverRow}s, column by column, with no Avro in between. */
+  /**
+   * Reads silver rows; a row whose uuid is not in {@code bucket} comes back with no values (a null
+   * {@code uuid}), none copied.
+   */
   static final class SilverReader extends ParquetReader.Builder<SilverRow> {
-    SilverReader(Path file) {
+    private final Bucket bucket;
+
+    SilverReader(Path file, Bucket bucket) {
       super(new LocalInputFile(file));
+      this.bucket = bucket;
     }
 
     @Override
@@ -866,14 +912,16 @@ public final class BenchReference {
             Map<String, String> metadata,
             MessageType fileSchema,
             ReadContext context) {
-          return new SilverMaterializer();
+          return new SilverMaterializer(bucket);
         }
       };
     }
   }
 
   private static final class SilverMaterializer extends RecordMaterializer<SilverRow> {
+    private final Bucket bucket;
     private SilverRow row;
+    private boolean held;
     private final Converter[] columns = new Converter[SILVER.getFieldCount()];
     private final GroupConverter root =
         new GroupConverter() {
@@ -885,14 +933,28 @@ public final class BenchReference {
           @Override
           public void start() {
             row = new SilverRow();
+            held = true;
           }
 
           @Override
           public void end() {}
         };
 
-    SilverMaterializer() {
-      columns[SILVER.getFieldIndex("event_uuid")] = binary((r, b) -> r.uuid = b);
+    SilverMaterializer(Bucket bucket) {
+      this.bucket = bucket;
+      if (SILVER.getFieldIndex("event_uuid") != 0) {
+        throw new IllegalStateException("the uuid must be read first, to skip other rows' values");
+      }
+      columns[SILVER.getFieldIndex("event_uuid")] =
+          new PrimitiveConverter() {
+            @Override
+            public void addBinary(Binary value) {
+              held = SilverMaterializer.this.bucket.holds(value);
+              if (held) {
+                row.uuid = Binary.fromConstantByteArray(value.getBytes());
+              }
+            }
+          };
       columns[SILVER.getFieldIndex("event_name")] = binary((r, b) -> r.name = b);
       columns[SILVER.getFieldIndex("event_type")] = binary((r, b) -> r.type = b);
       columns[SILVER.getFieldIndex("event_subtype")] = binary((r, b) -> r.subtype = b);
@@ -902,7 +964,9 @@ public final class BenchReference {
           new PrimitiveConverter() {
             @Override
             public void addLong(long value) {
-              row.createdAt = value;
+              if (held) {
+                row.createdAt = value;
+              }
             }
           };
     }
@@ -911,6 +975,9 @@ public final class BenchReference {
       return new PrimitiveConverter() {
         @Override
         public void addBinary(Binary value) {
+          if (!held) {
+            return;
+          }
           // Into an array of its own: a page's values share one ByteBuffer, whose position
           // Binary.getBytes moves (the writers' statistics call it), so two threads writing rows
           // of one page would race on it. Binary.copy() keeps that buffer when the page is not
