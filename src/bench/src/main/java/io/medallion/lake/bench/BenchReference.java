@@ -884,10 +884,10 @@ public final class BenchReference {
     }
   }
 
-  /** Reads silver files into {@link SilverRow}s, column by column, with no Avro in between. */
   /**
-   * Reads silver rows; a row whose uuid is not in {@code bucket} comes back with no values (a null
-   * {@code uuid}), none copied.
+   * Reads silver files into {@link SilverRow}s, column by column, with no Avro in between; a row
+   * whose uuid is not in {@code bucket} comes back with no values (a null {@code uuid}), none
+   * copied.
    */
   static final class SilverReader extends ParquetReader.Builder<SilverRow> {
     private final Bucket bucket;
