@@ -878,11 +878,17 @@ public final class Bench {
     if (exit != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       lines
-          .subList(Math.max(0, lines.size() - 15), lines.size())
+          .subList(Math.max(0, lines.size() - FAILED_LOG_LINES), lines.size())
           .forEach(l -> out.println("    " + l));
     }
     return run;
   }
+
+  /**
+   * The lines of a failed run's log printed under its result: enough for a Java stack trace with a
+   * cause, whose message is at its top.
+   */
+  static final int FAILED_LOG_LINES = 40;
 
   private static final Pattern FIRST_RECORD =
       Pattern.compile(

@@ -99,7 +99,13 @@ import org.apache.parquet.schema.MessageType;
  * }</pre>
  */
 public final class BenchReference {
-  static final String FILE = "part-reference-00000-of-00001";
+  /** The one file of a partition the reference writes in one go. */
+  static final String FILE = file(0, 1);
+
+  /** The name, less its suffix, of file {@code index} of a partition's {@code count}. */
+  static String file(int index, int count) {
+    return String.format(Locale.ROOT, "part-reference-%05d-of-%05d", index, count);
+  }
 
   static final MessageType SILVER = parquetSchema(LakeTable.SILVER_EVENTS);
   static final MessageType GOLD = parquetSchema(LakeTable.GOLD_EVENTS);
@@ -647,13 +653,13 @@ public final class BenchReference {
       }
       byUuid.clear();
       Map<String, ParquetWriter<Object[]>> writers = new ConcurrentHashMap<>();
-      String file = String.format(Locale.ROOT, "part-reference-%05d-of-%05d", pass, passes);
+      String name = file(pass, passes);
       List<Callable<Void>> writes = new ArrayList<>();
       for (Map.Entry<String, List<SilverRow>> p : byPartition.entrySet()) {
         writes.add(
             () -> {
               ParquetWriter<Object[]> w =
-                  writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k, file));
+                  writers.computeIfAbsent(p.getKey(), k -> goldWriter(lake, k, name));
               for (SilverRow r : p.getValue()) {
                 w.write(
                     new Object[] {r.uuid, r.name, r.subtype, r.createdAt, r.datetime, r.payload});
@@ -702,8 +708,6 @@ public final class BenchReference {
 
   /** The uuids one pass keeps: those whose hash falls in bucket {@code index} of {@code count}. */
   record Bucket(int index, int count) {
-    static final Bucket ALL = new Bucket(0, 1);
-
     boolean holds(Binary uuid) {
       return count == 1 || Math.floorMod(uuid.hashCode(), count) == index;
     }

@@ -25,7 +25,7 @@ class BenchReferenceTest {
    */
   @Test
   void everyValueOfARowReadFromSilverOwnsItsBytes(@TempDir Path dir) throws Exception {
-    List<BenchReference.SilverRow> rows = read(silverFile(dir, 3), BenchReference.Bucket.ALL);
+    List<BenchReference.SilverRow> rows = read(silverFile(dir, 3), new BenchReference.Bucket(0, 1));
 
     assertThat(rows).hasSize(3);
     for (BenchReference.SilverRow row : rows) {

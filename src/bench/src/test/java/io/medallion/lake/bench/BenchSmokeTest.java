@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.lake.runners.Lake;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +39,6 @@ class BenchSmokeTest {
               "--heap=1g",
               "--out=" + results,
               "--work=" + temp.resolve("work"),
-              // The run logs stay for the report of a run that failed (the temp folder goes).
-              "--keep",
               // Surefire runs in src/bench/; the script sits at the project root.
               "--sparkPeer=../../src/scripts/spark-peer.sh"
             },
@@ -75,7 +72,10 @@ class BenchSmokeTest {
         assertThat(Files.readString(results.resolve("latest.md"))).contains("| spark | skipped: ");
         continue;
       }
-      assertThat(run.path("status").asText()).as(name + logTail(run)).isEqualTo("ok");
+      // A failed run's log ends under its line in the bench's output.
+      assertThat(run.path("status").asText())
+          .as(() -> name + "\n" + out.toString(StandardCharsets.UTF_8))
+          .isEqualTo("ok");
       for (String field : List.of("wallSeconds", "eventsPerSecond")) {
         double value = run.path(field).asDouble();
         assertThat(Double.isFinite(value) && value > 0).as(name + " " + field).isTrue();
@@ -121,16 +121,6 @@ class BenchSmokeTest {
                   + ": gold [0-9.]+ s with them, [0-9.]+ s without \\(--typedTables=false\\):"
                   + " [0-9.]+× \\(target at most 1.30×: (met|NOT met)\\); gold_events rows equal"
                   + " \\(2,000\\)");
-    }
-  }
-
-  /** The end of a run's log, so that a failed run says why in the test's report. */
-  private static String logTail(JsonNode run) {
-    try {
-      List<String> lines = Files.readAllLines(Path.of(run.path("log").asText()));
-      return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException | RuntimeException e) {
-      return " (its log cannot be read: " + e + ")";
     }
   }
 }
