@@ -1,5 +1,6 @@
 package io.medallion.lake.pipelines;
 
+import io.medallion.lake.filedrop.MatchDroppedFiles;
 import io.medallion.lake.filedrop.PromoteDroppedFiles;
 import io.medallion.lake.layout.LakeLayout;
 import io.medallion.lake.layout.PartitionValues;
@@ -15,7 +16,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -30,9 +30,8 @@ import org.apache.beam.sdk.values.PCollection;
  * File-drop promotion: Uber Movement travel-times CSVs become rows of the {@code
  * silver_uber_movements} Apache Iceberg table ({@code silver/uber_movements/}, partitioned by
  * {@code city}, {@code year}, {@code month}, {@code day}), each source file promoted, committed
- * atomically and reported on as a unit ({@link PromoteUberMovementFiles}); rejected rows go to
- * {@code quarantine/uber_movements/}, reports to {@code _reports/silver/uber_movements/<source
- * id>.json}.
+ * atomically and reported on as a unit ({@link PromoteDroppedFiles}); rejected rows go to {@code
+ * quarantine/uber_movements/}, reports to {@code _reports/silver/uber_movements/<source id>.json}.
  *
  * <p>In batch (the default) every file matching {@code --input} is promoted. With {@code --watch}
  * the pipeline is a stream: it polls {@code --input} every {@code --pollInterval}, promotes each
@@ -165,19 +164,17 @@ public final class UberMovements {
 
   /**
    * The files to promote: matched once (batch), or continuously, every new or changed file once
-   * (watch).
+   * (watch), each with its last-modified time on every runner ({@link MatchDroppedFiles}).
    */
   public static PTransform<PBegin, PCollection<MatchResult.Metadata>> matchFiles(Config config) {
-    FileIO.Match match = FileIO.match().filepattern(config.input());
     if (!config.watch()) {
-      return match;
+      return MatchDroppedFiles.once(config.input());
     }
     Watch.Growth.TerminationCondition<String, ?> until =
         config.stopWhenIdleFor() == null
             ? Watch.Growth.never()
             : Watch.Growth.afterTimeSinceNewOutput(Args.joda(config.stopWhenIdleFor()));
-    // matchUpdatedFiles: a file dropped again with new content is a new element, promoted again.
-    return match.continuously(Args.joda(config.pollInterval()), until, true);
+    return MatchDroppedFiles.continuously(config.input(), Args.joda(config.pollInterval()), until);
   }
 
   /** Wires the promotion of {@code files}; returns the reports written, one per file promoted. */

@@ -1,6 +1,7 @@
 package io.medallion.lake.pipelines;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
@@ -20,10 +21,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MetadataCoder;
+import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -272,17 +279,7 @@ class UberMovementsTest {
           .isEmpty();
     }
     assertThat(count("select count(*) from " + silver())).isEqualTo(198);
-    MetricQueryResults metrics =
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(PromoteDroppedFiles.class, "files_ignored"))
-                    .build());
-    assertThat(metrics.getCounters())
-        .singleElement()
-        .satisfies(c -> assertThat(c.getAttempted()).isEqualTo(2L));
+    assertThat(counter(result, "files_ignored")).isEqualTo(2);
   }
 
   @Test
@@ -427,6 +424,73 @@ class UberMovementsTest {
           .isEqualTo(UberMovements.DATASET.fileUnit("travel_times_paris.csv").name())
           .startsWith("travel_times_paris-");
     }
+  }
+
+  /**
+   * A watch delivers each polled file at least once: the same file delivered three times at once is
+   * promoted once (one commit) and skipped twice, never promoted twice nor failed by its own
+   * concurrent commit.
+   */
+  @Test
+  void aFileDeliveredThreeTimesAtOnceIsPromotedOnce() throws Exception {
+    Path paris = UberSamples.drop("travel_times_paris.csv", landing());
+    MatchResult.Metadata file = FileSystems.matchSingleFileSpec(paris.toString());
+    UberMovements.Config watch = fileConfig(paris, true);
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    UberMovements.build(
+        p.apply(Create.of(file, file, file).withCoder(MetadataCoderV2.of())), watch);
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    assertThat(counter(result, "files_promoted")).isEqualTo(1);
+    assertThat(counter(result, "files_skipped")).isEqualTo(2);
+    assertThat(count("select count(*) from " + silver())).isEqualTo(2227);
+    try (LakeCatalog catalog = LakeCatalog.open(LakeTables.catalog(lake))) {
+      assertThat(SnapshotUtil.currentAncestorIds(catalog.table(LakeTable.SILVER_UBER_MOVEMENTS)))
+          .hasSize(1);
+    }
+  }
+
+  /** Files coded without their last-modified time are refused when the pipeline is built. */
+  @Test
+  void filesCodedWithoutTheirLastModifiedTimeAreRefused() throws Exception {
+    Path paris = UberSamples.drop("travel_times_paris.csv", landing());
+    MatchResult.Metadata file = FileSystems.matchSingleFileSpec(paris.toString());
+    UberMovements.Config config = fileConfig(paris, false);
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    PCollection<MatchResult.Metadata> files =
+        p.apply(Create.of(file).withCoder(MetadataCoder.of()));
+
+    assertThatThrownBy(() -> UberMovements.build(files, config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("last-modified time")
+        .hasMessageContaining("MatchDroppedFiles");
+  }
+
+  /** A run over one file; in watch mode it skips versions promoted already. */
+  private UberMovements.Config fileConfig(Path file, boolean watch) {
+    return new UberMovements.Config(
+        LakeLayout.at(lake.toString()),
+        LakeTables.catalog(lake),
+        file.toString(),
+        null,
+        watch,
+        Duration.ofSeconds(1),
+        watch ? Duration.ofSeconds(1) : null,
+        "test-" + System.nanoTime(),
+        false);
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(PromoteDroppedFiles.class, name))
+                    .build());
+    assertThat(metrics.getCounters()).as(name).hasSize(1);
+    return metrics.getCounters().iterator().next().getAttempted();
   }
 
   private List<List<Object>> rows() throws Exception {

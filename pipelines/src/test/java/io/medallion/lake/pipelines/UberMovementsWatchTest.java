@@ -5,16 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.medallion.lake.commit.Reports;
 import io.medallion.lake.layout.LakeLayout;
+import io.medallion.lake.pipelines.options.EmbeddedFlink;
 import io.medallion.lake.testing.DuckDb;
 import io.medallion.lake.testing.LakeTables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The watch mode on the DirectRunner: files dropped while it runs are promoted once each; after a
  * restart, a file seen before is skipped and a file replaced with new content is promoted again.
- * Each run stops itself once no file has come for 15 seconds ({@code stopWhenIdleFor}).
+ * Each run stops itself once no file has come for 15 seconds ({@code stopWhenIdleFor}). Then the
+ * same on embedded Flink.
  */
 class UberMovementsWatchTest {
   private static final String BENGALURU = "Travel_Times - Bengaluru.csv";
@@ -114,5 +123,47 @@ class UberMovementsWatchTest {
     assertThat(rows("bengaluru")).as("the new version's rows replace the old").isEqualTo(10);
     assertThat(report(PARIS).orElseThrow()).as("not promoted twice").isEqualTo(paris);
     assertThat(rows("paris")).isEqualTo(2227);
+  }
+
+  /**
+   * The same on embedded Flink, which encodes each polled file between steps: each file is promoted
+   * once and its report records its last-modified time (Beam's default coder for a match result
+   * left it out, and every file read as modified at the epoch).
+   */
+  @Test
+  void onFlinkEachDroppedFileIsPromotedOnceWithItsLastModifiedTime() throws Exception {
+    UberSamples.drop(BENGALURU, landing());
+    List<String> args = new ArrayList<>(EmbeddedFlink.batchArgs(2));
+    args.addAll(
+        List.of(
+            "--lake=" + lake, "--watch=true", "--pollInterval=PT0.5S", "--stopWhenIdleFor=PT10S"));
+    UberMovements.Options options =
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+            .as(UberMovements.Options.class);
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      // An attached Flink job's run() returns when the job ends.
+      Future<PipelineResult.State> watching =
+          runner.submit(() -> UberMovements.run(options).waitUntilFinish());
+      JsonNode bengaluru = awaitReport(BENGALURU, null);
+      UberSamples.drop(PARIS, landing());
+      JsonNode paris = awaitReport(PARIS, null);
+
+      assertThat(watching.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .isEqualTo(PipelineResult.State.DONE);
+      assertThat(report(BENGALURU).orElseThrow()).as("promoted once").isEqualTo(bengaluru);
+      assertThat(report(PARIS).orElseThrow()).as("promoted once").isEqualTo(paris);
+      for (String name : List.of(BENGALURU, PARIS)) {
+        assertThat(report(name).orElseThrow().path("source_last_modified").asText())
+            .as(name)
+            .isEqualTo(
+                Instant.ofEpochMilli(Files.getLastModifiedTime(landing().resolve(name)).toMillis())
+                    .toString());
+      }
+      assertThat(rows("bengaluru")).isEqualTo(198);
+      assertThat(rows("paris")).isEqualTo(2227);
+    } finally {
+      runner.shutdownNow();
+    }
   }
 }

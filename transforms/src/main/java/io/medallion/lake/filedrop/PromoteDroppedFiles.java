@@ -29,14 +29,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.Table;
@@ -55,22 +60,27 @@ import org.slf4j.LoggerFactory;
  * LakeCommitter}) checks that the file reconciles ({@code read = written + quarantined}), replaces
  * every row of the same {@code source_file} with the new ones in one atomic Iceberg overwrite
  * (validated from the table's snapshot when the file's promotion began: a concurrent promotion of
- * the same file makes it fail, never mix), swaps the quarantine folder, and writes the report
- * {@code _reports/<layer>/<dataset>/<source id>.json} last, with the source's size, last-modified
- * time and SHA-256 and the snapshot id. A promotion that dies before its commit leaves the table as
- * it was. A version with no record does not replace the rows an earlier version put in the table
- * unless allowed: that file is logged on one line and counted ({@code files_refused_empty}), and
- * the others go on.
+ * the same file by another run makes it fail, never mix), swaps the quarantine folder, and writes
+ * the report {@code _reports/<layer>/<dataset>/<source id>.json} last, with the source's size,
+ * last-modified time and SHA-256 and the snapshot id. A promotion that dies before its commit
+ * leaves the table as it was. A version with no record does not replace the rows an earlier version
+ * put in the table unless allowed: that file is logged on one line and counted ({@code
+ * files_refused_empty}), and the others go on.
  *
  * <p>The commit happens inside the step that reads the file, so it works the same on a bounded
  * batch of files and on an unbounded stream of arrivals, with no window or trigger to wait for. A
  * file is read by one worker (a CSV cannot be split safely: a quoted cell may hold a newline);
- * files are spread over workers. Names starting with {@code .} or {@code _} (in-flight uploads,
- * markers, hidden files) are not promoted, and never silently: each is logged on one line naming
- * the file and why, and counted ({@code files_ignored}).
+ * files are spread over workers by path, and a source's promotions in one worker take turns. Names
+ * starting with {@code .} or {@code _} (in-flight uploads, markers, hidden files) are not promoted,
+ * and never silently: each is logged on one line naming the file and why, and counted ({@code
+ * files_ignored}).
  *
  * <p>{@link #skippingPromotedVersions()} (the watch mode) skips a file whose report already records
  * the same version: the same size and last-modified time, or the same content.
+ *
+ * <p>The input must keep each file's last-modified time ({@link MetadataCoderV2}, as {@link
+ * MatchDroppedFiles} gives it); {@link #expand} refuses another coder with {@link
+ * IllegalArgumentException}.
  */
 public final class PromoteDroppedFiles
     extends PTransform<PCollection<MatchResult.Metadata>, PCollection<String>> {
@@ -127,9 +137,21 @@ public final class PromoteDroppedFiles
 
   @Override
   public PCollection<String> expand(PCollection<MatchResult.Metadata> files) {
+    if (!(files.getCoder() instanceof MetadataCoderV2)) {
+      throw new IllegalArgumentException(
+          "PromoteDroppedFiles records each file's last-modified time, which "
+              + files.getCoder()
+              + " leaves out: match the files with MatchDroppedFiles (MetadataCoderV2)");
+    }
     return files
-        // One element per file: spread the files over workers before the heavy reading.
-        .apply("SpreadFiles", Reshuffle.viaRandomKey())
+        // Spread the files over workers before the heavy reading, by path: the versions of a file,
+        // and a file delivered twice (a poll's output is delivered at least once), meet on one.
+        .apply(
+            "KeyBySource",
+            WithKeys.of((MatchResult.Metadata file) -> file.resourceId().toString())
+                .withKeyType(TypeDescriptors.strings()))
+        .apply("SpreadFiles", Reshuffle.of())
+        .apply("Files", Values.create())
         .apply(
             "PromoteFiles",
             ParDo.of(
@@ -139,6 +161,12 @@ public final class PromoteDroppedFiles
 
   static final class PromoteFileFn extends DoFn<MatchResult.Metadata, String> {
     private static final Logger LOG = LoggerFactory.getLogger(PromoteDroppedFiles.class);
+
+    /**
+     * One lock per source (its report's path) promoted in this JVM: the same file delivered twice
+     * at once is promoted once, the other delivery skipped (watch) or run after it (batch).
+     */
+    private static final ConcurrentMap<String, Object> SOURCES = new ConcurrentHashMap<>();
 
     private final Counter promoted = Metrics.counter(PromoteDroppedFiles.class, "files_promoted");
     private final Counter skipped = Metrics.counter(PromoteDroppedFiles.class, "files_skipped");
@@ -199,6 +227,16 @@ public final class PromoteDroppedFiles
         return;
       }
       Dataset.Unit unit = dataset.fileUnit(file.resourceId().toString());
+      // A source's promotions take turns, so a repeat delivery finds the first one's report.
+      synchronized (
+          SOURCES.computeIfAbsent(Reports.path(lake, dataset, unit.name()), k -> new Object())) {
+        promoteOrSkip(file, unit, out);
+      }
+    }
+
+    private void promoteOrSkip(
+        MatchResult.Metadata file, Dataset.Unit unit, OutputReceiver<String> out)
+        throws IOException {
       Optional<JsonNode> previous = Reports.read(lake, dataset, unit.name());
       if (skipPromoted && previous.isPresent() && sameVersion(previous.get(), file)) {
         skipped.inc();
@@ -234,7 +272,7 @@ public final class PromoteDroppedFiles
       Table table = catalog.get().table(lakeTable);
       table.refresh();
       TableAtStart atStart = TableAtStart.of(lakeTable, table);
-      String lastModified = Instant.ofEpochMilli(file.lastModifiedMillis()).toString();
+      String lastModified = lastModified(file);
       StagedFileOutputs staged =
           new StagedFileOutputs(
               atStart,
@@ -327,8 +365,8 @@ public final class PromoteDroppedFiles
       if (report.path("source_size").asLong(-1) != file.sizeBytes()) {
         return false;
       }
-      String lastModified = Instant.ofEpochMilli(file.lastModifiedMillis()).toString();
-      if (file.lastModifiedMillis() > 0
+      String lastModified = lastModified(file);
+      if (lastModified != null
           && lastModified.equals(report.path("source_last_modified").asText())) {
         return true;
       }
@@ -341,6 +379,16 @@ public final class PromoteDroppedFiles
       return HexFormat.of()
           .formatHex(digest.digest())
           .equals(report.path("source_sha256").asText());
+    }
+
+    /**
+     * The file's last-modified time as an ISO-8601 instant, or null where its file system reports
+     * none (0): never the epoch in its place.
+     */
+    static String lastModified(MatchResult.Metadata file) {
+      return file.lastModifiedMillis() > 0
+          ? Instant.ofEpochMilli(file.lastModifiedMillis()).toString()
+          : null;
     }
 
     private static MessageDigest sha256() {

@@ -52,6 +52,8 @@ final class StagedFileOutputs implements DroppedFileParser.Output, AutoCloseable
    * @param fileName the name of the Parquet files, {@code part-<fileName>.parquet}
    * @param quarantineFile the quarantine file's lake-relative path, staged under {@code
    *     stagingRoot}
+   * @param lastModified the source's last-modified time (ISO-8601), null where its file system
+   *     reports none
    */
   StagedFileOutputs(
       TableAtStart atStart,
