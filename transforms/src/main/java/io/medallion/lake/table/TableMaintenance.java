@@ -543,8 +543,8 @@ public final class TableMaintenance {
       if (referenced.contains(normalise(file.location()))) {
         continue;
       }
-      if (file.createdAtMillis() >= cutoff) {
-        young++;
+      if (file.createdAtMillis() <= 0 || file.createdAtMillis() >= cutoff) {
+        young++; // or of no known time: never taken for old
         continue;
       }
       if (!settings.dryRun()) {
@@ -618,6 +618,15 @@ public final class TableMaintenance {
   // ---- staging ----
 
   /**
+   * Whether every file was last modified before {@code cutoff} (epoch milliseconds). A file whose
+   * file system reports no time (0) is never taken for old.
+   */
+  static boolean allOlderThan(List<MatchResult.Metadata> files, long cutoff) {
+    return files.stream()
+        .allMatch(f -> f.lastModifiedMillis() > 0 && f.lastModifiedMillis() < cutoff);
+  }
+
+  /**
    * Removes (or lists) the run folders under the lake's {@code _tmp/} whose newest file is older
    * than the orphan age: what a promotion that died before its commit left behind. Lists and
    * deletes with Beam's filesystems (local or S3, as the lake's pipelines configured them).
@@ -644,12 +653,7 @@ public final class TableMaintenance {
     List<RemovedFile> files = new ArrayList<>();
     int young = 0;
     for (Map.Entry<String, List<MatchResult.Metadata>> run : byRun.entrySet()) {
-      long newest =
-          run.getValue().stream()
-              .mapToLong(MatchResult.Metadata::lastModifiedMillis)
-              .max()
-              .orElse(0);
-      if (newest >= cutoff) {
+      if (!allOlderThan(run.getValue(), cutoff)) {
         young++;
         continue;
       }

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.io.LocalResources;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
@@ -531,5 +533,28 @@ class TableMaintenanceTest {
     Files.writeString(file, "not referenced by any snapshot");
     Files.setLastModifiedTime(file, FileTime.from(modified));
     return file;
+  }
+
+  /** A staged file is old only when its file system says when it was last modified, and early. */
+  @Test
+  void aStagedFileWithNoLastModifiedTimeIsNeverTakenForOld() {
+    long cutoff = Instant.parse("2026-01-02T00:00:00Z").toEpochMilli();
+    MatchResult.Metadata old = staged("old", cutoff - 1);
+    MatchResult.Metadata young = staged("young", cutoff);
+    MatchResult.Metadata unknown = staged("unknown", 0);
+
+    assertThat(TableMaintenance.allOlderThan(List.of(old), cutoff)).isTrue();
+    assertThat(TableMaintenance.allOlderThan(List.of(old, young), cutoff)).isFalse();
+    assertThat(TableMaintenance.allOlderThan(List.of(old, unknown), cutoff)).isFalse();
+    assertThat(TableMaintenance.allOlderThan(List.of(unknown), cutoff)).isFalse();
+  }
+
+  private MatchResult.Metadata staged(String name, long lastModifiedMillis) {
+    return MatchResult.Metadata.builder()
+        .setResourceId(LocalResources.fromFile(lake.resolve(name).toFile(), false))
+        .setSizeBytes(1)
+        .setIsReadSeekEfficient(true)
+        .setLastModifiedMillis(lastModifiedMillis)
+        .build();
   }
 }
