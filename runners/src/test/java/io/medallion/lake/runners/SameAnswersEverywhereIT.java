@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,9 +103,41 @@ class SameAnswersEverywhereIT {
   @BeforeAll
   static void everyMachinePromotesAndQueriesItsOwnLake() throws Exception {
     assertThat(JAR).as("run mvn package first: the test starts lake.jar").exists();
-    TRANSCRIPTS.put(UTC, transcript(UTC));
-    for (Machine machine : OTHERS) {
-      TRANSCRIPTS.put(machine, transcript(machine));
+    TRANSCRIPTS.putAll(onEveryMachine(SameAnswersEverywhereIT::transcript));
+  }
+
+  /** What one machine does, in its own JVMs. */
+  @FunctionalInterface
+  private interface MachineWork<T> {
+    T on(Machine machine) throws Exception;
+  }
+
+  /**
+   * {@code work} on every machine, UTC first, two machines at a time (each its own processes and
+   * lake, this build machine two cores); the results in that order. A machine's failure is rethrown
+   * as it was.
+   */
+  private static <T> Map<Machine, T> onEveryMachine(MachineWork<T> work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Map<Machine, Future<T>> running = new LinkedHashMap<>();
+      for (Machine machine : Stream.concat(Stream.of(UTC), OTHERS.stream()).toList()) {
+        running.put(machine, pool.submit(() -> work.on(machine)));
+      }
+      Map<Machine, T> results = new LinkedHashMap<>();
+      for (Map.Entry<Machine, Future<T>> machine : running.entrySet()) {
+        try {
+          results.put(machine.getKey(), machine.getValue().get());
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw (Exception) e.getCause();
+        }
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
     }
   }
 
@@ -152,14 +188,15 @@ class SameAnswersEverywhereIT {
             new String[] {"query", "--as-of=" + first[0], "--format=csv", sql},
             new String[] {"query", "--as-of=" + first[1].replace("Z", ""), "--format=csv", sql});
 
-    Map<Machine, List<String>> printed = new LinkedHashMap<>();
-    for (Machine machine : Stream.concat(Stream.of(UTC), OTHERS.stream()).toList()) {
-      List<String> outputs = new ArrayList<>();
-      for (String[] command : commands) {
-        outputs.add(lake(machine, lake, command));
-      }
-      printed.put(machine, outputs);
-    }
+    Map<Machine, List<String>> printed =
+        onEveryMachine(
+            machine -> {
+              List<String> outputs = new ArrayList<>();
+              for (String[] command : commands) {
+                outputs.add(lake(machine, lake, command));
+              }
+              return outputs;
+            });
 
     List<String> utc = printed.get(UTC);
     assertThat(utc.get(0)).isEqualTo(history).contains(first[0] + ",");
