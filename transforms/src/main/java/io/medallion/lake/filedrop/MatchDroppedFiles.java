@@ -19,10 +19,10 @@ import org.joda.time.Duration;
  * <p>Beam's coder registry codes {@code Metadata} with {@link MetadataCoder}, which leaves the
  * last-modified time out (kept for pipelines encoded before the field existed), and {@link
  * FileIO}'s match and the {@link Watch} under its polling take their coders from the registry: on a
- * runner that encodes elements between steps (Flink, and the DirectRunner when it resumes a poll)
- * every file would arrive last modified at 0, the epoch, and {@link PromoteDroppedFiles} would
- * record that as the source's time. So this transform registers {@link MetadataCoderV2}, which
- * keeps it, for the pipeline's {@code Metadata} before it matches.
+ * runner that encodes elements between steps (Flink always; the DirectRunner at times, as one CI
+ * run showed) a file would arrive last modified at 0, the epoch, and {@link PromoteDroppedFiles}
+ * would record that as the source's time. So this transform registers {@link MetadataCoderV2},
+ * which keeps it, for the pipeline's {@code Metadata} before it matches.
  */
 public final class MatchDroppedFiles extends PTransform<PBegin, PCollection<MatchResult.Metadata>> {
   private final String filepattern;
