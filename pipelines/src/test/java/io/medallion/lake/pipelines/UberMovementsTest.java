@@ -30,6 +30,7 @@ import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -437,8 +438,11 @@ class UberMovementsTest {
     MatchResult.Metadata file = FileSystems.matchSingleFileSpec(paris.toString());
     UberMovements.Config watch = fileConfig(paris, true);
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    // Three deliveries in three bundles, as three polls would hand them over.
     UberMovements.build(
-        p.apply(Create.of(file, file, file).withCoder(MetadataCoderV2.of())), watch);
+        p.apply(Create.of(file, file, file).withCoder(MetadataCoderV2.of()))
+            .apply(Reshuffle.viaRandomKey()),
+        watch);
     PipelineResult result = p.run();
     result.waitUntilFinish();
 

@@ -136,7 +136,7 @@ class UberMovementsWatchTest {
     List<String> args = new ArrayList<>(EmbeddedFlink.batchArgs(2));
     args.addAll(
         List.of(
-            "--lake=" + lake, "--watch=true", "--pollInterval=PT0.5S", "--stopWhenIdleFor=PT10S"));
+            "--lake=" + lake, "--watch=true", "--pollInterval=PT0.5S", "--stopWhenIdleFor=PT15S"));
     UberMovements.Options options =
         PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
             .as(UberMovements.Options.class);

@@ -29,19 +29,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.iceberg.Table;
@@ -70,10 +71,10 @@ import org.slf4j.LoggerFactory;
  * <p>The commit happens inside the step that reads the file, so it works the same on a bounded
  * batch of files and on an unbounded stream of arrivals, with no window or trigger to wait for. A
  * file is read by one worker (a CSV cannot be split safely: a quoted cell may hold a newline);
- * files are spread over workers by path, and a source's promotions in one worker take turns. Names
- * starting with {@code .} or {@code _} (in-flight uploads, markers, hidden files) are not promoted,
- * and never silently: each is logged on one line naming the file and why, and counted ({@code
- * files_ignored}).
+ * files are spread over workers by source, and one source's files are promoted one after another (a
+ * stateful step, keyed by source, on every runner). Names starting with {@code .} or {@code _}
+ * (in-flight uploads, markers, hidden files) are not promoted, and never silently: each is logged
+ * on one line naming the file and why, and counted ({@code files_ignored}).
  *
  * <p>{@link #skippingPromotedVersions()} (the watch mode) skips a file whose report already records
  * the same version: the same size and last-modified time, or the same content.
@@ -143,15 +144,14 @@ public final class PromoteDroppedFiles
               + files.getCoder()
               + " leaves out: match the files with MatchDroppedFiles (MetadataCoderV2)");
     }
+    Dataset dataset = this.dataset;
     return files
-        // Spread the files over workers before the heavy reading, by path: the versions of a file,
-        // and a file delivered twice (a poll's output is delivered at least once), meet on one.
+        // Keyed by source (the unit its report is named for): the step is stateful, so a runner
+        // hands one source's files to one worker, one after another (below).
         .apply(
             "KeyBySource",
-            WithKeys.of((MatchResult.Metadata file) -> file.resourceId().toString())
+            WithKeys.of((MatchResult.Metadata file) -> sourceOf(dataset, file))
                 .withKeyType(TypeDescriptors.strings()))
-        .apply("SpreadFiles", Reshuffle.of())
-        .apply("Files", Values.create())
         .apply(
             "PromoteFiles",
             ParDo.of(
@@ -159,14 +159,23 @@ public final class PromoteDroppedFiles
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
-  static final class PromoteFileFn extends DoFn<MatchResult.Metadata, String> {
+  /** The unit a file is promoted as: its source id, which names its report. */
+  private static String sourceOf(Dataset dataset, MatchResult.Metadata file) {
+    return dataset.fileUnit(file.resourceId().toString()).name();
+  }
+
+  static final class PromoteFileFn extends DoFn<KV<String, MatchResult.Metadata>, String> {
     private static final Logger LOG = LoggerFactory.getLogger(PromoteDroppedFiles.class);
 
     /**
-     * One lock per source (its report's path) promoted in this JVM: the same file delivered twice
-     * at once is promoted once, the other delivery skipped (watch) or run after it (batch).
+     * Never written: declaring state makes this a stateful step, which every runner keys by the
+     * input's key and runs one key's elements at a time (Flink keys the stream by it, the
+     * DirectRunner runs a key's bundles in turn). So a source delivered twice (a poll's output is
+     * delivered at least once) or dropped again is promoted by one worker, one delivery after the
+     * other, and the second finds the first one's report.
      */
-    private static final ConcurrentMap<String, Object> SOURCES = new ConcurrentHashMap<>();
+    @StateId("source")
+    private final StateSpec<ValueState<Boolean>> source = StateSpecs.value(BooleanCoder.of());
 
     private final Counter promoted = Metrics.counter(PromoteDroppedFiles.class, "files_promoted");
     private final Counter skipped = Metrics.counter(PromoteDroppedFiles.class, "files_skipped");
@@ -211,8 +220,10 @@ public final class PromoteDroppedFiles
     }
 
     @ProcessElement
-    public void process(@Element MatchResult.Metadata file, OutputReceiver<String> out)
+    public void process(
+        @Element KV<String, MatchResult.Metadata> element, OutputReceiver<String> out)
         throws IOException {
+      MatchResult.Metadata file = element.getValue();
       String name = file.resourceId().getFilename();
       if (file.resourceId().isDirectory() || name == null) {
         return;
@@ -227,16 +238,6 @@ public final class PromoteDroppedFiles
         return;
       }
       Dataset.Unit unit = dataset.fileUnit(file.resourceId().toString());
-      // A source's promotions take turns, so a repeat delivery finds the first one's report.
-      synchronized (
-          SOURCES.computeIfAbsent(Reports.path(lake, dataset, unit.name()), k -> new Object())) {
-        promoteOrSkip(file, unit, out);
-      }
-    }
-
-    private void promoteOrSkip(
-        MatchResult.Metadata file, Dataset.Unit unit, OutputReceiver<String> out)
-        throws IOException {
       Optional<JsonNode> previous = Reports.read(lake, dataset, unit.name());
       if (skipPromoted && previous.isPresent() && sameVersion(previous.get(), file)) {
         skipped.inc();
