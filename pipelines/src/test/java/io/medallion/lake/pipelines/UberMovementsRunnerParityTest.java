@@ -14,7 +14,6 @@ import io.medallion.lake.testing.LakeTables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -76,10 +75,9 @@ class UberMovementsRunnerParityTest {
         .orElseThrow(() -> new AssertionError("no report for " + name + " in " + lake));
   }
 
-  /** The file's last-modified time as the lake records it: ISO-8601, to the millisecond. */
+  /** The dropped file's last-modified time as the lake records it. */
   private static String lastModified(String name) throws IOException {
-    return Instant.ofEpochMilli(Files.getLastModifiedTime(landing.resolve(name)).toMillis())
-        .toString();
+    return UberSamples.lastModified(landing.resolve(name));
   }
 
   @Test

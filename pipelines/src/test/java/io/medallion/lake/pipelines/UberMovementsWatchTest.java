@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -156,9 +155,7 @@ class UberMovementsWatchTest {
       for (String name : List.of(BENGALURU, PARIS)) {
         assertThat(report(name).orElseThrow().path("source_last_modified").asText())
             .as(name)
-            .isEqualTo(
-                Instant.ofEpochMilli(Files.getLastModifiedTime(landing().resolve(name)).toMillis())
-                    .toString());
+            .isEqualTo(UberSamples.lastModified(landing().resolve(name)));
       }
       assertThat(rows("bengaluru")).isEqualTo(198);
       assertThat(rows("paris")).isEqualTo(2227);

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -60,6 +61,14 @@ final class UberSamples {
       Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
     }
     return target;
+  }
+
+  /**
+   * {@code file}'s last-modified time as the lake records it ({@code source_last_modified} in a
+   * report, a quarantine line's source): ISO-8601 UTC, to the millisecond.
+   */
+  static String lastModified(Path file) throws IOException {
+    return Instant.ofEpochMilli(Files.getLastModifiedTime(file).toMillis()).toString();
   }
 
   /** DuckDB over the data files of the {@code silver_uber_movements} table's current snapshot. */

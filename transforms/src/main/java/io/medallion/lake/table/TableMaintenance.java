@@ -543,8 +543,8 @@ public final class TableMaintenance {
       if (referenced.contains(normalise(file.location()))) {
         continue;
       }
-      if (file.createdAtMillis() <= 0 || file.createdAtMillis() >= cutoff) {
-        young++; // or of no known time: never taken for old
+      if (!olderThan(file.createdAtMillis(), cutoff)) {
+        young++; // or of no known time
         continue;
       }
       if (!settings.dryRun()) {
@@ -618,12 +618,20 @@ public final class TableMaintenance {
   // ---- staging ----
 
   /**
-   * Whether every file was last modified before {@code cutoff} (epoch milliseconds). A file whose
-   * file system reports no time (0) is never taken for old.
+   * Whether every file was last modified before {@code cutoff} (epoch milliseconds), each by {@link
+   * #olderThan}.
    */
   static boolean allOlderThan(List<MatchResult.Metadata> files, long cutoff) {
-    return files.stream()
-        .allMatch(f -> f.lastModifiedMillis() > 0 && f.lastModifiedMillis() < cutoff);
+    return files.stream().allMatch(f -> olderThan(f.lastModifiedMillis(), cutoff));
+  }
+
+  /**
+   * Whether a file last modified at {@code lastModifiedMillis} (epoch milliseconds, 0 when its file
+   * system reports no time) is older than {@code cutoff}: only a known time before it. A file of no
+   * known time is never taken for old, so never removed as an orphan or a stale staging file.
+   */
+  static boolean olderThan(long lastModifiedMillis, long cutoff) {
+    return lastModifiedMillis > 0 && lastModifiedMillis < cutoff;
   }
 
   /**

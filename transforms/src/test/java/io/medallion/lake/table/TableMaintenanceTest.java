@@ -115,6 +115,28 @@ class TableMaintenanceTest {
     ReadersAgree.assertReadersAgree(catalog, LakeTable.SILVER_EVENTS);
   }
 
+  /** An orphan whose file system reports no last-modified time (0) is kept, counted as young. */
+  @Test
+  void anOrphanWithNoLastModifiedTimeIsNeverTakenForOld() throws Exception {
+    promote("run-1", "a");
+    Path location = lake.resolve(LakeTable.SILVER_EVENTS.relativeLocation());
+    ageEverything(location);
+    Path partition = parquetFiles().get(0).getParent();
+    Path unknown = write(partition.resolve("no-time-00001.parquet"), Instant.EPOCH);
+    Path old = write(partition.resolve("dead-run-00001.parquet"), OLD);
+
+    TableMaintenance.Report report =
+        TableMaintenance.maintain(
+            LakeTable.SILVER_EVENTS, table, settings(Instant.now(), 1, false));
+
+    assertThat(report.orphans())
+        .extracting(f -> TableMaintenance.normalise(f.location()))
+        .containsExactly(old.toString());
+    assertThat(report.youngOrphans()).isEqualTo(1);
+    assertThat(unknown).exists();
+    assertThat(old).doesNotExist();
+  }
+
   @Test
   void nothingYoungerThanTheRetentionIsExpired() {
     promote("run-1", "a");
