@@ -51,6 +51,14 @@ s3proxy_jar=${S3PROXY_JAR:-$home/s3proxy/s3proxy-$s3proxy_version-jar-with-depen
 log() { echo "local-aws: $*" >&2; }
 
 install() {
+  # One install at a time: test JVMs running side by side each start emulators of their own, and
+  # a second first install waits for the first, then finds everything there (flock is util-linux;
+  # without it, as on macOS, installs are not serialised).
+  mkdir -p "$home"
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$home/.install.lock"
+    flock 8
+  fi
   if [ "$kinesis_emulator" = kinesalite ] && [ ! -f "$kinesalite_main" ]; then
     log "installing kinesalite $kinesalite_version (npm) into $home/kinesalite"
     mkdir -p "$home/kinesalite"
@@ -68,6 +76,9 @@ install() {
     mvn -B -q dependency:copy \
       "-Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
       "-DoutputDirectory=$home/s3proxy" >&2
+  fi
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>&-
   fi
 }
 
