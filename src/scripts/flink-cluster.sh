@@ -33,9 +33,19 @@ JAVA_17_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=jav
 
 classpath() {
   if [[ ! -s "$DIR/classpath.txt" || "$ROOT/src/flink/pom.xml" -nt "$DIR/classpath.txt" ]]; then
-    mkdir -p "$DIR"
+    mkdir -p "$DIR" "$ROOT/target"
+    # One resolution at a time: clusters started side by side (tests in parallel JVMs) would
+    # otherwise download the same jars into the local Maven repository at once (flock is
+    # util-linux; without it, as on macOS, they are not serialised).
+    if command -v flock >/dev/null 2>&1; then
+      exec 7>"$ROOT/target/.flink-classpath.lock"
+      flock 7
+    fi
     "$MVN" -B -q -Dstyle.color=never -f "$ROOT/src/flink/pom.xml" dependency:build-classpath \
       -Dmdep.outputFile="$DIR/classpath.txt" >&2
+    if command -v flock >/dev/null 2>&1; then
+      exec 7>&-
+    fi
   fi
   cat "$DIR/classpath.txt"
 }
