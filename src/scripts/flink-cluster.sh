@@ -10,7 +10,7 @@
 #
 # Settings (environment): FLINK_CLUSTER_DIR (state: config, logs, PIDs; default target/flink-cluster),
 # FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2), FLINK_TM_MEMORY (4g),
-# FLINK_JM_MEMORY (1g), JAVA_HOME.
+# FLINK_JM_MEMORY (1g), JAVA_HOME. The TaskManager keeps at least 256 MB of network buffers.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -39,7 +39,10 @@ classpath() {
     # util-linux; without it, as on macOS, they are not serialised).
     if command -v flock >/dev/null 2>&1; then
       exec 7>"$ROOT/target/.flink-classpath.lock"
-      flock 7
+      if ! flock -w 600 7; then
+        echo "flink-cluster: another resolution held $ROOT/target/.flink-classpath.lock for 10 minutes; is one stuck?" >&2
+        exit 1
+      fi
     fi
     "$MVN" -B -q -Dstyle.color=never -f "$ROOT/src/flink/pom.xml" dependency:build-classpath \
       -Dmdep.outputFile="$DIR/classpath.txt" >&2
@@ -66,6 +69,9 @@ jobmanager.memory.process.size: $JM_MEMORY
 taskmanager.memory.process.size: $TM_MEMORY
 taskmanager.numberOfTaskSlots: $SLOTS
 parallelism.default: $SLOTS
+# A Beam batch graph has many small exchanges: Flink's default share (a tenth of the TaskManager's
+# memory) left a 2g TaskManager 462 of the 512 buffers gold needs at parallelism 2.
+taskmanager.memory.network.min: 256m
 io.tmp.dirs: $DIR/tmp
 web.tmpdir: $DIR/web
 blob.storage.directory: $DIR/blobs

@@ -57,7 +57,10 @@ install() {
   mkdir -p "$home"
   if command -v flock >/dev/null 2>&1; then
     exec 8>"$home/.install.lock"
-    flock 8
+    if ! flock -w 600 8; then
+      log "another install held $home/.install.lock for 10 minutes; is one stuck?"
+      exit 1
+    fi
   fi
   if [ "$kinesis_emulator" = kinesalite ] && [ ! -f "$kinesalite_main" ]; then
     log "installing kinesalite $kinesalite_version (npm) into $home/kinesalite"

@@ -84,6 +84,9 @@ final class LocalFlinkCluster {
     env.put("FLINK_CLUSTER_DIR", dir.toString());
     env.put("FLINK_REST_PORT", String.valueOf(restPort));
     env.put("FLINK_RPC_PORT", String.valueOf(rpcPort));
+    // Two integration tests may run clusters side by side (two Failsafe JVMs); the tests' inputs
+    // are small, and 2 GB each leaves the machine room for both and their launchers.
+    env.put("FLINK_TM_MEMORY", "2g");
     Path mvn = mavenExecutable();
     if (Files.isExecutable(mvn)) {
       env.put("MVN", mvn.toString());
