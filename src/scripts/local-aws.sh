@@ -87,10 +87,19 @@ install() {
 
 running() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
 
+# Whether the process of $name's PID file is the one listening on $port: a port another process
+# took first answers too, and would pass for ours (tests pick free ports, then bind them later). Only
+# where ss (iproute2) is installed; elsewhere any listener passes.
+listening_is_ours() {
+  local port=$1 name=$2
+  command -v ss >/dev/null 2>&1 || return 0
+  ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$(cat "$state/$name.pid"),"
+}
+
 wait_for_port() {
   local port=$1 name=$2
   for _ in $(seq 1 120); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && listening_is_ours "$port" "$name"; then
       return 0
     fi
     if ! running "$name"; then
@@ -100,7 +109,11 @@ wait_for_port() {
     fi
     sleep 0.5
   done
-  log "$name did not open port $port within 60 s"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "$name did not open port $port within 60 s: another process listens on it"
+  else
+    log "$name did not open port $port within 60 s"
+  fi
   return 1
 }
 
