@@ -46,9 +46,7 @@ classpath() {
     fi
     "$MVN" -B -q -Dstyle.color=never -f "$ROOT/src/flink/pom.xml" dependency:build-classpath \
       -Dmdep.outputFile="$DIR/classpath.txt" >&2
-    if command -v flock >/dev/null 2>&1; then
-      exec 7>&-
-    fi
+    exec 7>&- # the cluster's JVMs, started after this, must not inherit the lock
   fi
   cat "$DIR/classpath.txt"
 }

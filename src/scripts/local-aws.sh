@@ -80,9 +80,8 @@ install() {
       "-Dartifact=org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
       "-DoutputDirectory=$home/s3proxy" >&2
   fi
-  if command -v flock >/dev/null 2>&1; then
-    exec 8>&-
-  fi
+  # Released now: the emulators started after the install would otherwise inherit the lock.
+  exec 8>&-
 }
 
 running() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
@@ -96,10 +95,13 @@ listening_is_ours() {
   ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$(cat "$state/$name.pid"),"
 }
 
+# Whether anything accepts a connection on 127.0.0.1:$port.
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 wait_for_port() {
   local port=$1 name=$2
   for _ in $(seq 1 120); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && listening_is_ours "$port" "$name"; then
+    if answers "$port" && listening_is_ours "$port" "$name"; then
       return 0
     fi
     if ! running "$name"; then
@@ -109,7 +111,7 @@ wait_for_port() {
     fi
     sleep 0.5
   done
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  if answers "$port"; then
     log "$name did not open port $port within 60 s: another process listens on it"
   else
     log "$name did not open port $port within 60 s"
