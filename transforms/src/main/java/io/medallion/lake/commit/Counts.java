@@ -4,6 +4,7 @@ import io.medallion.lake.progress.ReportProgress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -71,13 +72,19 @@ public final class Counts {
 
     /** Emits the bundle's counts to {@code tag} and starts over. */
     public <T> void flush(DoFn<T, ?>.FinishBundleContext context, TupleTag<KV<String, Long>> tag) {
+      drain(
+          count ->
+              context.output(tag, count, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+    }
+
+    /**
+     * Passes each of the bundle's counts to {@code out}, keyed {@code <report>|<counter>}, and
+     * starts over.
+     */
+    public void drain(Consumer<KV<String, Long>> out) {
       for (Map.Entry<String, Map<String, long[]>> report : counts.entrySet()) {
         for (Map.Entry<String, long[]> e : report.getValue().entrySet()) {
-          context.output(
-              tag,
-              KV.of(key(report.getKey(), e.getKey()), e.getValue()[0]),
-              BoundedWindow.TIMESTAMP_MIN_VALUE,
-              GlobalWindow.INSTANCE);
+          out.accept(KV.of(key(report.getKey(), e.getKey()), e.getValue()[0]));
         }
       }
       counts.clear();

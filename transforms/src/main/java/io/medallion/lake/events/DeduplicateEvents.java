@@ -26,15 +26,19 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -80,6 +84,13 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Rows cross the GroupByKey in {@link EncodedBatches}, a bucket's rows of a bundle encoded one
  * after the other: a shuffle costs per element. The kept rows leave batched too: on Flink every
  * output of a multi-output step is serialised on its way on, and a batch is one byte array.
+ *
+ * <p>The step that keeps the rows has two outputs, the kept rows and one union of its by-products
+ * (stats, counts, payload types, partition rows), split afterwards: Beam's FlinkRunner gives a
+ * multi-output step one output stream that every consumer reads whole, each keeping its own tag's
+ * elements, so with a consumer per tag Flink wrote the kept rows five times (to disk, where the
+ * graph branches and joins again), and now twice (src/docs/benchmark.md, "One stream for the
+ * de-duplication's by-products").
  */
 public final class DeduplicateEvents
     extends PTransform<PCollection<KV<String, byte[]>>, PCollectionTuple> {
@@ -95,6 +106,20 @@ public final class DeduplicateEvents
    * to be summed: what the writer sizes each partition's files by.
    */
   public static final TupleTag<KV<String, Long>> PARTITION_ROWS = new TupleTag<>() {};
+
+  /**
+   * {@link #STATS}, {@link #COUNTS}, {@link #TYPES} and {@link #PARTITION_ROWS} on their way out of
+   * the step that keeps the rows, each value tagged with its position in {@link #BYPRODUCT_TAGS}.
+   */
+  private static final TupleTag<RawUnionValue> BYPRODUCTS = new TupleTag<>() {};
+
+  private static final List<TupleTag<?>> BYPRODUCT_TAGS =
+      List.of(STATS, COUNTS, TYPES, PARTITION_ROWS);
+
+  private static final int STATS_INDEX = BYPRODUCT_TAGS.indexOf(STATS);
+  private static final int COUNTS_INDEX = BYPRODUCT_TAGS.indexOf(COUNTS);
+  private static final int TYPES_INDEX = BYPRODUCT_TAGS.indexOf(TYPES);
+  private static final int PARTITION_ROWS_INDEX = BYPRODUCT_TAGS.indexOf(PARTITION_ROWS);
 
   /** Counter prefix: {@code duplicate_of.2026-01-01} counts copies whose winner is of that date. */
   public static final String DUPLICATE_OF = "duplicate_of";
@@ -242,21 +267,45 @@ public final class DeduplicateEvents
   public PCollectionTuple expand(PCollection<KV<String, byte[]>> rows) {
     long horizonMicros = horizon.getSeconds() * 1_000_000L + horizon.getNano() / 1000;
     int groups = buckets * datesToRead(targets, horizon).size();
-    PCollectionTuple result =
+    PCollectionTuple kept =
         rows.apply("KeyByBucket", ParDo.of(new KeyByBucketFn(targets, horizonMicros, groups)))
             .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
             .apply("GroupBuckets", GroupByKey.create())
             .apply(
                 "KeepFirstPerUuid",
                 ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold, typed))
-                    .withOutputTags(
-                        EVENTS, TupleTagList.of(STATS).and(COUNTS).and(TYPES).and(PARTITION_ROWS)));
-    result.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
-    result.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
-    result.get(COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    result.get(TYPES).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    result.get(PARTITION_ROWS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return result;
+                    .withOutputTags(EVENTS, TupleTagList.of(BYPRODUCTS)));
+    kept.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
+    Coder<KV<String, Long>> counted = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    kept.get(BYPRODUCTS)
+        .setCoder(
+            UnionCoder.of(
+                List.of(SchemaCoder.of(DailyEventStats.PARTIAL_STATS), counted, counted, counted)));
+    PCollectionTuple byproducts =
+        kept.get(BYPRODUCTS)
+            .apply(
+                "SplitByproducts",
+                ParDo.of(new SplitByproductsFn())
+                    .withOutputTags(STATS, TupleTagList.of(COUNTS).and(TYPES).and(PARTITION_ROWS)));
+    byproducts.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
+    byproducts.get(COUNTS).setCoder(counted);
+    byproducts.get(TYPES).setCoder(counted);
+    byproducts.get(PARTITION_ROWS).setCoder(counted);
+    return PCollectionTuple.of(EVENTS, kept.get(EVENTS))
+        .and(STATS, byproducts.get(STATS))
+        .and(COUNTS, byproducts.get(COUNTS))
+        .and(TYPES, byproducts.get(TYPES))
+        .and(PARTITION_ROWS, byproducts.get(PARTITION_ROWS));
+  }
+
+  /** Each by-product to its own output, the one its union tag names. */
+  static final class SplitByproductsFn extends DoFn<RawUnionValue, Row> {
+    @ProcessElement
+    public void process(@Element RawUnionValue value, MultiOutputReceiver out) {
+      @SuppressWarnings("unchecked")
+      TupleTag<Object> tag = (TupleTag<Object>) BYPRODUCT_TAGS.get(value.getUnionTag());
+      out.get(tag).output(value.getValue());
+    }
   }
 
   private static final AvroCoder<GenericRecord> ROW = ReadSilverEvents.ROW;
@@ -412,7 +461,8 @@ public final class DeduplicateEvents
         }
       }
       if (payloadTypes.size() > MAX_TYPE_PATHS) {
-        payloadTypes.drain((key, n) -> out.get(TYPES).output(KV.of(key, n)));
+        payloadTypes.drain(
+            (key, n) -> out.get(BYPRODUCTS).output(new RawUnionValue(TYPES_INDEX, KV.of(key, n))));
       }
     }
 
@@ -519,22 +569,22 @@ public final class DeduplicateEvents
                     s[2],
                     s[3])
                 .build();
-        context.output(STATS, row, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        byproduct(context, STATS_INDEX, row);
       }
       stats.clear();
       partitionRows.forEach(
-          (path, n) ->
-              context.output(
-                  PARTITION_ROWS,
-                  KV.of(path, n[0]),
-                  BoundedWindow.TIMESTAMP_MIN_VALUE,
-                  GlobalWindow.INSTANCE));
+          (path, n) -> byproduct(context, PARTITION_ROWS_INDEX, KV.of(path, n[0])));
       partitionRows.clear();
-      counts.flush(context, COUNTS);
-      payloadTypes.drain(
-          (key, n) ->
-              context.output(
-                  TYPES, KV.of(key, n), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE));
+      counts.drain(count -> byproduct(context, COUNTS_INDEX, count));
+      payloadTypes.drain((key, n) -> byproduct(context, TYPES_INDEX, KV.of(key, n)));
+    }
+
+    private static void byproduct(FinishBundleContext context, int index, Object value) {
+      context.output(
+          BYPRODUCTS,
+          new RawUnionValue(index, value),
+          BoundedWindow.TIMESTAMP_MIN_VALUE,
+          GlobalWindow.INSTANCE);
     }
   }
 }
