@@ -86,10 +86,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * output of a multi-output step is serialised on its way on, and a batch is one byte array.
  *
  * <p>The step that keeps the rows has two outputs, the kept rows and one union of its by-products
- * (stats, counts, payload types, partition rows), split afterwards: Beam's FlinkRunner gives a
- * multi-output step one output stream that every consumer reads whole, each keeping its own tag's
- * elements, so with a consumer per tag Flink wrote the kept rows five times (to disk, where the
- * graph branches and joins again), and now twice (src/docs/benchmark.md, "One stream for the
+ * (stats, counts, payload types, partition rows), split afterwards: Beam's FlinkRunner, in batch,
+ * gives a multi-output step one output stream that every consumer reads whole, each keeping its own
+ * tag's elements, so with a consumer per tag Flink wrote the kept rows five times (to disk, where
+ * the graph branches and joins again), and now twice (src/docs/benchmark.md, "One stream for the
  * de-duplication's by-products").
  */
 public final class DeduplicateEvents
@@ -277,6 +277,7 @@ public final class DeduplicateEvents
                     .withOutputTags(EVENTS, TupleTagList.of(BYPRODUCTS)));
     kept.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
     Coder<KV<String, Long>> counted = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+    // One coder per union tag, in BYPRODUCT_TAGS' order: STATS, COUNTS, TYPES, PARTITION_ROWS.
     kept.get(BYPRODUCTS)
         .setCoder(
             UnionCoder.of(
