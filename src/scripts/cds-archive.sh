@@ -11,7 +11,8 @@
 # records the class path and the jar's size and time, and a JVM started with another jar ignores it
 # (and, with -Xlog:cds=off, says nothing). A class path that starts with the jar may go on: `make
 # bench` starts the bench with its classes after the jar, and the lake's runs with the jar alone.
-# Settings (environment): JAVA_HOME.
+# Settings (environment): JAVA_HOME; DEMO_JAVA_OPTS, more options for the two demos' JVMs (the
+# ITs pass their compiler setting).
 set -euo pipefail
 
 JAR="${1:-runners/target/lake.jar}"
@@ -24,7 +25,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 # Two small demos record the classes they load, in load order.
 for runner in DirectRunner FlinkRunner; do
-  if ! "$JAVA" -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  # shellcheck disable=SC2086 # DEMO_JAVA_OPTS is a list of options
+  if ! "$JAVA" -Xmx2g ${DEMO_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
       -XX:DumpLoadedClassList="$WORK/$runner.classes" -jar "$JAR" demo --runner="$runner" \
       --lake="$WORK/lake-$runner" --events=5000 --hours=2 > "$WORK/$runner.log" 2>&1; then
     echo "cds-archive: the $runner demo failed; its log:" >&2

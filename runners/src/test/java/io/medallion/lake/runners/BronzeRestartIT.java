@@ -505,8 +505,7 @@ class BronzeRestartIT {
       throws IOException {
     List<String> command = new ArrayList<>(wrapper);
     command.addAll(
-        List.of(
-            java(),
+        ChildProcess.java(
             "-Xmx1g",
             "-jar",
             JAR.toString(),
@@ -715,8 +714,7 @@ class BronzeRestartIT {
     Set<String> known = jobIds();
     List<String> command =
         new ArrayList<>(
-            List.of(
-                java(),
+            ChildProcess.java(
                 "-jar",
                 JAR.toString(),
                 "bronze",
@@ -1053,10 +1051,6 @@ class BronzeRestartIT {
   private static void log(String message) {
     // System.err: stdout is failsafe's channel to the forked JVM.
     System.err.println("[BronzeRestartIT] " + message);
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   private static String tail(Path log) {

@@ -1,9 +1,11 @@
 package io.medallion.lake.runners;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,9 +72,32 @@ record ChildProcess(int exit, String output, String errors) {
     return process.exitValue();
   }
 
-  /** This JVM's {@code java} executable. */
-  static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  /**
+   * The JVM options of every Java child an IT starts: this JVM's compiler setting, which the parent
+   * POM's {@code argLine} gives every test JVM ({@code lake.test.jvm}: the client compiler only,
+   * for CI's CPU; nothing a test checks depends on it).
+   */
+  static final List<String> JVM_OPTIONS =
+      ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(option -> option.startsWith("-XX:TieredStopAtLevel="))
+          .toList();
+
+  /** This JVM's {@code java} executable, with {@link #JVM_OPTIONS} and then {@code args}. */
+  static List<String> java(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_OPTIONS);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /**
+   * The environment of a Maven child that runs a pipeline in its own JVM ({@code exec:java}):
+   * {@code MAVEN_OPTS} as this JVM found it, with {@link #JVM_OPTIONS}.
+   */
+  static Map<String, String> mavenEnv() {
+    String inherited = System.getenv().getOrDefault("MAVEN_OPTS", "");
+    return Map.of("MAVEN_OPTS", (inherited + " " + String.join(" ", JVM_OPTIONS)).strip());
   }
 
   /** The output's last line that starts with {@code prefix}, or null. */

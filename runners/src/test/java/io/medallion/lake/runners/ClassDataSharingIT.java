@@ -24,13 +24,17 @@ class ClassDataSharingIT {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
   private static ChildProcess run(Path logs, List<String> command) throws Exception {
-    return ChildProcess.run(command, Map.of(), ROOT, logs, TIMEOUT);
+    return ChildProcess.run(
+        command,
+        Map.of("DEMO_JAVA_OPTS", String.join(" ", ChildProcess.JVM_OPTIONS)),
+        ROOT,
+        logs,
+        TIMEOUT);
   }
 
   /** The launcher as the Makefile starts it, logging where each class comes from. */
   private static List<String> launcher(Path jar, Path archive) {
-    return List.of(
-        ChildProcess.java(),
+    return ChildProcess.java(
         "-XX:SharedArchiveFile=" + archive,
         "-Xlog:cds=off",
         "-Xlog:class+load=info",

@@ -69,8 +69,7 @@ class FlinkClusterIT {
   void silverSubmittedByTheLauncherRunsOnTheCluster() throws Exception {
     ChildProcess silver =
         ChildProcess.run(
-            List.of(
-                ChildProcess.java(),
+            ChildProcess.java(
                 "-jar",
                 JAR.toString(),
                 "silver",

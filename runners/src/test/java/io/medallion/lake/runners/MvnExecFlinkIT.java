@@ -123,9 +123,7 @@ class MvnExecFlinkIT {
     String args = "silver --lake=" + broken + " --hour=2026-01-01T05";
     ChildProcess first =
         ChildProcess.run(
-            command(
-                List.of(ChildProcess.java(), "-jar", JAR.toString()),
-                args + " --runner=DirectRunner"),
+            command(ChildProcess.java("-jar", JAR.toString()), args + " --runner=DirectRunner"),
             Map.of(),
             ROOT,
             work,
@@ -137,9 +135,7 @@ class MvnExecFlinkIT {
 
     ChildProcess viaJar =
         ChildProcess.run(
-            command(
-                List.of(ChildProcess.java(), "-jar", JAR.toString()),
-                args + " --runner=FlinkRunner"),
+            command(ChildProcess.java("-jar", JAR.toString()), args + " --runner=FlinkRunner"),
             Map.of(),
             ROOT,
             work,
@@ -193,7 +189,7 @@ class MvnExecFlinkIT {
     if (args != null) {
       mvn.add("-Dexec.args=" + args);
     }
-    return ChildProcess.run(mvn, Map.of(), ROOT, work, TIMEOUT);
+    return ChildProcess.run(mvn, ChildProcess.mavenEnv(), ROOT, work, TIMEOUT);
   }
 
   private static List<String> command(List<String> program, String args) {

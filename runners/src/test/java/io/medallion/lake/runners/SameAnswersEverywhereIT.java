@@ -45,8 +45,7 @@ class SameAnswersEverywhereIT {
   /** A machine's settings: the JVM's and the process's time zone, and the JVM's locale. */
   record Machine(String name, String zone, String language, String country) {
     List<String> command(String... args) {
-      List<String> command = new ArrayList<>();
-      command.add(ChildProcess.java());
+      List<String> command = ChildProcess.java();
       command.add("-Duser.timezone=" + zone);
       command.add("-Duser.language=" + language);
       command.add("-Duser.country=" + country);

@@ -787,6 +787,7 @@ public final class Bench {
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + options.getHeap());
     command.add(gcOption(options.getGc()));
+    command.addAll(compilerSetting());
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     command.add("-Dorg.slf4j.simpleLogger.log." + FirstRecord.LOGGER + "=debug");
     if (options.getProfile()) {
@@ -1001,6 +1002,17 @@ public final class Bench {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The JIT compiler setting this JVM was started with, if any, for every run: the tests' JVMs run
+   * with the client compiler only (the parent POM's {@code lake.test.jvm}, for CI's CPU), and so do
+   * the smoke test's runs; {@code make bench} sets none, so its runs have the JVM's default.
+   */
+  static List<String> compilerSetting() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
+        .collect(Collectors.toList());
   }
 
   /**
