@@ -17,11 +17,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -218,8 +216,12 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
 
   static final class ReadSilverFileFn
       extends DoFn<KV<Integer, Iterable<SilverFile>>, KV<String, byte[]>> {
+    // Rows come out in ROW's column order (the read schema's): read by position, not name.
+    private static final int CREATED_AT = ROW.getSchema().getField("created_at").pos();
+
     private final CatalogConnection catalog;
-    private final Set<LocalDate> dates;
+    // Each date read, with the unit a row created on it is keyed by: looked up once per row.
+    private final HashMap<LocalDate, String> partitions;
     private final List<LocalDate> dateList;
     private transient Table table;
     private transient Schema readSchema;
@@ -227,7 +229,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
 
     ReadSilverFileFn(CatalogSettings catalogSettings, List<LocalDate> dates) {
       this.catalog = new CatalogConnection(catalogSettings);
-      this.dates = new HashSet<>(dates);
+      this.partitions = new HashMap<>();
+      dates.forEach(date -> partitions.put(date, Dataset.GOLD_EVENTS.dateUnit(date).name()));
       this.dateList = dates;
     }
 
@@ -284,9 +287,8 @@ public final class ReadSilverEvents extends PTransform<PBegin, PCollectionTuple>
           if (deletes != null && !deletes.live(position++, row)) {
             continue;
           }
-          LocalDate created = LakeLayout.dateOfMicros((Long) row.get("created_at"));
-          if (dates.contains(created)) {
-            String partition = Dataset.GOLD_EVENTS.dateUnit(created).name();
+          String partition = partitions.get(LakeLayout.dateOfMicros((Long) row.get(CREATED_AT)));
+          if (partition != null) {
             read.merge(partition, 1L, Long::sum);
             batches.add(partition, row, (key, batch) -> out.get(ROWS).output(KV.of(key, batch)));
           }
