@@ -10,7 +10,9 @@
 #
 # Settings (environment): FLINK_CLUSTER_DIR (state: config, logs, PIDs; default target/flink-cluster),
 # FLINK_REST_PORT (8081), FLINK_RPC_PORT (6123), FLINK_SLOTS (2), FLINK_TM_MEMORY (4g),
-# FLINK_JM_MEMORY (1g), JAVA_HOME. The TaskManager keeps at least 256 MB of network buffers.
+# FLINK_JM_MEMORY (1g), FLINK_JAVA_OPTS (more options for the JobManager's and TaskManager's JVMs;
+# the ITs pass their compiler setting), JAVA_HOME. The TaskManager keeps at least 256 MB of network
+# buffers.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -122,7 +124,7 @@ start() {
     return 1
   fi
   # shellcheck disable=SC2086 # the derived options are words by design
-  nohup "$JAVA" $jvm $JAVA_17_OPTS \
+  nohup "$JAVA" $jvm $JAVA_17_OPTS ${FLINK_JAVA_OPTS:-} \
     -Dlog.file="$LOGS/$name.log" -Dlog4j.configurationFile="file:$CONF/log4j.properties" \
     -cp "$cp" "$class" --configDir "$CONF" $dynamic \
     >"$LOGS/$name.out" 2>&1 </dev/null &

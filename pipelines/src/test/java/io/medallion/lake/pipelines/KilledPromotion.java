@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.lake.commit.LakeCommitter;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,16 +31,19 @@ final class KilledPromotion {
       throws IOException, InterruptedException {
     Path log =
         work.resolve(main.getSimpleName() + "-" + stopAt.replaceAll("[^a-zA-Z0-9]+", "-") + ".log");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-XX:TieredStopAtLevel=1",
-                "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
-                "-cp",
-                System.getProperty("java.class.path"),
-                main.getName()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    // The test JVM's compiler setting (the parent POM's lake.test.jvm).
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(option -> option.startsWith("-XX:TieredStopAtLevel="))
+        .forEach(command::add);
+    command.addAll(
+        List.of(
+            "-D" + LakeCommitter.TEST_STOP_AT + "=" + stopAt,
+            "-cp",
+            System.getProperty("java.class.path"),
+            main.getName()));
     command.addAll(args);
     Process child =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

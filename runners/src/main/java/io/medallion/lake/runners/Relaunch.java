@@ -100,17 +100,21 @@ final class Relaunch {
     }
   }
 
-  /** Whether the child is started with this JVM argument too: the heap and the collector. */
+  /**
+   * Whether the child is started with this JVM argument too: the heap, the collector and the JIT
+   * compiler's tiers.
+   */
   private static boolean passedOn(String jvmArgument) {
     return jvmArgument.startsWith("-Xmx")
         || jvmArgument.startsWith("-Xms")
-        || jvmArgument.matches("-XX:\\+Use\\w+GC");
+        || jvmArgument.matches("-XX:\\+Use\\w+GC")
+        || jvmArgument.startsWith("-XX:TieredStopAtLevel=");
   }
 
   /**
-   * The child's command line: this JVM's {@code java}, its heap and garbage collector options
-   * ({@code MAVEN_OPTS="-Xmx8g -XX:+UseParallelGC"}), the {@code lake.*} system properties, the
-   * class path from {@code argFile}, then the launcher and its arguments.
+   * The child's command line: this JVM's {@code java}, its heap, garbage collector and compiler
+   * options ({@code MAVEN_OPTS="-Xmx8g -XX:+UseParallelGC"}), the {@code lake.*} system properties,
+   * the class path from {@code argFile}, then the launcher and its arguments.
    */
   static List<String> command(Path argFile, String[] args) {
     return command(argFile, args, ManagementFactory.getRuntimeMXBean().getInputArguments());

@@ -73,9 +73,11 @@ record ChildProcess(int exit, String output, String errors) {
   }
 
   /**
-   * The JVM options of every Java child an IT starts: this JVM's compiler setting, which the parent
-   * POM's {@code argLine} gives every test JVM ({@code lake.test.jvm}: the client compiler only,
-   * for CI's CPU; nothing a test checks depends on it).
+   * The JVM options of the Java children the ITs start (the launcher, Maven and the JVM it
+   * relaunches under {@code exec:java}, the Flink cluster's JVMs, the class-data archive's demos;
+   * not the S3 emulator): this JVM's compiler setting, which the parent POM's {@code argLine} gives
+   * every test JVM ({@code lake.test.jvm}: the client compiler only, for CI's CPU; nothing a test
+   * checks depends on it).
    */
   static final List<String> JVM_OPTIONS =
       ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -92,8 +94,9 @@ record ChildProcess(int exit, String output, String errors) {
   }
 
   /**
-   * The environment of a Maven child that runs a pipeline in its own JVM ({@code exec:java}):
-   * {@code MAVEN_OPTS} as this JVM found it, with {@link #JVM_OPTIONS}.
+   * The environment of a Maven child that runs the launcher ({@code exec:java}): {@code MAVEN_OPTS}
+   * as this JVM found it, with {@link #JVM_OPTIONS}, which the launcher passes on to the JVM it
+   * relaunches itself in ({@code Relaunch}).
    */
   static Map<String, String> mavenEnv() {
     String inherited = System.getenv().getOrDefault("MAVEN_OPTS", "");

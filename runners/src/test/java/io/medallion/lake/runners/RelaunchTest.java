@@ -82,7 +82,7 @@ class RelaunchTest {
   }
 
   @Test
-  void theChildGetsTheHeapAndTheCollectorOfMavensJvmAndNoOtherJvmArgument() {
+  void theChildGetsTheHeapCollectorAndCompilerOfMavensJvmAndNoOtherJvmArgument() {
     List<String> command =
         Relaunch.command(
             dir.resolve("cp.args"),
@@ -92,10 +92,12 @@ class RelaunchTest {
                 "-Xms1g",
                 "-XX:+UseParallelGC",
                 "-XX:+HeapDumpOnOutOfMemoryError",
+                "-XX:TieredStopAtLevel=1",
                 "-Dmaven.home=/usr/share/maven",
                 "-javaagent:/x.jar"));
 
-    assertThat(command.subList(1, 4)).containsExactly("-Xmx8g", "-Xms1g", "-XX:+UseParallelGC");
+    assertThat(command.subList(1, 5))
+        .containsExactly("-Xmx8g", "-Xms1g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
     assertThat(command)
         .noneMatch(
             a -> a.startsWith("-XX:+Heap") || a.startsWith("-Dmaven") || a.startsWith("-java"));

@@ -121,6 +121,23 @@ public final class DeduplicateEvents
   private static final int TYPES_INDEX = BYPRODUCT_TAGS.indexOf(TYPES);
   private static final int PARTITION_ROWS_INDEX = BYPRODUCT_TAGS.indexOf(PARTITION_ROWS);
 
+  private static final Coder<KV<String, Long>> COUNTED =
+      KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
+
+  /**
+   * The coder of a by-product's values: the union's coders are these, in {@link #BYPRODUCT_TAGS}'
+   * order.
+   */
+  private static Coder<?> byproductCoder(TupleTag<?> tag) {
+    if (tag == STATS) {
+      return SchemaCoder.of(DailyEventStats.PARTIAL_STATS);
+    }
+    if (tag == COUNTS || tag == TYPES || tag == PARTITION_ROWS) {
+      return COUNTED;
+    }
+    throw new IllegalArgumentException("not a by-product: " + tag);
+  }
+
   /** Counter prefix: {@code duplicate_of.2026-01-01} counts copies whose winner is of that date. */
   public static final String DUPLICATE_OF = "duplicate_of";
 
@@ -276,27 +293,31 @@ public final class DeduplicateEvents
                 ParDo.of(new KeepFirstPerUuidFn(targets, horizonMicros, gold, typed))
                     .withOutputTags(EVENTS, TupleTagList.of(BYPRODUCTS)));
     kept.get(EVENTS).setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()));
-    Coder<KV<String, Long>> counted = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
-    // One coder per union tag, in BYPRODUCT_TAGS' order: STATS, COUNTS, TYPES, PARTITION_ROWS.
     kept.get(BYPRODUCTS)
         .setCoder(
             UnionCoder.of(
-                List.of(SchemaCoder.of(DailyEventStats.PARTIAL_STATS), counted, counted, counted)));
+                BYPRODUCT_TAGS.stream().<Coder<?>>map(DeduplicateEvents::byproductCoder).toList()));
+    List<TupleTag<?>> afterStats = new ArrayList<>(BYPRODUCT_TAGS);
+    afterStats.remove(STATS);
     PCollectionTuple byproducts =
         kept.get(BYPRODUCTS)
             .apply(
                 "SplitByproducts",
                 ParDo.of(new SplitByproductsFn())
-                    .withOutputTags(STATS, TupleTagList.of(COUNTS).and(TYPES).and(PARTITION_ROWS)));
-    byproducts.get(STATS).setRowSchema(DailyEventStats.PARTIAL_STATS);
-    byproducts.get(COUNTS).setCoder(counted);
-    byproducts.get(TYPES).setCoder(counted);
-    byproducts.get(PARTITION_ROWS).setCoder(counted);
-    return PCollectionTuple.of(EVENTS, kept.get(EVENTS))
-        .and(STATS, byproducts.get(STATS))
-        .and(COUNTS, byproducts.get(COUNTS))
-        .and(TYPES, byproducts.get(TYPES))
-        .and(PARTITION_ROWS, byproducts.get(PARTITION_ROWS));
+                    .withOutputTags(STATS, TupleTagList.of(afterStats)));
+    PCollectionTuple out = PCollectionTuple.of(EVENTS, kept.get(EVENTS));
+    for (TupleTag<?> tag : BYPRODUCT_TAGS) {
+      out = withByproduct(out, byproducts, tag);
+    }
+    return out;
+  }
+
+  /** {@code out} and the by-product {@code tag} of {@code byproducts}, with its coder. */
+  private static <T> PCollectionTuple withByproduct(
+      PCollectionTuple out, PCollectionTuple byproducts, TupleTag<T> tag) {
+    @SuppressWarnings("unchecked")
+    Coder<T> coder = (Coder<T>) byproductCoder(tag);
+    return out.and(tag, byproducts.get(tag).setCoder(coder));
   }
 
   /** Each by-product to its own output, the one its union tag names. */

@@ -296,12 +296,13 @@ public final class Bench {
     Map<String, Object> machine = machine();
     out.printf(
         Locale.ROOT,
-        "Bench: %,d events over %d hour(s), seed %d, heap %s, %s GC, in %s%n",
+        "Bench: %,d events over %d hour(s), seed %d, heap %s, %s GC%s, in %s%n",
         events,
         hours,
         options.getSeed(),
         options.getHeap(),
         options.getGc(),
+        compilerSetting().isEmpty() ? "" : ", " + String.join(" ", compilerSetting()),
         work);
     out.println("Machine: " + machine);
 
@@ -490,6 +491,9 @@ public final class Bench {
     input0.put("malformed_records", produced.malformedRecords);
     input0.put("heap", options.getHeap());
     input0.put("gc", options.getGc());
+    if (!compilerSetting().isEmpty()) {
+      input0.put("compiler", String.join(" ", compilerSetting()));
+    }
     input0.put("produce_seconds", round(produceSeconds));
     report.put("input", input0);
     report.put("runs", runs);
@@ -1085,6 +1089,9 @@ public final class Bench {
             (Long) input.get("malformed_records"),
             input.get("heap"),
             input.getOrDefault("gc", "G1")));
+    if (input.containsKey("compiler")) {
+      md.append("Every run's JIT compiler: ").append(input.get("compiler")).append(".\n\n");
+    }
     md.append("Machine: ")
         .append(
             machine.entrySet().stream()
