@@ -34,9 +34,12 @@ final class KilledPromotion {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
-    // The test JVM's compiler setting (the parent POM's lake.test.jvm).
+    // The test JVM's compiler settings (the parent POM's lake.test.jvm).
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(option -> option.startsWith("-XX:TieredStopAtLevel="))
+        .filter(
+            option ->
+                option.startsWith("-XX:TieredStopAtLevel=")
+                    || option.startsWith("-XX:ReservedCodeCacheSize="))
         .forEach(command::add);
     command.addAll(
         List.of(

@@ -102,13 +102,23 @@ final class Relaunch {
 
   /**
    * Whether the child is started with this JVM argument too: the heap, the collector and the JIT
-   * compiler's tiers.
+   * compiler's settings ({@link #isCompilerSetting}).
    */
   private static boolean passedOn(String jvmArgument) {
     return jvmArgument.startsWith("-Xmx")
         || jvmArgument.startsWith("-Xms")
         || jvmArgument.matches("-XX:\\+Use\\w+GC")
-        || jvmArgument.startsWith("-XX:TieredStopAtLevel=");
+        || isCompilerSetting(jvmArgument);
+  }
+
+  /**
+   * Whether a JVM argument sets the JIT compiler's tiers ({@code -XX:TieredStopAtLevel=}) or the
+   * room for compiled code ({@code -XX:ReservedCodeCacheSize=}, which the client compiler alone
+   * would otherwise leave at 48 MB).
+   */
+  static boolean isCompilerSetting(String jvmArgument) {
+    return jvmArgument.startsWith("-XX:TieredStopAtLevel=")
+        || jvmArgument.startsWith("-XX:ReservedCodeCacheSize=");
   }
 
   /**

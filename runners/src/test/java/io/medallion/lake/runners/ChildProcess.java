@@ -75,13 +75,13 @@ record ChildProcess(int exit, String output, String errors) {
   /**
    * The JVM options of the Java children the ITs start (the launcher, Maven and the JVM it
    * relaunches under {@code exec:java}, the Flink cluster's JVMs, the class-data archive's demos;
-   * not the S3 emulator): this JVM's compiler setting, which the parent POM's {@code argLine} gives
-   * every test JVM ({@code lake.test.jvm}: the client compiler only, for CI's CPU; nothing a test
-   * checks depends on it).
+   * not the S3 emulator): this JVM's compiler settings ({@code Relaunch#isCompilerSetting}), which
+   * the parent POM's {@code argLine} gives every test JVM ({@code lake.test.jvm}: the client
+   * compiler only, for CI's CPU, and room for its code; nothing a test checks depends on them).
    */
   static final List<String> JVM_OPTIONS =
       ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-          .filter(option -> option.startsWith("-XX:TieredStopAtLevel="))
+          .filter(Relaunch::isCompilerSetting)
           .toList();
 
   /** This JVM's {@code java} executable, with {@link #JVM_OPTIONS} and then {@code args}. */

@@ -93,11 +93,17 @@ class RelaunchTest {
                 "-XX:+UseParallelGC",
                 "-XX:+HeapDumpOnOutOfMemoryError",
                 "-XX:TieredStopAtLevel=1",
+                "-XX:ReservedCodeCacheSize=240m",
                 "-Dmaven.home=/usr/share/maven",
                 "-javaagent:/x.jar"));
 
-    assertThat(command.subList(1, 5))
-        .containsExactly("-Xmx8g", "-Xms1g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1");
+    assertThat(command.subList(1, 6))
+        .containsExactly(
+            "-Xmx8g",
+            "-Xms1g",
+            "-XX:+UseParallelGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=240m");
     assertThat(command)
         .noneMatch(
             a -> a.startsWith("-XX:+Heap") || a.startsWith("-Dmaven") || a.startsWith("-java"));

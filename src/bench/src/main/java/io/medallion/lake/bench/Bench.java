@@ -1009,13 +1009,17 @@ public final class Bench {
   }
 
   /**
-   * The JIT compiler setting this JVM was started with, if any, for every run: the tests' JVMs run
-   * with the client compiler only (the parent POM's {@code lake.test.jvm}, for CI's CPU), and so do
-   * the smoke test's runs; {@code make bench} sets none, so its runs have the JVM's default.
+   * The JIT compiler settings this JVM was started with ({@code -XX:TieredStopAtLevel=}, {@code
+   * -XX:ReservedCodeCacheSize=}), if any, for every run: the tests' JVMs run with the client
+   * compiler only (the parent POM's {@code lake.test.jvm}, for CI's CPU), and so do the smoke
+   * test's runs; {@code make bench} sets none, so its runs have the JVM's default.
    */
   static List<String> compilerSetting() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
+        .filter(
+            a ->
+                a.startsWith("-XX:TieredStopAtLevel=")
+                    || a.startsWith("-XX:ReservedCodeCacheSize="))
         .collect(Collectors.toList());
   }
 
