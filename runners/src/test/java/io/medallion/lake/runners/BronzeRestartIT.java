@@ -1010,7 +1010,7 @@ class BronzeRestartIT {
     env.put("FLINK_REST_PORT", String.valueOf(restPort));
     env.put("FLINK_RPC_PORT", String.valueOf(rpcPort));
     env.put("FLINK_TM_MEMORY", "2g");
-    env.put("FLINK_JAVA_OPTS", String.join(" ", ChildProcess.JVM_OPTIONS));
+    env.put("FLINK_JAVA_OPTS", ChildProcess.jvmOptionsLine());
     env.put("KINESIS_PORT", String.valueOf(kinesisPort));
     env.put("KINESIS_TLS_PORT", String.valueOf(freePortUnchecked()));
     env.put("S3_PORT", String.valueOf(s3Port));

@@ -84,6 +84,14 @@ record ChildProcess(int exit, String output, String errors) {
           .filter(Relaunch::isCompilerSetting)
           .toList();
 
+  /**
+   * {@link #JVM_OPTIONS} as one string of space-separated options, for an environment variable a
+   * script or Maven splits ({@code MAVEN_OPTS}, {@code FLINK_JAVA_OPTS}, {@code DEMO_JAVA_OPTS}).
+   */
+  static String jvmOptionsLine() {
+    return String.join(" ", JVM_OPTIONS);
+  }
+
   /** This JVM's {@code java} executable, with {@link #JVM_OPTIONS} and then {@code args}. */
   static List<String> java(String... args) {
     List<String> command = new ArrayList<>();
@@ -100,7 +108,7 @@ record ChildProcess(int exit, String output, String errors) {
    */
   static Map<String, String> mavenEnv() {
     String inherited = System.getenv().getOrDefault("MAVEN_OPTS", "");
-    return Map.of("MAVEN_OPTS", (inherited + " " + String.join(" ", JVM_OPTIONS)).strip());
+    return Map.of("MAVEN_OPTS", (inherited + " " + jvmOptionsLine()).strip());
   }
 
   /** The output's last line that starts with {@code prefix}, or null. */

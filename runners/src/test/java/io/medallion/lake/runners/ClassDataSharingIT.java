@@ -25,11 +25,7 @@ class ClassDataSharingIT {
 
   private static ChildProcess run(Path logs, List<String> command) throws Exception {
     return ChildProcess.run(
-        command,
-        Map.of("DEMO_JAVA_OPTS", String.join(" ", ChildProcess.JVM_OPTIONS)),
-        ROOT,
-        logs,
-        TIMEOUT);
+        command, Map.of("DEMO_JAVA_OPTS", ChildProcess.jvmOptionsLine()), ROOT, logs, TIMEOUT);
   }
 
   /** The launcher as the Makefile starts it, logging where each class comes from. */

@@ -87,7 +87,7 @@ final class LocalFlinkCluster {
     // Two integration tests may run clusters side by side (two Failsafe JVMs); the tests' inputs
     // are small, and 2 GB each leaves the machine room for both and their launchers.
     env.put("FLINK_TM_MEMORY", "2g");
-    env.put("FLINK_JAVA_OPTS", String.join(" ", ChildProcess.JVM_OPTIONS));
+    env.put("FLINK_JAVA_OPTS", ChildProcess.jvmOptionsLine());
     Path mvn = mavenExecutable();
     if (Files.isExecutable(mvn)) {
       env.put("MVN", mvn.toString());
